@@ -1,0 +1,72 @@
+using Grpc.Core;
+
+namespace ResilientGrpc.Interceptors.Internal;
+
+/// <summary>
+/// Builds calls that have already failed, so an interceptor that refuses or gives up on a call reports it
+/// the way gRPC does: through the call's response task, headers task or stream, never as a synchronous throw.
+/// </summary>
+internal static class FailedCall
+{
+    public static AsyncUnaryCall<TResponse> Unary<TResponse>(RpcException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new AsyncUnaryCall<TResponse>(
+            Task.FromException<TResponse>(error),
+            Task.FromException<Metadata>(error),
+            () => error.Status,
+            () => error.Trailers,
+            static () => { });
+    }
+
+    public static AsyncServerStreamingCall<TResponse> ServerStreaming<TResponse>(RpcException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new AsyncServerStreamingCall<TResponse>(
+            new FailedStreamReader<TResponse>(error),
+            Task.FromException<Metadata>(error),
+            () => error.Status,
+            () => error.Trailers,
+            static () => { });
+    }
+
+    public static AsyncClientStreamingCall<TRequest, TResponse> ClientStreaming<TRequest, TResponse>(RpcException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new AsyncClientStreamingCall<TRequest, TResponse>(
+            new FailedStreamWriter<TRequest>(error),
+            Task.FromException<TResponse>(error),
+            Task.FromException<Metadata>(error),
+            () => error.Status,
+            () => error.Trailers,
+            static () => { });
+    }
+
+    public static AsyncDuplexStreamingCall<TRequest, TResponse> DuplexStreaming<TRequest, TResponse>(RpcException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new AsyncDuplexStreamingCall<TRequest, TResponse>(
+            new FailedStreamWriter<TRequest>(error),
+            new FailedStreamReader<TResponse>(error),
+            Task.FromException<Metadata>(error),
+            () => error.Status,
+            () => error.Trailers,
+            static () => { });
+    }
+
+    private sealed class FailedStreamReader<T>(RpcException error) : IAsyncStreamReader<T>
+    {
+        public T Current => throw new InvalidOperationException("The call failed before any message was received.");
+
+        public Task<bool> MoveNext(CancellationToken cancellationToken) => Task.FromException<bool>(error);
+    }
+
+    private sealed class FailedStreamWriter<T>(RpcException error) : IClientStreamWriter<T>
+    {
+        public WriteOptions? WriteOptions { get; set; }
+
+        public Task WriteAsync(T message) => Task.FromException(error);
+
+        public Task CompleteAsync() => Task.FromException(error);
+    }
+}
