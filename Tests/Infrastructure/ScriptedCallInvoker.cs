@@ -1,0 +1,288 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+
+namespace ResilientGrpc.Tests.Infrastructure;
+
+/// <summary>
+/// A stand-in for the network below the interceptors: records every call it receives and answers as the
+/// test scripts it. Deadlines and caller cancellation are enforced like a real channel does, through the
+/// given <see cref="TimeProvider"/>, so a <c>FakeTimeProvider</c> drives them without sleeping.
+/// Wrap it with <c>invoker.Intercept(...)</c> and use a generated client on top, exactly as users do.
+/// </summary>
+internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : CallInvoker
+{
+    private readonly TimeProvider time = timeProvider ?? TimeProvider.System;
+    private readonly ConcurrentQueue<Arrival> arrivals = new();
+    private int count;
+
+    /// <summary>
+    /// Answers unary and client-streaming calls (the latter once the caller completes its request stream).
+    /// Return null for a default response message; throw (or fault) with an <see cref="RpcException"/> to fail.
+    /// The token is cancelled when the caller cancels or the call's deadline passes.
+    /// </summary>
+    public Func<Arrival, CancellationToken, Task<object?>> Unary { get; set; } = static (_, _) => Task.FromResult<object?>(null);
+
+    /// <summary>Produces the response messages of server-streaming and duplex calls; throw to fail the stream.</summary>
+    public Func<Arrival, CancellationToken, IAsyncEnumerable<object>> Stream { get; set; } = static (_, _) => Empty();
+
+    /// <summary>Every call received so far, in order.</summary>
+    public IReadOnlyList<Arrival> Arrivals => [.. arrivals];
+
+    /// <summary>How many calls reached this invoker.</summary>
+    public int Count => Volatile.Read(ref count);
+
+    /// <summary>A responder that fails every call with <paramref name="code"/> and optional trailers.</summary>
+    public static Func<Arrival, CancellationToken, Task<object?>> FailWith(StatusCode code, Metadata? trailers = null) =>
+        (_, _) => Task.FromException<object?>(new RpcException(new Status(code, $"scripted {code}"), trailers ?? []));
+
+    /// <summary>A responder that never answers until the caller cancels or the deadline passes.</summary>
+    public static Func<Arrival, CancellationToken, Task<object?>> Hang() =>
+        static async (_, token) =>
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            return null;
+        };
+
+    public override TResponse BlockingUnaryCall<TRequest, TResponse>(
+        Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
+        AsyncUnaryCall(method, host, options, request).ResponseAsync.GetAwaiter().GetResult();
+
+    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
+        Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
+    {
+        var arrival = Record(method, options, request);
+        var scope = new CallScope(time, options);
+        var response = RunUnaryAsync<TResponse>(arrival, scope, Task.CompletedTask);
+        return new AsyncUnaryCall<TResponse>(
+            response,
+            HeadersOf(response),
+            () => StatusOf(response),
+            () => TrailersOf(response),
+            () => Dispose(arrival, scope));
+    }
+
+    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
+        Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
+    {
+        var arrival = Record(method, options, request);
+        var scope = new CallScope(time, options);
+        var reader = new ScriptedReader<TResponse>(Stream(arrival, scope.Token), scope);
+        return new AsyncServerStreamingCall<TResponse>(
+            reader,
+            reader.Headers,
+            () => reader.Status,
+            () => reader.Trailers,
+            () => Dispose(arrival, scope));
+    }
+
+    public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
+        Method<TRequest, TResponse> method, string? host, CallOptions options)
+    {
+        var arrival = Record(method, options, request: null);
+        var scope = new CallScope(time, options);
+        var writer = new RecordingWriter<TRequest>(arrival);
+        var response = RunUnaryAsync<TResponse>(arrival, scope, writer.Completed);
+        return new AsyncClientStreamingCall<TRequest, TResponse>(
+            writer,
+            response,
+            HeadersOf(response),
+            () => StatusOf(response),
+            () => TrailersOf(response),
+            () => Dispose(arrival, scope));
+    }
+
+    public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
+        Method<TRequest, TResponse> method, string? host, CallOptions options)
+    {
+        var arrival = Record(method, options, request: null);
+        var scope = new CallScope(time, options);
+        var writer = new RecordingWriter<TRequest>(arrival);
+        var reader = new ScriptedReader<TResponse>(Stream(arrival, scope.Token), scope);
+        return new AsyncDuplexStreamingCall<TRequest, TResponse>(
+            writer,
+            reader,
+            reader.Headers,
+            () => reader.Status,
+            () => reader.Trailers,
+            () => Dispose(arrival, scope));
+    }
+
+    private Arrival Record(IMethod method, CallOptions options, object? request)
+    {
+        var arrival = new Arrival
+        {
+            Number = Interlocked.Increment(ref count),
+            Method = method.FullName,
+            Options = options,
+            Request = request,
+        };
+        arrivals.Enqueue(arrival);
+        return arrival;
+    }
+
+    private async Task<TResponse> RunUnaryAsync<TResponse>(Arrival arrival, CallScope scope, Task requestsCompleted)
+    {
+        try
+        {
+            await requestsCompleted.WaitAsync(scope.Token);
+            var response = await Unary(arrival, scope.Token);
+            return response is null ? Activator.CreateInstance<TResponse>() : (TResponse)response;
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw scope.Translate(ex);
+        }
+        finally
+        {
+            scope.Dispose();
+        }
+    }
+
+    private static void Dispose(Arrival arrival, CallScope scope)
+    {
+        arrival.MarkDisposed();
+        scope.Cancel();
+    }
+
+    private static async Task<Metadata> HeadersOf<TResponse>(Task<TResponse> response)
+    {
+        await response;
+        return [];
+    }
+
+    private static Status StatusOf<TResponse>(Task<TResponse> response) =>
+        response.Status switch
+        {
+            TaskStatus.RanToCompletion => Status.DefaultSuccess,
+            TaskStatus.Faulted when response.Exception!.InnerException is RpcException rpc => rpc.Status,
+            TaskStatus.Faulted or TaskStatus.Canceled => new Status(StatusCode.Cancelled, "call cancelled"),
+            _ => throw new InvalidOperationException("The call has not completed."),
+        };
+
+    private static Metadata TrailersOf<TResponse>(Task<TResponse> response) =>
+        response.Status switch
+        {
+            TaskStatus.RanToCompletion => [],
+            TaskStatus.Faulted when response.Exception!.InnerException is RpcException rpc => rpc.Trailers,
+            TaskStatus.Faulted or TaskStatus.Canceled => [],
+            _ => throw new InvalidOperationException("The call has not completed."),
+        };
+
+    private static async IAsyncEnumerable<object> Empty()
+    {
+        await Task.CompletedTask;
+        yield break;
+    }
+
+    /// <summary>The caller's token and the deadline, merged into one token like a real call does.</summary>
+    private sealed class CallScope : IDisposable
+    {
+        private readonly CancellationTokenSource source;
+        private readonly CancellationToken callerToken;
+        private readonly ITimer? deadlineTimer;
+        private int deadlineExpired;
+
+        public CallScope(TimeProvider time, CallOptions options)
+        {
+            callerToken = options.CancellationToken;
+            source = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+            if (options.Deadline is { } deadline && deadline != DateTime.MaxValue)
+            {
+                var remaining = deadline.ToUniversalTime() - time.GetUtcNow().UtcDateTime;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    Expire();
+                }
+                else
+                {
+                    deadlineTimer = time.CreateTimer(static s => ((CallScope)s!).Expire(), this, remaining, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+
+        public CancellationToken Token => source.Token;
+
+        public void Cancel() => source.Cancel();
+
+        public RpcException Translate(Exception ex) =>
+            Volatile.Read(ref deadlineExpired) == 1
+                ? new RpcException(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"))
+                : ex is OperationCanceledException
+                    ? new RpcException(new Status(StatusCode.Cancelled, "Call canceled by the client."))
+                    : new RpcException(new Status(StatusCode.Unknown, ex.Message));
+
+        public void Dispose() => deadlineTimer?.Dispose();
+
+        private void Expire()
+        {
+            Interlocked.Exchange(ref deadlineExpired, 1);
+            source.Cancel();
+        }
+    }
+
+    private sealed class ScriptedReader<T>(IAsyncEnumerable<object> messages, CallScope scope) : IAsyncStreamReader<T>
+    {
+        private readonly TaskCompletionSource<Metadata> headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private IAsyncEnumerator<object>? enumerator;
+        private Status? status;
+        private Metadata trailers = [];
+
+        public Task<Metadata> Headers => headers.Task;
+
+        public Status Status => status ?? throw new InvalidOperationException("The call has not completed.");
+
+        public Metadata Trailers => status is null ? throw new InvalidOperationException("The call has not completed.") : trailers;
+
+        public T Current { get; private set; } = default!;
+
+        public async Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            enumerator ??= messages.GetAsyncEnumerator(scope.Token);
+            try
+            {
+                using var link = cancellationToken.Register(scope.Cancel);
+                if (await enumerator.MoveNextAsync())
+                {
+                    headers.TrySetResult([]);
+                    Current = (T)enumerator.Current;
+                    return true;
+                }
+
+                status = Status.DefaultSuccess;
+                headers.TrySetResult([]);
+                scope.Dispose();
+                return false;
+            }
+            catch (Exception ex)
+            {
+                var error = ex as RpcException ?? scope.Translate(ex);
+                status = error.Status;
+                trailers = error.Trailers;
+                headers.TrySetException(error);
+                scope.Dispose();
+                throw error;
+            }
+        }
+    }
+
+    private sealed class RecordingWriter<T>(Arrival arrival) : IClientStreamWriter<T>
+    {
+        private readonly TaskCompletionSource completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Completed => completed.Task;
+
+        public WriteOptions? WriteOptions { get; set; }
+
+        public Task WriteAsync(T message)
+        {
+            arrival.WrittenMessages.Enqueue(message!);
+            return Task.CompletedTask;
+        }
+
+        public Task CompleteAsync()
+        {
+            completed.TrySetResult();
+            return Task.CompletedTask;
+        }
+    }
+}
