@@ -1,0 +1,16 @@
+using System.Runtime.CompilerServices;
+using Grpc.Core;
+
+namespace ResilientGrpc.Interceptors.Telemetry;
+
+/// <summary>
+/// The <c>grpc.method</c> tag value: the full method name without its leading slash
+/// (<c>unstable.v1.UnstableService/Process</c>), computed once per method object.
+/// </summary>
+internal static class MethodNames
+{
+    private static readonly ConditionalWeakTable<IMethod, string> Cache = [];
+
+    public static string Of(IMethod method) =>
+        Cache.GetValue(method, static m => m.FullName.TrimStart('/'));
+}
