@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The resilient demo client. Build context: the repository root.
 #   docker build -f docker/Client.Dockerfile -t resilientgrpc-client .
 # Without arguments the image runs continuous load against http://server:5000 (the compose service).

@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The unstable (chaos) gRPC server. Build context: the repository root.
 #   docker build -f docker/Server.Dockerfile -t resilientgrpc-server .
 
