@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# End-to-end proof of the monitoring stack with a real Prometheus.
+#
+# Starts the built chaos Server (short outage cycle) and the built demo Client (continuous load,
+# short breaker recovery timeout) as processes on loopback, starts Prometheus with the compose
+# stack's scrape configuration pointed at them, waits until an outage has happened and the client's
+# circuit breaker has opened and closed again, then evaluates every query of the Grafana dashboard
+# through Prometheus' HTTP API: each one must return data.
+#
+# Needs: a built solution (dotnet build), prometheus and promtool (Debian package `prometheus`),
+# curl and jq. Every wait is bounded; every process it starts is stopped on exit.
+#
+# Settings (environment): CONFIGURATION (Debug), SERVER_DLL, CLIENT_DLL, PROMETHEUS_BIN,
+# E2E_WAIT_SECONDS (150: bound on waiting for outage + breaker open/close), E2E_SETTLE_SECONDS (30),
+# E2E_RATE_WINDOW (30s: what $__rate_interval stands for), E2E_KEEP=1 keeps the temporary folder.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CONFIGURATION=${CONFIGURATION:-Debug}
+TFM=${TFM:-net10.0}
+SERVER_DLL=${SERVER_DLL:-$ROOT/Server/bin/$CONFIGURATION/$TFM/ResilientGrpc.Server.dll}
+CLIENT_DLL=${CLIENT_DLL:-$ROOT/Client/bin/$CONFIGURATION/$TFM/ResilientGrpc.Client.dll}
+DASHBOARD=${DASHBOARD:-$ROOT/docker/grafana/dashboards/resilientgrpc.json}
+SCRAPE_CONFIG=${SCRAPE_CONFIG:-$ROOT/docker/prometheus/prometheus.yml}
+PROMETHEUS_BIN=${PROMETHEUS_BIN:-$(command -v prometheus || echo /usr/bin/prometheus)}
+
+SERVER_PORT=${E2E_SERVER_PORT:-15000}
+SERVER_METRICS_PORT=${E2E_SERVER_METRICS_PORT:-19464}
+CLIENT_METRICS_PORT=${E2E_CLIENT_METRICS_PORT:-19465}
+PROMETHEUS_PORT=${E2E_PROMETHEUS_PORT:-19090}
+WAIT_SECONDS=${E2E_WAIT_SECONDS:-150}
+SETTLE_SECONDS=${E2E_SETTLE_SECONDS:-30}
+STARTUP_SECONDS=${E2E_STARTUP_SECONDS:-60}
+RATE_WINDOW=${E2E_RATE_WINDOW:-30s}
+BREAKER=${E2E_BREAKER:-unstable}
+PROM="http://127.0.0.1:$PROMETHEUS_PORT"
+
+PASSED=0
+FAILED=0
+PIDS=()
+NAMES=()
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/resilientgrpc-e2e.XXXXXX")
+STARTED=$SECONDS
+
+log() { printf '[e2e %4ds] %s\n' "$((SECONDS - STARTED))" "$*"; }
+pass() { PASSED=$((PASSED + 1)); printf 'PASS  %s\n' "$*"; }
+fail_check() { FAILED=$((FAILED + 1)); printf 'FAIL  %s\n' "$*"; }
+
+show_logs() {
+  local f
+  for f in "$WORK"/*.log; do
+    [[ -f $f ]] || continue
+    echo "----- last lines of $(basename "$f") -----"
+    tail -n 40 "$f" || true
+  done
+}
+
+cleanup() {
+  local status=$? i pid deadline
+  trap - EXIT INT TERM
+  for i in "${!PIDS[@]}"; do
+    pid=${PIDS[$i]}
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+  done
+  deadline=$((SECONDS + 10))
+  for i in "${!PIDS[@]}"; do
+    pid=${PIDS[$i]}
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "[e2e] ${NAMES[$i]} (pid $pid) ignored SIGTERM; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  if ((status != 0)); then
+    show_logs >&2
+  fi
+  if [[ ${E2E_KEEP:-0} == 1 ]]; then
+    echo "[e2e] kept $WORK" >&2
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+die() {
+  echo "E2E FAIL: $*" >&2
+  echo "e2e: $PASSED passed, $((FAILED + 1)) failed"
+  exit 1
+}
+
+# start NAME COMMAND...: runs COMMAND in the background, output to $WORK/NAME.log.
+start() {
+  local name=$1
+  shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  PIDS+=("$!")
+  NAMES+=("$name")
+  log "started $name (pid $!)"
+}
+
+assert_running() {
+  local i
+  for i in "${!PIDS[@]}"; do
+    kill -0 "${PIDS[$i]}" 2>/dev/null || die "${NAMES[$i]} exited early (see its log below)"
+  done
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_http NAME URL: until URL answers 2xx, bounded by STARTUP_SECONDS.
+wait_http() {
+  local name=$1 url=$2 deadline=$((SECONDS + STARTUP_SECONDS))
+  until curl -fsS --max-time 3 -o /dev/null "$url" 2>/dev/null; do
+    assert_running
+    ((SECONDS < deadline)) || die "$name did not answer $url within ${STARTUP_SECONDS}s"
+    sleep 0.5
+  done
+  log "$name answers $url"
+}
+
+# query PROMQL: prints Prometheus' JSON answer of an instant query (empty on transport failure).
+query() {
+  curl -sS --max-time 10 -G "$PROM/api/v1/query" --data-urlencode "query=$1" 2>/dev/null || true
+}
+
+# scalar PROMQL: the first sample's value of an instant query, or "none".
+scalar() {
+  query "$1" | jq -r 'if .status == "success" and (.data.result | length) > 0
+    then (if .data.resultType == "scalar" then .data.result[1] else .data.result[0].value[1] end)
+    else "none" end' 2>/dev/null || echo none
+}
+
+positive() { [[ $1 != none ]] && awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
+
+# --- preflight ---------------------------------------------------------------------------------
+for tool in curl jq dotnet; do
+  command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+[[ -x $PROMETHEUS_BIN ]] || die "prometheus not found (install the Debian package 'prometheus')"
+[[ -f $SERVER_DLL ]] || die "server not built: $SERVER_DLL (run dotnet build first, or set SERVER_DLL)"
+[[ -f $CLIENT_DLL ]] || die "client not built: $CLIENT_DLL (run dotnet build first, or set CLIENT_DLL)"
+[[ -f $DASHBOARD ]] || die "dashboard not found: $DASHBOARD"
+jq -e '.panels | length > 0' "$DASHBOARD" >/dev/null || die "dashboard is not valid JSON with panels: $DASHBOARD"
+for port in "$SERVER_PORT" "$SERVER_METRICS_PORT" "$CLIENT_METRICS_PORT" "$PROMETHEUS_PORT"; do
+  port_free "$port" || die "port $port on 127.0.0.1 is already in use"
+done
+
+# The compose stack's scrape configuration, pointed at the loopback processes and scraping faster.
+if ! grep -q '"server:9464"' "$SCRAPE_CONFIG" || ! grep -q '"client:9465"' "$SCRAPE_CONFIG"; then
+  die "$SCRAPE_CONFIG no longer names the targets server:9464 and client:9465; update this script"
+fi
+sed -e "s/\"server:9464\"/\"127.0.0.1:$SERVER_METRICS_PORT\"/" \
+    -e "s/\"client:9465\"/\"127.0.0.1:$CLIENT_METRICS_PORT\"/" \
+    -e 's/^\(  *\)scrape_interval: .*/\1scrape_interval: 2s/' \
+    -e 's/^\(  *\)evaluation_interval: .*/\1evaluation_interval: 2s/' \
+    "$SCRAPE_CONFIG" >"$WORK/prometheus.yml"
+if command -v promtool >/dev/null; then
+  promtool check config "$WORK/prometheus.yml" >/dev/null || die "generated Prometheus configuration is invalid"
+fi
+
+# --- start the system --------------------------------------------------------------------------
+log "server: $SERVER_DLL; client: $CLIENT_DLL"
+start server env \
+  PORT="$SERVER_PORT" METRICS_PORT="$SERVER_METRICS_PORT" \
+  CHAOS_MODE=true CHAOS_ERROR_RATE=0.2 CHAOS_ERROR_CODES=UNAVAILABLE \
+  CHAOS_HANG_RATE=0.1 CHAOS_HANG_SECONDS=5 \
+  CHAOS_OUTAGE_EVERY=40s CHAOS_OUTAGE_FOR=15s \
+  dotnet "$SERVER_DLL"
+wait_http server "http://127.0.0.1:$SERVER_METRICS_PORT/metrics"
+
+start client env \
+  METRICS_PORT="$CLIENT_METRICS_PORT" \
+  Resilience__CircuitBreaker__BreakDuration=00:00:05 \
+  dotnet "$CLIENT_DLL" --server "http://127.0.0.1:$SERVER_PORT" --rate 20 --concurrency 8 \
+  --metrics-port "$CLIENT_METRICS_PORT" --duration "$((WAIT_SECONDS + SETTLE_SECONDS + 120))s"
+wait_http client "http://127.0.0.1:$CLIENT_METRICS_PORT/metrics"
+
+start prometheus "$PROMETHEUS_BIN" \
+  --config.file="$WORK/prometheus.yml" \
+  --storage.tsdb.path="$WORK/tsdb" \
+  --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
+wait_http prometheus "$PROM/-/ready"
+QUERY_START=$(date +%s)
+
+# --- wait for an outage and a full breaker cycle -----------------------------------------------
+log "waiting (at most ${WAIT_SECONDS}s) for an outage and the breaker '$BREAKER' to open and close"
+deadline=$((SECONDS + WAIT_SECONDS))
+while :; do
+  assert_running
+  outage=$(scalar 'sum(unstable_server_calls_total{outcome="outage"})')
+  opened=$(scalar "sum(resilientgrpc_circuit_breaker_transitions_total{breaker=\"$BREAKER\",to=\"open\"})")
+  closed=$(scalar "sum(resilientgrpc_circuit_breaker_transitions_total{breaker=\"$BREAKER\",to=\"closed\"})")
+  up=$(scalar 'count(up == 1)')
+  log "targets up: $up/2; outage calls: $outage; breaker opened: $opened; closed: $closed"
+  if positive "$outage" && positive "$opened" && positive "$closed"; then
+    break
+  fi
+  ((SECONDS < deadline)) || die "no full outage + breaker open/close cycle within ${WAIT_SECONDS}s"
+  sleep 3
+done
+
+# --- every dashboard query must return data ----------------------------------------------------
+# Grafana's variables get fixed values; any variable left over is an error.
+mapfile -t EXPRS < <(jq -r '[.. | objects | select(has("expr")) | .expr] | unique | .[] | @base64' "$DASHBOARD")
+((${#EXPRS[@]} > 0)) || die "the dashboard has no queries"
+declare -a QUERIES=()
+# shellcheck disable=SC2016 # the single-quoted patterns are Grafana's literal variable names
+for encoded in "${EXPRS[@]}"; do
+  expr=$(printf '%s' "$encoded" | base64 -d)
+  expr=${expr//'${__rate_interval}'/$RATE_WINDOW}
+  expr=${expr//'$__rate_interval'/$RATE_WINDOW}
+  expr=${expr//'${__interval}'/10s}
+  expr=${expr//'$__interval'/10s}
+  expr=${expr//'${__range}'/5m}
+  expr=${expr//'$__range'/5m}
+  QUERIES+=("$expr")
+done
+
+log "evaluating ${#QUERIES[@]} distinct dashboard queries (retrying empty ones for at most ${SETTLE_SECONDS}s)"
+declare -A RESULT=()
+settle_deadline=$((SECONDS + SETTLE_SECONDS))
+while :; do
+  pending=0
+  for expr in "${QUERIES[@]}"; do
+    [[ ${RESULT[$expr]:-} == ok* ]] && continue
+    if [[ $expr == *'$'* ]]; then
+      RESULT[$expr]="unsubstituted Grafana variable"
+      continue
+    fi
+    answer=$(query "$expr")
+    count=$(jq -r 'if .status == "success" then (if .data.resultType == "scalar" then 1 else (.data.result | length) end) else "error: " + (.error // "unknown") end' <<<"$answer" 2>/dev/null || echo "error: no answer")
+    if [[ $count =~ ^[0-9]+$ ]] && ((count > 0)); then
+      RESULT[$expr]="ok ($count series)"
+    else
+      [[ $count =~ ^[0-9]+$ ]] && count="empty result"
+      RESULT[$expr]=$count
+      pending=$((pending + 1))
+    fi
+  done
+  ((pending == 0 || SECONDS >= settle_deadline)) && break
+  sleep 2
+done
+for expr in "${QUERIES[@]}"; do
+  if [[ ${RESULT[$expr]} == ok* ]]; then
+    pass "dashboard query ${RESULT[$expr]}: $expr"
+  else
+    fail_check "dashboard query ${RESULT[$expr]}: $expr"
+  fi
+done
+
+# --- the breaker opened and closed again; the server received calls ----------------------------
+value=$(scalar "sum(resilientgrpc_circuit_breaker_transitions_total{breaker=\"$BREAKER\",to=\"open\"})")
+if positive "$value"; then pass "breaker '$BREAKER' opened ($value transitions to open)"; else fail_check "breaker '$BREAKER' never opened ($value)"; fi
+value=$(scalar "sum(resilientgrpc_circuit_breaker_transitions_total{breaker=\"$BREAKER\",to=\"closed\"})")
+if positive "$value"; then pass "breaker '$BREAKER' closed again ($value transitions to closed)"; else fail_check "breaker '$BREAKER' never closed again ($value)"; fi
+value=$(scalar 'sum(unstable_server_calls_total)')
+if positive "$value"; then pass "server received calls ($value)"; else fail_check "server received no calls ($value)"; fi
+value=$(scalar 'sum(resilientgrpc_circuit_breaker_rejections_total)')
+if positive "$value"; then pass "open breaker rejected calls ($value)"; else fail_check "open breaker rejected no calls ($value)"; fi
+
+# The state series the dashboard draws: some sample shows Open (1) and a later one Closed (0).
+range=$(curl -sS --max-time 10 -G "$PROM/api/v1/query_range" \
+  --data-urlencode "query=max(resilientgrpc_circuit_breaker_state{breaker=\"$BREAKER\"})" \
+  --data-urlencode "start=$QUERY_START" --data-urlencode "end=$(date +%s)" --data-urlencode "step=2" 2>/dev/null || true)
+verdict=$(jq -r '[.data.result[0].values[]?[1] | tonumber] as $v
+  | ([$v | to_entries[] | select(.value == 1) | .key] | first) as $open
+  | if $open == null then "never open"
+    elif ([$v[$open:][] | select(. == 0)] | length) > 0 then "open then closed"
+    else "open, never closed afterwards" end' <<<"$range" 2>/dev/null || echo "no state series")
+if [[ $verdict == "open then closed" ]]; then
+  pass "breaker state series: $verdict"
+else
+  fail_check "breaker state series: $verdict"
+fi
+
+# --- summary ------------------------------------------------------------------------------------
+log "done"
+if ((FAILED == 0)); then
+  echo "E2E PASS: every dashboard query returned data; the breaker opened and closed again"
+else
+  echo "E2E FAIL: $FAILED check(s) failed"
+fi
+echo "e2e: $PASSED passed, $FAILED failed"
+((FAILED == 0))
