@@ -5,7 +5,7 @@ namespace ResilientGrpc.Server.Chaos;
 /// <summary>Parses and formats the durations of the chaos settings: <c>5</c>, <c>5s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c>.</summary>
 internal static class ChaosDuration
 {
-    public const string Allowed = "a non-negative duration such as 5, 5s, 500ms, 2m or 1h (a bare number is seconds)";
+    public const string Allowed = "must be a non-negative duration such as 5, 5s, 500ms, 2m or 1h (a bare number is seconds)";
 
     public static bool TryParse(string text, out TimeSpan duration)
     {

@@ -12,6 +12,7 @@ internal static class ChaosOptionsParser
         var options = new ChaosOptions();
         var problems = new List<ChaosConfigurationProblem>();
         var failed = new HashSet<string>(StringComparer.Ordinal);
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
 
         void Read(string variable, Func<string, string?> apply)
         {
@@ -21,6 +22,7 @@ internal static class ChaosOptionsParser
                 return;
             }
 
+            given[variable] = raw;
             var requirement = apply(raw.Trim());
             if (requirement is not null)
             {
@@ -40,7 +42,17 @@ internal static class ChaosOptionsParser
             ? Set(() => options.Seed = seed)
             : "must be a whole number (32-bit integer)");
 
+        var parsed = problems.Count;
         options.CollectProblems(problems, failed);
+        for (var i = parsed; i < problems.Count; i++)
+        {
+            // Show the value as the user wrote it, not as it was normalised.
+            if (given.TryGetValue(problems[i].Variable, out var raw))
+            {
+                problems[i] = problems[i] with { Value = raw };
+            }
+        }
+
         if (problems.Count > 0)
         {
             throw new ChaosConfigurationException(problems);
