@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using ResilientGrpc.Server.Chaos;
 using ResilientGrpc.Server.Services;
@@ -21,6 +22,9 @@ public static class UnstableServerApplication
 {
     /// <summary>The name of the server's <see cref="System.Diagnostics.Metrics.Meter"/>.</summary>
     public const string MeterName = ServerMetrics.MeterName;
+
+    /// <summary>The fully qualified name of the gRPC service, as used by health checks and reflection.</summary>
+    public const string ServiceName = "unstable.v1.UnstableService";
 
     /// <summary>The path of the Prometheus scraping endpoint.</summary>
     public const string MetricsPath = "/metrics";
@@ -47,7 +51,10 @@ public static class UnstableServerApplication
         services.AddSingleton<ChaosCallGate>();
 
         services.AddGrpc();
-        services.AddGrpcHealthChecks();
+        // With no check registered the health service would answer UNKNOWN; this process is healthy
+        // when it runs (chaos is simulated misbehaviour, not ill health).
+        services.AddGrpcHealthChecks(health => health.Services.Map(ServiceName, _ => true))
+            .AddCheck("unstable-server", () => HealthCheckResult.Healthy());
         services.AddGrpcReflection();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(MeterName)

@@ -50,9 +50,18 @@ internal sealed class ChaosCallGate(
             statistics.RecordAbandoned();
             metrics.RecordAbandoned(fullMethod);
             ServerLog.CallAbandoned(logger, method, id);
-            throw new RpcException(new Status(StatusCode.Cancelled, "The caller abandoned the call."));
+            throw Abandoned(context);
         }
     }
+
+    /// <summary>
+    /// The status for a call nobody waits for any more: <c>CANCELLED</c> when the caller went away,
+    /// <c>DEADLINE_EXCEEDED</c> when the call's own deadline ended it (so a late reader sees the true cause).
+    /// </summary>
+    private static RpcException Abandoned(ServerCallContext context) =>
+        context.GetHttpContext().RequestAborted.IsCancellationRequested
+            ? new RpcException(new Status(StatusCode.Cancelled, "The caller abandoned the call."))
+            : new RpcException(new Status(StatusCode.DeadlineExceeded, "The call's deadline passed before the server answered."));
 
     private static (string FullMethod, string Method) MethodNames(ServerCallContext context)
     {

@@ -32,7 +32,7 @@ public sealed class ChaosServerHost : IAsyncDisposable
         _app = app;
         var server = app.GetTestServer();
         BaseAddress = server.BaseAddress;
-        HttpHandler = server.CreateHandler();
+        HttpHandler = new ClientDeadlineOnlyHandler(server.CreateHandler());
         Controller = app.Services.GetRequiredService<ChaosController>();
         Statistics = app.Services.GetRequiredService<ServerCallStatistics>();
         Logs = app.Services.GetFakeLogCollector();
@@ -43,7 +43,11 @@ public sealed class ChaosServerHost : IAsyncDisposable
     /// <summary>Gets the address to give a channel (use with <see cref="HttpHandler"/>).</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>Gets the in-memory handler that reaches the server; set it as <see cref="GrpcChannelOptions.HttpHandler"/>.</summary>
+    /// <summary>
+    /// Gets the in-memory handler that reaches the server; set it as <see cref="GrpcChannelOptions.HttpHandler"/>.
+    /// Deadlines are enforced by the client only (see <see cref="ClientDeadlineOnlyHandler"/>), so a call
+    /// that outlives its deadline always fails with <c>DEADLINE_EXCEEDED</c>.
+    /// </summary>
     public HttpMessageHandler HttpHandler { get; }
 
     /// <summary>Gets a plain client (no interceptors) on a channel owned by the host.</summary>
