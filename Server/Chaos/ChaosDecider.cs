@@ -1,3 +1,5 @@
+using Grpc.Core;
+
 namespace ResilientGrpc.Server.Chaos;
 
 /// <summary>
@@ -17,7 +19,7 @@ internal sealed class ChaosDecider
     private readonly bool _enabled;
     private readonly double _errorRate;
     private readonly double _hangRate;
-    private readonly Grpc.Core.StatusCode[] _codes;
+    private readonly StatusCode[] _codes;
     private readonly TimeSpan _hangDuration;
     private readonly TimeSpan? _outageEvery;
     private readonly TimeSpan? _outageFor;

@@ -87,9 +87,18 @@ public sealed class ChaosInjectionTests
 
         var call = host.Client.ProcessAsync(Request("patient"), Bounded);
         await host.WaitForStatisticsAsync(s => s.TotalCalls == 1);
-        Assert.That(call.ResponseAsync.IsCompleted, Is.False);
-        time.Advance(TimeSpan.FromSeconds(5));
-        var reply = await call.ResponseAsync.WaitAsync(ChaosServerHost.DefaultTimeout);
+        Assert.That(call.ResponseAsync.IsCompleted, Is.False, "the hang ends only when the server's clock moves");
+
+        // The server may not have started its delay yet when the clock first moves, so keep moving it.
+        using var timeout = new CancellationTokenSource(ChaosServerHost.DefaultTimeout);
+        while (!call.ResponseAsync.IsCompleted)
+        {
+            timeout.Token.ThrowIfCancellationRequested();
+            time.Advance(TimeSpan.FromSeconds(5));
+            await Task.WhenAny(call.ResponseAsync, Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None));
+        }
+
+        var reply = await call.ResponseAsync;
 
         Assert.That(reply.RequestId, Is.EqualTo("patient"));
         Assert.That(host.Statistics.AbandonedCalls, Is.Zero);
