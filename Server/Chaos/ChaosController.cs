@@ -1,0 +1,67 @@
+namespace ResilientGrpc.Server.Chaos;
+
+/// <summary>
+/// Holds the chaos settings of a running server and lets a host change them at runtime, for example
+/// to walk a demo through healthy, flaky, hanging, outage and recovery phases. One per server
+/// (resolve it from the server's services).
+/// </summary>
+public sealed class ChaosController
+{
+    private readonly TimeProvider _timeProvider;
+    private volatile State _state;
+
+    internal ChaosController(ChaosOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _state = CreateState(options);
+    }
+
+    /// <summary>Gets a copy of the settings in force. Changing the copy changes nothing; use <see cref="Apply"/>.</summary>
+    public ChaosOptions Options => _state.Options.Clone();
+
+    /// <summary>
+    /// Validates and applies new settings. Calls that start afterwards use them; a seeded sequence starts
+    /// over, and the outage clock restarts (so an outage window, if configured, begins now).
+    /// </summary>
+    /// <param name="options">The new settings; copied, so later changes by the caller do not apply.</param>
+    /// <exception cref="ChaosConfigurationException">The settings are invalid; the settings in force are kept.</exception>
+    public void Apply(ChaosOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _state = CreateState(options);
+    }
+
+    /// <summary>Applies the settings in force changed by <paramref name="configure"/>; see <see cref="Apply"/>.</summary>
+    /// <param name="configure">Changes a copy of the settings in force.</param>
+    /// <exception cref="ChaosConfigurationException">The resulting settings are invalid; the settings in force are kept.</exception>
+    public void Update(Action<ChaosOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = Options;
+        configure(options);
+        Apply(options);
+    }
+
+    /// <summary>Restarts the outage clock: the current outage cycle begins now.</summary>
+    public void RestartOutageClock()
+    {
+        var state = _state;
+        _state = state with { StartTimestamp = _timeProvider.GetTimestamp() };
+    }
+
+    /// <summary>Decides the fate of one call with the settings in force.</summary>
+    internal ChaosDecision Decide()
+    {
+        var state = _state;
+        return state.Decider.Decide(_timeProvider.GetElapsedTime(state.StartTimestamp));
+    }
+
+    private State CreateState(ChaosOptions options)
+    {
+        var copy = options.Clone();
+        return new State(copy, new ChaosDecider(copy), _timeProvider.GetTimestamp());
+    }
+
+    private sealed record State(ChaosOptions Options, ChaosDecider Decider, long StartTimestamp);
+}

@@ -1,0 +1,188 @@
+using System.Globalization;
+using Grpc.Core;
+
+namespace ResilientGrpc.Server.Chaos;
+
+/// <summary>
+/// How the unstable server misbehaves. Each call is decided independently: it fails at once with
+/// probability <see cref="ErrorRate"/>, hangs with probability <see cref="HangRate"/>, and otherwise is
+/// served. During an outage window every call fails with <c>UNAVAILABLE</c>.
+/// </summary>
+/// <remarks>
+/// Every property maps to an environment variable (see <see cref="FromConfiguration"/>). Call
+/// <see cref="Validate"/> to check a hand-built instance; the server validates before it listens.
+/// </remarks>
+public sealed class ChaosOptions
+{
+    /// <summary>The largest allowed <see cref="HangDuration"/>.</summary>
+    public static readonly TimeSpan MaxHangDuration = TimeSpan.FromHours(1);
+
+    /// <summary>Gets or sets a value indicating whether chaos is on (<c>CHAOS_MODE</c>).</summary>
+    /// <value>The default value is <see langword="false"/>: every call is served normally.</value>
+    public bool Enabled { get; set; }
+
+    /// <summary>Gets or sets the probability that a call fails at once (<c>CHAOS_ERROR_RATE</c>).</summary>
+    /// <value>The default value is 0.2 (20%). Allowed: 0 to 1, and <c>ErrorRate + HangRate</c> at most 1.</value>
+    public double ErrorRate { get; set; } = 0.2;
+
+    /// <summary>Gets or sets the status codes a failing call uses, picked uniformly (<c>CHAOS_ERROR_CODES</c>).</summary>
+    /// <value>The default value is <c>[Unavailable]</c>. Must not be empty and must not contain <c>OK</c>.</value>
+    public IList<StatusCode> ErrorCodes { get; set; } = [StatusCode.Unavailable];
+
+    /// <summary>Gets or sets the probability that a call hangs before it is served (<c>CHAOS_HANG_RATE</c>).</summary>
+    /// <value>The default value is 0.1 (10%). Allowed: 0 to 1, and <c>ErrorRate + HangRate</c> at most 1.</value>
+    public double HangRate { get; set; } = 0.1;
+
+    /// <summary>Gets or sets how long a hang lasts unless the caller gives up first (<c>CHAOS_HANG_SECONDS</c>).</summary>
+    /// <value>The default value is 5 seconds. Allowed: greater than zero, at most one hour.</value>
+    public TimeSpan HangDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the length of the outage cycle, measured from server start (<c>CHAOS_OUTAGE_EVERY</c>).</summary>
+    /// <value>The default value is <see langword="null"/> (no outages). Set together with <see cref="OutageFor"/>.</value>
+    public TimeSpan? OutageEvery { get; set; }
+
+    /// <summary>Gets or sets how long the outage lasts at the start of every cycle (<c>CHAOS_OUTAGE_FOR</c>).</summary>
+    /// <value>The default value is <see langword="null"/> (no outages). Greater than zero and less than <see cref="OutageEvery"/>.</value>
+    public TimeSpan? OutageFor { get; set; }
+
+    /// <summary>Gets or sets the seed that makes the sequence of decisions reproducible (<c>CHAOS_SEED</c>).</summary>
+    /// <value>The default value is <see langword="null"/> (a random sequence).</value>
+    public int? Seed { get; set; }
+
+    /// <summary>
+    /// Reads the <c>CHAOS_*</c> settings from configuration (environment variables and the other usual
+    /// ASP.NET Core sources). Missing or empty keys keep their defaults.
+    /// </summary>
+    /// <param name="configuration">The configuration to read.</param>
+    /// <returns>Validated options.</returns>
+    /// <exception cref="ChaosConfigurationException">One or more settings are invalid; the message lists them all.</exception>
+    public static ChaosOptions FromConfiguration(IConfiguration configuration) => ChaosOptionsParser.Parse(configuration);
+
+    /// <summary>Checks every setting and reports every problem at once.</summary>
+    /// <exception cref="ChaosConfigurationException">One or more settings are invalid.</exception>
+    public void Validate()
+    {
+        var problems = new List<ChaosConfigurationProblem>();
+        CollectProblems(problems, skip: null);
+        if (problems.Count > 0)
+        {
+            throw new ChaosConfigurationException(problems);
+        }
+    }
+
+    /// <summary>Adds the problems of this instance, skipping variables that already failed to parse.</summary>
+    internal void CollectProblems(List<ChaosConfigurationProblem> problems, ISet<string>? skip)
+    {
+        bool Check(string variable) => skip is null || !skip.Contains(variable);
+
+        var errorRateValid = CheckRate(problems, Check(ChaosVariables.ErrorRate), ChaosVariables.ErrorRate, ErrorRate);
+        var hangRateValid = CheckRate(problems, Check(ChaosVariables.HangRate), ChaosVariables.HangRate, HangRate);
+        if (errorRateValid && hangRateValid && ErrorRate + HangRate > 1
+            && Check(ChaosVariables.ErrorRate) && Check(ChaosVariables.HangRate))
+        {
+            problems.Add(new(
+                $"{ChaosVariables.ErrorRate}+{ChaosVariables.HangRate}",
+                $"{Format(ErrorRate)}+{Format(HangRate)}",
+                "the two rates must sum to at most 1"));
+        }
+
+        if (Check(ChaosVariables.ErrorCodes))
+        {
+            CheckErrorCodes(problems);
+        }
+
+        if (Check(ChaosVariables.HangSeconds) && (HangDuration <= TimeSpan.Zero || HangDuration > MaxHangDuration))
+        {
+            problems.Add(new(
+                ChaosVariables.HangSeconds,
+                ChaosDuration.Format(HangDuration),
+                "must be greater than zero and at most 1h"));
+        }
+
+        if (Check(ChaosVariables.OutageEvery) && Check(ChaosVariables.OutageFor))
+        {
+            CheckOutage(problems);
+        }
+    }
+
+    /// <summary>Creates an independent copy, so later changes by the caller do not reach a running server.</summary>
+    internal ChaosOptions Clone() => new()
+    {
+        Enabled = Enabled,
+        ErrorRate = ErrorRate,
+        ErrorCodes = [.. ErrorCodes ?? []],
+        HangRate = HangRate,
+        HangDuration = HangDuration,
+        OutageEvery = OutageEvery,
+        OutageFor = OutageFor,
+        Seed = Seed,
+    };
+
+    private static bool CheckRate(List<ChaosConfigurationProblem> problems, bool check, string variable, double rate)
+    {
+        var valid = double.IsFinite(rate) && rate is >= 0 and <= 1;
+        if (check && !valid)
+        {
+            problems.Add(new(variable, Format(rate), "must be a number between 0 and 1"));
+        }
+
+        return valid;
+    }
+
+    private void CheckErrorCodes(List<ChaosConfigurationProblem> problems)
+    {
+        if (ErrorCodes is null || ErrorCodes.Count == 0)
+        {
+            problems.Add(new(ChaosVariables.ErrorCodes, "(empty)", "must name at least one gRPC status, e.g. UNAVAILABLE,INTERNAL"));
+            return;
+        }
+
+        var codes = string.Join(",", ErrorCodes.Select(ChaosStatusCodes.ToName));
+        if (ErrorCodes.Contains(StatusCode.OK))
+        {
+            problems.Add(new(ChaosVariables.ErrorCodes, codes, "OK is not an error; allowed: " + ChaosStatusCodes.AllowedNames));
+        }
+        else if (ErrorCodes.Any(code => !Enum.IsDefined(code)))
+        {
+            problems.Add(new(ChaosVariables.ErrorCodes, codes, "unknown status code; allowed: " + ChaosStatusCodes.AllowedNames));
+        }
+    }
+
+    private void CheckOutage(List<ChaosConfigurationProblem> problems)
+    {
+        var every = OutageEvery;
+        var duration = OutageFor;
+        if (every is null && duration is null)
+        {
+            return;
+        }
+
+        if (every is null || duration is null)
+        {
+            var (setName, setValue, missing) = every is null
+                ? (ChaosVariables.OutageFor, duration!.Value, ChaosVariables.OutageEvery)
+                : (ChaosVariables.OutageEvery, every.Value, ChaosVariables.OutageFor);
+            problems.Add(new(setName, ChaosDuration.Format(setValue), $"needs {missing} too: set both or neither"));
+            return;
+        }
+
+        if (every.Value <= TimeSpan.Zero)
+        {
+            problems.Add(new(ChaosVariables.OutageEvery, ChaosDuration.Format(every.Value), "must be greater than zero"));
+        }
+
+        if (duration.Value <= TimeSpan.Zero)
+        {
+            problems.Add(new(ChaosVariables.OutageFor, ChaosDuration.Format(duration.Value), "must be greater than zero"));
+        }
+        else if (every.Value > TimeSpan.Zero && duration.Value >= every.Value)
+        {
+            problems.Add(new(
+                ChaosVariables.OutageFor,
+                ChaosDuration.Format(duration.Value),
+                $"must be less than {ChaosVariables.OutageEvery} ({ChaosDuration.Format(every.Value)})"));
+        }
+    }
+
+    private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
+}

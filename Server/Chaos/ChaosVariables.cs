@@ -1,0 +1,14 @@
+namespace ResilientGrpc.Server.Chaos;
+
+/// <summary>The environment variable (configuration key) names of the chaos settings.</summary>
+internal static class ChaosVariables
+{
+    public const string Mode = "CHAOS_MODE";
+    public const string ErrorRate = "CHAOS_ERROR_RATE";
+    public const string ErrorCodes = "CHAOS_ERROR_CODES";
+    public const string HangRate = "CHAOS_HANG_RATE";
+    public const string HangSeconds = "CHAOS_HANG_SECONDS";
+    public const string OutageEvery = "CHAOS_OUTAGE_EVERY";
+    public const string OutageFor = "CHAOS_OUTAGE_FOR";
+    public const string Seed = "CHAOS_SEED";
+}

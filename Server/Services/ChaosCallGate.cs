@@ -1,0 +1,83 @@
+using Grpc.Core;
+using ResilientGrpc.Server.Chaos;
+using ResilientGrpc.Server.Telemetry;
+
+namespace ResilientGrpc.Server.Services;
+
+/// <summary>
+/// Runs one call through chaos: decides its fate, records and logs it once, fails or hangs it as
+/// decided, then runs the real work. A call whose caller cancels or whose deadline passes is counted
+/// as abandoned and ends quietly with <c>CANCELLED</c> (nobody is listening for the answer).
+/// </summary>
+internal sealed class ChaosCallGate(
+    ChaosController controller,
+    ServerCallStatistics statistics,
+    ServerMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<ChaosCallGate> logger)
+{
+    /// <summary>The request id header read for calls whose messages carry none (streams).</summary>
+    public const string RequestIdHeader = "x-request-id";
+
+    public async Task<T> RunAsync<T>(ServerCallContext context, string? requestId, Func<Task<T>> work)
+    {
+        var (fullMethod, method) = MethodNames(context);
+        var id = RequestIdFor(context, requestId);
+        var decision = controller.Decide();
+        statistics.RecordCall(method, decision.Outcome);
+        metrics.RecordCall(fullMethod, decision.Outcome);
+        ServerLog.CallReceived(logger, method, id, decision.ToString());
+
+        try
+        {
+            switch (decision.Outcome)
+            {
+                case ChaosOutcome.Error:
+                    throw new RpcException(new Status(decision.Code, $"Chaos: injected {ChaosStatusCodes.ToName(decision.Code)}."));
+                case ChaosOutcome.Outage:
+                    throw new RpcException(new Status(StatusCode.Unavailable, "Chaos: the server is in an outage window."));
+                case ChaosOutcome.Hang:
+                    await Task.Delay(decision.HangDuration, timeProvider, context.CancellationToken);
+                    break;
+                default:
+                    break;
+            }
+
+            return await work();
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            statistics.RecordAbandoned();
+            metrics.RecordAbandoned(fullMethod);
+            ServerLog.CallAbandoned(logger, method, id);
+            throw Abandoned(context);
+        }
+    }
+
+    /// <summary>
+    /// The status for a call nobody waits for any more: <c>CANCELLED</c> when the caller went away,
+    /// <c>DEADLINE_EXCEEDED</c> when the call's own deadline ended it (so a late reader sees the true cause).
+    /// </summary>
+    private static RpcException Abandoned(ServerCallContext context) =>
+        context.GetHttpContext().RequestAborted.IsCancellationRequested
+            ? new RpcException(new Status(StatusCode.Cancelled, "The caller abandoned the call."))
+            : new RpcException(new Status(StatusCode.DeadlineExceeded, "The call's deadline passed before the server answered."));
+
+    private static (string FullMethod, string Method) MethodNames(ServerCallContext context)
+    {
+        var fullMethod = context.Method.TrimStart('/');
+        var slash = fullMethod.LastIndexOf('/');
+        return (fullMethod, slash >= 0 ? fullMethod[(slash + 1)..] : fullMethod);
+    }
+
+    private static string RequestIdFor(ServerCallContext context, string? requestId)
+    {
+        if (!string.IsNullOrEmpty(requestId))
+        {
+            return requestId;
+        }
+
+        var header = context.RequestHeaders.GetValue(RequestIdHeader);
+        return string.IsNullOrEmpty(header) ? "-" : header;
+    }
+}

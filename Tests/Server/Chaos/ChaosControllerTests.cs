@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Time.Testing;
+using ResilientGrpc.Server.Chaos;
+
+namespace ResilientGrpc.Tests.Server.Chaos;
+
+public sealed class ChaosControllerTests
+{
+    [Test]
+    public void Apply_InvalidOptions_ThrowsAndKeepsSettingsInForce()
+    {
+        var controller = new ChaosController(new ChaosOptions { Enabled = true, ErrorRate = 1, HangRate = 0 }, new FakeTimeProvider());
+
+        Assert.That(() => controller.Update(o => o.HangRate = 0.5), Throws.TypeOf<ChaosConfigurationException>());
+
+        Assert.That(controller.Options.HangRate, Is.Zero);
+        Assert.That(controller.Decide().Outcome, Is.EqualTo(ChaosOutcome.Error));
+    }
+
+    [Test]
+    public void Apply_OptionsChangedAfterwards_ChangesNothing()
+    {
+        var controller = new ChaosController(new ChaosOptions(), new FakeTimeProvider());
+        var options = new ChaosOptions { Enabled = true, ErrorRate = 1, HangRate = 0 };
+
+        controller.Apply(options);
+        options.Enabled = false;
+        controller.Options.ErrorRate = 0;
+
+        Assert.That(controller.Decide().Outcome, Is.EqualTo(ChaosOutcome.Error));
+    }
+
+    [Test]
+    public void Decide_OutageClock_FollowsTimeProviderAndRestarts()
+    {
+        var time = new FakeTimeProvider();
+        var controller = new ChaosController(
+            new ChaosOptions { Enabled = true, ErrorRate = 0, HangRate = 0, OutageEvery = TimeSpan.FromSeconds(60), OutageFor = TimeSpan.FromSeconds(10) },
+            time);
+
+        var atStart = controller.Decide().Outcome;
+        time.Advance(TimeSpan.FromSeconds(10));
+        var afterOutage = controller.Decide().Outcome;
+        controller.RestartOutageClock();
+        var afterRestart = controller.Decide().Outcome;
+
+        Assert.That(atStart, Is.EqualTo(ChaosOutcome.Outage));
+        Assert.That(afterOutage, Is.EqualTo(ChaosOutcome.Ok));
+        Assert.That(afterRestart, Is.EqualTo(ChaosOutcome.Outage));
+    }
+
+    [Test]
+    public void Apply_SeededOptions_SequenceStartsOver()
+    {
+        var options = new ChaosOptions { Enabled = true, ErrorRate = 0.5, HangRate = 0, Seed = 11 };
+        var controller = new ChaosController(options, new FakeTimeProvider());
+
+        var first = Enumerable.Range(0, 50).Select(_ => controller.Decide()).ToList();
+        controller.Apply(options);
+        var second = Enumerable.Range(0, 50).Select(_ => controller.Decide()).ToList();
+
+        Assert.That(second, Is.EqualTo(first));
+    }
+}

@@ -1,0 +1,156 @@
+using Grpc.Core;
+using ResilientGrpc.Server.Chaos;
+
+namespace ResilientGrpc.Tests.Server.Chaos;
+
+public sealed class ChaosDeciderTests
+{
+    private const int Draws = 20_000;
+
+    [Test]
+    public void Decide_SameSeed_ProducesSameSequence()
+    {
+        var options = Flaky(seed: 42);
+        var first = new ChaosDecider(options);
+        var second = new ChaosDecider(options);
+
+        var a = Enumerable.Range(0, 1_000).Select(_ => first.Decide(TimeSpan.Zero)).ToList();
+        var b = Enumerable.Range(0, 1_000).Select(_ => second.Decide(TimeSpan.Zero)).ToList();
+
+        Assert.That(a, Is.EqualTo(b));
+        Assert.That(a.Select(d => d.Outcome).Distinct().Count(), Is.EqualTo(3), "a flaky sequence mixes ok, errors and hangs");
+    }
+
+    [Test]
+    public void Decide_DifferentSeeds_ProduceDifferentSequences()
+    {
+        var first = new ChaosDecider(Flaky(seed: 1));
+        var second = new ChaosDecider(Flaky(seed: 2));
+
+        var a = Enumerable.Range(0, 200).Select(_ => first.Decide(TimeSpan.Zero)).ToList();
+        var b = Enumerable.Range(0, 200).Select(_ => second.Decide(TimeSpan.Zero)).ToList();
+
+        Assert.That(a, Is.Not.EqualTo(b));
+    }
+
+    [TestCase(0.2, 0.1, 7)]
+    [TestCase(0.5, 0.5, 11)]
+    [TestCase(0.05, 0.3, 13)]
+    public void Decide_ThousandsOfCalls_FractionsWithinFourSigmaOfRates(double errorRate, double hangRate, int seed)
+    {
+        var decider = new ChaosDecider(new ChaosOptions { Enabled = true, ErrorRate = errorRate, HangRate = hangRate, Seed = seed });
+
+        var outcomes = Enumerable.Range(0, Draws).Select(_ => decider.Decide(TimeSpan.Zero).Outcome).ToList();
+
+        AssertWithinFourSigma(outcomes.Count(o => o == ChaosOutcome.Error), errorRate, "errors");
+        AssertWithinFourSigma(outcomes.Count(o => o == ChaosOutcome.Hang), hangRate, "hangs");
+    }
+
+    [Test]
+    public void Decide_Disabled_AlwaysOk()
+    {
+        var decider = new ChaosDecider(new ChaosOptions { Enabled = false, ErrorRate = 1, HangRate = 0, OutageEvery = TimeSpan.FromSeconds(2), OutageFor = TimeSpan.FromSeconds(1) });
+
+        var outcomes = Enumerable.Range(0, 100).Select(i => decider.Decide(TimeSpan.FromMilliseconds(i)).Outcome);
+
+        Assert.That(outcomes, Is.All.EqualTo(ChaosOutcome.Ok));
+    }
+
+    [Test]
+    public void Decide_SeveralErrorCodes_UsesEachConfiguredCodeOnly()
+    {
+        var codes = new[] { StatusCode.Unavailable, StatusCode.Internal, StatusCode.ResourceExhausted };
+        var decider = new ChaosDecider(new ChaosOptions { Enabled = true, ErrorRate = 1, HangRate = 0, ErrorCodes = codes, Seed = 3 });
+
+        var used = Enumerable.Range(0, 3_000).Select(_ => decider.Decide(TimeSpan.Zero)).ToList();
+
+        Assert.That(used.Select(d => d.Outcome), Is.All.EqualTo(ChaosOutcome.Error));
+        Assert.That(used.Select(d => d.Code).Distinct(), Is.EquivalentTo(codes));
+    }
+
+    [Test]
+    public void Decide_Hang_CarriesConfiguredDuration()
+    {
+        var decider = new ChaosDecider(new ChaosOptions { Enabled = true, ErrorRate = 0, HangRate = 1, HangDuration = TimeSpan.FromMilliseconds(1500) });
+
+        var decision = decider.Decide(TimeSpan.Zero);
+
+        Assert.That(decision.Outcome, Is.EqualTo(ChaosOutcome.Hang));
+        Assert.That(decision.HangDuration, Is.EqualTo(TimeSpan.FromMilliseconds(1500)));
+    }
+
+    // Cycle of 120 s whose first 45 s are an outage; otherwise every call is served.
+    [TestCase(0, ChaosOutcome.Outage)]
+    [TestCase(44_999, ChaosOutcome.Outage)]
+    [TestCase(45_000, ChaosOutcome.Ok)]
+    [TestCase(119_999, ChaosOutcome.Ok)]
+    [TestCase(120_000, ChaosOutcome.Outage)]
+    [TestCase(164_999, ChaosOutcome.Outage)]
+    [TestCase(165_000, ChaosOutcome.Ok)]
+    [TestCase(10 * 120_000 + 1, ChaosOutcome.Outage)]
+    public void Decide_OutageCycle_OutageOnlyInFirstPartOfEachCycle(long elapsedMilliseconds, ChaosOutcome expected)
+    {
+        var decider = new ChaosDecider(new ChaosOptions
+        {
+            Enabled = true,
+            ErrorRate = 0,
+            HangRate = 0,
+            OutageEvery = TimeSpan.FromSeconds(120),
+            OutageFor = TimeSpan.FromSeconds(45),
+        });
+
+        var decision = decider.Decide(TimeSpan.FromMilliseconds(elapsedMilliseconds));
+
+        Assert.That(decision.Outcome, Is.EqualTo(expected));
+        if (expected == ChaosOutcome.Outage)
+        {
+            Assert.That(decision.Code, Is.EqualTo(StatusCode.Unavailable));
+        }
+    }
+
+    [Test]
+    public void Decide_InOutage_DrawsNoRandomNumbers()
+    {
+        var outage = new ChaosOptions { Enabled = true, Seed = 5, OutageEvery = TimeSpan.FromSeconds(10), OutageFor = TimeSpan.FromSeconds(1) };
+        var withOutage = new ChaosDecider(outage);
+        var without = new ChaosDecider(new ChaosOptions { Enabled = true, Seed = 5 });
+
+        _ = withOutage.Decide(TimeSpan.Zero);
+        var afterOutage = Enumerable.Range(0, 100).Select(_ => withOutage.Decide(TimeSpan.FromSeconds(5))).ToList();
+        var plain = Enumerable.Range(0, 100).Select(_ => without.Decide(TimeSpan.Zero)).ToList();
+
+        Assert.That(afterOutage, Is.EqualTo(plain));
+    }
+
+    [Test]
+    public void Decide_ManyThreads_CountsAddUpAndNothingThrows()
+    {
+        var decider = new ChaosDecider(Flaky(seed: 9));
+        var errors = 0;
+
+        Parallel.For(0, Draws, _ =>
+        {
+            if (decider.Decide(TimeSpan.Zero).Outcome == ChaosOutcome.Error)
+            {
+                Interlocked.Increment(ref errors);
+            }
+        });
+
+        AssertWithinFourSigma(errors, 0.2, "errors");
+    }
+
+    [Test]
+    public void Constructor_InvalidOptions_Throws()
+    {
+        Assert.That(() => new ChaosDecider(new ChaosOptions { ErrorRate = 2 }), Throws.TypeOf<ChaosConfigurationException>());
+    }
+
+    private static ChaosOptions Flaky(int seed) => new() { Enabled = true, ErrorRate = 0.2, HangRate = 0.1, Seed = seed };
+
+    private static void AssertWithinFourSigma(int observed, double rate, string what)
+    {
+        var expected = Draws * rate;
+        var sigma = Math.Sqrt(Draws * rate * (1 - rate));
+        Assert.That(observed, Is.InRange(expected - (4 * sigma), expected + (4 * sigma)), $"{what}: {observed} of {Draws} at rate {rate}");
+    }
+}
