@@ -83,9 +83,10 @@ internal sealed class CircuitStateController
             return Reject(CircuitState.Isolated, retryAfter: null, out permit, out rejection);
         }
 
-        if (current == CircuitState.Open && now < Volatile.Read(ref openUntil))
+        var until = Volatile.Read(ref openUntil);
+        if (current == CircuitState.Open && now < until)
         {
-            return Reject(CircuitState.Open, time.GetElapsedTime(now, Volatile.Read(ref openUntil)), out permit, out rejection);
+            return Reject(CircuitState.Open, time.GetElapsedTime(now, until), out permit, out rejection);
         }
 
         return TryEnterSlow(now, out permit, out rejection);

@@ -7,9 +7,6 @@ internal sealed class ConsecutiveFailuresHealth(int threshold) : CircuitHealth
 
     public override CircuitStateChangeReason OpenReason => CircuitStateChangeReason.ConsecutiveFailures;
 
-    /// <summary>The current count of failures in a row.</summary>
-    public int Failures => Volatile.Read(ref failures);
-
     public override void RecordSuccess()
     {
         // The common case (no failure pending) is one read and no write, so successes do not contend.
