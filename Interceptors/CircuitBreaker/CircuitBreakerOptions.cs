@@ -1,0 +1,116 @@
+using Grpc.Core;
+using ResilientGrpc.Interceptors.Internal;
+
+namespace ResilientGrpc.Interceptors;
+
+/// <summary>
+/// Settings of a <see cref="CircuitBreakerInterceptor"/>. The interceptor copies and validates them when it is
+/// constructed, so later changes to this object do not affect it.
+/// </summary>
+public sealed class CircuitBreakerOptions
+{
+    /// <summary>The longest <see cref="BreakDuration"/> and <see cref="SamplingDuration"/> accepted.</summary>
+    internal static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
+
+    /// <summary>The name of the breaker, carried by its events, errors, logs and metrics (tag <c>breaker</c>).</summary>
+    /// <value>The default value is <c>"default"</c>. Must not be empty or white space.</value>
+    public string Name { get; set; } = "default";
+
+    /// <summary>
+    /// Consecutive mode (<see cref="FailureRatio"/> is null): the number of failures in a row that opens the circuit;
+    /// the circuit opens on exactly this failure.
+    /// </summary>
+    /// <value>The default value is 5. Must be at least 1.</value>
+    public int FailureThreshold { get; set; } = 5;
+
+    /// <summary>How long the circuit stays open before it lets probe calls through (half-open).</summary>
+    /// <value>The default value is 30 seconds. Must be greater than zero and at most one day.</value>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The final statuses that count as failures. Any other completed status counts as a success, except
+    /// <see cref="StatusCode.Cancelled"/> and calls the caller cancelled, which count as neither.
+    /// </summary>
+    /// <value>
+    /// The default value is {Unavailable, DeadlineExceeded, Internal, Unknown, ResourceExhausted, DataLoss}.
+    /// Must not be empty and must not contain OK or Cancelled.
+    /// </value>
+    public ISet<StatusCode> FailureStatusCodes { get; set; } = new HashSet<StatusCode>
+    {
+        StatusCode.Unavailable,
+        StatusCode.DeadlineExceeded,
+        StatusCode.Internal,
+        StatusCode.Unknown,
+        StatusCode.ResourceExhausted,
+        StatusCode.DataLoss,
+    };
+
+    /// <summary>
+    /// How many probe calls the half-open circuit lets through; concurrent callers are rejected meanwhile. The
+    /// circuit closes when all of them succeed and opens again on the first that fails.
+    /// </summary>
+    /// <value>The default value is 1. Must be at least 1.</value>
+    public int HalfOpenProbes { get; set; } = 1;
+
+    /// <summary>
+    /// Ratio mode when set: the circuit opens when failures / calls over the last <see cref="SamplingDuration"/>
+    /// reaches this ratio, once at least <see cref="MinimumThroughput"/> calls were counted. Null selects
+    /// consecutive mode (<see cref="FailureThreshold"/>).
+    /// </summary>
+    /// <value>The default value is null (consecutive mode). When set, must be greater than 0 and at most 1.</value>
+    public double? FailureRatio { get; set; }
+
+    /// <summary>
+    /// Ratio mode: the sliding window over which calls are counted, kept as 10 buckets of a tenth each (so the
+    /// window covers between 90% and 100% of this duration).
+    /// </summary>
+    /// <value>The default value is 30 seconds. Must be greater than zero and at most one day.</value>
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Ratio mode: the fewest calls in the window before the ratio can open the circuit.</summary>
+    /// <value>The default value is 10. Must be at least 2.</value>
+    public int MinimumThroughput { get; set; } = 10;
+
+    /// <summary>
+    /// Gives each key its own breaker (for example <c>method =&gt; method.FullName</c> for one breaker per method).
+    /// Keys should come from a small, fixed set: a breaker is kept for every key seen.
+    /// </summary>
+    /// <value>The default value is null: one breaker for every call through the interceptor.</value>
+    public Func<IMethod, string>? KeySelector { get; set; }
+
+    /// <summary>Checks every setting and reports all invalid ones at once.</summary>
+    /// <exception cref="ArgumentException">One or more settings are invalid; the message names each with its allowed range.</exception>
+    public void Validate()
+    {
+        var validation = new OptionsValidation(nameof(CircuitBreakerOptions));
+        validation.Check(!string.IsNullOrWhiteSpace(Name), nameof(Name), Name, "it must not be empty");
+        validation.Check(FailureThreshold >= 1, nameof(FailureThreshold), FailureThreshold, "it must be at least 1");
+        validation.Check(IsDuration(BreakDuration), nameof(BreakDuration), BreakDuration, "it must be greater than zero and at most 1 day");
+        validation.Check(
+            FailureStatusCodes is { Count: > 0 } && !FailureStatusCodes.Contains(StatusCode.OK) && !FailureStatusCodes.Contains(StatusCode.Cancelled),
+            nameof(FailureStatusCodes),
+            FailureStatusCodes is null ? null : $"{{{string.Join(", ", FailureStatusCodes)}}}",
+            "it must name at least one status and neither OK nor Cancelled");
+        validation.Check(HalfOpenProbes >= 1, nameof(HalfOpenProbes), HalfOpenProbes, "it must be at least 1");
+        validation.Check(FailureRatio is null or (> 0 and <= 1), nameof(FailureRatio), FailureRatio, "it must be null or greater than 0 and at most 1");
+        validation.Check(IsDuration(SamplingDuration), nameof(SamplingDuration), SamplingDuration, "it must be greater than zero and at most 1 day");
+        validation.Check(MinimumThroughput >= 2, nameof(MinimumThroughput), MinimumThroughput, "it must be at least 2");
+        validation.ThrowIfInvalid();
+    }
+
+    /// <summary>A deep copy: the status set is copied too.</summary>
+    internal CircuitBreakerOptions Clone() => new()
+    {
+        Name = Name,
+        FailureThreshold = FailureThreshold,
+        BreakDuration = BreakDuration,
+        FailureStatusCodes = FailureStatusCodes is null ? null! : new HashSet<StatusCode>(FailureStatusCodes),
+        HalfOpenProbes = HalfOpenProbes,
+        FailureRatio = FailureRatio,
+        SamplingDuration = SamplingDuration,
+        MinimumThroughput = MinimumThroughput,
+        KeySelector = KeySelector,
+    };
+
+    private static bool IsDuration(TimeSpan value) => value > TimeSpan.Zero && value <= MaxDuration;
+}

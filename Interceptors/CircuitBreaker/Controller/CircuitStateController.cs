@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+
+namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+
+/// <summary>
+/// The state machine of one breaker (one key). Closed → Open on failures; Open → HalfOpen when a call arrives after
+/// the break; HalfOpen → Closed when every probe succeeds, → Open when one fails; Isolated until reset.
+/// </summary>
+/// <remarks>
+/// Concurrency: every transition happens under <see cref="gate"/> (methods named <c>..._NeedsLock</c>), and
+/// observers are called only after it is released. The closed path (admission, success, failures below the
+/// threshold) and rejections while open are lock-free: <see cref="state"/> and <see cref="generation"/> are
+/// volatile, counters are interlocked. Each transition bumps <see cref="generation"/>; an outcome carries the
+/// generation it was admitted in and is ignored once the circuit moved on, so a slow call from before a break
+/// can neither close nor reopen the circuit.
+/// </remarks>
+internal sealed class CircuitStateController
+{
+    private readonly Lock gate = new();
+    private readonly TimeProvider time;
+    private readonly ICircuitObserver observer;
+    private readonly CircuitHealth health;
+    private readonly long breakDuration;
+    private readonly int halfOpenProbes;
+    private volatile CircuitState state;
+    private volatile int generation;
+    private long openUntil;
+    private int probesAdmitted;
+    private int probesSucceeded;
+    private int rejections;
+
+    public CircuitStateController(CircuitBreakerOptions options, string? key, TimeProvider time, ICircuitObserver observer)
+    {
+        this.time = time;
+        this.observer = observer;
+        Key = key;
+        health = CircuitHealth.Create(options, time);
+        breakDuration = Timestamps.FromTimeSpan(options.BreakDuration, time);
+        halfOpenProbes = options.HalfOpenProbes;
+        BreakerName = options.Name;
+    }
+
+    /// <summary>The breaker's name.</summary>
+    public string BreakerName { get; }
+
+    /// <summary>The breaker's key, or null when the interceptor has one breaker.</summary>
+    public string? Key { get; }
+
+    /// <summary>The state a caller would meet now: Open reads as HalfOpen once the break has elapsed, without traffic.</summary>
+    public CircuitState State
+    {
+        get
+        {
+            var current = state;
+            return current == CircuitState.Open && time.GetTimestamp() >= Volatile.Read(ref openUntil)
+                ? CircuitState.HalfOpen
+                : current;
+        }
+    }
+
+    /// <summary>Rejections since the last transition (per open period).</summary>
+    public int RejectionsSinceTransition => Volatile.Read(ref rejections);
+
+    /// <summary>
+    /// Admits a call, or returns the error to fail it with. Closed: lock-free. Open before the break has elapsed
+    /// and Isolated: lock-free rejection. Otherwise the lock decides who probes.
+    /// </summary>
+    public bool TryEnter(out CircuitPermit permit, [NotNullWhen(false)] out BrokenCircuitException? rejection)
+    {
+        var admittedIn = generation;
+        var current = state;
+        if (current == CircuitState.Closed)
+        {
+            permit = new CircuitPermit(admittedIn, IsProbe: false);
+            rejection = null;
+            return true;
+        }
+
+        var now = time.GetTimestamp();
+        if (current == CircuitState.Isolated)
+        {
+            return Reject(CircuitState.Isolated, retryAfter: null, out permit, out rejection);
+        }
+
+        var until = Volatile.Read(ref openUntil);
+        if (current == CircuitState.Open && now < until)
+        {
+            return Reject(CircuitState.Open, time.GetElapsedTime(now, until), out permit, out rejection);
+        }
+
+        return TryEnterSlow(now, out permit, out rejection);
+    }
+
+    /// <summary>Records how an admitted call ended. The caller guarantees at most one call per permit.</summary>
+    public void OnCompleted(CircuitPermit permit, CallOutcome outcome)
+    {
+        if (!permit.IsProbe)
+        {
+            OnClosedCallCompleted(permit, outcome);
+            return;
+        }
+
+        CircuitTransition? transition;
+        lock (gate)
+        {
+            transition = OnProbeCompleted_NeedsLock(permit, outcome);
+            AssertInvariants_NeedsLock();
+        }
+
+        Raise(transition);
+    }
+
+    /// <summary>Makes a breaker that no caller has seen yet start isolated, without an event.</summary>
+    public void StartIsolated()
+    {
+        lock (gate)
+        {
+            Debug.Assert(state == CircuitState.Closed && generation == 0, "only a new breaker starts isolated");
+            state = CircuitState.Isolated;
+        }
+    }
+
+    /// <summary>Holds the circuit open until <see cref="Reset"/>.</summary>
+    public void Isolate()
+    {
+        CircuitTransition? transition = null;
+        lock (gate)
+        {
+            if (state != CircuitState.Isolated)
+            {
+                transition = TransitionTo_NeedsLock(CircuitState.Isolated, CircuitStateChangeReason.Isolated, failureCount: 0);
+            }
+
+            AssertInvariants_NeedsLock();
+        }
+
+        Raise(transition);
+    }
+
+    /// <summary>Closes the circuit and forgets every counted outcome.</summary>
+    public void Reset()
+    {
+        CircuitTransition? transition = null;
+        lock (gate)
+        {
+            if (state != CircuitState.Closed)
+            {
+                transition = TransitionTo_NeedsLock(CircuitState.Closed, CircuitStateChangeReason.Reset, failureCount: 0);
+            }
+            else
+            {
+                health.Clear();
+            }
+
+            AssertInvariants_NeedsLock();
+        }
+
+        Raise(transition);
+    }
+
+    private bool TryEnterSlow(long now, out CircuitPermit permit, [NotNullWhen(false)] out BrokenCircuitException? rejection)
+    {
+        CircuitTransition? transition = null;
+        CircuitState rejectedIn;
+        TimeSpan? retryAfter;
+        lock (gate)
+        {
+            if (state == CircuitState.Open && now >= openUntil)
+            {
+                transition = TransitionTo_NeedsLock(CircuitState.HalfOpen, CircuitStateChangeReason.BreakElapsed, failureCount: 0);
+            }
+
+            (rejectedIn, retryAfter) = state switch
+            {
+                CircuitState.Closed => (CircuitState.Closed, null),
+                CircuitState.HalfOpen when probesAdmitted < halfOpenProbes => (CircuitState.Closed, null),
+                CircuitState.HalfOpen => (CircuitState.HalfOpen, TimeSpan.Zero),
+                CircuitState.Open => (CircuitState.Open, time.GetElapsedTime(now, openUntil)),
+                _ => (CircuitState.Isolated, (TimeSpan?)null),
+            };
+
+            permit = new CircuitPermit(generation, IsProbe: state == CircuitState.HalfOpen);
+            if (rejectedIn == CircuitState.Closed && permit.IsProbe)
+            {
+                probesAdmitted++;
+            }
+
+            AssertInvariants_NeedsLock();
+        }
+
+        Raise(transition);
+        if (rejectedIn == CircuitState.Closed)
+        {
+            rejection = null;
+            return true;
+        }
+
+        return Reject(rejectedIn, retryAfter, out permit, out rejection);
+    }
+
+    private bool Reject(CircuitState rejectedIn, TimeSpan? retryAfter, out CircuitPermit permit, out BrokenCircuitException rejection)
+    {
+        var ordinal = Interlocked.Increment(ref rejections);
+        permit = default;
+        rejection = new BrokenCircuitException(BreakerName, Key, rejectedIn, retryAfter);
+        observer.OnRejected(new CircuitRejection(Key, rejectedIn, retryAfter, ordinal));
+        return false;
+    }
+
+    private void OnClosedCallCompleted(CircuitPermit permit, CallOutcome outcome)
+    {
+        if (outcome == CallOutcome.Ignored || permit.Generation != generation)
+        {
+            return;
+        }
+
+        if (outcome == CallOutcome.Success)
+        {
+            health.RecordSuccess();
+            return;
+        }
+
+        if (!health.RecordFailure(out var failureCount))
+        {
+            return;
+        }
+
+        CircuitTransition? transition = null;
+        lock (gate)
+        {
+            // Several threads may cross the threshold together; only the first of this generation opens it.
+            if (state == CircuitState.Closed && permit.Generation == generation)
+            {
+                transition = TransitionTo_NeedsLock(CircuitState.Open, health.OpenReason, failureCount);
+            }
+
+            AssertInvariants_NeedsLock();
+        }
+
+        Raise(transition);
+    }
+
+    private CircuitTransition? OnProbeCompleted_NeedsLock(CircuitPermit permit, CallOutcome outcome)
+    {
+        if (permit.Generation != generation || state != CircuitState.HalfOpen)
+        {
+            return null;
+        }
+
+        switch (outcome)
+        {
+            case CallOutcome.Failure:
+                return TransitionTo_NeedsLock(CircuitState.Open, CircuitStateChangeReason.ProbeFailed, failureCount: 1);
+            case CallOutcome.Success:
+                probesSucceeded++;
+                return probesSucceeded >= halfOpenProbes
+                    ? TransitionTo_NeedsLock(CircuitState.Closed, CircuitStateChangeReason.ProbeSucceeded, failureCount: 0)
+                    : null;
+            default:
+                // A probe the caller cancelled or abandoned proves nothing: free its slot for the next caller.
+                probesAdmitted--;
+                return null;
+        }
+    }
+
+    private CircuitTransition TransitionTo_NeedsLock(CircuitState to, CircuitStateChangeReason reason, int failureCount)
+    {
+        Debug.Assert(gate.IsHeldByCurrentThread, "transitions happen under the lock");
+        var from = state;
+        Debug.Assert(from != to, "only real transitions are reported");
+
+        if (to == CircuitState.Open)
+        {
+            // openUntil is written before the volatile state write, so a reader that sees Open sees its deadline.
+            Volatile.Write(ref openUntil, time.GetTimestamp() + breakDuration);
+        }
+        else if (to == CircuitState.Closed)
+        {
+            health.Clear();
+        }
+
+        probesAdmitted = 0;
+        probesSucceeded = 0;
+        generation++;
+        state = to;
+        return new CircuitTransition(Key, from, to, reason, failureCount, Interlocked.Exchange(ref rejections, 0));
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants_NeedsLock()
+    {
+        Debug.Assert(gate.IsHeldByCurrentThread, "invariants are read under the lock");
+        Debug.Assert(probesAdmitted >= 0 && probesAdmitted <= halfOpenProbes, "probe slots stay within HalfOpenProbes");
+        Debug.Assert(probesSucceeded >= 0 && probesSucceeded <= probesAdmitted, "only admitted probes succeed");
+        Debug.Assert(state == CircuitState.HalfOpen || probesAdmitted == 0, "probes exist only while half-open");
+    }
+
+    private void Raise(CircuitTransition? transition)
+    {
+        Debug.Assert(!gate.IsHeldByCurrentThread, "observers are never called under the lock");
+        if (transition is { } value)
+        {
+            observer.OnTransition(value);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Grpc.Core;
+using ResilientGrpc.Interceptors.Internal;
+
+namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+
+/// <summary>Turns how a call ended into a <see cref="CallOutcome"/>, with the failure set as a bit mask.</summary>
+internal sealed class OutcomeClassifier
+{
+    private readonly ulong failureMask;
+
+    public OutcomeClassifier(IEnumerable<StatusCode> failureStatusCodes)
+    {
+        foreach (var code in failureStatusCodes)
+        {
+            failureMask |= Bit(code);
+        }
+    }
+
+    /// <summary>
+    /// No error: success. Caller cancellation (either token cancelled, or status Cancelled): ignored.
+    /// Otherwise the status decides: in the failure set, failure; any other completed status, success.
+    /// </summary>
+    public CallOutcome Classify(Exception? error, CancellationToken callerToken, CancellationToken readToken = default)
+    {
+        if (error is null)
+        {
+            return CallOutcome.Success;
+        }
+
+        if (callerToken.IsCancellationRequested || readToken.IsCancellationRequested)
+        {
+            return CallOutcome.Ignored;
+        }
+
+        return Classify(RpcStatus.CodeOf(error));
+    }
+
+    /// <summary>The outcome of a call that ended with <paramref name="code"/>.</summary>
+    public CallOutcome Classify(StatusCode code) =>
+        code == StatusCode.Cancelled ? CallOutcome.Ignored
+        : (failureMask & Bit(code)) != 0 ? CallOutcome.Failure
+        : CallOutcome.Success;
+
+    private static ulong Bit(StatusCode code) => (uint)code < 64 ? 1UL << (int)code : 0;
+}
