@@ -225,17 +225,6 @@ public sealed class RetryCallKindTests : RetryTestBase
         }
     }
 
-    private static async Task Until(Func<bool> condition)
-    {
-        var spins = 0;
-        while (!condition() && spins++ < 1_000_000)
-        {
-            await Task.Yield();
-        }
-
-        Assert.That(condition(), Is.True, "the condition was never met");
-    }
-
     private static async Task<List<int>> ReadAll(AsyncServerStreamingCall<Event> call)
     {
         var received = new List<int>();

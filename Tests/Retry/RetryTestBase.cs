@@ -18,6 +18,9 @@ public abstract class RetryTestBase
 
     private protected ScriptedCallInvoker Network { get; private set; } = null!;
 
+    /// <summary>The clock given to the retry interceptor: the same fake time, with its backoff timers counted.</summary>
+    private protected CountingTimeProvider RetryClock { get; private set; } = null!;
+
     protected DateTime Start { get; private set; }
 
     [SetUp]
@@ -26,6 +29,7 @@ public abstract class RetryTestBase
         Time = new FakeTimeProvider();
         Start = Time.GetUtcNow().UtcDateTime;
         Network = new ScriptedCallInvoker(Time);
+        RetryClock = new CountingTimeProvider(Time);
     }
 
     /// <summary>Default options without jitter, so delays are exactly 1 s, 2 s, 4 s.</summary>
@@ -41,8 +45,26 @@ public abstract class RetryTestBase
         RetryOptions options,
         Func<double>? random = null,
         params Interceptor[] below) =>
-        new(Network.Intercept(below).Intercept(new RetryInterceptor(options, Time, random)));
+        new(Network.Intercept(below).Intercept(new RetryInterceptor(options, RetryClock, random)));
 
     /// <summary>Advances fake time by <paramref name="milliseconds"/>.</summary>
     protected void Advance(int milliseconds) => Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+
+    /// <summary>
+    /// Waits (without advancing time) until the retry interceptor has started backoff wait number
+    /// <paramref name="waits"/>, for flows where a failure is observed on another thread.
+    /// </summary>
+    protected Task BackoffStarted(int waits) => Until(() => RetryClock.TimersCreated >= waits);
+
+    /// <summary>Yields until <paramref name="condition"/> holds; fails after a bounded number of tries.</summary>
+    protected static async Task Until(Func<bool> condition)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && started.Elapsed < Bound)
+        {
+            await Task.Yield();
+        }
+
+        Assert.That(condition(), Is.True, "the expected state was never reached");
+    }
 }
