@@ -20,7 +20,9 @@ internal sealed class CountingTimeProvider(TimeProvider inner) : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        // Counted once it exists, so a test that sees the count can advance past it.
+        var timer = inner.CreateTimer(callback, state, dueTime, period);
         Interlocked.Increment(ref timers);
-        return inner.CreateTimer(callback, state, dueTime, period);
+        return timer;
     }
 }
