@@ -9,9 +9,10 @@ namespace ResilientGrpc.Interceptors;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Unary calls (async and blocking) and server-streaming calls are retried. A server-streaming call is retried only
-/// until it commits: once the first response message or the response headers arrive, later errors reach the caller
-/// unchanged. Client-streaming and duplex calls pass through unretried, because their request stream cannot be
+/// Unary calls (async and blocking) and server-streaming calls are retried. A call is retried only until it commits
+/// (gRFC A6): once an attempt has delivered response headers or, for a server stream, its first message, later
+/// errors reach the caller unchanged, so a stream the caller has started reading is never replayed. The response
+/// headers of a retried async unary call are those of the final attempt and become available once the call settles. Client-streaming and duplex calls pass through unretried, because their request stream cannot be
 /// replayed without buffering it.
 /// </para>
 /// <para>

@@ -26,4 +26,7 @@ internal enum RetryStopReason
 
     /// <summary>The caller's deadline has passed or would pass before the next attempt could start.</summary>
     DeadlineExceeded,
+
+    /// <summary>The attempt had delivered response headers (gRFC A6 commit): its outcome is final.</summary>
+    Committed,
 }

@@ -6,7 +6,7 @@ namespace ResilientGrpc.Interceptors;
 /// The retry budget of gRFC A6: a token bucket shared by every call through one <see cref="RetryInterceptor"/>.
 /// Each attempt that fails with a retryable status takes one token, each success gives back
 /// <see cref="TokenRatio"/>; retries are sent only while more than half of <see cref="MaxTokens"/> remain.
-/// A first attempt is never blocked.
+/// A first attempt is never blocked. A server-streaming call counts as a success once it commits.
 /// </summary>
 public sealed class RetryThrottlingOptions
 {

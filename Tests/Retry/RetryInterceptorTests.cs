@@ -388,6 +388,21 @@ public sealed class RetryInterceptorTests : RetryTestBase
     }
 
     [Test]
+    public async Task AsyncUnaryCall_FailsAfterResponseHeaders_IsCommittedAndNotRetried()
+    {
+        var server = new HeadersThenFailInterceptor();
+        var client = Client(Exact(), below: server);
+
+        var call = client.ProcessAsync(new ProcessRequest());
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
+        Assert.That(error!.Status.Detail, Is.EqualTo("failed after headers"));
+        Assert.That(call.GetStatus().StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Advance(60_000);
+        Assert.That(server.Calls, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task AsyncUnaryCall_SingleAttemptConfigured_PassesTheCallThrough()
     {
         var options = Exact();
