@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Tests.Retry;
@@ -17,7 +18,7 @@ internal sealed class RejectingInterceptor : Interceptor
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         Interlocked.Increment(ref calls);
-        return FailedCall.Unary<TResponse>(new FakeBrokenCircuitException());
+        return FailedCall.Unary<TResponse>(new BrokenCircuitException("test", null, CircuitState.Open, TimeSpan.FromSeconds(30)));
     }
 
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
@@ -26,6 +27,6 @@ internal sealed class RejectingInterceptor : Interceptor
         AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         Interlocked.Increment(ref calls);
-        return FailedCall.ServerStreaming<TResponse>(new FakeBrokenCircuitException());
+        return FailedCall.ServerStreaming<TResponse>(new BrokenCircuitException("test", null, CircuitState.Open, TimeSpan.FromSeconds(30)));
     }
 }

@@ -380,7 +380,7 @@ public sealed class RetryInterceptorTests : RetryTestBase
 
         var call = client.ProcessAsync(new ProcessRequest());
 
-        var error = await Assert.ThrowsAsync<FakeBrokenCircuitException>(() => call.ResponseAsync.WaitAsync(Bound));
+        var error = await Assert.ThrowsAsync<BrokenCircuitException>(() => call.ResponseAsync.WaitAsync(Bound));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
         Advance(60_000);
         Assert.That(breaker.Calls, Is.EqualTo(1));

@@ -61,7 +61,7 @@ public sealed class RetryPolicyTests
     [Test]
     public void Evaluate_BrokenCircuit_Stops()
     {
-        var decision = Policy(new RetryOptions()).Evaluate(new FakeBrokenCircuitException(), 1, false, true, null, 0.5);
+        var decision = Policy(new RetryOptions()).Evaluate(new BrokenCircuitException("test", null, CircuitState.Open, TimeSpan.FromSeconds(30)), 1, false, true, null, 0.5);
 
         Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.BrokenCircuit));
     }
