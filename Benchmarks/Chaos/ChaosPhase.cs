@@ -1,0 +1,14 @@
+namespace ResilientGrpc.Benchmarks.Chaos;
+
+/// <summary>The phases of a chaos run, in order.</summary>
+public enum ChaosPhase
+{
+    /// <summary>20 % Unavailable, 10 % hangs (seeded).</summary>
+    Flaky,
+
+    /// <summary>Every call fails with Unavailable.</summary>
+    Outage,
+
+    /// <summary>Chaos off: every call is served.</summary>
+    Recovery,
+}

@@ -1,0 +1,64 @@
+namespace ResilientGrpc.Benchmarks.Chaos;
+
+/// <summary>What one contender did under the scenario, reduced to the numbers of the report.</summary>
+public sealed record ContenderResult(
+    Contender Contender,
+    int Calls,
+    int Shed,
+    double SuccessRate,
+    double FlakySuccessRate,
+    double RecoverySuccessRate,
+    TimeSpan P50,
+    TimeSpan P99,
+    TimeSpan Max,
+    TimeSpan OutageP50,
+    double AttemptsPerCall,
+    long ServerCallsInOutage,
+    TimeSpan? OutageToFailFast,
+    TimeSpan RecoveryToHealthy)
+{
+    public static ContenderResult From(
+        Contender contender,
+        ChaosScenario scenario,
+        IReadOnlyList<CallRecord> records,
+        IReadOnlyDictionary<ChaosPhase, TimeSpan> phaseStarts,
+        long serverCalls,
+        long serverCallsInOutage,
+        int shed)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(phaseStarts);
+        var outageStart = phaseStarts[ChaosPhase.Outage];
+        var recoveryStart = phaseStarts[ChaosPhase.Recovery];
+        var latencies = records.Select(r => r.Latency).Order().ToArray();
+        var outage = records.Where(r => r.Start >= outageStart && r.Start < recoveryStart).Select(r => r.Latency).Order().ToArray();
+        var firstFailFast = records.Where(r => r.RejectedLocally && r.Start >= outageStart).Select(r => r.Start).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        var lastRecoveryFailure = records.Where(r => r.Start >= recoveryStart && !r.Succeeded).Select(r => r.End).DefaultIfEmpty(recoveryStart).Max();
+
+        return new ContenderResult(
+            contender,
+            records.Count,
+            shed,
+            Rate(records),
+            Rate(records.Where(r => r.Start < outageStart)),
+            Rate(records.Where(r => r.Start >= recoveryStart)),
+            Percentile(latencies, 0.50),
+            Percentile(latencies, 0.99),
+            latencies.Length == 0 ? TimeSpan.Zero : latencies[^1],
+            Percentile(outage, 0.50),
+            records.Count == 0 ? 0 : (double)serverCalls / records.Count,
+            serverCallsInOutage,
+            firstFailFast == TimeSpan.MaxValue ? null : firstFailFast - outageStart,
+            lastRecoveryFailure - recoveryStart);
+    }
+
+    private static double Rate(IEnumerable<CallRecord> records)
+    {
+        var (all, ok) = records.Aggregate((All: 0, Ok: 0), (acc, r) => (acc.All + 1, acc.Ok + (r.Succeeded ? 1 : 0)));
+        return all == 0 ? 0 : (double)ok / all;
+    }
+
+    private static TimeSpan Percentile(TimeSpan[] sorted, double p) =>
+        sorted.Length == 0 ? TimeSpan.Zero : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+}

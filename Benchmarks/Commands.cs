@@ -1,0 +1,50 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using ResilientGrpc.Benchmarks.Chaos;
+using ResilientGrpc.Benchmarks.Overhead;
+
+namespace ResilientGrpc.Benchmarks;
+
+/// <summary>
+/// <c>overhead [BenchmarkDotNet arguments]</c> runs part A (all of it unless <c>--filter</c> says otherwise);
+/// <c>chaos [--seconds-per-phase-scale F]</c> runs part B. Anything else is passed to BenchmarkDotNet.
+/// </summary>
+internal static class Commands
+{
+    private static readonly Type[] OverheadBenchmarks =
+    [
+        typeof(InterceptionOverheadBenchmarks),
+        typeof(RealCallBenchmarks),
+        typeof(RejectionBenchmarks),
+        typeof(ContentionBenchmarks),
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "chaos")
+        {
+            return await ChaosCommand.RunAsync(args[1..]).ConfigureAwait(false);
+        }
+
+        var rest = args.Length > 0 && args[0] == "overhead" ? args[1..] : args;
+        if (!rest.Contains("--filter"))
+        {
+            rest = [.. rest, "--filter", "*"];
+        }
+
+        var config = ManualConfig.Create(DefaultConfig.Instance)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .WithArtifactsPath(Path.Combine(ResultsFolder.Path, "BenchmarkDotNet.Artifacts"));
+        if (!rest.Contains("--job") && !rest.Contains("-j"))
+        {
+            // Few iterations by default: the machine has two cores shared with other work.
+            config = config.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1).WithId("Brief"));
+        }
+
+        var summaries = BenchmarkSwitcher.FromTypes(OverheadBenchmarks).Run(rest, config);
+        ResultsFolder.CopyReports(summaries);
+        return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+    }
+}

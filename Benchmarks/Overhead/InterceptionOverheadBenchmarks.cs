@@ -1,0 +1,50 @@
+using BenchmarkDotNet.Attributes;
+using ResilientGrpc.Benchmarks.Contenders;
+using ResilientGrpc.Benchmarks.Infrastructure;
+using ResilientGrpc.Protos;
+
+namespace ResilientGrpc.Benchmarks.Overhead;
+
+/// <summary>
+/// A.1 The cost of the layers alone: every call goes to a fake invoker that returns an already-completed call.
+/// grpc-dotnet's built-in retry has no place here: it lives inside the channel's HTTP call, not in a call invoker.
+/// </summary>
+[MemoryDiagnoser]
+public class InterceptionOverheadBenchmarks
+{
+    private UnstableService.UnstableServiceClient bare = null!;
+    private UnstableService.UnstableServiceClient polly = null!;
+    private UnstableService.UnstableServiceClient ours = null!;
+    private TelemetryListener? listener;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var invoker = new FakeCallInvoker(Clients.Reply);
+        bare = Clients.Bare(invoker);
+        polly = Clients.Polly(invoker, PolicySettings.Default);
+        ours = Clients.Ours(invoker, PolicySettings.Default);
+    }
+
+    [GlobalSetup(Target = nameof(OursTelemetryOn))]
+    public void SetupWithTelemetry()
+    {
+        listener = new TelemetryListener();
+        Setup();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => listener?.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public ProcessReply Bare() => Clients.Complete(bare.ProcessAsync(Clients.Request));
+
+    [Benchmark]
+    public ProcessReply Polly() => Clients.Complete(polly.ProcessAsync(Clients.Request));
+
+    [Benchmark]
+    public ProcessReply Ours() => Clients.Complete(ours.ProcessAsync(Clients.Request));
+
+    [Benchmark]
+    public ProcessReply OursTelemetryOn() => Clients.Complete(ours.ProcessAsync(Clients.Request));
+}

@@ -1,0 +1,3 @@
+using ResilientGrpc.Benchmarks;
+
+return await Commands.RunAsync(args).ConfigureAwait(false);
