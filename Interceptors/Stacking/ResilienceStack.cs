@@ -1,0 +1,40 @@
+using System.Diagnostics.Metrics;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace ResilientGrpc.Interceptors;
+
+/// <summary>Builds the interceptors of a <see cref="ResilienceOptions"/> in their stacking order.</summary>
+internal static class ResilienceStack
+{
+    /// <summary>
+    /// The enabled interceptors, outermost first (retry, circuit breaker, deadline), validated together so one
+    /// exception names every invalid setting.
+    /// </summary>
+    public static Interceptor[] Create(
+        ResilienceOptions options,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory,
+        IMeterFactory? meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var interceptors = new List<Interceptor>(3);
+        if (options.Retry is { } retry)
+        {
+            interceptors.Add(new RetryInterceptor(retry, timeProvider, loggerFactory, meterFactory));
+        }
+
+        if (options.CircuitBreaker is { } breaker)
+        {
+            interceptors.Add(new CircuitBreakerInterceptor(breaker, timeProvider, loggerFactory, meterFactory));
+        }
+
+        if (options.Deadline is { } deadline)
+        {
+            interceptors.Add(new DeadlineInterceptor(deadline, timeProvider, loggerFactory, meterFactory));
+        }
+
+        return [.. interceptors];
+    }
+}
