@@ -11,9 +11,9 @@ internal static partial class CircuitBreakerLog
     public static partial void Opened(ILogger logger, string breaker, int failures, double breakSeconds);
 
     [LoggerMessage(3002, LogLevel.Error,
-        "Circuit '{Breaker}' opened: {FailureRatio:P0} of {Calls} calls failed; rejecting calls for {BreakSeconds:0.###} s",
+        "Circuit '{Breaker}' opened: {Failures} failures reached the {FailureRatio:P0} failure ratio of the sampling window; rejecting calls for {BreakSeconds:0.###} s",
         EventName = "CircuitOpenedOnRatio")]
-    public static partial void OpenedOnRatio(ILogger logger, string breaker, double failureRatio, int calls, double breakSeconds);
+    public static partial void OpenedOnRatio(ILogger logger, string breaker, int failures, double failureRatio, double breakSeconds);
 
     [LoggerMessage(3003, LogLevel.Error,
         "Circuit '{Breaker}' probe failed; open again for {BreakSeconds:0.###} s",
@@ -31,12 +31,17 @@ internal static partial class CircuitBreakerLog
     public static partial void Closed(ILogger logger, string breaker, long rejected);
 
     [LoggerMessage(3006, LogLevel.Warning,
-        "Circuit '{Breaker}' is open: {Method} rejected without reaching the server; further rejections are counted, not logged",
+        "Circuit '{Breaker}' is {State}: calls fail at once without reaching the server; further rejections are counted, not logged",
         EventName = "CallRejected")]
-    public static partial void Rejected(ILogger logger, string breaker, string method);
+    public static partial void Rejected(ILogger logger, string breaker, CircuitState state);
 
     [LoggerMessage(3007, LogLevel.Warning,
         "Circuit '{Breaker}' isolated by hand: rejecting every call until it is reset",
         EventName = "CircuitIsolated")]
     public static partial void Isolated(ILogger logger, string breaker);
+
+    [LoggerMessage(3008, LogLevel.Information,
+        "Circuit '{Breaker}' reset by hand: closed",
+        EventName = "CircuitReset")]
+    public static partial void Reset(ILogger logger, string breaker);
 }

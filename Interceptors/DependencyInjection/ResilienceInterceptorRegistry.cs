@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Grpc.Net.ClientFactory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,13 +22,17 @@ internal sealed class ResilienceInterceptorRegistry(IServiceProvider services)
     private static Set Create(string name, IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptionsMonitor<ResilienceOptions>>().Get(name);
-        var time = services.GetService<TimeProvider>();
-        var logging = services.GetService<ILoggerFactory>();
-        var metrics = services.GetService<IMeterFactory>();
+        var target = services.GetService<IOptionsMonitor<GrpcClientFactoryOptions>>()?.Get(name).Address?.Authority;
+        var stack = ResilienceStack.Create(
+            options,
+            services.GetService<TimeProvider>(),
+            services.GetService<ILoggerFactory>(),
+            services.GetService<IMeterFactory>(),
+            target);
         return new Set(
-            options.Retry is { } retry ? new RetryInterceptor(retry, time, logging, metrics) : PassThrough.Instance,
-            options.CircuitBreaker is { } breaker ? new CircuitBreakerInterceptor(breaker, time, logging, metrics) : PassThrough.Instance,
-            options.Deadline is { } deadline ? new DeadlineInterceptor(deadline, time, logging, metrics) : PassThrough.Instance);
+            stack.OfType<RetryInterceptor>().FirstOrDefault() ?? (Interceptor)PassThrough.Instance,
+            stack.OfType<CircuitBreakerInterceptor>().FirstOrDefault() ?? (Interceptor)PassThrough.Instance,
+            stack.OfType<DeadlineInterceptor>().FirstOrDefault() ?? (Interceptor)PassThrough.Instance);
     }
 
     /// <summary>One client's interceptors; a disabled pattern is a pass-through.</summary>

@@ -33,7 +33,7 @@ public static class ResilienceCallInvokerExtensions
         IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        return channel.CreateCallInvoker().WithResilience(options, timeProvider, loggerFactory, meterFactory);
+        return Stack(channel.CreateCallInvoker(), options, timeProvider, loggerFactory, meterFactory, channel.Target);
     }
 
     /// <summary>
@@ -54,7 +54,18 @@ public static class ResilienceCallInvokerExtensions
         IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(invoker);
-        var interceptors = ResilienceStack.Create(options ?? new ResilienceOptions(), timeProvider, loggerFactory, meterFactory);
+        return Stack(invoker, options, timeProvider, loggerFactory, meterFactory, target: null);
+    }
+
+    private static CallInvoker Stack(
+        CallInvoker invoker,
+        ResilienceOptions? options,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory,
+        IMeterFactory? meterFactory,
+        string? target)
+    {
+        var interceptors = ResilienceStack.Create(options ?? new ResilienceOptions(), timeProvider, loggerFactory, meterFactory, target);
         return interceptors.Length == 0 ? invoker : invoker.Intercept(interceptors);
     }
 }

@@ -9,30 +9,37 @@ internal static class ResilienceStack
 {
     /// <summary>
     /// The enabled interceptors, outermost first (retry, circuit breaker, deadline), validated together so one
-    /// exception names every invalid setting.
+    /// exception names every invalid setting. <paramref name="target"/> is their <c>grpc.target</c> tag.
     /// </summary>
     public static Interceptor[] Create(
         ResilienceOptions options,
         TimeProvider? timeProvider,
         ILoggerFactory? loggerFactory,
-        IMeterFactory? meterFactory)
+        IMeterFactory? meterFactory,
+        string? target)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var interceptors = new List<Interceptor>(3);
         if (options.Retry is { } retry)
         {
-            interceptors.Add(new RetryInterceptor(retry, timeProvider, loggerFactory, meterFactory));
+            var interceptor = new RetryInterceptor(retry, timeProvider, loggerFactory, meterFactory);
+            interceptor.Calls.Target = target;
+            interceptors.Add(interceptor);
         }
 
         if (options.CircuitBreaker is { } breaker)
         {
-            interceptors.Add(new CircuitBreakerInterceptor(breaker, timeProvider, loggerFactory, meterFactory));
+            var interceptor = new CircuitBreakerInterceptor(breaker, timeProvider, loggerFactory, meterFactory);
+            interceptor.Calls.Target = target;
+            interceptors.Add(interceptor);
         }
 
         if (options.Deadline is { } deadline)
         {
-            interceptors.Add(new DeadlineInterceptor(deadline, timeProvider, loggerFactory, meterFactory));
+            var interceptor = new DeadlineInterceptor(deadline, timeProvider, loggerFactory, meterFactory);
+            interceptor.Calls.Target = target;
+            interceptors.Add(interceptor);
         }
 
         return [.. interceptors];
