@@ -1,5 +1,9 @@
 using Grpc.Core;
+using System.Diagnostics.Metrics;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors;
 
@@ -26,10 +30,16 @@ public sealed class RetryInterceptor : Interceptor
     /// <summary>Creates the interceptor from a copy of <paramref name="options"/>.</summary>
     /// <param name="options">The options; copied and validated here, so later changes have no effect.</param>
     /// <param name="timeProvider">The clock backoff delays and deadlines use; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">Where attempts, retries and give-ups are logged (category <c>ResilientGrpc.Retry</c>); nothing is logged when null.</param>
+    /// <param name="meterFactory">Creates the <see cref="ResilienceTelemetry.MeterName"/> meter; a shared static meter is used when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">One or more options are invalid; the message names each of them.</exception>
-    public RetryInterceptor(RetryOptions options, TimeProvider? timeProvider = null)
-        : this(options, timeProvider, random: null)
+    public RetryInterceptor(
+        RetryOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+        : this(options, timeProvider, random: null, loggerFactory, meterFactory)
     {
     }
 
@@ -37,7 +47,14 @@ public sealed class RetryInterceptor : Interceptor
     /// <param name="options">The options; copied and validated here.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="random">Returns uniform numbers in [0, 1); <see cref="Random.Shared"/> when null.</param>
-    internal RetryInterceptor(RetryOptions options, TimeProvider? timeProvider, Func<double>? random)
+    /// <param name="loggerFactory">Where to log; nothing is logged when null.</param>
+    /// <param name="meterFactory">Creates the meter; the shared static meter when null.</param>
+    internal RetryInterceptor(
+        RetryOptions options,
+        TimeProvider? timeProvider,
+        Func<double>? random,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var copy = options.Clone();
@@ -46,6 +63,13 @@ public sealed class RetryInterceptor : Interceptor
         Throttle = copy.Throttling is { } throttling ? new RetryThrottle(throttling) : null;
         Time = timeProvider ?? TimeProvider.System;
         NextSample = random ?? Random.Shared.NextDouble;
+        var metrics = ResilienceMetrics.For(meterFactory);
+        Calls = new CallTelemetry(metrics, Time);
+        Telemetry = new RetryTelemetry(
+            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".Retry"),
+            metrics,
+            copy.MaxAttempts,
+            target: null);
     }
 
     internal RetryPolicy Policy { get; }
@@ -57,7 +81,10 @@ public sealed class RetryInterceptor : Interceptor
 
     internal Func<double> NextSample { get; }
 
-    internal RetryTelemetry Telemetry { get; } = RetryTelemetry.None;
+    internal RetryTelemetry Telemetry { get; }
+
+    /// <summary>This interceptor's share of the attempt and call instruments.</summary>
+    internal CallTelemetry Calls { get; }
 
     /// <inheritdoc />
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(
@@ -66,9 +93,25 @@ public sealed class RetryInterceptor : Interceptor
         BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        return Policy.AppliesTo(context.Method)
-            ? new RetryingBlockingCall<TRequest, TResponse>(this, request, context).Run(continuation)
-            : continuation(request, context);
+        var call = Calls.Enter(ref context, out var ownsCall);
+        if (!Policy.AppliesTo(context.Method))
+        {
+            return Calls.RunBlocking(request, context, continuation, call, ownsCall, default);
+        }
+
+        if (call is null)
+        {
+            return new RetryingBlockingCall<TRequest, TResponse>(this, request, context).Run(continuation);
+        }
+
+        return Calls.RunBlocking(
+            request,
+            context,
+            (r, c) => new RetryingBlockingCall<TRequest, TResponse>(this, r, c).Run(EachAttempt(continuation, call)),
+            call,
+            ownsCall,
+            default,
+            claimsAttempt: false);
     }
 
     /// <inheritdoc />
@@ -78,9 +121,20 @@ public sealed class RetryInterceptor : Interceptor
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        return Policy.AppliesTo(context.Method)
-            ? new RetryingUnaryCall<TRequest, TResponse>(this, request, context, continuation).Start()
-            : continuation(request, context);
+        var call = Calls.Enter(ref context, out var ownsCall);
+        if (!Policy.AppliesTo(context.Method))
+        {
+            var start = Calls.AttemptStart(call);
+            return Calls.Track(continuation(request, context), call, ownsCall, start, default);
+        }
+
+        if (call is null)
+        {
+            return new RetryingUnaryCall<TRequest, TResponse>(this, request, context, continuation).Start();
+        }
+
+        var retrying = new RetryingUnaryCall<TRequest, TResponse>(this, request, context, EachAttempt(continuation, call)).Start();
+        return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);
     }
 
     /// <inheritdoc />
@@ -90,9 +144,20 @@ public sealed class RetryInterceptor : Interceptor
         AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        return Policy.AppliesTo(context.Method)
-            ? new RetryingServerStreamingCall<TRequest, TResponse>(this, request, context, continuation).Start()
-            : continuation(request, context);
+        var call = Calls.Enter(ref context, out var ownsCall);
+        if (!Policy.AppliesTo(context.Method))
+        {
+            var start = Calls.AttemptStart(call);
+            return Calls.Track(continuation(request, context), call, ownsCall, start, default);
+        }
+
+        if (call is null)
+        {
+            return new RetryingServerStreamingCall<TRequest, TResponse>(this, request, context, continuation).Start();
+        }
+
+        var retrying = new RetryingServerStreamingCall<TRequest, TResponse>(this, request, context, EachAttempt(continuation, call)).Start();
+        return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);
     }
 
     /// <summary>Passes client-streaming calls through unretried: their request stream cannot be replayed.</summary>
@@ -102,7 +167,9 @@ public sealed class RetryInterceptor : Interceptor
         AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        return continuation(context);
+        var call = Calls.Enter(ref context, out var ownsCall);
+        var start = Calls.AttemptStart(call);
+        return Calls.Track(continuation(context), call, ownsCall, start, default);
     }
 
     /// <summary>Passes duplex calls through unretried: their request stream cannot be replayed.</summary>
@@ -112,6 +179,41 @@ public sealed class RetryInterceptor : Interceptor
         AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        return continuation(context);
+        var call = Calls.Enter(ref context, out var ownsCall);
+        var start = Calls.AttemptStart(call);
+        return Calls.Track(continuation(context), call, ownsCall, start, default);
     }
+
+    /// <summary>Wraps a continuation so each attempt it starts is offered to the attempt instruments.</summary>
+    private AsyncUnaryCallContinuation<TRequest, TResponse> EachAttempt<TRequest, TResponse>(
+        AsyncUnaryCallContinuation<TRequest, TResponse> continuation, ResilienceCallContext call)
+        where TRequest : class
+        where TResponse : class =>
+        (request, context) =>
+        {
+            call.OpenAttempt();
+            var start = Calls.AttemptStart(call);
+            return Calls.Track(continuation(request, context), call, ownsCall: false, start, default);
+        };
+
+    private AsyncServerStreamingCallContinuation<TRequest, TResponse> EachAttempt<TRequest, TResponse>(
+        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation, ResilienceCallContext call)
+        where TRequest : class
+        where TResponse : class =>
+        (request, context) =>
+        {
+            call.OpenAttempt();
+            var start = Calls.AttemptStart(call);
+            return Calls.Track(continuation(request, context), call, ownsCall: false, start, default);
+        };
+
+    private BlockingUnaryCallContinuation<TRequest, TResponse> EachAttempt<TRequest, TResponse>(
+        BlockingUnaryCallContinuation<TRequest, TResponse> continuation, ResilienceCallContext call)
+        where TRequest : class
+        where TResponse : class =>
+        (request, context) =>
+        {
+            call.OpenAttempt();
+            return Calls.RunBlocking(request, context, continuation, call, ownsCall: false, default);
+        };
 }

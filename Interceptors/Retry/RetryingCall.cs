@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors;
 
@@ -98,7 +99,7 @@ internal abstract class RetryingCall<TRequest, TResponse>
 
         if (deadline is { } d && owner.Time.GetUtcNow().UtcDateTime >= d)
         {
-            owner.Telemetry.DeadlineExceeded(Context.Method, AttemptsMade);
+            owner.Telemetry.DeadlineExceeded(Context.Method, AttemptsMade, RpcStatus.CodeOf(error));
             throw Stop(RetryStopReason.DeadlineExceeded, error);
         }
     }
@@ -172,19 +173,23 @@ internal abstract class RetryingCall<TRequest, TResponse>
     {
         var telemetry = owner.Telemetry;
         var method = Context.Method;
-        telemetry.AttemptFailed(method, AttemptsMade, code, decision);
+        var call = ResilienceCallContext.Of(Context.Options);
+        telemetry.AttemptFailed(method, AttemptsMade, code, decision, call);
         if (decision.IsPushback || decision.StopReason == RetryStopReason.ServerPushback)
         {
-            telemetry.PushbackReceived(method, RetryHeaders.PushbackOf(TrailersOf(error)) ?? decision.Delay);
+            var pushback = decision.StopReason == RetryStopReason.ServerPushback
+                ? Timeout.InfiniteTimeSpan
+                : RetryHeaders.PushbackOf(TrailersOf(error)) ?? decision.Delay;
+            telemetry.PushbackReceived(method, AttemptsMade, code, pushback);
         }
 
         if (decision.StopReason == RetryStopReason.Throttled)
         {
-            telemetry.RetryThrottled(method, AttemptsMade);
+            telemetry.RetryThrottled(method, AttemptsMade, code, call);
         }
         else if (decision.StopReason == RetryStopReason.DeadlineExceeded)
         {
-            telemetry.DeadlineExceeded(method, AttemptsMade);
+            telemetry.DeadlineExceeded(method, AttemptsMade, code);
         }
     }
 }
