@@ -19,6 +19,7 @@ internal static class Commands
         typeof(RealCallBenchmarks),
         typeof(RejectionBenchmarks),
         typeof(ContentionBenchmarks),
+        typeof(LayerBreakdownBenchmarks),
     ];
 
     public static async Task<int> RunAsync(string[] args)

@@ -1,37 +1,33 @@
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors;
 
 namespace ResilientGrpc.Benchmarks.Contenders;
 
-/// <summary>
-/// Our interceptors stacked as <c>WithResilience()</c> stacks them: retry → circuit breaker → deadline (outermost first).
-/// </summary>
+/// <summary>Our interceptors as users stack them: <c>WithResilience()</c> (retry → circuit breaker → deadline).</summary>
 public static class OursStack
 {
-    /// <summary>Wraps <paramref name="invoker"/> with our three interceptors configured from <paramref name="policy"/>.</summary>
-    public static CallInvoker Wrap(CallInvoker invoker, PolicySettings policy) =>
-        invoker.Intercept(Create(policy));
+    /// <summary>Wraps <paramref name="invoker"/> with <c>WithResilience</c> configured from <paramref name="policy"/>.</summary>
+    public static CallInvoker Wrap(CallInvoker invoker, PolicySettings policy) => invoker.WithResilience(Options(policy));
 
-    /// <summary>The three interceptors, outermost first; the breaker is exposed for the rejection benchmarks.</summary>
-    public static Interceptor[] Create(PolicySettings policy)
+    /// <summary>The options equivalent to <paramref name="policy"/>; with <see cref="PolicySettings.Default"/> they equal the defaults.</summary>
+    public static ResilienceOptions Options(PolicySettings policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return
-        [
-            new RetryInterceptor(new RetryOptions
+        return new ResilienceOptions
+        {
+            Retry = new RetryOptions
             {
                 MaxAttempts = policy.MaxAttempts,
                 InitialBackoff = policy.InitialBackoff,
                 MaxBackoff = policy.MaxBackoff,
                 BackoffMultiplier = policy.BackoffMultiplier,
-            }),
-            new CircuitBreakerInterceptor(new CircuitBreakerOptions
+            },
+            CircuitBreaker = new CircuitBreakerOptions
             {
                 FailureThreshold = policy.FailureThreshold,
                 BreakDuration = policy.BreakDuration,
-            }),
-            new DeadlineInterceptor(new DeadlineOptions { Timeout = policy.AttemptTimeout }),
-        ];
+            },
+            Deadline = new DeadlineOptions { Timeout = policy.AttemptTimeout },
+        };
     }
 }

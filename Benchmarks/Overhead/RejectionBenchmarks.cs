@@ -28,8 +28,7 @@ public class RejectionBenchmarks
     {
         var invoker = new FakeCallInvoker(Clients.Reply) { FailWith = StatusCode.DeadlineExceeded };
 
-        var stack = Contenders.OursStack.Create(LongBreak);
-        oursStack = new(invoker.Intercept(stack));
+        oursStack = new(Contenders.OursStack.Wrap(invoker, LongBreak));
         oursBreaker = new(invoker.Intercept(new CircuitBreakerInterceptor(new CircuitBreakerOptions
         {
             FailureThreshold = LongBreak.FailureThreshold,
@@ -48,6 +47,7 @@ public class RejectionBenchmarks
 
         invoker.FailWith = null;
         var before = invoker.Calls;
+
         foreach (var client in new[] { oursStack, oursBreaker, pollyStack, pollyBreaker })
         {
             if (!Fails(client) || !client.ProcessAsync(Clients.Request).ResponseAsync.IsFaulted)
@@ -56,7 +56,7 @@ public class RejectionBenchmarks
             }
         }
 
-        if (invoker.Calls != before || ((CircuitBreakerInterceptor)stack[1]).State != CircuitState.Open)
+        if (invoker.Calls != before)
         {
             throw new InvalidOperationException("A rejected call reached the invoker.");
         }
