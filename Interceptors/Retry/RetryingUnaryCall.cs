@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors;
 
@@ -39,7 +41,26 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
             this);
     }
 
-    private async Task<TResponse> RunAsync(AsyncUnaryCall<TResponse> attempt)
+    /// <summary>
+    /// Runs the attempts. A first attempt that an interceptor below refused at once (an open circuit) is settled
+    /// here without throwing: a rejection then costs no exception until the caller awaits it.
+    /// </summary>
+    private Task<TResponse> RunAsync(AsyncUnaryCall<TResponse> first)
+    {
+        var pending = first.ResponseAsync;
+        if (pending.IsFaulted && pending.Exception?.InnerException is INonRetryableError and Exception refused)
+        {
+            var decision = Decide(refused);
+            Debug.Assert(!decision.ShouldRetry, "a non-retryable error is never retried");
+            var error = Stop(decision.StopReason, refused);
+            Completed();
+            return Task.FromException<TResponse>(error);
+        }
+
+        return RunAttemptsAsync(first);
+    }
+
+    private async Task<TResponse> RunAttemptsAsync(AsyncUnaryCall<TResponse> attempt)
     {
         try
         {
