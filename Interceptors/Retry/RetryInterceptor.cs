@@ -99,19 +99,10 @@ public sealed class RetryInterceptor : Interceptor
             return Calls.RunBlocking(request, context, continuation, call, ownsCall, default);
         }
 
-        if (call is null)
-        {
-            return new RetryingBlockingCall<TRequest, TResponse>(this, request, context).Run(continuation);
-        }
-
-        return Calls.RunBlocking(
-            request,
-            context,
-            (r, c) => new RetryingBlockingCall<TRequest, TResponse>(this, r, c).Run(EachAttempt(continuation, call)),
-            call,
-            ownsCall,
-            default,
-            claimsAttempt: false);
+        var retrying = new RetryingBlockingCall<TRequest, TResponse>(this, request, context);
+        return call is null
+            ? retrying.Run(continuation)
+            : Calls.RunBlocking(request, context, (_, _) => retrying.Run(EachAttempt(continuation, call)), call, ownsCall, default, claimsAttempt: false);
     }
 
     /// <inheritdoc />
@@ -128,12 +119,9 @@ public sealed class RetryInterceptor : Interceptor
             return Calls.Track(continuation(request, context), call, ownsCall, start, default);
         }
 
-        if (call is null)
-        {
-            return new RetryingUnaryCall<TRequest, TResponse>(this, request, context, continuation).Start();
-        }
-
-        var retrying = new RetryingUnaryCall<TRequest, TResponse>(this, request, context, EachAttempt(continuation, call)).Start();
+        // Each attempt is offered to the attempt instruments; the retried call as a whole is the caller's call.
+        var attempts = call is null ? continuation : EachAttempt(continuation, call);
+        var retrying = new RetryingUnaryCall<TRequest, TResponse>(this, request, context, attempts).Start();
         return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);
     }
 
@@ -151,12 +139,9 @@ public sealed class RetryInterceptor : Interceptor
             return Calls.Track(continuation(request, context), call, ownsCall, start, default);
         }
 
-        if (call is null)
-        {
-            return new RetryingServerStreamingCall<TRequest, TResponse>(this, request, context, continuation).Start();
-        }
-
-        var retrying = new RetryingServerStreamingCall<TRequest, TResponse>(this, request, context, EachAttempt(continuation, call)).Start();
+        // Each attempt is offered to the attempt instruments; the retried call as a whole is the caller's call.
+        var attempts = call is null ? continuation : EachAttempt(continuation, call);
+        var retrying = new RetryingServerStreamingCall<TRequest, TResponse>(this, request, context, attempts).Start();
         return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);
     }
 
