@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grpc.Core;
 using ResilientGrpc.Interceptors.CircuitBreaker;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors;
 
@@ -9,7 +10,7 @@ namespace ResilientGrpc.Interceptors;
 /// <see cref="StatusCode.Unavailable"/>, a detail naming the open circuit, and the trailer
 /// <c>resilientgrpc-circuit</c> with the circuit's state. Retrying it is pointless until <see cref="RetryAfter"/>.
 /// </summary>
-public sealed class BrokenCircuitException : RpcException
+public sealed class BrokenCircuitException : RpcException, INonRetryableError
 {
     /// <summary>Creates the error of a call rejected by the breaker <paramref name="breakerName"/>.</summary>
     /// <param name="breakerName">The <see cref="CircuitBreakerOptions.Name"/> of the breaker.</param>

@@ -1,9 +1,14 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using ResilientGrpc.Interceptors.CircuitBreaker.Calls;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResilientGrpc.Interceptors.CircuitBreaker;
 using ResilientGrpc.Interceptors.CircuitBreaker.Controller;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
+using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors;
 
@@ -24,19 +29,31 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     private readonly OutcomeClassifier classifier;
     private readonly CircuitStateController? single;
     private readonly ConcurrentDictionary<string, CircuitStateController>? keyed;
+    private readonly ILogger logger;
+    private readonly ResilienceMetrics metrics;
     private volatile bool isolateNewKeys;
 
     /// <summary>Creates a circuit breaker from a copy of <paramref name="options"/>.</summary>
     /// <param name="options">The settings; copied, then validated.</param>
     /// <param name="timeProvider">The clock for break durations and sampling windows; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">Where state changes and the first rejection of each open period are logged (category <c>ResilientGrpc.CircuitBreaker</c>); nothing is logged when null.</param>
+    /// <param name="meterFactory">Creates the <see cref="ResilienceTelemetry.MeterName"/> meter; a shared static meter is used when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">A setting is invalid; the message names every invalid one.</exception>
-    public CircuitBreakerInterceptor(CircuitBreakerOptions options, TimeProvider? timeProvider = null)
+    public CircuitBreakerInterceptor(
+        CircuitBreakerOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.options = options.Clone();
         this.options.Validate();
         time = timeProvider ?? TimeProvider.System;
+        logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".CircuitBreaker");
+        metrics = ResilienceMetrics.For(meterFactory);
+        Calls = new CallTelemetry(metrics, time);
+        metrics.ObserveBreakerStates(this, ObserveStates);
         classifier = new OutcomeClassifier(this.options.FailureStatusCodes);
         if (this.options.KeySelector is null)
         {
@@ -54,6 +71,9 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     /// the break has elapsed). An exception thrown by a handler reaches the code that caused the change.
     /// </summary>
     public event EventHandler<CircuitStateChangedEventArgs>? StateChanged;
+
+    /// <summary>This interceptor's share of the attempt and call instruments.</summary>
+    internal CallTelemetry Calls { get; }
 
     /// <summary>
     /// The state of the breaker, computed on read: an open circuit reads HalfOpen as soon as its break has elapsed.
@@ -155,16 +175,18 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
+        var call = Calls.Enter(ref context, out var ownsCall);
         var controller = ControllerFor(context.Method);
         if (!controller.TryEnter(out var permit, out var rejection))
         {
+            Rejected(context.Method, call, ownsCall);
             throw rejection;
         }
 
         TResponse response;
         try
         {
-            response = continuation(request, context);
+            response = Calls.RunBlocking(request, context, continuation, call, ownsCall, default);
         }
         catch (Exception error)
         {
@@ -183,16 +205,20 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
+        var call = Calls.Enter(ref context, out var ownsCall);
         var controller = ControllerFor(context.Method);
         if (!controller.TryEnter(out var permit, out var rejection))
         {
+            Rejected(context.Method, call, ownsCall);
             return FailedCall.Unary<TResponse>(rejection);
         }
 
-        AsyncUnaryCall<TResponse> call;
+        var start = Calls.AttemptStart(call);
+
+        AsyncUnaryCall<TResponse> attempt;
         try
         {
-            call = continuation(request, context);
+            attempt = continuation(request, context);
         }
         catch (Exception error)
         {
@@ -200,7 +226,12 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
             throw;
         }
 
-        return TrackedUnaryCall<TResponse>.Wrap(call, controller, permit, classifier, context.Options.CancellationToken);
+        return Calls.Track(
+            ObservedCalls<CircuitCallObserver>.Wrap(attempt, new CircuitCallObserver(controller, permit, classifier, context.Options.CancellationToken)),
+            call,
+            ownsCall,
+            start,
+            default);
     }
 
     /// <inheritdoc/>
@@ -210,16 +241,20 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
+        var call = Calls.Enter(ref context, out var ownsCall);
         var controller = ControllerFor(context.Method);
         if (!controller.TryEnter(out var permit, out var rejection))
         {
+            Rejected(context.Method, call, ownsCall);
             return FailedCall.ServerStreaming<TResponse>(rejection);
         }
 
-        AsyncServerStreamingCall<TResponse> call;
+        var start = Calls.AttemptStart(call);
+
+        AsyncServerStreamingCall<TResponse> attempt;
         try
         {
-            call = continuation(request, context);
+            attempt = continuation(request, context);
         }
         catch (Exception error)
         {
@@ -227,7 +262,12 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
             throw;
         }
 
-        return TrackedServerStreamingCall<TResponse>.Wrap(call, controller, permit, classifier, context.Options.CancellationToken);
+        return Calls.Track(
+            ObservedCalls<CircuitCallObserver>.Wrap(attempt, new CircuitCallObserver(controller, permit, classifier, context.Options.CancellationToken)),
+            call,
+            ownsCall,
+            start,
+            default);
     }
 
     /// <inheritdoc/>
@@ -236,16 +276,20 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
+        var call = Calls.Enter(ref context, out var ownsCall);
         var controller = ControllerFor(context.Method);
         if (!controller.TryEnter(out var permit, out var rejection))
         {
+            Rejected(context.Method, call, ownsCall);
             return FailedCall.ClientStreaming<TRequest, TResponse>(rejection);
         }
 
-        AsyncClientStreamingCall<TRequest, TResponse> call;
+        var start = Calls.AttemptStart(call);
+
+        AsyncClientStreamingCall<TRequest, TResponse> attempt;
         try
         {
-            call = continuation(context);
+            attempt = continuation(context);
         }
         catch (Exception error)
         {
@@ -253,7 +297,12 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
             throw;
         }
 
-        return TrackedClientStreamingCall<TRequest, TResponse>.Wrap(call, controller, permit, classifier, context.Options.CancellationToken);
+        return Calls.Track(
+            ObservedCalls<CircuitCallObserver>.Wrap(attempt, new CircuitCallObserver(controller, permit, classifier, context.Options.CancellationToken)),
+            call,
+            ownsCall,
+            start,
+            default);
     }
 
     /// <inheritdoc/>
@@ -262,16 +311,20 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
+        var call = Calls.Enter(ref context, out var ownsCall);
         var controller = ControllerFor(context.Method);
         if (!controller.TryEnter(out var permit, out var rejection))
         {
+            Rejected(context.Method, call, ownsCall);
             return FailedCall.DuplexStreaming<TRequest, TResponse>(rejection);
         }
 
-        AsyncDuplexStreamingCall<TRequest, TResponse> call;
+        var start = Calls.AttemptStart(call);
+
+        AsyncDuplexStreamingCall<TRequest, TResponse> attempt;
         try
         {
-            call = continuation(context);
+            attempt = continuation(context);
         }
         catch (Exception error)
         {
@@ -279,17 +332,85 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
             throw;
         }
 
-        return TrackedDuplexStreamingCall<TRequest, TResponse>.Wrap(call, controller, permit, classifier, context.Options.CancellationToken);
+        return Calls.Track(
+            ObservedCalls<CircuitCallObserver>.Wrap(attempt, new CircuitCallObserver(controller, permit, classifier, context.Options.CancellationToken)),
+            call,
+            ownsCall,
+            start,
+            default);
     }
 
     /// <summary>Telemetry point: a breaker changed state (outside its lock). Raises <see cref="StateChanged"/>.</summary>
-    void ICircuitObserver.OnTransition(in CircuitTransition transition) =>
+    void ICircuitObserver.OnTransition(in CircuitTransition transition)
+    {
+        var breaker = BreakerName(transition.Key);
+        metrics.BreakerTransitioned(breaker, StateNames.Of(transition.From), StateNames.Of(transition.To));
+        LogTransition(breaker, transition);
         StateChanged?.Invoke(this, new CircuitStateChangedEventArgs(
             options.Name, transition.Key, transition.From, transition.To, transition.Reason, transition.FailureCount));
+    }
 
     /// <summary>Telemetry point: a breaker rejected a call (outside its lock).</summary>
     void ICircuitObserver.OnRejected(in CircuitRejection rejection)
     {
+        if (rejection.Ordinal == 1)
+        {
+            CircuitBreakerLog.Rejected(logger, BreakerName(rejection.Key), rejection.State);
+        }
+    }
+
+    /// <summary>The <c>breaker</c> tag and log name: the breaker's name, with its key when keyed.</summary>
+    private string BreakerName(string? key) => key is null ? options.Name : $"{options.Name}/{key}";
+
+    private void LogTransition(string breaker, in CircuitTransition transition)
+    {
+        var breakSeconds = options.BreakDuration.TotalSeconds;
+        switch (transition.Reason)
+        {
+            case CircuitStateChangeReason.ConsecutiveFailures:
+                CircuitBreakerLog.Opened(logger, breaker, transition.FailureCount, breakSeconds);
+                break;
+            case CircuitStateChangeReason.FailureRatio:
+                CircuitBreakerLog.OpenedOnRatio(logger, breaker, transition.FailureCount, options.FailureRatio ?? 0, breakSeconds);
+                break;
+            case CircuitStateChangeReason.ProbeFailed:
+                CircuitBreakerLog.Reopened(logger, breaker, breakSeconds);
+                break;
+            case CircuitStateChangeReason.BreakElapsed:
+                CircuitBreakerLog.HalfOpened(logger, breaker, options.HalfOpenProbes);
+                break;
+            case CircuitStateChangeReason.ProbeSucceeded:
+                CircuitBreakerLog.Closed(logger, breaker, transition.RejectedCalls);
+                break;
+            case CircuitStateChangeReason.Isolated:
+                CircuitBreakerLog.Isolated(logger, breaker);
+                break;
+            case CircuitStateChangeReason.Reset:
+                CircuitBreakerLog.Reset(logger, breaker);
+                break;
+        }
+    }
+
+    /// <summary>A call refused at admission: counted as a rejection, and as a call if no interceptor above counts it.</summary>
+    private void Rejected(IMethod method, ResilienceCallContext? call, bool ownsCall)
+    {
+        metrics.BreakerRejected(options.Name, call?.Method ?? MethodNames.Of(method));
+        Calls.Refused(call, ownsCall, StatusCode.Unavailable);
+    }
+
+    /// <summary>The breaker-state gauge's reading: one measurement per breaker (per key when keyed).</summary>
+    private IEnumerable<Measurement<int>> ObserveStates()
+    {
+        if (single is not null)
+        {
+            yield return new Measurement<int>((int)single.State, new KeyValuePair<string, object?>(MetricNames.BreakerTag, options.Name));
+            yield break;
+        }
+
+        foreach (var (key, controller) in keyed!)
+        {
+            yield return new Measurement<int>((int)controller.State, new KeyValuePair<string, object?>(MetricNames.BreakerTag, BreakerName(key)));
+        }
     }
 
     private static int Severity(CircuitState state) => state switch

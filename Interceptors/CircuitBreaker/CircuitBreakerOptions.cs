@@ -12,9 +12,15 @@ public sealed class CircuitBreakerOptions
     /// <summary>The longest <see cref="BreakDuration"/> and <see cref="SamplingDuration"/> accepted.</summary>
     internal static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
 
-    /// <summary>The name of the breaker, carried by its events, errors, logs and metrics (tag <c>breaker</c>).</summary>
+    /// <summary>The <see cref="Name"/> a breaker has unless one is given.</summary>
+    public const string DefaultName = "default";
+
+    /// <summary>
+    /// The name of the breaker, carried by its events, errors, logs and metrics (tag <c>breaker</c>). Registered with
+    /// the client factory's <c>AddResilience</c>, a breaker left at the default takes the client's name.
+    /// </summary>
     /// <value>The default value is <c>"default"</c>. Must not be empty or white space.</value>
-    public string Name { get; set; } = "default";
+    public string Name { get; set; } = DefaultName;
 
     /// <summary>
     /// Consecutive mode (<see cref="FailureRatio"/> is null): the number of failures in a row that opens the circuit;

@@ -83,11 +83,9 @@ internal sealed class ResilienceMetrics
             : PerFactory.GetValue(meterFactory, static f => new ResilienceMetrics(
                 f.Create(new MeterOptions(ResilienceTelemetry.MeterName) { Version = Version })));
 
-    /// <summary>Whether anything listens to the attempt or call instruments.</summary>
-    public bool CallsEnabled => attemptStarted.Enabled || attemptDuration.Enabled || callDuration.Enabled;
-
-    /// <summary>Whether anything listens to the retry instruments.</summary>
-    public bool RetriesEnabled => callRetries.Enabled || callRetryDelay.Enabled;
+    /// <summary>Whether anything listens to the per-call instruments (attempts, calls, retries per call).</summary>
+    public bool Enabled =>
+        attemptStarted.Enabled || attemptDuration.Enabled || callDuration.Enabled || callRetries.Enabled || callRetryDelay.Enabled;
 
     public void AttemptStarted(string method, string target)
     {
@@ -116,8 +114,15 @@ internal sealed class ResilienceMetrics
     public void CallRetried(string method, string target, int retries, TimeSpan totalDelay)
     {
         var tags = new TagList { { MetricNames.MethodTag, method }, { MetricNames.TargetTag, target } };
-        callRetries.Record(retries, tags);
-        callRetryDelay.Record(totalDelay.TotalSeconds, tags);
+        if (callRetries.Enabled)
+        {
+            callRetries.Record(retries, tags);
+        }
+
+        if (callRetryDelay.Enabled)
+        {
+            callRetryDelay.Record(totalDelay.TotalSeconds, tags);
+        }
     }
 
     public void RetryThrottled(string method, string target)

@@ -22,7 +22,10 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
     /// </summary>
     public Func<Arrival, CancellationToken, Task<object?>> Unary { get; set; } = static (_, _) => Task.FromResult<object?>(null);
 
-    /// <summary>Produces the response messages of server-streaming and duplex calls; throw to fail the stream.</summary>
+    /// <summary>
+    /// Produces the response messages of server-streaming and duplex calls; throw to fail the stream. Yield a
+    /// <see cref="Metadata"/> to send response headers before (or without) any message.
+    /// </summary>
     public Func<Arrival, CancellationToken, IAsyncEnumerable<object>> Stream { get; set; } = static (_, _) => Empty();
 
     /// <summary>Every call received so far, in order.</summary>
@@ -241,8 +244,14 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
             try
             {
                 using var link = cancellationToken.Register(scope.Cancel);
-                if (await enumerator.MoveNextAsync())
+                while (await enumerator.MoveNextAsync())
                 {
+                    if (enumerator.Current is Metadata sentHeaders)
+                    {
+                        headers.TrySetResult(sentHeaders);
+                        continue;
+                    }
+
                     headers.TrySetResult([]);
                     Current = (T)enumerator.Current;
                     return true;

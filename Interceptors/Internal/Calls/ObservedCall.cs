@@ -1,19 +1,16 @@
 using Grpc.Core;
-using ResilientGrpc.Interceptors.CircuitBreaker.Controller;
 
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Calls;
+namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>
-/// Reports the outcome of one admitted call to its breaker exactly once, however often the caller awaits,
-/// reads the status or disposes. Subclasses wrap each call kind and are also the state of the call object,
-/// so tracking costs one allocation per call and no closures.
+/// Reports how one call ended to its observer exactly once, however often the caller awaits, reads the status
+/// or disposes. Subclasses wrap each call kind and are also the state of the call object, so observing costs one
+/// allocation per call and no closures.
 /// </summary>
-internal abstract class TrackedCall(
-    CircuitStateController controller,
-    CircuitPermit permit,
-    OutcomeClassifier classifier,
-    CancellationToken callerToken)
+internal abstract class ObservedCall<TObserver>(TObserver observer)
+    where TObserver : struct, ICallObserver
 {
+    private readonly TObserver observer = observer;
     private int reported;
 
     /// <summary>The call ended: <paramref name="error"/> null for success (status OK).</summary>
@@ -21,16 +18,16 @@ internal abstract class TrackedCall(
     {
         if (Interlocked.Exchange(ref reported, 1) == 0)
         {
-            controller.OnCompleted(permit, classifier.Classify(error, callerToken, readToken));
+            observer.OnEnded(error, readToken);
         }
     }
 
-    /// <summary>The caller disposed the call before its final status was known: counts as neither.</summary>
+    /// <summary>The caller disposed the call before its final status was known.</summary>
     protected void Abandon()
     {
         if (Interlocked.Exchange(ref reported, 1) == 0)
         {
-            controller.OnCompleted(permit, CallOutcome.Ignored);
+            observer.OnAbandoned();
         }
     }
 

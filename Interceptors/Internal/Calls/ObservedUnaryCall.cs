@@ -1,0 +1,36 @@
+using Grpc.Core;
+
+namespace ResilientGrpc.Interceptors.Internal.Calls;
+
+/// <summary>A unary call whose outcome is the end of its response task.</summary>
+internal sealed class ObservedUnaryCall<TResponse, TObserver> : ObservedCall<TObserver>
+    where TObserver : struct, ICallObserver
+{
+    private readonly AsyncUnaryCall<TResponse> inner;
+
+    private ObservedUnaryCall(AsyncUnaryCall<TResponse> inner, TObserver observer)
+        : base(observer) => this.inner = inner;
+
+    public static AsyncUnaryCall<TResponse> Wrap(AsyncUnaryCall<TResponse> inner, TObserver observer)
+    {
+        var observed = new ObservedUnaryCall<TResponse, TObserver>(inner, observer);
+        return new AsyncUnaryCall<TResponse>(
+            observed.ObserveAsync(inner.ResponseAsync),
+            static s => ((ObservedUnaryCall<TResponse, TObserver>)s).inner.ResponseHeadersAsync,
+            static s => ((ObservedUnaryCall<TResponse, TObserver>)s).inner.GetStatus(),
+            static s => ((ObservedUnaryCall<TResponse, TObserver>)s).inner.GetTrailers(),
+            static s => ((ObservedUnaryCall<TResponse, TObserver>)s).Dispose(),
+            observed);
+    }
+
+    private void Dispose()
+    {
+        // A response that already arrived is reported by ObserveAsync; only a call cut short is abandoned.
+        if (!inner.ResponseAsync.IsCompleted)
+        {
+            Abandon();
+        }
+
+        inner.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+using Grpc.Core;
+
+namespace ResilientGrpc.Interceptors.Internal;
+
+/// <summary>
+/// Per-method settings are keyed either by a full method name (<c>/unstable.v1.UnstableService/Subscribe</c>)
+/// or by a service name (<c>unstable.v1.UnstableService</c>); the full method name wins.
+/// </summary>
+internal static class MethodKey
+{
+    /// <summary>Whether <paramref name="key"/> is a usable key: not blank.</summary>
+    public static bool IsValid(string? key) => !string.IsNullOrWhiteSpace(key);
+
+    /// <summary>Whether <paramref name="keys"/> names <paramref name="method"/> or its service.</summary>
+    public static bool Matches(HashSet<string> keys, IMethod method) =>
+        keys.Count != 0 && (keys.Contains(method.FullName) || keys.Contains(method.ServiceName));
+
+    /// <summary>The value stored for <paramref name="method"/> or, failing that, for its service.</summary>
+    public static bool TryGet<T>(Dictionary<string, T> values, IMethod method, out T value)
+    {
+        if (values.Count == 0)
+        {
+            value = default!;
+            return false;
+        }
+
+        return values.TryGetValue(method.FullName, out value!) || values.TryGetValue(method.ServiceName, out value!);
+    }
+}

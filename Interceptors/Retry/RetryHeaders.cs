@@ -1,0 +1,52 @@
+using System.Globalization;
+using Grpc.Core;
+
+namespace ResilientGrpc.Interceptors;
+
+/// <summary>The metadata keys of gRFC A6 and how retries use them.</summary>
+internal static class RetryHeaders
+{
+    /// <summary>Request header on a retried attempt: how many attempts preceded it.</summary>
+    public const string PreviousAttempts = "grpc-previous-rpc-attempts";
+
+    /// <summary>Trailer by which the server asks for a given delay (ms) or, when negative, for no retry.</summary>
+    public const string Pushback = "grpc-retry-pushback-ms";
+
+    /// <summary>
+    /// A copy of <paramref name="callerHeaders"/> with <see cref="PreviousAttempts"/> set to
+    /// <paramref name="previousAttempts"/>; the caller's object is left untouched.
+    /// </summary>
+    public static Metadata ForAttempt(Metadata? callerHeaders, int previousAttempts)
+    {
+        var headers = new Metadata();
+        if (callerHeaders is not null)
+        {
+            foreach (var entry in callerHeaders)
+            {
+                if (!string.Equals(entry.Key, PreviousAttempts, StringComparison.OrdinalIgnoreCase))
+                {
+                    headers.Add(entry);
+                }
+            }
+        }
+
+        headers.Add(PreviousAttempts, previousAttempts.ToString(CultureInfo.InvariantCulture));
+        return headers;
+    }
+
+    /// <summary>
+    /// Reads the pushback trailer: null when absent; otherwise the delay it asks for, or a negative value when it is
+    /// negative or malformed (meaning: do not retry).
+    /// </summary>
+    public static TimeSpan? PushbackOf(Metadata? trailers)
+    {
+        if (trailers?.GetValue(Pushback) is not { } value)
+        {
+            return null;
+        }
+
+        return int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ms) && ms >= 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : Timeout.InfiniteTimeSpan;
+    }
+}

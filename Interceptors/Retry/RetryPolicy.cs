@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Grpc.Core;
+using ResilientGrpc.Interceptors.Internal;
+
+namespace ResilientGrpc.Interceptors;
+
+/// <summary>
+/// The validated, immutable retry settings and the pure decisions made from them: which methods and statuses are
+/// retried, how long to wait, and when to stop. Nothing here touches time, state or the network.
+/// </summary>
+internal sealed class RetryPolicy
+{
+    private readonly uint retryableMask;
+    private readonly HashSet<string> nonRetryableMethods;
+    private readonly double initialBackoffTicks;
+    private readonly double maxBackoffTicks;
+    private readonly double multiplier;
+    private readonly double jitter;
+    private readonly bool honorPushback;
+
+    /// <param name="options">A validated copy the policy may keep.</param>
+    public RetryPolicy(RetryOptions options)
+    {
+        MaxAttempts = options.MaxAttempts;
+        foreach (var code in options.RetryableStatusCodes)
+        {
+            Debug.Assert((uint)code < 32, "gRPC status codes are 0..16.");
+            retryableMask |= 1u << (int)code;
+        }
+
+        nonRetryableMethods = (HashSet<string>)options.NonRetryableMethods;
+        initialBackoffTicks = options.InitialBackoff.Ticks;
+        maxBackoffTicks = options.MaxBackoff.Ticks;
+        multiplier = options.BackoffMultiplier;
+        jitter = options.JitterFactor;
+        honorPushback = options.HonorServerPushback;
+    }
+
+    /// <summary>The most attempts per call, the first included.</summary>
+    public int MaxAttempts { get; }
+
+    /// <summary>Whether calls to <paramref name="method"/> may be retried at all.</summary>
+    public bool AppliesTo(IMethod method) => MaxAttempts > 1 && !MethodKey.Matches(nonRetryableMethods, method);
+
+    /// <summary>Whether an attempt that ended with <paramref name="code"/> may be retried.</summary>
+    public bool IsRetryable(StatusCode code) => (uint)code < 32 && (retryableMask & (1u << (int)code)) != 0;
+
+    /// <summary>
+    /// The delay before attempt <paramref name="attemptsMade"/> + 1:
+    /// min(initial × multiplier^(attemptsMade − 1), max) × (1 − J + 2J × <paramref name="sample"/>).
+    /// </summary>
+    /// <param name="attemptsMade">Attempts made so far, at least 1.</param>
+    /// <param name="sample">A uniform random number in [0, 1).</param>
+    public TimeSpan Backoff(int attemptsMade, double sample)
+    {
+        Debug.Assert(attemptsMade >= 1, "A delay follows an attempt.");
+        var ticks = Math.Min(initialBackoffTicks * Math.Pow(multiplier, attemptsMade - 1), maxBackoffTicks);
+        ticks *= 1 - jitter + (2 * jitter * sample);
+        return TimeSpan.FromTicks((long)Math.Min(ticks, TimeSpan.MaxValue.Ticks));
+    }
+
+    /// <summary>
+    /// Decides what follows a failed attempt (grpc-dotnet's <c>EvaluateRetry</c>): the reason to stop, or the delay
+    /// before the next attempt.
+    /// </summary>
+    /// <param name="error">What the attempt failed with.</param>
+    /// <param name="attemptsMade">Attempts made so far, the failed one included.</param>
+    /// <param name="cancelled">Whether the caller cancelled or disposed the call.</param>
+    /// <param name="throttleAllowsRetry">Whether the retry budget allows a retry now.</param>
+    /// <param name="timeLeft">Time until the caller's deadline, or null when there is none.</param>
+    /// <param name="sample">A uniform random number in [0, 1) for the jitter.</param>
+    public RetryDecision Evaluate(
+        Exception error,
+        int attemptsMade,
+        bool cancelled,
+        bool throttleAllowsRetry,
+        TimeSpan? timeLeft,
+        double sample)
+    {
+        if (cancelled)
+        {
+            return RetryDecision.Stop(RetryStopReason.Cancelled);
+        }
+
+        if (error is INonRetryableError)
+        {
+            return RetryDecision.Stop(RetryStopReason.BrokenCircuit);
+        }
+
+        if (error is not RpcException rpc || !IsRetryable(rpc.StatusCode))
+        {
+            return RetryDecision.Stop(RetryStopReason.NonRetryableStatus);
+        }
+
+        if (timeLeft <= TimeSpan.Zero)
+        {
+            return RetryDecision.Stop(RetryStopReason.DeadlineExceeded);
+        }
+
+        if (attemptsMade >= MaxAttempts)
+        {
+            return RetryDecision.Stop(RetryStopReason.AttemptsExhausted);
+        }
+
+        var pushback = honorPushback ? RetryHeaders.PushbackOf(rpc.Trailers) : null;
+        if (pushback < TimeSpan.Zero)
+        {
+            return RetryDecision.Stop(RetryStopReason.ServerPushback);
+        }
+
+        if (!throttleAllowsRetry)
+        {
+            return RetryDecision.Stop(RetryStopReason.Throttled);
+        }
+
+        var delay = pushback ?? Backoff(attemptsMade, sample);
+        return delay >= timeLeft
+            ? RetryDecision.Stop(RetryStopReason.DeadlineExceeded)
+            : RetryDecision.RetryAfter(delay, isPushback: pushback is not null);
+    }
+}

@@ -1,0 +1,72 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResilientGrpc.Interceptors.Retry;
+using ResilientGrpc.Interceptors.Telemetry;
+
+namespace ResilientGrpc.Interceptors;
+
+/// <summary>
+/// The points where the <see cref="RetryInterceptor"/> reports what it does, each called exactly once per event:
+/// log lines (category <c>ResilientGrpc.Retry</c>) and the retry instruments. Attempts and calls themselves are
+/// counted through <see cref="CallTelemetry"/>.
+/// </summary>
+internal sealed class RetryTelemetry(ILogger logger, ResilienceMetrics metrics, int maxAttempts, string? target)
+{
+    /// <summary>Reports nothing.</summary>
+    public static readonly RetryTelemetry None = new(NullLogger.Instance, ResilienceMetrics.For(null), 0, null);
+
+    /// <summary>Attempt <paramref name="attempt"/> (1 for the first) of a call to <paramref name="method"/> starts.</summary>
+    public void AttemptStarted(IMethod method, int attempt)
+    {
+        // Counted by CallTelemetry where the attempt leaves for the network.
+    }
+
+    /// <summary>
+    /// An attempt failed with <paramref name="status"/>; <paramref name="decision"/> says whether and after what delay
+    /// the next one follows.
+    /// </summary>
+    public void AttemptFailed(IMethod method, int attempt, StatusCode status, RetryDecision decision, ResilienceCallContext? call)
+    {
+        if (!decision.ShouldRetry)
+        {
+            return;
+        }
+
+        call?.AddRetry(decision.Delay);
+        RetryLog.AttemptFailed(logger, method.Name, attempt, maxAttempts, status, decision.Delay.TotalSeconds);
+    }
+
+    /// <summary>The server's pushback trailer asked for <paramref name="delay"/> (negative: stop retrying).</summary>
+    public void PushbackReceived(IMethod method, int attempt, StatusCode status, TimeSpan delay)
+    {
+        if (delay < TimeSpan.Zero)
+        {
+            RetryLog.PushbackStop(logger, method.Name, attempt, status);
+        }
+        else
+        {
+            RetryLog.PushbackReceived(logger, method.Name, attempt, (long)delay.TotalMilliseconds);
+        }
+    }
+
+    /// <summary>The retry budget refused a retry the policy would otherwise have made.</summary>
+    public void RetryThrottled(IMethod method, int attempt, StatusCode status, ResilienceCallContext? call)
+    {
+        metrics.RetryThrottled(call?.Method ?? MethodNames.Of(method), call?.Target ?? target ?? "unknown");
+        RetryLog.RetryThrottled(logger, method.Name, attempt, status);
+    }
+
+    /// <summary>The caller's deadline passed or would pass during the next delay; the call fails now.</summary>
+    public void DeadlineExceeded(IMethod method, int attempt, StatusCode status) =>
+        RetryLog.DeadlineWouldPass(logger, method.Name, attempt, status);
+
+    /// <summary>A call stopped retrying after <paramref name="attempts"/> attempts, for <paramref name="reason"/>.</summary>
+    public void RetriesStopped(IMethod method, int attempts, RetryStopReason reason, StatusCode status)
+    {
+        if (reason == RetryStopReason.AttemptsExhausted)
+        {
+            RetryLog.RetriesExhausted(logger, method.Name, attempts, status);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace ResilientGrpc.Interceptors;
+
+/// <summary>
+/// The gRFC A6 token bucket, lock-free. Tokens are kept in thousandths (as gRFC A6 specifies three decimal places)
+/// in one <see cref="int"/> updated by compare-and-swap.
+/// </summary>
+internal sealed class RetryThrottle
+{
+    private const int Scale = 1000;
+    private readonly int maxTokens;
+    private readonly int threshold;
+    private readonly int successIncrement;
+    private int tokens;
+
+    public RetryThrottle(RetryThrottlingOptions options)
+    {
+        Debug.Assert(options.MaxTokens is >= 1 and <= 1000, "Options are validated before use.");
+        maxTokens = options.MaxTokens * Scale;
+        threshold = maxTokens / 2;
+        successIncrement = Math.Max(1, (int)Math.Round(options.TokenRatio * Scale));
+        tokens = maxTokens;
+    }
+
+    /// <summary>The current token count, for tests and telemetry.</summary>
+    public double Tokens => (double)Volatile.Read(ref tokens) / Scale;
+
+    /// <summary>Whether a retry may be sent now: more than half of the bucket remains.</summary>
+    public bool AllowsRetry => Volatile.Read(ref tokens) > threshold;
+
+    /// <summary>An attempt failed with a retryable status: takes one token.</summary>
+    public void RecordFailure() => Update(-Scale);
+
+    /// <summary>An attempt succeeded: gives back the token ratio.</summary>
+    public void RecordSuccess() => Update(successIncrement);
+
+    private void Update(int delta)
+    {
+        var current = Volatile.Read(ref tokens);
+        while (true)
+        {
+            var next = Math.Clamp(current + delta, 0, maxTokens);
+            if (next == current)
+            {
+                return;
+            }
+
+            var seen = Interlocked.CompareExchange(ref tokens, next, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+}

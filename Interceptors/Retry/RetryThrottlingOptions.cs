@@ -1,0 +1,28 @@
+using ResilientGrpc.Interceptors.Internal;
+
+namespace ResilientGrpc.Interceptors;
+
+/// <summary>
+/// The retry budget of gRFC A6: a token bucket shared by every call through one <see cref="RetryInterceptor"/>.
+/// Each attempt that fails with a retryable status takes one token, each success gives back
+/// <see cref="TokenRatio"/>; retries are sent only while more than half of <see cref="MaxTokens"/> remain.
+/// A first attempt is never blocked. A server-streaming call counts as a success once it commits.
+/// </summary>
+public sealed class RetryThrottlingOptions
+{
+    /// <summary>Gets or sets the size of the bucket, which starts full.</summary>
+    /// <value>The default value is 10. Must be between 1 and 1000.</value>
+    public int MaxTokens { get; set; } = 10;
+
+    /// <summary>Gets or sets how many tokens a successful call gives back.</summary>
+    /// <value>The default value is 0.1. Must be greater than 0 and at most 1.</value>
+    public double TokenRatio { get; set; } = 0.1;
+
+    internal void Validate(OptionsValidation validation, string prefix)
+    {
+        validation.Check(MaxTokens is >= 1 and <= 1000, $"{prefix}.{nameof(MaxTokens)}", MaxTokens, "it must be between 1 and 1000");
+        validation.Check(TokenRatio is > 0 and <= 1, $"{prefix}.{nameof(TokenRatio)}", TokenRatio, "it must be greater than 0 and at most 1");
+    }
+
+    internal RetryThrottlingOptions Clone() => new() { MaxTokens = MaxTokens, TokenRatio = TokenRatio };
+}

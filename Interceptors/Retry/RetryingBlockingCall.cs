@@ -1,0 +1,43 @@
+using Grpc.Core.Interceptors;
+
+namespace ResilientGrpc.Interceptors;
+
+/// <summary>A blocking unary call that retries by the same rules, waiting out each backoff on the calling thread.</summary>
+internal sealed class RetryingBlockingCall<TRequest, TResponse>(
+    RetryInterceptor owner,
+    TRequest request,
+    ClientInterceptorContext<TRequest, TResponse> context)
+    : RetryingCall<TRequest, TResponse>(owner, request, context)
+    where TRequest : class
+    where TResponse : class
+{
+    /// <summary>Runs attempts until one succeeds or retrying stops, then returns or throws like a single call.</summary>
+    public TResponse Run(Interceptor.BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
+    {
+        while (true)
+        {
+            Exception error;
+            try
+            {
+                var result = continuation(Request, NextAttemptContext());
+                Succeeded();
+                return result;
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+
+            var decision = Decide(error);
+            if (!decision.ShouldRetry)
+            {
+                throw Stop(decision.StopReason, error);
+            }
+
+            WaitBeforeRetryAsync(decision, error).GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>A blocking call cannot be disposed, so the caller's token alone ends a wait.</summary>
+    protected override CancellationToken BackoffToken() => Context.Options.CancellationToken;
+}

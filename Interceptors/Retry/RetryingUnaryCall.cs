@@ -1,0 +1,112 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace ResilientGrpc.Interceptors;
+
+/// <summary>
+/// An async unary call that retries: its response task spans every attempt, while headers, status, trailers and
+/// disposal always refer to the attempt that decided the outcome. An attempt that fails after delivering response
+/// headers is committed and not retried (gRFC A6). The call's response headers are those of the final attempt,
+/// available once the call has settled.
+/// </summary>
+internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TRequest, TResponse>
+    where TRequest : class
+    where TResponse : class
+{
+    private readonly Interceptor.AsyncUnaryCallContinuation<TRequest, TResponse> continuation;
+    private AsyncUnaryCall<TResponse>? current;
+    private Task<TResponse>? response;
+
+    public RetryingUnaryCall(
+        RetryInterceptor owner,
+        TRequest request,
+        ClientInterceptorContext<TRequest, TResponse> context,
+        Interceptor.AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
+        : base(owner, request, context) => this.continuation = continuation;
+
+    /// <summary>Starts the first attempt and returns the call the caller holds.</summary>
+    public AsyncUnaryCall<TResponse> Start()
+    {
+        var first = continuation(Request, NextAttemptContext());
+        current = first;
+        response = RunAsync(first);
+        return new AsyncUnaryCall<TResponse>(
+            response,
+            static state => ((RetryingUnaryCall<TRequest, TResponse>)state).HeadersAsync(),
+            static state => ((RetryingUnaryCall<TRequest, TResponse>)state).GetStatus(),
+            static state => ((RetryingUnaryCall<TRequest, TResponse>)state).GetTrailers(),
+            static state => ((RetryingUnaryCall<TRequest, TResponse>)state).Dispose(),
+            this);
+    }
+
+    private async Task<TResponse> RunAsync(AsyncUnaryCall<TResponse> attempt)
+    {
+        try
+        {
+            while (true)
+            {
+                Exception error;
+                try
+                {
+                    var result = await attempt.ResponseAsync;
+                    Succeeded();
+                    return result;
+                }
+                catch (Exception ex)
+                {
+                    error = ex;
+                }
+
+                if (attempt.ResponseHeadersAsync.IsCompletedSuccessfully)
+                {
+                    // The server had answered with headers before failing: the attempt is committed (gRFC A6).
+                    throw Stop(RetryStopReason.Committed, error);
+                }
+
+                var decision = Decide(error);
+                if (!decision.ShouldRetry)
+                {
+                    throw Stop(decision.StopReason, error);
+                }
+
+                attempt.Dispose();
+                await WaitBeforeRetryAsync(decision, error);
+                attempt = continuation(Request, NextAttemptContext());
+                _ = Interlocked.Exchange(ref current, attempt);
+                if (IsDisposed)
+                {
+                    attempt.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            Completed();
+        }
+    }
+
+    private async Task<Metadata> HeadersAsync()
+    {
+        await ((Task)response!).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (FinalError is { } error)
+        {
+            throw error;
+        }
+
+        return await Volatile.Read(ref current)!.ResponseHeadersAsync;
+    }
+
+    private Status GetStatus() => Outcome() is { } error ? StatusOf(error) : Volatile.Read(ref current)!.GetStatus();
+
+    private Metadata GetTrailers() => Outcome() is { } error ? TrailersOf(error) : Volatile.Read(ref current)!.GetTrailers();
+
+    private Exception? Outcome() => response!.IsCompleted
+        ? FinalError
+        : throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
+
+    private void Dispose()
+    {
+        MarkDisposed();
+        Volatile.Read(ref current)?.Dispose();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Diagnostics.Metrics;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace ResilientGrpc.Interceptors;
+
+/// <summary>Builds the interceptors of a <see cref="ResilienceOptions"/> in their stacking order.</summary>
+internal static class ResilienceStack
+{
+    /// <summary>
+    /// The enabled interceptors, outermost first (retry, circuit breaker, deadline), validated together so one
+    /// exception names every invalid setting. <paramref name="target"/> is their <c>grpc.target</c> tag.
+    /// </summary>
+    public static Interceptor[] Create(
+        ResilienceOptions options,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory,
+        IMeterFactory? meterFactory,
+        string? target)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var interceptors = new List<Interceptor>(3);
+        if (options.Retry is { } retry)
+        {
+            var interceptor = new RetryInterceptor(retry, timeProvider, loggerFactory, meterFactory);
+            interceptor.Calls.Target = target;
+            interceptors.Add(interceptor);
+        }
+
+        if (options.CircuitBreaker is { } breaker)
+        {
+            var interceptor = new CircuitBreakerInterceptor(breaker, timeProvider, loggerFactory, meterFactory);
+            interceptor.Calls.Target = target;
+            interceptors.Add(interceptor);
+        }
+
+        if (options.Deadline is { } deadline)
+        {
+            var interceptor = new DeadlineInterceptor(deadline, timeProvider, loggerFactory, meterFactory);
+            interceptor.Calls.Target = target;
+            interceptors.Add(interceptor);
+        }
+
+        return [.. interceptors];
+    }
+}

@@ -1,0 +1,67 @@
+using ResilientGrpc.Interceptors;
+
+namespace ResilientGrpc.Tests.Deadline;
+
+public sealed class DeadlineOptionsTests
+{
+    [Test]
+    public void Defaults_AreTwoSecondsAndNoOverrides()
+    {
+        var options = new DeadlineOptions();
+
+        Assert.That(options.Timeout, Is.EqualTo(TimeSpan.FromSeconds(2)));
+        Assert.That(options.MethodTimeouts, Is.Empty);
+        Assert.DoesNotThrow(options.Validate);
+    }
+
+    [TestCase(0)]
+    [TestCase(-1)]
+    public void Constructor_NonPositiveTimeout_ThrowsNamingTimeout(int seconds)
+    {
+        var options = new DeadlineOptions { Timeout = TimeSpan.FromSeconds(seconds) };
+
+        var error = Assert.Throws<ArgumentException>(() => _ = new DeadlineInterceptor(options));
+
+        Assert.That(error!.Message, Does.Contain("DeadlineOptions.Timeout"));
+    }
+
+    [Test]
+    public void Constructor_InfiniteTimeout_IsAccepted()
+    {
+        var options = new DeadlineOptions { Timeout = Timeout.InfiniteTimeSpan };
+
+        Assert.DoesNotThrow(() => _ = new DeadlineInterceptor(options));
+    }
+
+    [Test]
+    public void Constructor_EveryProblem_IsReportedInOneException()
+    {
+        var options = new DeadlineOptions
+        {
+            Timeout = TimeSpan.Zero,
+            MethodTimeouts = { [" "] = TimeSpan.FromSeconds(1), ["/unstable.v1.UnstableService/Process"] = TimeSpan.FromSeconds(-3) },
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => _ = new DeadlineInterceptor(options));
+
+        Assert.That(error!.Message, Does.Contain("DeadlineOptions.Timeout is 00:00:00"));
+        Assert.That(error.Message, Does.Contain("DeadlineOptions.MethodTimeouts is  ;"));
+        Assert.That(error.Message, Does.Contain("DeadlineOptions.MethodTimeouts[/unstable.v1.UnstableService/Process] is -00:00:03"));
+    }
+
+    [Test]
+    public void Constructor_NullMethodTimeouts_ThrowsNamingMethodTimeouts()
+    {
+        var options = new DeadlineOptions { MethodTimeouts = null! };
+
+        var error = Assert.Throws<ArgumentException>(() => _ = new DeadlineInterceptor(options));
+
+        Assert.That(error!.Message, Does.Contain("DeadlineOptions.MethodTimeouts"));
+    }
+
+    [Test]
+    public void Constructor_NullOptions_ThrowsArgumentNull()
+    {
+        Assert.Throws<ArgumentNullException>(() => _ = new DeadlineInterceptor(null!));
+    }
+}

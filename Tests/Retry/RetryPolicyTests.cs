@@ -1,0 +1,137 @@
+using Grpc.Core;
+using ResilientGrpc.Interceptors;
+
+namespace ResilientGrpc.Tests.Retry;
+
+/// <summary>The pure retry decision, without time or network.</summary>
+public sealed class RetryPolicyTests
+{
+    private static readonly RpcException Unavailable = new(new Status(StatusCode.Unavailable, "down"));
+
+    [TestCase(1, 1000)]
+    [TestCase(2, 2000)]
+    [TestCase(3, 4000)]
+    [TestCase(6, 30_000)]
+    [TestCase(9, 30_000)]
+    public void Backoff_NoJitter_GrowsExponentiallyUpToMax(int attemptsMade, int expectedMs)
+    {
+        var policy = Policy(new RetryOptions { JitterFactor = 0, MaxAttempts = 10 });
+
+        Assert.That(policy.Backoff(attemptsMade, 0.5), Is.EqualTo(TimeSpan.FromMilliseconds(expectedMs)));
+    }
+
+    [TestCase(0.0, 0.8)]
+    [TestCase(0.5, 1.0)]
+    [TestCase(0.999_999_999, 1.2)]
+    public void Backoff_Jitter_StaysWithinBounds(double sample, double expectedSeconds)
+    {
+        var policy = Policy(new RetryOptions { JitterFactor = 0.2 });
+
+        var delay = policy.Backoff(1, sample);
+
+        Assert.That(delay.TotalSeconds, Is.EqualTo(expectedSeconds).Within(1e-6));
+        Assert.That(delay, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(0.8)).And.LessThan(TimeSpan.FromSeconds(1.2)));
+    }
+
+    [Test]
+    public void Backoff_CappedThenJittered_MayExceedMaxByTheJitter()
+    {
+        var policy = Policy(new RetryOptions { JitterFactor = 0.5, MaxBackoff = TimeSpan.FromSeconds(2) });
+
+        Assert.That(policy.Backoff(5, 0.5), Is.EqualTo(TimeSpan.FromSeconds(2)));
+        Assert.That(policy.Backoff(5, 0.0), Is.EqualTo(TimeSpan.FromSeconds(1)));
+    }
+
+    [Test]
+    public void Evaluate_RetryableFailure_RetriesAfterBackoff()
+    {
+        var decision = Policy(new RetryOptions { JitterFactor = 0 }).Evaluate(Unavailable, 1, false, true, null, 0.5);
+
+        Assert.That(decision, Is.EqualTo(RetryDecision.RetryAfter(TimeSpan.FromSeconds(1), isPushback: false)));
+    }
+
+    [Test]
+    public void Evaluate_Cancelled_StopsBeforeAnythingElse()
+    {
+        var decision = Policy(new RetryOptions()).Evaluate(Unavailable, 1, cancelled: true, true, null, 0.5);
+
+        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.Cancelled));
+    }
+
+    [Test]
+    public void Evaluate_BrokenCircuit_Stops()
+    {
+        var decision = Policy(new RetryOptions()).Evaluate(new BrokenCircuitException("test", null, CircuitState.Open, TimeSpan.FromSeconds(30)), 1, false, true, null, 0.5);
+
+        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.BrokenCircuit));
+    }
+
+    [Test]
+    public void Evaluate_NotAnRpcException_Stops()
+    {
+        var decision = Policy(new RetryOptions()).Evaluate(new InvalidOperationException(), 1, false, true, null, 0.5);
+
+        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.NonRetryableStatus));
+    }
+
+    [Test]
+    public void Evaluate_LastAttempt_StopsExhausted()
+    {
+        var decision = Policy(new RetryOptions()).Evaluate(Unavailable, 3, false, true, null, 0.5);
+
+        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.AttemptsExhausted));
+    }
+
+    [Test]
+    public void Evaluate_ThrottleRefuses_StopsThrottled()
+    {
+        var decision = Policy(new RetryOptions()).Evaluate(Unavailable, 1, false, throttleAllowsRetry: false, null, 0.5);
+
+        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.Throttled));
+    }
+
+    [TestCase(0)]
+    [TestCase(-5)]
+    public void Evaluate_DeadlinePassed_StopsDeadlineExceeded(int msLeft)
+    {
+        var decision = Policy(new RetryOptions()).Evaluate(Unavailable, 1, false, true, TimeSpan.FromMilliseconds(msLeft), 0.5);
+
+        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.DeadlineExceeded));
+    }
+
+    [Test]
+    public void Evaluate_DelayEndsAtOrAfterDeadline_StopsDeadlineExceeded()
+    {
+        var policy = Policy(new RetryOptions { JitterFactor = 0 });
+
+        Assert.That(policy.Evaluate(Unavailable, 1, false, true, TimeSpan.FromSeconds(1), 0.5).StopReason, Is.EqualTo(RetryStopReason.DeadlineExceeded));
+        Assert.That(policy.Evaluate(Unavailable, 1, false, true, TimeSpan.FromSeconds(1.001), 0.5).ShouldRetry, Is.True);
+    }
+
+    [Test]
+    public void Evaluate_ZeroPushback_RetriesImmediately()
+    {
+        var error = new RpcException(new Status(StatusCode.Unavailable, "busy"), new Metadata { { "grpc-retry-pushback-ms", "0" } });
+
+        var decision = Policy(new RetryOptions()).Evaluate(error, 1, false, true, null, 0.5);
+
+        Assert.That(decision, Is.EqualTo(RetryDecision.RetryAfter(TimeSpan.Zero, isPushback: true)));
+    }
+
+    [Test]
+    public void Evaluate_NegativePushback_StopsServerPushback()
+    {
+        var error = new RpcException(new Status(StatusCode.Unavailable, "go away"), new Metadata { { "grpc-retry-pushback-ms", "-1" } });
+
+        var decision = Policy(new RetryOptions()).Evaluate(error, 1, false, true, null, 0.5);
+
+        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.ServerPushback));
+    }
+
+    private static RetryPolicy Policy(RetryOptions options)
+    {
+        var copy = options.Clone();
+        copy.Validate();
+        return new RetryPolicy(copy);
+    }
+}
