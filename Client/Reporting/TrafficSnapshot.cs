@@ -11,7 +11,7 @@ namespace ResilientGrpc.Client.Reporting;
 /// <param name="Rejected">Calls the circuit breaker failed at once (status UNAVAILABLE, never retried).</param>
 /// <param name="Failures">Other failed calls by final status.</param>
 /// <param name="Retries">Retries the library reports (the sum of <c>grpc.client.call.retries</c>).</param>
-/// <param name="Attempts">Attempts the library reports (<c>grpc.client.attempt.started</c>).</param>
+/// <param name="Attempts">Attempts the library started, that is let through the breaker (<c>grpc.client.attempt.started</c>).</param>
 /// <param name="BreakerRejections">Rejections the library reports (<c>resilientgrpc.circuit_breaker.rejections</c>).</param>
 internal sealed record TrafficSnapshot(
     long Calls,

@@ -40,7 +40,7 @@ public sealed class SummaryAccountingTests
 
         Assert.That(SummaryAccounting.Check([phase]), Is.EqualTo(new[]
         {
-            "outage: attempts started 3 != calls 4 + retries 0",
+            "outage: the library started 3 attempts, but calls + retries - rejected = 2",
             "outage: the breaker reported 1 rejections, the caller saw 2",
         }));
     }
@@ -62,6 +62,6 @@ public sealed class SummaryAccountingTests
         var failures = unavailable == 0
             ? ImmutableSortedDictionary<StatusCode, long>.Empty
             : ImmutableSortedDictionary<StatusCode, long>.Empty.Add(StatusCode.Unavailable, unavailable);
-        return new TrafficSnapshot(calls, ok, rejected, failures, retries, calls + retries, rejected);
+        return new TrafficSnapshot(calls, ok, rejected, failures, retries, calls + retries - rejected, rejected);
     }
 }
