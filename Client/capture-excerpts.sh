@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the log excerpts in README.md from a real run of the demo (default mode, real durations:
-# about two and a half minutes). Each excerpt lives between marker comments, e.g.
+# about two minutes). Each excerpt lives between marker comments, e.g.
 #   <!-- excerpt:retry -->  ...  <!-- /excerpt:retry -->
 # and is replaced wholesale; never edit the blocks by hand.
 #
@@ -21,7 +21,7 @@ if [[ -n ${DEMO_LOG:-} ]]; then
 else
   echo "building the client..." >&2
   dotnet build "$ROOT/Client/ResilientGrpc.Client.csproj" -nologo -v quiet >&2
-  echo "running the demo (about 2.5 minutes)..." >&2
+  echo "running the demo (about 2 minutes)..." >&2
   # A free metrics port, so a running compose stack does not get in the way.
   (cd "$ROOT" && dotnet run --no-build --project Client -- --metrics-port 0) >"$WORK/demo.log" 2>&1 || {
     echo "the demo failed; its output:" >&2
