@@ -8,13 +8,13 @@ using ResilientGrpc.Tests.Infrastructure;
 namespace ResilientGrpc.Tests.Integration;
 
 /// <summary>
-/// The three interceptors stacked exactly as users do, on a real channel to an in-process chaos server, with one fake
-/// clock for all three so backoffs and breaks take no real time.
+/// The three interceptors stacked exactly as users do, with their default options, on a real channel to an in-process
+/// chaos server. Retry backoffs and the breaker's break run on one fake clock, so they take no real time.
 /// </summary>
 /// <remarks>
-/// The fake clock starts at the real time, so the deadline the <see cref="DeadlineInterceptor"/> computes from it is a
-/// sensible real instant for the channel, which enforces deadlines on real time. Advancing the fake clock only moves
-/// later deadlines further into the (real) future; a test that needs the 2 s deadline to fire does not advance it.
+/// The deadline interceptor keeps the real clock: it only computes an instant, and the real channel enforces that
+/// instant on the real clock, so a fake clock that has been moved forward would push every deadline into the (real)
+/// future. The fake clock starts at the real time all the same.
 /// </remarks>
 internal sealed class ResilienceStack : IDisposable
 {
@@ -27,12 +27,12 @@ internal sealed class ResilienceStack : IDisposable
         RetryClock = new CountingTimeProvider(Time);
         Retry = new RetryInterceptor(retry ?? new RetryOptions(), RetryClock);
         Breaker = new CircuitBreakerInterceptor(new CircuitBreakerOptions(), Time);
-        Deadline = new DeadlineInterceptor(new DeadlineOptions(), Time);
+        Deadline = new DeadlineInterceptor(new DeadlineOptions(), TimeProvider.System);
         channel = host.CreateChannel();
         Client = new UnstableService.UnstableServiceClient(channel.Intercept(Retry, Breaker, Deadline));
     }
 
-    /// <summary>The clock of all three interceptors.</summary>
+    /// <summary>The clock of the retry interceptor and the circuit breaker.</summary>
     public FakeTimeProvider Time { get; }
 
     /// <summary>The same clock as the retry interceptor sees it: each backoff wait creates one timer.</summary>
