@@ -182,7 +182,8 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
             await Task.WhenAny(next, firstMove!);
             if (firstMove!.IsCompleted && Volatile.Read(ref committed) is null)
             {
-                throw FinalError!;
+                // FinalError is unset only when starting an attempt threw: surface that error, not a null reference.
+                throw FinalError ?? firstMove.Exception!.InnerException!;
             }
         }
     }
