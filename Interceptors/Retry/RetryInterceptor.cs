@@ -13,10 +13,13 @@ namespace ResilientGrpc.Interceptors;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Unary calls (async and blocking) and server-streaming calls are retried. A call is retried only until it commits
-/// (gRFC A6): once an attempt has delivered response headers or, for a server stream, its first message, later
-/// errors reach the caller unchanged, so a stream the caller has started reading is never replayed. The response
-/// headers of a retried async unary call are those of the final attempt and become available once the call settles. Client-streaming and duplex calls pass through unretried, because their request stream cannot be
+/// Unary calls (async and blocking) and server-streaming calls are retried. A server stream is retried only until it
+/// commits (gRFC A6): once it has delivered its first message, or the caller has read its response headers, later
+/// errors reach the caller unchanged, so a stream the caller has started reading is never replayed. A unary attempt
+/// never commits before it ends: its response is one message, and grpc-dotnet reports response headers even for a
+/// call the server failed without sending any ("trailers-only"), so headers say nothing about a started answer. The
+/// response headers of a retried async unary call are those of the final attempt and become available once the call
+/// settles. Client-streaming and duplex calls pass through unretried, because their request stream cannot be
 /// replayed without buffering it.
 /// </para>
 /// <para>
