@@ -13,10 +13,13 @@ namespace ResilientGrpc.Interceptors;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Unary calls (async and blocking) and server-streaming calls are retried. A call is retried only until it commits
-/// (gRFC A6): once an attempt has delivered response headers or, for a server stream, its first message, later
-/// errors reach the caller unchanged, so a stream the caller has started reading is never replayed. The response
-/// headers of a retried async unary call are those of the final attempt and become available once the call settles. Client-streaming and duplex calls pass through unretried, because their request stream cannot be
+/// Unary calls (async and blocking) and server-streaming calls are retried. A server stream is retried only until it
+/// commits (gRFC A6): once it has delivered its first message, or the caller has read its response headers, later
+/// errors reach the caller unchanged, so a stream the caller has started reading is never replayed. A unary attempt
+/// never commits before it ends: its response is one message, and grpc-dotnet reports response headers even for a
+/// call the server failed without sending any ("trailers-only"), so headers say nothing about a started answer. The
+/// response headers of a retried async unary call are those of the final attempt and become available once the call
+/// settles. Client-streaming and duplex calls pass through unretried, because their request stream cannot be
 /// replayed without buffering it.
 /// </para>
 /// <para>
@@ -99,19 +102,10 @@ public sealed class RetryInterceptor : Interceptor
             return Calls.RunBlocking(request, context, continuation, call, ownsCall, default);
         }
 
-        if (call is null)
-        {
-            return new RetryingBlockingCall<TRequest, TResponse>(this, request, context).Run(continuation);
-        }
-
-        return Calls.RunBlocking(
-            request,
-            context,
-            (r, c) => new RetryingBlockingCall<TRequest, TResponse>(this, r, c).Run(EachAttempt(continuation, call)),
-            call,
-            ownsCall,
-            default,
-            claimsAttempt: false);
+        var retrying = new RetryingBlockingCall<TRequest, TResponse>(this, request, context);
+        return call is null
+            ? retrying.Run(continuation)
+            : Calls.RunBlocking(request, context, (_, _) => retrying.Run(EachAttempt(continuation, call)), call, ownsCall, default, claimsAttempt: false);
     }
 
     /// <inheritdoc />
@@ -128,12 +122,9 @@ public sealed class RetryInterceptor : Interceptor
             return Calls.Track(continuation(request, context), call, ownsCall, start, default);
         }
 
-        if (call is null)
-        {
-            return new RetryingUnaryCall<TRequest, TResponse>(this, request, context, continuation).Start();
-        }
-
-        var retrying = new RetryingUnaryCall<TRequest, TResponse>(this, request, context, EachAttempt(continuation, call)).Start();
+        // Each attempt is offered to the attempt instruments; the retried call as a whole is the caller's call.
+        var attempts = call is null ? continuation : EachAttempt(continuation, call);
+        var retrying = new RetryingUnaryCall<TRequest, TResponse>(this, request, context, attempts).Start();
         return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);
     }
 
@@ -151,12 +142,9 @@ public sealed class RetryInterceptor : Interceptor
             return Calls.Track(continuation(request, context), call, ownsCall, start, default);
         }
 
-        if (call is null)
-        {
-            return new RetryingServerStreamingCall<TRequest, TResponse>(this, request, context, continuation).Start();
-        }
-
-        var retrying = new RetryingServerStreamingCall<TRequest, TResponse>(this, request, context, EachAttempt(continuation, call)).Start();
+        // Each attempt is offered to the attempt instruments; the retried call as a whole is the caller's call.
+        var attempts = call is null ? continuation : EachAttempt(continuation, call);
+        var retrying = new RetryingServerStreamingCall<TRequest, TResponse>(this, request, context, attempts).Start();
         return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);
     }
 

@@ -5,9 +5,15 @@ namespace ResilientGrpc.Interceptors;
 
 /// <summary>
 /// A server-streaming call that retries until it commits: when an attempt delivers its first message, ends its
-/// stream, or has delivered response headers. After that, errors pass to the caller unchanged; a stream the caller
-/// has started reading is never replayed. The first message is read ahead as soon as the attempt starts.
+/// stream, or the caller has read its response headers. After that, errors pass to the caller unchanged; a stream the
+/// caller has started reading is never replayed. The first message is read ahead as soon as the attempt starts.
 /// </summary>
+/// <remarks>
+/// A completed headers task alone is no commit: when the server fails a call before sending any header (a
+/// "trailers-only" response), grpc-dotnet completes the headers task successfully, with empty metadata, once the call
+/// has ended. Headers commit an attempt only when the caller asks for them and receives them while the attempt is
+/// still running.
+/// </remarks>
 internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     : RetryingCall<TRequest, TResponse>, IAsyncStreamReader<TResponse>
     where TRequest : class
@@ -15,7 +21,10 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
 {
     private readonly Interceptor.AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation;
     private AsyncServerStreamingCall<TResponse>? current;
+    private readonly Lock commitLock = new();
     private AsyncServerStreamingCall<TResponse>? committed;
+    private AsyncServerStreamingCall<TResponse>? failed;
+    private TaskCompletionSource nextAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<bool>? firstMove;
     private bool firstConsumed;
 
@@ -78,14 +87,15 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
                     Succeeded();
                     return hasMessage;
                 }
-                catch (Exception ex) when (!HeadersArrived(attempt))
+                catch (Exception ex)
                 {
+                    if (!TryFail(attempt))
+                    {
+                        // The caller has read this attempt's headers: it is committed, its error is final.
+                        throw;
+                    }
+
                     error = ex;
-                }
-                catch
-                {
-                    Commit(attempt);
-                    throw;
                 }
 
                 var decision = Decide(error);
@@ -98,6 +108,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
                 await WaitBeforeRetryAsync(decision, error);
                 attempt = continuation(Request, NextAttemptContext());
                 Interlocked.Exchange(ref current, attempt);
+                Interlocked.Exchange(ref nextAttempt, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 if (IsDisposed)
                 {
                     attempt.Dispose();
@@ -110,29 +121,85 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         }
     }
 
-    private static bool HeadersArrived(AsyncServerStreamingCall<TResponse> attempt) =>
-        attempt.ResponseHeadersAsync.IsCompletedSuccessfully;
+    private void Commit(AsyncServerStreamingCall<TResponse> attempt)
+    {
+        lock (commitLock)
+        {
+            committed = attempt;
+        }
+    }
 
-    private void Commit(AsyncServerStreamingCall<TResponse> attempt) => Volatile.Write(ref committed, attempt);
+    /// <summary>Marks <paramref name="attempt"/> failed unless the caller committed it by reading its headers.</summary>
+    private bool TryFail(AsyncServerStreamingCall<TResponse> attempt)
+    {
+        lock (commitLock)
+        {
+            if (ReferenceEquals(committed, attempt))
+            {
+                return false;
+            }
+
+            failed = attempt;
+            return true;
+        }
+    }
+
+    /// <summary>Commits <paramref name="attempt"/> because the caller read its headers, unless it has already failed.</summary>
+    private bool TryCommitByHeaders(AsyncServerStreamingCall<TResponse> attempt)
+    {
+        lock (commitLock)
+        {
+            if (ReferenceEquals(failed, attempt) || (committed is not null && !ReferenceEquals(committed, attempt)))
+            {
+                return false;
+            }
+
+            committed = attempt;
+            return true;
+        }
+    }
 
     private async Task<Metadata> HeadersAsync()
     {
-        var attempt = Volatile.Read(ref current)!;
-        var headers = attempt.ResponseHeadersAsync;
-        await ((Task)headers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (headers.IsCompletedSuccessfully)
+        while (true)
         {
-            // Headers commit an attempt: this one is (or is about to be) the committed one.
-            return headers.Result;
-        }
+            var next = Volatile.Read(ref nextAttempt).Task;
+            var attempt = Volatile.Read(ref current)!;
+            if (Volatile.Read(ref committed) is { } call)
+            {
+                return await call.ResponseHeadersAsync;
+            }
 
-        await ((Task)firstMove!).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (Volatile.Read(ref committed) is { } call)
+            var headers = attempt.ResponseHeadersAsync;
+            await ((Task)headers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (headers.IsCompletedSuccessfully && !HasEnded(attempt) && TryCommitByHeaders(attempt))
+            {
+                return headers.Result;
+            }
+
+            // This attempt ended (trailers-only headers of a failure, or a failed headers task): the next attempt or
+            // the final outcome decides.
+            await Task.WhenAny(next, firstMove!);
+            if (firstMove!.IsCompleted && Volatile.Read(ref committed) is null)
+            {
+                // FinalError is unset only when starting an attempt threw: surface that error, not a null reference.
+                throw FinalError ?? firstMove.Exception!.InnerException!;
+            }
+        }
+    }
+
+    /// <summary>Whether the attempt has its final status already (a real call throws until it has one).</summary>
+    private static bool HasEnded(AsyncServerStreamingCall<TResponse> attempt)
+    {
+        try
         {
-            return await call.ResponseHeadersAsync;
+            _ = attempt.GetStatus();
+            return true;
         }
-
-        throw FinalError!;
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private Status GetStatus() => Volatile.Read(ref committed) is { } call ? call.GetStatus() : StatusOf(Outcome());

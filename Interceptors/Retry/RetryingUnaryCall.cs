@@ -7,9 +7,11 @@ namespace ResilientGrpc.Interceptors;
 
 /// <summary>
 /// An async unary call that retries: its response task spans every attempt, while headers, status, trailers and
-/// disposal always refer to the attempt that decided the outcome. An attempt that fails after delivering response
-/// headers is committed and not retried (gRFC A6). The call's response headers are those of the final attempt,
-/// available once the call has settled.
+/// disposal always refer to the attempt that decided the outcome. Response headers never commit a unary attempt:
+/// its response is a single message, so nothing reaches the caller before the attempt has ended, and grpc-dotnet
+/// completes the headers task successfully (empty) even when the server failed the call before sending any header
+/// (a "trailers-only" response), so headers cannot tell a started answer from a plain failure. The call's response
+/// headers are those of the final attempt, available once the call has settled.
 /// </summary>
 internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TRequest, TResponse>
     where TRequest : class
@@ -76,12 +78,6 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
                 catch (Exception ex)
                 {
                     error = ex;
-                }
-
-                if (attempt.ResponseHeadersAsync.IsCompletedSuccessfully)
-                {
-                    // The server had answered with headers before failing: the attempt is committed (gRFC A6).
-                    throw Stop(RetryStopReason.Committed, error);
                 }
 
                 var decision = Decide(error);

@@ -7,6 +7,9 @@ namespace ResilientGrpc.Tests.Infrastructure;
 /// A stand-in for the network below the interceptors: records every call it receives and answers as the
 /// test scripts it. Deadlines and caller cancellation are enforced like a real channel does, through the
 /// given <see cref="TimeProvider"/>, so a <c>FakeTimeProvider</c> drives them without sleeping.
+/// Like grpc-dotnet, a call the server fails before sending headers (a "trailers-only" response) completes its
+/// response headers task successfully with empty metadata once the call has ended; only a call ended on the client
+/// side (deadline, cancellation) fails its headers task.
 /// Wrap it with <c>invoker.Intercept(...)</c> and use a generated client on top, exactly as users do.
 /// </summary>
 internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : CallInvoker
@@ -58,7 +61,7 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
         var response = RunUnaryAsync<TResponse>(arrival, scope, Task.CompletedTask);
         return new AsyncUnaryCall<TResponse>(
             response,
-            HeadersOf(response),
+            HeadersOf(response, scope),
             () => StatusOf(response),
             () => TrailersOf(response),
             () => Dispose(arrival, scope));
@@ -88,7 +91,7 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
         return new AsyncClientStreamingCall<TRequest, TResponse>(
             writer,
             response,
-            HeadersOf(response),
+            HeadersOf(response, scope),
             () => StatusOf(response),
             () => TrailersOf(response),
             () => Dispose(arrival, scope));
@@ -147,10 +150,11 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
         scope.Cancel();
     }
 
-    private static async Task<Metadata> HeadersOf<TResponse>(Task<TResponse> response)
+    /// <summary>Empty headers once the call has ended, unless it ended on the client side (as grpc-dotnet does).</summary>
+    private static async Task<Metadata> HeadersOf<TResponse>(Task<TResponse> response, CallScope scope)
     {
-        await response;
-        return [];
+        await ((Task)response).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return scope.EndedLocally ? throw response.Exception!.InnerException! : [];
     }
 
     private static Status StatusOf<TResponse>(Task<TResponse> response) =>
@@ -184,6 +188,7 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
         private readonly CancellationToken callerToken;
         private readonly ITimer? deadlineTimer;
         private int deadlineExpired;
+        private int endedLocally;
 
         public CallScope(TimeProvider time, CallOptions options)
         {
@@ -207,12 +212,19 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
 
         public void Cancel() => source.Cancel();
 
-        public RpcException Translate(Exception ex) =>
-            Volatile.Read(ref deadlineExpired) == 1
+        /// <summary>Whether the call ended on the client side (deadline, cancellation), not with a status from the server.</summary>
+        public bool EndedLocally => Volatile.Read(ref endedLocally) == 1;
+
+        /// <summary>The error a call ended on the client side by <paramref name="ex"/> reports.</summary>
+        public RpcException Translate(Exception ex)
+        {
+            Interlocked.Exchange(ref endedLocally, 1);
+            return Volatile.Read(ref deadlineExpired) == 1
                 ? new RpcException(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"))
                 : ex is OperationCanceledException
                     ? new RpcException(new Status(StatusCode.Cancelled, "Call canceled by the client."))
                     : new RpcException(new Status(StatusCode.Unknown, ex.Message));
+        }
 
         public void Dispose() => deadlineTimer?.Dispose();
 
@@ -267,7 +279,16 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
                 var error = ex as RpcException ?? scope.Translate(ex);
                 status = error.Status;
                 trailers = error.Trailers;
-                headers.TrySetException(error);
+                if (scope.EndedLocally)
+                {
+                    headers.TrySetException(error);
+                }
+                else
+                {
+                    // A server that fails before sending headers answers trailers-only: the headers task succeeds.
+                    headers.TrySetResult([]);
+                }
+
                 scope.Dispose();
                 throw error;
             }

@@ -125,19 +125,87 @@ public sealed class RetryCallKindTests : RetryTestBase
     }
 
     [Test]
-    public async Task AsyncServerStreamingCall_FailsAfterResponseHeaders_PassesErrorThroughUnretried()
+    public async Task AsyncServerStreamingCall_CallerReadHeadersThenStreamFails_PassesErrorThroughUnretried()
     {
         var sent = new Metadata { { "served-by", "a" } };
-        Network.Stream = (_, _) => HeadersThenFail(sent, StatusCode.Unavailable);
+        var release = new TaskCompletionSource();
+        Network.Stream = (_, _) => HeadersThenFail(sent, release.Task, StatusCode.Unavailable);
         var client = Client(Exact());
 
         using var call = client.Subscribe(new SubscribeRequest());
+        var headers = await call.ResponseHeadersAsync.WaitAsync(Bound);
+        release.SetResult();
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Bound));
 
+        Assert.That(headers.GetValue("served-by"), Is.EqualTo("a"));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
-        Assert.That((await call.ResponseHeadersAsync.WaitAsync(Bound)).GetValue("served-by"), Is.EqualTo("a"));
+        Assert.That(call.GetStatus().StatusCode, Is.EqualTo(StatusCode.Unavailable));
         Advance(60_000);
         Assert.That(Network.Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AsyncServerStreamingCall_FailsAfterHeadersTheCallerNeverRead_IsRetried()
+    {
+        var sent = new Metadata { { "served-by", "a" } };
+        Network.Stream = (_, _) => HeadersThenFail(sent, Task.CompletedTask, StatusCode.Unavailable);
+        var client = Client(Exact());
+
+        using var call = client.Subscribe(new SubscribeRequest());
+        var move = call.ResponseStream.MoveNext(CancellationToken.None);
+        await BackoffStarted(1);
+        Advance(1000);
+        await BackoffStarted(2);
+        Advance(2000);
+        var error = await Assert.ThrowsAsync<RpcException>(() => move.WaitAsync(Bound));
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Assert.That(Network.Count, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task AsyncServerStreamingCall_CallerAwaitsHeadersOfTrailersOnlyFailures_RetriesThenHeadersFailWithFinalError()
+    {
+        // Like grpc-dotnet, the scripted network completes the headers of a trailers-only failure successfully:
+        // that must not commit the attempt, even while the caller is waiting for headers.
+        Network.Stream = (_, _) => Fail(StatusCode.Unavailable);
+        var client = Client(Exact());
+
+        using var call = client.Subscribe(new SubscribeRequest());
+        var headers = call.ResponseHeadersAsync;
+        await BackoffStarted(1);
+        Advance(1000);
+        await BackoffStarted(2);
+        Advance(2000);
+        var headersError = await Assert.ThrowsAsync<RpcException>(() => headers.WaitAsync(Bound));
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Bound));
+
+        Assert.That(headersError, Is.SameAs(error));
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Assert.That(Network.Count, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task AsyncServerStreamingCall_SecondAttemptSendsHeaders_CallerWaitingForHeadersGetsThem()
+    {
+        var sent = new Metadata { { "served-by", "b" } };
+        var release = new TaskCompletionSource();
+        Network.Stream = (arrival, _) => arrival.Number == 1
+            ? Fail(StatusCode.Unavailable)
+            : HeadersThenEvents(sent, release.Task, 1);
+        var client = Client(Exact());
+
+        using var call = client.Subscribe(new SubscribeRequest());
+        var headers = call.ResponseHeadersAsync;
+        await BackoffStarted(1);
+        Advance(1000);
+        var received = await headers.WaitAsync(Bound);
+        release.SetResult();
+
+        Assert.That(received.GetValue("served-by"), Is.EqualTo("b"));
+        Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Bound), Is.True);
+        Assert.That(call.ResponseStream.Current.Sequence, Is.EqualTo(1));
+        Assert.That(Network.Count, Is.EqualTo(2));
     }
 
     [Test]
@@ -250,11 +318,23 @@ public sealed class RetryCallKindTests : RetryTestBase
         throw new RpcException(new Status(code, "scripted"));
     }
 
-    private static async IAsyncEnumerable<object> HeadersThenFail(Metadata headers, StatusCode code)
+    private static async IAsyncEnumerable<object> HeadersThenFail(Metadata headers, Task release, StatusCode code)
     {
         await Task.Yield();
         yield return headers;
+        await release;
         throw new RpcException(new Status(code, "scripted"));
+    }
+
+    private static async IAsyncEnumerable<object> HeadersThenEvents(Metadata headers, Task release, int count)
+    {
+        await Task.Yield();
+        yield return headers;
+        await release;
+        await foreach (var message in Events(count))
+        {
+            yield return message;
+        }
     }
 
     private static async IAsyncEnumerable<object> Fail(StatusCode code)

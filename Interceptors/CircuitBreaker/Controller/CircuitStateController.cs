@@ -29,6 +29,7 @@ internal sealed class CircuitStateController
     private int probesAdmitted;
     private int probesSucceeded;
     private int rejections;
+    private int rejectionsSinceClosed;
 
     public CircuitStateController(CircuitBreakerOptions options, string? key, TimeProvider time, ICircuitObserver observer)
     {
@@ -202,6 +203,7 @@ internal sealed class CircuitStateController
     private bool Reject(CircuitState rejectedIn, TimeSpan? retryAfter, out CircuitPermit permit, out BrokenCircuitException rejection)
     {
         var ordinal = Interlocked.Increment(ref rejections);
+        Interlocked.Increment(ref rejectionsSinceClosed);
         permit = default;
         rejection = new BrokenCircuitException(BreakerName, Key, rejectedIn, retryAfter);
         observer.OnRejected(new CircuitRejection(Key, rejectedIn, retryAfter, ordinal));
@@ -284,7 +286,11 @@ internal sealed class CircuitStateController
         probesSucceeded = 0;
         generation++;
         state = to;
-        return new CircuitTransition(Key, from, to, reason, failureCount, Interlocked.Exchange(ref rejections, 0));
+        Interlocked.Exchange(ref rejections, 0);
+        var rejected = to == CircuitState.Closed
+            ? Interlocked.Exchange(ref rejectionsSinceClosed, 0)
+            : Volatile.Read(ref rejectionsSinceClosed);
+        return new CircuitTransition(Key, from, to, reason, failureCount, rejected);
     }
 
     [Conditional("DEBUG")]

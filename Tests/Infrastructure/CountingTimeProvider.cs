@@ -1,7 +1,7 @@
-namespace ResilientGrpc.Tests.Retry;
+namespace ResilientGrpc.Tests.Infrastructure;
 
 /// <summary>
-/// The fake clock as the retry interceptor sees it, counting the timers it creates (one per backoff wait), so a test
+/// A fake clock as an interceptor sees it, counting the timers it creates (one per backoff wait), so a test
 /// can wait until a backoff has started before advancing time past it.
 /// </summary>
 internal sealed class CountingTimeProvider(TimeProvider inner) : TimeProvider

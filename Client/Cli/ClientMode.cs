@@ -1,0 +1,11 @@
+namespace ResilientGrpc.Client.Cli;
+
+/// <summary>What the client does.</summary>
+internal enum ClientMode
+{
+    /// <summary>Hosts the chaos service in-process and runs the narrated scenario, then prints a summary.</summary>
+    Demo,
+
+    /// <summary>Sends steady load to an external server until the duration ends or the process is stopped.</summary>
+    Continuous,
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+
+namespace ResilientGrpc.Client.Cli;
+
+/// <summary>Parses the client's arguments (<c>--name value</c> or <c>--name=value</c>) into <see cref="ClientOptions"/>.</summary>
+internal static class CommandLine
+{
+    /// <summary>The environment variable read for the metrics port when <c>--metrics-port</c> is not given.</summary>
+    public const string MetricsPortVariable = "METRICS_PORT";
+
+    private const double MaxRate = 10_000;
+    private const int MaxConcurrency = 1_000;
+
+    private static readonly string[] ContinuousOnly = ["--rate", "--concurrency", "--duration"];
+
+    /// <summary>Parses <paramref name="args"/>.</summary>
+    /// <param name="args">The command-line arguments.</param>
+    /// <param name="metricsPortVariable">The value of <c>METRICS_PORT</c>, or null when unset.</param>
+    /// <returns>The options, a request for help, or the first problem found.</returns>
+    public static CommandLineResult Parse(IReadOnlyList<string> args, string? metricsPortVariable)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help")
+            {
+                return CommandLineResult.Help();
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                return CommandLineResult.Fail($"unexpected argument '{arg}'");
+            }
+
+            var (name, value) = Split(arg);
+            if (!IsKnown(name))
+            {
+                return CommandLineResult.Fail($"unknown option '{name}'");
+            }
+
+            if (values.ContainsKey(name))
+            {
+                return CommandLineResult.Fail($"{name} is given more than once");
+            }
+
+            if (name == "--fast")
+            {
+                if (value is not null)
+                {
+                    return CommandLineResult.Fail("--fast takes no value");
+                }
+
+                values[name] = "true";
+                continue;
+            }
+
+            if (value is null)
+            {
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    return CommandLineResult.Fail($"{name} needs a value");
+                }
+
+                value = args[++i];
+            }
+
+            values[name] = value;
+        }
+
+        return Build(values, metricsPortVariable);
+    }
+
+    private static CommandLineResult Build(Dictionary<string, string> values, string? metricsPortVariable)
+    {
+        var options = new ClientOptions();
+        if (values.TryGetValue("--server", out var server))
+        {
+            if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+            {
+                return CommandLineResult.Fail($"--server {server}: must be an http:// or https:// address such as http://localhost:5000");
+            }
+
+            if (values.ContainsKey("--fast"))
+            {
+                return CommandLineResult.Fail("--fast applies to the demo only, not with --server");
+            }
+
+            options = options with { Mode = ClientMode.Continuous, Server = uri };
+        }
+        else
+        {
+            var misplaced = ContinuousOnly.FirstOrDefault(values.ContainsKey);
+            if (misplaced is not null)
+            {
+                return CommandLineResult.Fail($"{misplaced} applies to continuous mode only; give --server too");
+            }
+
+            options = options with { Fast = values.ContainsKey("--fast") };
+        }
+
+        if (values.TryGetValue("--rate", out var rate))
+        {
+            if (!double.TryParse(rate, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var calls) || calls <= 0 || calls > MaxRate)
+            {
+                return CommandLineResult.Fail($"--rate {rate}: must be a number of calls per second greater than 0 and at most {MaxRate}");
+            }
+
+            options = options with { Rate = calls };
+        }
+
+        if (values.TryGetValue("--concurrency", out var concurrency))
+        {
+            if (!int.TryParse(concurrency, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) || limit is < 1 or > MaxConcurrency)
+            {
+                return CommandLineResult.Fail($"--concurrency {concurrency}: must be a whole number from 1 to {MaxConcurrency}");
+            }
+
+            options = options with { Concurrency = limit };
+        }
+
+        if (values.TryGetValue("--duration", out var duration))
+        {
+            if (!DurationParser.TryParse(duration, out var length))
+            {
+                return CommandLineResult.Fail($"--duration {duration}: must be a positive duration such as 90s, 2m, 500ms, 1h or 00:01:30");
+            }
+
+            options = options with { Duration = length };
+        }
+
+        if (values.TryGetValue("--metrics-port", out var port))
+        {
+            if (!TryParsePort(port, out var number))
+            {
+                return CommandLineResult.Fail($"--metrics-port {port}: must be a port number from 0 to 65535");
+            }
+
+            options = options with { MetricsPort = number };
+        }
+        else if (!string.IsNullOrWhiteSpace(metricsPortVariable))
+        {
+            if (!TryParsePort(metricsPortVariable, out var number))
+            {
+                return CommandLineResult.Fail($"{MetricsPortVariable}={metricsPortVariable}: must be a port number from 0 to 65535");
+            }
+
+            options = options with { MetricsPort = number };
+        }
+
+        return CommandLineResult.Run(options);
+    }
+
+    private static (string Name, string? Value) Split(string arg)
+    {
+        var equals = arg.IndexOf('=', StringComparison.Ordinal);
+        return equals < 0 ? (arg, null) : (arg[..equals], arg[(equals + 1)..]);
+    }
+
+    private static bool IsKnown(string name) =>
+        name is "--server" or "--rate" or "--concurrency" or "--duration" or "--metrics-port" or "--fast";
+
+    private static bool TryParsePort(string text, out int port) =>
+        int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 0 and <= 65535;
+}

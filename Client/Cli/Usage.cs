@@ -1,0 +1,33 @@
+namespace ResilientGrpc.Client.Cli;
+
+/// <summary>The text <c>--help</c> prints, and the hint after a bad argument.</summary>
+internal static class Usage
+{
+    public static readonly string Text = $"""
+        ResilientGrpc demo client: calls the unstable gRPC service through the retry, circuit breaker and
+        deadline interceptors (library defaults: 2 s deadline; 3 attempts with 1 s -> 2 s backoff; breaker
+        opens after 5 failures in a row and probes after 30 s).
+
+        Usage:
+          ResilientGrpc.Client                      narrated demo against the chaos service hosted in-process
+                                                    (about 2 minutes), then a summary table per phase
+          ResilientGrpc.Client --fast               the same story with every duration scaled by 0.1 (< 30 s)
+          ResilientGrpc.Client --server URL [--rate N] [--concurrency N] [--duration D]
+                                                    continuous load against an external server, e.g.
+                                                    --server http://localhost:5000; stops after D or on Ctrl+C
+
+        Options:
+          --server URL         the server's address (http:// for plaintext HTTP/2)
+          --rate N             calls started per second (default {ClientOptions.DefaultRate}); continuous mode only
+          --concurrency N      most calls in flight at once (default {ClientOptions.DefaultConcurrency}); continuous mode only
+          --duration D         how long to run: 90s, 2m, 500ms, 1h, or 00:01:30 (default: until stopped)
+          --metrics-port N     port of the Prometheus endpoint /metrics (default {ClientOptions.DefaultMetricsPort},
+                               or the METRICS_PORT environment variable; 0 picks a free port)
+          --fast               demo only: scale every duration down by 10
+          -h, --help           print this text
+
+        In continuous mode the resilience settings come from configuration, e.g. environment variables
+        Resilience__Deadline__Timeout=00:00:02, Resilience__Retry__MaxAttempts=3,
+        Resilience__CircuitBreaker__BreakDuration=00:00:05. The demo always uses the library's defaults.
+        """;
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics.Metrics;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using ResilientGrpc.Interceptors;
+using ResilientGrpc.Protos;
+
+namespace ResilientGrpc.Client.Hosting;
+
+/// <summary>
+/// A channel with the three interceptors stacked explicitly, the way the README teaches:
+/// <c>channel.Intercept(retry, breaker, deadline)</c>, retry outermost and deadline innermost, so the breaker
+/// sees every attempt and each attempt gets its own deadline. Keeps the breaker for its state.
+/// </summary>
+internal sealed class ResilientClient : IDisposable
+{
+    /// <summary>The breaker's name in logs and metrics (the <c>breaker</c> tag).</summary>
+    public const string BreakerName = "unstable";
+
+    private readonly GrpcChannel channel;
+
+    private ResilientClient(GrpcChannel channel, CircuitBreakerInterceptor breaker, UnstableService.UnstableServiceClient client)
+    {
+        this.channel = channel;
+        Breaker = breaker;
+        Client = client;
+        PlainClient = new UnstableService.UnstableServiceClient(channel);
+    }
+
+    /// <summary>Gets the circuit breaker in the stack.</summary>
+    public CircuitBreakerInterceptor Breaker { get; }
+
+    /// <summary>Gets the client whose calls go through the interceptors.</summary>
+    public UnstableService.UnstableServiceClient Client { get; }
+
+    /// <summary>Gets a client on the same channel without interceptors (for warming the connection up).</summary>
+    public UnstableService.UnstableServiceClient PlainClient { get; }
+
+    /// <summary>Creates the channel and the interceptors from <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
+    public static ResilientClient Create(
+        Uri address,
+        ResilienceOptions options,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
+        IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var retry = new RetryInterceptor(options.Retry ?? new RetryOptions(), timeProvider, loggerFactory, meterFactory);
+        var breaker = new CircuitBreakerInterceptor(options.CircuitBreaker ?? new CircuitBreakerOptions { Name = BreakerName }, timeProvider, loggerFactory, meterFactory);
+        var deadline = new DeadlineInterceptor(options.Deadline ?? new DeadlineOptions(), timeProvider, loggerFactory, meterFactory);
+
+        var channel = GrpcChannel.ForAddress(address);
+        var invoker = channel.Intercept(retry, breaker, deadline);
+        return new ResilientClient(channel, breaker, new UnstableService.UnstableServiceClient(invoker));
+    }
+
+    public void Dispose() => channel.Dispose();
+}

@@ -1,0 +1,134 @@
+using ResilientGrpc.Client.Cli;
+
+namespace ResilientGrpc.Tests.Client.Cli;
+
+/// <summary>Every mode's arguments, what the e2e script and Docker pass, and every kind of bad argument.</summary>
+public sealed class CommandLineTests
+{
+    [Test]
+    public void Parse_NoArguments_RunsTheDemoAtRealSpeedWithTheDefaultMetricsPort()
+    {
+        var options = Parse([]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Mode, Is.EqualTo(ClientMode.Demo));
+            Assert.That(options.Fast, Is.False);
+            Assert.That(options.Server, Is.Null);
+            Assert.That(options.MetricsPort, Is.EqualTo(9465));
+        });
+    }
+
+    [Test]
+    public void Parse_Fast_RunsTheScaledDemo()
+    {
+        var options = Parse(["--fast"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Mode, Is.EqualTo(ClientMode.Demo));
+            Assert.That(options.Fast, Is.True);
+        });
+    }
+
+    [Test]
+    public void Parse_TheEndToEndScriptsArguments_RunsContinuousLoad()
+    {
+        var options = Parse(["--server", "http://127.0.0.1:15000", "--rate", "20", "--concurrency", "8", "--metrics-port", "19465", "--duration", "300s"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Mode, Is.EqualTo(ClientMode.Continuous));
+            Assert.That(options.Server, Is.EqualTo(new Uri("http://127.0.0.1:15000")));
+            Assert.That(options.Rate, Is.EqualTo(20));
+            Assert.That(options.Concurrency, Is.EqualTo(8));
+            Assert.That(options.MetricsPort, Is.EqualTo(19465));
+            Assert.That(options.Duration, Is.EqualTo(TimeSpan.FromSeconds(300)));
+        });
+    }
+
+    [Test]
+    public void Parse_ServerOnly_UsesDefaultRateConcurrencyAndRunsUntilStopped()
+    {
+        var options = Parse(["--server=http://server:5000"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Server, Is.EqualTo(new Uri("http://server:5000")));
+            Assert.That(options.Rate, Is.EqualTo(ClientOptions.DefaultRate));
+            Assert.That(options.Concurrency, Is.EqualTo(ClientOptions.DefaultConcurrency));
+            Assert.That(options.Duration, Is.Null);
+        });
+    }
+
+    [Test]
+    public void Parse_MetricsPortVariable_IsUsedWhenNoOptionIsGiven()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(CommandLine.Parse([], "19465").Options!.MetricsPort, Is.EqualTo(19465));
+            Assert.That(CommandLine.Parse(["--metrics-port", "1234"], "19465").Options!.MetricsPort, Is.EqualTo(1234));
+            Assert.That(CommandLine.Parse([], " ").Options!.MetricsPort, Is.EqualTo(9465));
+        });
+    }
+
+    [TestCase("-h")]
+    [TestCase("--help")]
+    public void Parse_Help_AsksForTheUsageText(string arg)
+    {
+        var result = CommandLine.Parse([arg], metricsPortVariable: null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ShowHelp, Is.True);
+            Assert.That(result.Error, Is.Null);
+        });
+    }
+
+    [TestCase(new[] { "--bogus" }, "unknown option '--bogus'")]
+    [TestCase(new[] { "demo" }, "unexpected argument 'demo'")]
+    [TestCase(new[] { "--server" }, "--server needs a value")]
+    [TestCase(new[] { "--server", "--rate", "3" }, "--server needs a value")]
+    [TestCase(new[] { "--server", "localhost:5000" }, "--server localhost:5000: must be an http:// or https:// address")]
+    [TestCase(new[] { "--server", "ftp://host" }, "must be an http:// or https:// address")]
+    [TestCase(new[] { "--rate", "5" }, "--rate applies to continuous mode only")]
+    [TestCase(new[] { "--duration", "5s" }, "--duration applies to continuous mode only")]
+    [TestCase(new[] { "--concurrency", "5" }, "--concurrency applies to continuous mode only")]
+    [TestCase(new[] { "--fast", "--server", "http://h:1" }, "--fast applies to the demo only")]
+    [TestCase(new[] { "--fast=yes" }, "--fast takes no value")]
+    [TestCase(new[] { "--fast", "--fast" }, "--fast is given more than once")]
+    [TestCase(new[] { "--server", "http://h:1", "--rate", "0" }, "--rate 0: must be a number")]
+    [TestCase(new[] { "--server", "http://h:1", "--rate", "fast" }, "--rate fast: must be a number")]
+    [TestCase(new[] { "--server", "http://h:1", "--rate", "-1" }, "--rate -1: must be a number")]
+    [TestCase(new[] { "--server", "http://h:1", "--concurrency", "0" }, "--concurrency 0: must be a whole number")]
+    [TestCase(new[] { "--server", "http://h:1", "--concurrency", "2.5" }, "--concurrency 2.5: must be a whole number")]
+    [TestCase(new[] { "--server", "http://h:1", "--duration", "soon" }, "--duration soon: must be a positive duration")]
+    [TestCase(new[] { "--server", "http://h:1", "--duration", "0s" }, "--duration 0s: must be a positive duration")]
+    [TestCase(new[] { "--metrics-port", "70000" }, "--metrics-port 70000: must be a port number")]
+    [TestCase(new[] { "--metrics-port", "http" }, "--metrics-port http: must be a port number")]
+    public void Parse_BadArguments_FailsWithAMessageNamingTheProblem(string[] args, string expected)
+    {
+        var result = CommandLine.Parse(args, metricsPortVariable: null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Options, Is.Null);
+            Assert.That(result.Error, Does.Contain(expected));
+        });
+    }
+
+    [Test]
+    public void Parse_BadMetricsPortVariable_FailsNamingTheVariable()
+    {
+        var result = CommandLine.Parse([], "nine");
+
+        Assert.That(result.Error, Does.Contain("METRICS_PORT=nine"));
+    }
+
+    private static ClientOptions Parse(string[] args)
+    {
+        var result = CommandLine.Parse(args, metricsPortVariable: null);
+        Assert.That(result.Error, Is.Null);
+        return result.Options!;
+    }
+}
