@@ -55,6 +55,14 @@ public class RealCallBenchmarks
     [Benchmark(Baseline = true)]
     public Task<ProcessReply> Bare() => Call(bare);
 
+    /// <summary>Bare with the 2 s deadline our stack adds: what the deadline alone costs (timers on both sides).</summary>
+    [Benchmark]
+    public async Task<ProcessReply> BareWithDeadline()
+    {
+        using var call = bare.ProcessAsync(Clients.Request, deadline: DateTime.UtcNow + PolicySettings.Default.AttemptTimeout);
+        return await call.ResponseAsync.ConfigureAwait(false);
+    }
+
     [Benchmark]
     public Task<ProcessReply> GrpcBuiltInRetry() => Call(grpcRetry);
 
