@@ -18,7 +18,9 @@ internal static class ResultsFolder
                 continue;
             }
 
-            foreach (var report in Directory.EnumerateFiles(summary.ResultsDirectoryPath, "*-report-github.md"))
+            // Only this run's reports: the artifacts folder keeps those of earlier runs too.
+            var types = summary.BenchmarksCases.Select(c => c.Descriptor.Type.FullName).Distinct();
+            foreach (var report in types.Select(t => System.IO.Path.Combine(summary.ResultsDirectoryPath, t + "-report-github.md")).Where(File.Exists))
             {
                 File.Copy(report, System.IO.Path.Combine(target, System.IO.Path.GetFileName(report)), overwrite: true);
             }

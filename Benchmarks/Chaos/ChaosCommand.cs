@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using ResilientGrpc.Benchmarks.Infrastructure;
 
 namespace ResilientGrpc.Benchmarks.Chaos;
@@ -7,7 +8,7 @@ namespace ResilientGrpc.Benchmarks.Chaos;
 /// <summary>
 /// Part B: every contender against the same seeded chaos server on loopback Kestrel, one after the other.
 /// Arguments: <c>--scale F</c> multiplies the phase lengths (default 1: 15 s + 8 s + 10 s per contender);
-/// <c>--only NAME[,NAME]</c> runs only the named contenders.
+/// <c>--only NAME[,NAME]</c> runs only the named contenders; <c>--log-breaker</c> prints our breaker's transitions.
 /// </summary>
 internal static class ChaosCommand
 {
@@ -16,6 +17,9 @@ internal static class ChaosCommand
         var scale = Option(args, "--scale") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 1.0;
         var only = Option(args, "--only")?.Split(',').Select(n => Enum.Parse<Contender>(n, ignoreCase: true)).ToHashSet();
         var scenario = ChaosScenario.Default.Scaled(scale);
+        using var loggerFactory = args.Contains("--log-breaker")
+            ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").AddFilter("ResilientGrpc.CircuitBreaker", LogLevel.Information).AddFilter("ResilientGrpc.Retry", LogLevel.None).AddFilter("ResilientGrpc.Deadline", LogLevel.None))
+            : null;
         var policy = scenario.Policy;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
@@ -30,7 +34,7 @@ internal static class ChaosCommand
         foreach (var contender in Enum.GetValues<Contender>().Where(c => only is null || only.Contains(c)))
         {
             Console.WriteLine($"== {contender}");
-            using var client = new ContenderClient(contender, server, policy);
+            using var client = new ContenderClient(contender, server, policy, loggerFactory);
             var result = await new LoadRun(scenario, server, client).RunAsync().ConfigureAwait(false);
             results.Add(result);
             Console.WriteLine(result);

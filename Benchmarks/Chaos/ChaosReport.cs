@@ -10,6 +10,7 @@ public static class ChaosReport
     [
         "contender", "calls", "shed", "success", "flaky ok", "recovery ok", "p50 ms", "p99 ms", "max ms", "bound ms",
         "outage p50 ms", "attempts/call", "server calls in outage", "outage→fail-fast ms", "recovery→healthy ms",
+        "breaker opened (flaky)", "breaker opened (all)",
     ];
 
     /// <summary>The longest a logical call may take under each contender's policy (null: unbounded).</summary>
@@ -84,7 +85,14 @@ public static class ChaosReport
             r.ServerCallsInOutage.ToString(CultureInfo.InvariantCulture),
             r.OutageToFailFast is { } f ? Ms(f) : csv ? string.Empty : "never",
             Ms(r.RecoveryToHealthy),
+            Breaker(r.Contender, r.FlakyBreakerOpenings, csv),
+            Breaker(r.Contender, r.BreakerOpenings, csv),
         })];
+
+    private static string Breaker(Contender contender, long openings, bool csv) =>
+        contender is Contender.Polly or Contender.Ours
+            ? openings.ToString(CultureInfo.InvariantCulture)
+            : csv ? string.Empty : "–";
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 

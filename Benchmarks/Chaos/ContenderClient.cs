@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
 using ResilientGrpc.Benchmarks.Contenders;
 using ResilientGrpc.Benchmarks.Infrastructure;
 using ResilientGrpc.Benchmarks.Overhead;
@@ -14,7 +15,7 @@ public sealed class ContenderClient : IDisposable
     private readonly UnstableService.UnstableServiceClient client;
     private readonly TimeSpan? callDeadline;
 
-    public ContenderClient(Contender contender, BenchmarkServer server, PolicySettings policy)
+    public ContenderClient(Contender contender, BenchmarkServer server, PolicySettings policy, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(policy);
@@ -22,10 +23,11 @@ public sealed class ContenderClient : IDisposable
         channel = server.CreateChannel(contender == Contender.GrpcBuiltInRetry
             ? new GrpcChannelOptions { ServiceConfig = GrpcRetryServiceConfig.For(policy) }
             : null);
+        Openings = contender == Contender.Ours ? BreakerOpenings.FromMeter() : new BreakerOpenings();
         client = contender switch
         {
-            Contender.Polly => Clients.Polly(channel.CreateCallInvoker(), policy),
-            Contender.Ours => Clients.Ours(channel.CreateCallInvoker(), policy),
+            Contender.Polly => Clients.Polly(channel.CreateCallInvoker(), policy, Openings.Increment),
+            Contender.Ours => Clients.Ours(channel.CreateCallInvoker(), policy, loggerFactory),
             _ => new UnstableService.UnstableServiceClient(channel),
         };
 
@@ -34,6 +36,9 @@ public sealed class ContenderClient : IDisposable
     }
 
     public Contender Contender { get; }
+
+    /// <summary>Counts the openings of this contender's breaker (none for bare and grpc built-in retry).</summary>
+    public BreakerOpenings Openings { get; }
 
     /// <summary>Starts one Process call.</summary>
     public AsyncUnaryCall<ProcessReply> Process(ProcessRequest request) =>
@@ -44,5 +49,9 @@ public sealed class ContenderClient : IDisposable
         error is ResilientGrpc.Interceptors.BrokenCircuitException
         || error?.Status.DebugException is Polly.CircuitBreaker.BrokenCircuitException;
 
-    public void Dispose() => channel.Dispose();
+    public void Dispose()
+    {
+        Openings.Dispose();
+        channel.Dispose();
+    }
 }

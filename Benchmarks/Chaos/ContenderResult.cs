@@ -15,7 +15,9 @@ public sealed record ContenderResult(
     double AttemptsPerCall,
     long ServerCallsInOutage,
     TimeSpan? OutageToFailFast,
-    TimeSpan RecoveryToHealthy)
+    TimeSpan RecoveryToHealthy,
+    long FlakyBreakerOpenings,
+    long BreakerOpenings)
 {
     public static ContenderResult From(
         Contender contender,
@@ -24,7 +26,9 @@ public sealed record ContenderResult(
         IReadOnlyDictionary<ChaosPhase, TimeSpan> phaseStarts,
         long serverCalls,
         long serverCallsInOutage,
-        int shed)
+        int shed,
+        long flakyOpenings,
+        long openings)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(records);
@@ -50,7 +54,9 @@ public sealed record ContenderResult(
             records.Count == 0 ? 0 : (double)serverCalls / records.Count,
             serverCallsInOutage,
             firstFailFast == TimeSpan.MaxValue ? null : firstFailFast - outageStart,
-            lastRecoveryFailure - recoveryStart);
+            lastRecoveryFailure - recoveryStart,
+            flakyOpenings,
+            openings);
     }
 
     private static double Rate(IEnumerable<CallRecord> records)

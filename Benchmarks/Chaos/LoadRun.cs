@@ -16,6 +16,7 @@ public sealed class LoadRun(ChaosScenario scenario, BenchmarkServer server, Cont
 {
     private readonly ConcurrentQueue<CallRecord> records = new();
     private readonly Dictionary<ChaosPhase, TimeSpan> phaseStarts = [];
+    private readonly Dictionary<ChaosPhase, long> openingsAtStart = [];
     private long started;
     private int inFlight;
     private int shed;
@@ -44,6 +45,7 @@ public sealed class LoadRun(ChaosScenario scenario, BenchmarkServer server, Cont
             {
                 server.Controller.Apply(scenario.ChaosFor(now));
                 phaseStarts[now] = clock.Elapsed;
+                openingsAtStart[now] = client.Openings.Count;
                 phase = now;
             }
 
@@ -66,7 +68,9 @@ public sealed class LoadRun(ChaosScenario scenario, BenchmarkServer server, Cont
             phaseStarts,
             server.Statistics.TotalCalls,
             server.Statistics.CallsWithOutcome(ChaosOutcome.Outage),
-            shed);
+            shed,
+            openingsAtStart[ChaosPhase.Outage] - openingsAtStart[ChaosPhase.Flaky],
+            client.Openings.Count - openingsAtStart[ChaosPhase.Flaky]);
     }
 
     private async Task WarmUpAsync()
@@ -75,7 +79,14 @@ public sealed class LoadRun(ChaosScenario scenario, BenchmarkServer server, Cont
         for (var i = 0; i < 20; i++)
         {
             using var call = client.Process(new ProcessRequest { RequestId = "warm-up", Payload = "x" });
-            _ = await call.ResponseAsync.ConfigureAwait(false);
+            try
+            {
+                _ = await call.ResponseAsync.ConfigureAwait(false);
+            }
+            catch (RpcException)
+            {
+                // A first call (connection, JIT) may outlive the 200 ms deadline: warming up is all that counts.
+            }
         }
     }
 

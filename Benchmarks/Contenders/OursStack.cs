@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors;
 
 namespace ResilientGrpc.Benchmarks.Contenders;
@@ -7,7 +8,8 @@ namespace ResilientGrpc.Benchmarks.Contenders;
 public static class OursStack
 {
     /// <summary>Wraps <paramref name="invoker"/> with <c>WithResilience</c> configured from <paramref name="policy"/>.</summary>
-    public static CallInvoker Wrap(CallInvoker invoker, PolicySettings policy) => invoker.WithResilience(Options(policy));
+    public static CallInvoker Wrap(CallInvoker invoker, PolicySettings policy, ILoggerFactory? loggerFactory = null) =>
+        invoker.WithResilience(Options(policy), loggerFactory: loggerFactory);
 
     /// <summary>The options equivalent to <paramref name="policy"/>; with <see cref="PolicySettings.Default"/> they equal the defaults.</summary>
     public static ResilienceOptions Options(PolicySettings policy)

@@ -28,8 +28,8 @@ public static class PollyPipelines
     ];
 
     /// <summary>The full pipeline: retry → circuit breaker → attempt timeout.</summary>
-    public static ResiliencePipeline Create(PolicySettings policy, TimeProvider? timeProvider = null) =>
-        Builder(timeProvider).AddRetry(Retry(policy)).AddCircuitBreaker(Breaker(policy)).AddTimeout(policy.AttemptTimeout).Build();
+    public static ResiliencePipeline Create(PolicySettings policy, TimeProvider? timeProvider = null, Action? onOpened = null) =>
+        Builder(timeProvider).AddRetry(Retry(policy)).AddCircuitBreaker(Breaker(policy, onOpened)).AddTimeout(policy.AttemptTimeout).Build();
 
     /// <summary>The circuit breaker alone, for measuring a rejection without the other layers.</summary>
     public static ResiliencePipeline BreakerOnly(PolicySettings policy, TimeProvider? timeProvider = null) =>
@@ -48,8 +48,13 @@ public static class PollyPipelines
         ShouldHandle = new PredicateBuilder().Handle<RpcException>(e => e.StatusCode == StatusCode.Unavailable),
     };
 
-    private static CircuitBreakerStrategyOptions Breaker(PolicySettings policy) => new()
+    private static CircuitBreakerStrategyOptions Breaker(PolicySettings policy, Action? onOpened = null) => new()
     {
+        OnOpened = _ =>
+        {
+            onOpened?.Invoke();
+            return default;
+        },
         FailureRatio = 1.0,
         MinimumThroughput = policy.FailureThreshold,
         SamplingDuration = SamplingDuration,

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
 using ResilientGrpc.Benchmarks.Contenders;
 using ResilientGrpc.Protos;
 
@@ -14,11 +15,11 @@ internal static class Clients
 
     public static UnstableService.UnstableServiceClient Bare(CallInvoker invoker) => new(invoker);
 
-    public static UnstableService.UnstableServiceClient Ours(CallInvoker invoker, PolicySettings policy) =>
-        new(OursStack.Wrap(invoker, policy));
+    public static UnstableService.UnstableServiceClient Ours(CallInvoker invoker, PolicySettings policy, ILoggerFactory? loggerFactory = null) =>
+        new(OursStack.Wrap(invoker, policy, loggerFactory));
 
-    public static UnstableService.UnstableServiceClient Polly(CallInvoker invoker, PolicySettings policy) =>
-        new(invoker.Intercept(new PollyInterceptor(PollyPipelines.Create(policy))));
+    public static UnstableService.UnstableServiceClient Polly(CallInvoker invoker, PolicySettings policy, Action? onOpened = null) =>
+        new(invoker.Intercept(new PollyInterceptor(PollyPipelines.Create(policy, onOpened: onOpened))));
 
     /// <summary>Waits for a call that completed synchronously (on a fake invoker) without an async state machine.</summary>
     public static ProcessReply Complete(AsyncUnaryCall<ProcessReply> call)
