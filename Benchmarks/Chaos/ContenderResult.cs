@@ -37,7 +37,8 @@ public sealed record ContenderResult(
         var recoveryStart = phaseStarts[ChaosPhase.Recovery];
         var latencies = records.Select(r => r.Latency).Order().ToArray();
         var outage = records.Where(r => r.Start >= outageStart && r.Start < recoveryStart).Select(r => r.Latency).Order().ToArray();
-        var firstFailFast = records.Where(r => r.RejectedLocally && r.Start >= outageStart).Select(r => r.Start).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        // When the first caller got a local refusal (a call may first fail at the server, then have its retry refused).
+        var firstFailFast = records.Where(r => r.RejectedLocally && r.Start >= outageStart).Select(r => r.End).DefaultIfEmpty(TimeSpan.MaxValue).Min();
         var lastRecoveryFailure = records.Where(r => r.Start >= recoveryStart && !r.Succeeded).Select(r => r.End).DefaultIfEmpty(recoveryStart).Max();
 
         return new ContenderResult(
