@@ -29,6 +29,7 @@ internal sealed class CircuitStateController
     private int probesAdmitted;
     private int probesSucceeded;
     private int rejections;
+    private int rejectionsSinceClosed;
 
     public CircuitStateController(CircuitBreakerOptions options, string? key, TimeProvider time, ICircuitObserver observer)
     {
@@ -280,11 +281,20 @@ internal sealed class CircuitStateController
             health.Clear();
         }
 
+        // Rejections are counted per state for the "first rejection" log line, and summed over the whole time away
+        // from Closed for the count reported when the circuit closes (the open period's rejections included).
+        rejectionsSinceClosed += Interlocked.Exchange(ref rejections, 0);
+        var rejected = rejectionsSinceClosed;
+        if (to == CircuitState.Closed)
+        {
+            rejectionsSinceClosed = 0;
+        }
+
         probesAdmitted = 0;
         probesSucceeded = 0;
         generation++;
         state = to;
-        return new CircuitTransition(Key, from, to, reason, failureCount, Interlocked.Exchange(ref rejections, 0));
+        return new CircuitTransition(Key, from, to, reason, failureCount, rejected);
     }
 
     [Conditional("DEBUG")]
