@@ -179,7 +179,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         var controller = ControllerFor(context.Method);
         if (!controller.TryEnter(out var permit, out var rejection))
         {
-            Rejected(context.Method, call, ownsCall);
+            Rejected(context.Method, controller.Key, call, ownsCall);
             throw rejection;
         }
 
@@ -209,7 +209,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         var controller = ControllerFor(context.Method);
         if (!controller.TryEnter(out var permit, out var rejection))
         {
-            Rejected(context.Method, call, ownsCall);
+            Rejected(context.Method, controller.Key, call, ownsCall);
             return FailedCall.Unary<TResponse>(rejection);
         }
 
@@ -245,7 +245,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         var controller = ControllerFor(context.Method);
         if (!controller.TryEnter(out var permit, out var rejection))
         {
-            Rejected(context.Method, call, ownsCall);
+            Rejected(context.Method, controller.Key, call, ownsCall);
             return FailedCall.ServerStreaming<TResponse>(rejection);
         }
 
@@ -280,7 +280,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         var controller = ControllerFor(context.Method);
         if (!controller.TryEnter(out var permit, out var rejection))
         {
-            Rejected(context.Method, call, ownsCall);
+            Rejected(context.Method, controller.Key, call, ownsCall);
             return FailedCall.ClientStreaming<TRequest, TResponse>(rejection);
         }
 
@@ -315,7 +315,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         var controller = ControllerFor(context.Method);
         if (!controller.TryEnter(out var permit, out var rejection))
         {
-            Rejected(context.Method, call, ownsCall);
+            Rejected(context.Method, controller.Key, call, ownsCall);
             return FailedCall.DuplexStreaming<TRequest, TResponse>(rejection);
         }
 
@@ -392,9 +392,9 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     }
 
     /// <summary>A call refused at admission: counted as a rejection, and as a call if no interceptor above counts it.</summary>
-    private void Rejected(IMethod method, ResilienceCallContext? call, bool ownsCall)
+    private void Rejected(IMethod method, string? key, ResilienceCallContext? call, bool ownsCall)
     {
-        metrics.BreakerRejected(options.Name, call?.Method ?? MethodNames.Of(method));
+        metrics.BreakerRejected(BreakerName(key), call?.Method ?? MethodNames.Of(method));
         Calls.Refused(call, ownsCall, StatusCode.Unavailable);
     }
 

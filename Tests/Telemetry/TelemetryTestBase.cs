@@ -9,7 +9,6 @@ using Microsoft.Extensions.Time.Testing;
 using ResilientGrpc.Interceptors;
 using ResilientGrpc.Protos;
 using ResilientGrpc.Tests.Infrastructure;
-using ResilientGrpc.Tests.Retry;
 
 namespace ResilientGrpc.Tests.Telemetry;
 
