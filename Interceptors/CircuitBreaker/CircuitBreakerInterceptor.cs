@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -175,26 +176,22 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var controller = ControllerFor(context.Method);
-        if (!controller.TryEnter(out var permit, out var rejection))
+        if (!TryAdmit(ref context, out var admitted, out var rejection))
         {
-            Rejected(context.Method, call, ownsCall);
             throw rejection;
         }
 
         TResponse response;
         try
         {
-            response = Calls.RunBlocking(request, context, continuation, call, ownsCall, default);
+            response = Calls.RunBlocking(request, context, continuation, admitted.Call, admitted.OwnsCall, default);
         }
-        catch (Exception error)
+        catch (Exception error) when (admitted.Report(error))
         {
-            ReportThrow(controller, permit, error, context.Options.CancellationToken);
             throw;
         }
 
-        controller.OnCompleted(permit, CallOutcome.Success);
+        admitted.Observer.OnEnded(error: null, default);
         return response;
     }
 
@@ -205,33 +202,23 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var controller = ControllerFor(context.Method);
-        if (!controller.TryEnter(out var permit, out var rejection))
+        if (!TryAdmit(ref context, out var admitted, out var rejection))
         {
-            Rejected(context.Method, call, ownsCall);
             return FailedCall.Unary<TResponse>(rejection);
         }
-
-        var start = Calls.AttemptStart(call);
 
         AsyncUnaryCall<TResponse> attempt;
         try
         {
             attempt = continuation(request, context);
         }
-        catch (Exception error)
+        catch (Exception error) when (admitted.Report(error))
         {
-            ReportThrow(controller, permit, error, context.Options.CancellationToken);
             throw;
         }
 
         return Calls.Track(
-            ObservedCalls<CircuitCallObserver>.Wrap(attempt, new CircuitCallObserver(controller, permit, classifier, context.Options.CancellationToken)),
-            call,
-            ownsCall,
-            start,
-            default);
+            ObservedCalls<CircuitCallObserver>.Wrap(attempt, admitted.Observer), admitted.Call, admitted.OwnsCall, admitted.Start, default);
     }
 
     /// <inheritdoc/>
@@ -241,33 +228,23 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var controller = ControllerFor(context.Method);
-        if (!controller.TryEnter(out var permit, out var rejection))
+        if (!TryAdmit(ref context, out var admitted, out var rejection))
         {
-            Rejected(context.Method, call, ownsCall);
             return FailedCall.ServerStreaming<TResponse>(rejection);
         }
-
-        var start = Calls.AttemptStart(call);
 
         AsyncServerStreamingCall<TResponse> attempt;
         try
         {
             attempt = continuation(request, context);
         }
-        catch (Exception error)
+        catch (Exception error) when (admitted.Report(error))
         {
-            ReportThrow(controller, permit, error, context.Options.CancellationToken);
             throw;
         }
 
         return Calls.Track(
-            ObservedCalls<CircuitCallObserver>.Wrap(attempt, new CircuitCallObserver(controller, permit, classifier, context.Options.CancellationToken)),
-            call,
-            ownsCall,
-            start,
-            default);
+            ObservedCalls<CircuitCallObserver>.Wrap(attempt, admitted.Observer), admitted.Call, admitted.OwnsCall, admitted.Start, default);
     }
 
     /// <inheritdoc/>
@@ -276,33 +253,23 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var controller = ControllerFor(context.Method);
-        if (!controller.TryEnter(out var permit, out var rejection))
+        if (!TryAdmit(ref context, out var admitted, out var rejection))
         {
-            Rejected(context.Method, call, ownsCall);
             return FailedCall.ClientStreaming<TRequest, TResponse>(rejection);
         }
-
-        var start = Calls.AttemptStart(call);
 
         AsyncClientStreamingCall<TRequest, TResponse> attempt;
         try
         {
             attempt = continuation(context);
         }
-        catch (Exception error)
+        catch (Exception error) when (admitted.Report(error))
         {
-            ReportThrow(controller, permit, error, context.Options.CancellationToken);
             throw;
         }
 
         return Calls.Track(
-            ObservedCalls<CircuitCallObserver>.Wrap(attempt, new CircuitCallObserver(controller, permit, classifier, context.Options.CancellationToken)),
-            call,
-            ownsCall,
-            start,
-            default);
+            ObservedCalls<CircuitCallObserver>.Wrap(attempt, admitted.Observer), admitted.Call, admitted.OwnsCall, admitted.Start, default);
     }
 
     /// <inheritdoc/>
@@ -311,33 +278,23 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var controller = ControllerFor(context.Method);
-        if (!controller.TryEnter(out var permit, out var rejection))
+        if (!TryAdmit(ref context, out var admitted, out var rejection))
         {
-            Rejected(context.Method, call, ownsCall);
             return FailedCall.DuplexStreaming<TRequest, TResponse>(rejection);
         }
-
-        var start = Calls.AttemptStart(call);
 
         AsyncDuplexStreamingCall<TRequest, TResponse> attempt;
         try
         {
             attempt = continuation(context);
         }
-        catch (Exception error)
+        catch (Exception error) when (admitted.Report(error))
         {
-            ReportThrow(controller, permit, error, context.Options.CancellationToken);
             throw;
         }
 
         return Calls.Track(
-            ObservedCalls<CircuitCallObserver>.Wrap(attempt, new CircuitCallObserver(controller, permit, classifier, context.Options.CancellationToken)),
-            call,
-            ownsCall,
-            start,
-            default);
+            ObservedCalls<CircuitCallObserver>.Wrap(attempt, admitted.Observer), admitted.Call, admitted.OwnsCall, admitted.Start, default);
     }
 
     /// <summary>Telemetry point: a breaker changed state (outside its lock). Raises <see cref="StateChanged"/>.</summary>
@@ -391,12 +348,6 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         }
     }
 
-    /// <summary>A call refused at admission: counted as a rejection, and as a call if no interceptor above counts it.</summary>
-    private void Rejected(IMethod method, ResilienceCallContext? call, bool ownsCall)
-    {
-        metrics.BreakerRejected(options.Name, call?.Method ?? MethodNames.Of(method));
-        Calls.Refused(call, ownsCall, StatusCode.Unavailable);
-    }
 
     /// <summary>The breaker-state gauge's reading: one measurement per breaker (per key when keyed).</summary>
     private IEnumerable<Measurement<int>> ObserveStates()
@@ -421,9 +372,31 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         _ => 0,
     };
 
-    /// <summary>The call below threw instead of starting: report it, so a probe slot is never leaked.</summary>
-    private void ReportThrow(CircuitStateController controller, CircuitPermit permit, Exception error, CancellationToken callerToken) =>
-        controller.OnCompleted(permit, classifier.Classify(error, callerToken));
+    /// <summary>
+    /// Admits a call or refuses it. A refused call is counted (rejection, and a call if no interceptor above counts
+    /// it) and never reaches the continuation.
+    /// </summary>
+    private bool TryAdmit<TRequest, TResponse>(
+        ref ClientInterceptorContext<TRequest, TResponse> context,
+        out Admission admitted,
+        [NotNullWhen(false)] out BrokenCircuitException? rejection)
+        where TRequest : class
+        where TResponse : class
+    {
+        var call = Calls.Enter(ref context, out var ownsCall);
+        var controller = ControllerFor(context.Method);
+        if (!controller.TryEnter(out var permit, out rejection))
+        {
+            metrics.BreakerRejected(BreakerName(controller.Key), call?.Method ?? MethodNames.Of(context.Method));
+            Calls.Refused(call, ownsCall, StatusCode.Unavailable);
+            admitted = default;
+            return false;
+        }
+
+        var observer = new CircuitCallObserver(controller, permit, classifier, context.Options.CancellationToken);
+        admitted = new Admission(observer, call, ownsCall, Calls.AttemptStart(call));
+        return true;
+    }
 
     private ConcurrentDictionary<string, CircuitStateController> Keyed() =>
         keyed ?? throw new InvalidOperationException(

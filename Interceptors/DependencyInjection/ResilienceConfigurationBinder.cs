@@ -35,8 +35,45 @@ internal static class ResilienceConfigurationBinder
             return;
         }
 
+        var unknown = new List<string>();
+        CollectUnknownKeys(part, target.GetType(), unknown);
+        if (unknown.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Unknown resilience setting(s): {string.Join(", ", unknown.Select(k => $"'{k}'"))}.");
+        }
+
         ClearListsGivenIn(part, target);
-        part.Bind(target, static o => o.ErrorOnUnknownConfiguration = true);
+        try
+        {
+            part.Bind(target, static o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is InvalidOperationException inner)
+        {
+            // The binder's outer message is generic; the inner one names the key and the value.
+            throw new InvalidOperationException(inner.Message, ex);
+        }
+    }
+
+    /// <summary>Collects the full path of every key that names no property, looking into nested options objects.</summary>
+    private static void CollectUnknownKeys(IConfigurationSection part, Type type, List<string> unknown)
+    {
+        foreach (var child in part.GetChildren())
+        {
+            var property = type.GetProperty(
+                child.Key,
+                System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            if (property is null)
+            {
+                unknown.Add(child.Path);
+            }
+            else if (property.PropertyType.IsClass
+                && property.PropertyType != typeof(string)
+                && !typeof(IEnumerable).IsAssignableFrom(property.PropertyType))
+            {
+                CollectUnknownKeys(child, property.PropertyType, unknown);
+            }
+        }
     }
 
     private static void ClearListsGivenIn(IConfigurationSection part, object target)

@@ -27,7 +27,7 @@ internal sealed class ResilienceOptionsValidator(string name, string? configurat
             {
                 message = message
                     .Replace("DeadlineOptions.", $"{configurationPath}:Deadline:", StringComparison.Ordinal)
-                    .Replace("RetryThrottlingOptions.", $"{configurationPath}:Retry:Throttling:", StringComparison.Ordinal)
+                    .Replace("RetryOptions.Throttling.", $"{configurationPath}:Retry:Throttling:", StringComparison.Ordinal)
                     .Replace("RetryOptions.", $"{configurationPath}:Retry:", StringComparison.Ordinal)
                     .Replace("CircuitBreakerOptions.", $"{configurationPath}:CircuitBreaker:", StringComparison.Ordinal);
             }

@@ -203,7 +203,6 @@ internal sealed class CircuitStateController
     private bool Reject(CircuitState rejectedIn, TimeSpan? retryAfter, out CircuitPermit permit, out BrokenCircuitException rejection)
     {
         var ordinal = Interlocked.Increment(ref rejections);
-        Interlocked.Increment(ref rejectionsSinceClosed);
         permit = default;
         rejection = new BrokenCircuitException(BreakerName, Key, rejectedIn, retryAfter);
         observer.OnRejected(new CircuitRejection(Key, rejectedIn, retryAfter, ordinal));
@@ -282,14 +281,19 @@ internal sealed class CircuitStateController
             health.Clear();
         }
 
+        // Rejections are counted per state for the "first rejection" log line, and summed over the whole time away
+        // from Closed for the count reported when the circuit closes (the open period's rejections included).
+        rejectionsSinceClosed += Interlocked.Exchange(ref rejections, 0);
+        var rejected = rejectionsSinceClosed;
+        if (to == CircuitState.Closed)
+        {
+            rejectionsSinceClosed = 0;
+        }
+
         probesAdmitted = 0;
         probesSucceeded = 0;
         generation++;
         state = to;
-        Interlocked.Exchange(ref rejections, 0);
-        var rejected = to == CircuitState.Closed
-            ? Interlocked.Exchange(ref rejectionsSinceClosed, 0)
-            : Volatile.Read(ref rejectionsSinceClosed);
         return new CircuitTransition(Key, from, to, reason, failureCount, rejected);
     }
 

@@ -8,9 +8,7 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
 /// <param name="To">The state after.</param>
 /// <param name="Reason">Why.</param>
 /// <param name="FailureCount">Failures counted when it opened on failures; otherwise 0.</param>
-/// <param name="RejectedCalls">
-/// Calls rejected since the circuit last left Closed, across re-openings (for "N calls rejected while open" at close).
-/// </param>
+/// <param name="RejectedCalls">Calls rejected since the circuit last left Closed (for "N calls rejected while open" at close).</param>
 internal readonly record struct CircuitTransition(
     string? Key,
     CircuitState From,
