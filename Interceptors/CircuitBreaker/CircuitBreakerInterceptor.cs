@@ -30,8 +30,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     private readonly OutcomeClassifier classifier;
     private readonly CircuitStateController? single;
     private readonly ConcurrentDictionary<string, CircuitStateController>? keyed;
-    private readonly ILogger logger;
-    private readonly ResilienceMetrics metrics;
+    private readonly CircuitBreakerTelemetry telemetry;
     private volatile bool isolateNewKeys;
 
     /// <summary>Creates a circuit breaker from a copy of <paramref name="options"/>.</summary>
@@ -51,8 +50,11 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         this.options = options.Clone();
         this.options.Validate();
         time = timeProvider ?? TimeProvider.System;
-        logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".CircuitBreaker");
-        metrics = ResilienceMetrics.For(meterFactory);
+        var metrics = ResilienceMetrics.For(meterFactory);
+        telemetry = new CircuitBreakerTelemetry(
+            this.options,
+            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".CircuitBreaker"),
+            metrics);
         Calls = new CallTelemetry(metrics, time);
         metrics.ObserveBreakerStates(this, ObserveStates);
         classifier = new OutcomeClassifier(this.options.FailureStatusCodes);
@@ -300,54 +302,13 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     /// <summary>Telemetry point: a breaker changed state (outside its lock). Raises <see cref="StateChanged"/>.</summary>
     void ICircuitObserver.OnTransition(in CircuitTransition transition)
     {
-        var breaker = BreakerName(transition.Key);
-        metrics.BreakerTransitioned(breaker, StateNames.Of(transition.From), StateNames.Of(transition.To));
-        LogTransition(breaker, transition);
+        telemetry.Transitioned(transition);
         StateChanged?.Invoke(this, new CircuitStateChangedEventArgs(
             options.Name, transition.Key, transition.From, transition.To, transition.Reason, transition.FailureCount));
     }
 
     /// <summary>Telemetry point: a breaker rejected a call (outside its lock).</summary>
-    void ICircuitObserver.OnRejected(in CircuitRejection rejection)
-    {
-        if (rejection.Ordinal == 1)
-        {
-            CircuitBreakerLog.Rejected(logger, BreakerName(rejection.Key), rejection.State);
-        }
-    }
-
-    /// <summary>The <c>breaker</c> tag and log name: the breaker's name, with its key when keyed.</summary>
-    private string BreakerName(string? key) => key is null ? options.Name : $"{options.Name}/{key}";
-
-    private void LogTransition(string breaker, in CircuitTransition transition)
-    {
-        var breakSeconds = options.BreakDuration.TotalSeconds;
-        switch (transition.Reason)
-        {
-            case CircuitStateChangeReason.ConsecutiveFailures:
-                CircuitBreakerLog.Opened(logger, breaker, transition.FailureCount, breakSeconds);
-                break;
-            case CircuitStateChangeReason.FailureRatio:
-                CircuitBreakerLog.OpenedOnRatio(logger, breaker, transition.FailureCount, options.FailureRatio ?? 0, breakSeconds);
-                break;
-            case CircuitStateChangeReason.ProbeFailed:
-                CircuitBreakerLog.Reopened(logger, breaker, breakSeconds);
-                break;
-            case CircuitStateChangeReason.BreakElapsed:
-                CircuitBreakerLog.HalfOpened(logger, breaker, options.HalfOpenProbes);
-                break;
-            case CircuitStateChangeReason.ProbeSucceeded:
-                CircuitBreakerLog.Closed(logger, breaker, transition.RejectedCalls);
-                break;
-            case CircuitStateChangeReason.Isolated:
-                CircuitBreakerLog.Isolated(logger, breaker);
-                break;
-            case CircuitStateChangeReason.Reset:
-                CircuitBreakerLog.Reset(logger, breaker);
-                break;
-        }
-    }
-
+    void ICircuitObserver.OnRejected(in CircuitRejection rejection) => telemetry.Rejected(rejection);
 
     /// <summary>The breaker-state gauge's reading: one measurement per breaker (per key when keyed).</summary>
     private IEnumerable<Measurement<int>> ObserveStates()
@@ -360,7 +321,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
 
         foreach (var (key, controller) in keyed!)
         {
-            yield return new Measurement<int>((int)controller.State, new KeyValuePair<string, object?>(MetricNames.BreakerTag, BreakerName(key)));
+            yield return new Measurement<int>((int)controller.State, new KeyValuePair<string, object?>(MetricNames.BreakerTag, telemetry.BreakerName(key)));
         }
     }
 
@@ -387,7 +348,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         var controller = ControllerFor(context.Method);
         if (!controller.TryEnter(out var permit, out rejection))
         {
-            metrics.BreakerRejected(BreakerName(controller.Key), call?.Method ?? MethodNames.Of(context.Method));
+            telemetry.CallRejected(controller.Key, call?.Method ?? MethodNames.Of(context.Method));
             Calls.Refused(call, ownsCall, StatusCode.Unavailable);
             admitted = default;
             return false;

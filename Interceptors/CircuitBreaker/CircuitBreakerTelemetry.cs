@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+using ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+using ResilientGrpc.Interceptors.Telemetry;
+
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
+
+/// <summary>
+/// What a circuit breaker reports: a log line per state change, the first rejection of each period logged and the
+/// rest counted, and the transitions and rejections instruments. Called outside the breaker's lock.
+/// </summary>
+internal sealed class CircuitBreakerTelemetry(CircuitBreakerOptions options, ILogger logger, ResilienceMetrics metrics)
+{
+    /// <summary>The <c>breaker</c> tag and log name: the breaker's name, with its key when keyed.</summary>
+    public string BreakerName(string? key) => key is null ? options.Name : $"{options.Name}/{key}";
+
+    public void Transitioned(in CircuitTransition transition)
+    {
+        var breaker = BreakerName(transition.Key);
+        metrics.BreakerTransitioned(breaker, StateNames.Of(transition.From), StateNames.Of(transition.To));
+        var breakSeconds = options.BreakDuration.TotalSeconds;
+        switch (transition.Reason)
+        {
+            case CircuitStateChangeReason.ConsecutiveFailures:
+                CircuitBreakerLog.Opened(logger, breaker, transition.FailureCount, breakSeconds);
+                break;
+            case CircuitStateChangeReason.FailureRatio:
+                CircuitBreakerLog.OpenedOnRatio(logger, breaker, transition.FailureCount, options.FailureRatio ?? 0, breakSeconds);
+                break;
+            case CircuitStateChangeReason.ProbeFailed:
+                CircuitBreakerLog.Reopened(logger, breaker, breakSeconds);
+                break;
+            case CircuitStateChangeReason.BreakElapsed:
+                CircuitBreakerLog.HalfOpened(logger, breaker, options.HalfOpenProbes);
+                break;
+            case CircuitStateChangeReason.ProbeSucceeded:
+                CircuitBreakerLog.Closed(logger, breaker, transition.RejectedCalls);
+                break;
+            case CircuitStateChangeReason.Isolated:
+                CircuitBreakerLog.Isolated(logger, breaker);
+                break;
+            case CircuitStateChangeReason.Reset:
+                CircuitBreakerLog.Reset(logger, breaker);
+                break;
+        }
+    }
+
+    /// <summary>A call was refused: only the first refusal of a period is logged, so an open circuit cannot flood the log.</summary>
+    public void Rejected(in CircuitRejection rejection)
+    {
+        if (rejection.Ordinal == 1)
+        {
+            CircuitBreakerLog.Rejected(logger, BreakerName(rejection.Key), rejection.State);
+        }
+    }
+
+    /// <summary>Counts a refused call to <paramref name="method"/> (a <c>grpc.method</c> tag value).</summary>
+    public void CallRejected(string? key, string method) => metrics.BreakerRejected(BreakerName(key), method);
+}
