@@ -26,10 +26,4 @@ internal enum RetryStopReason
 
     /// <summary>The caller's deadline has passed or would pass before the next attempt could start.</summary>
     DeadlineExceeded,
-
-    /// <summary>
-    /// The attempt is committed (gRFC A6): a server stream delivered its first message or the caller read its
-    /// response headers, so its outcome is final. Unary attempts never commit before they end.
-    /// </summary>
-    Committed,
 }

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using ResilientGrpc.Interceptors.Retry;
 using ResilientGrpc.Interceptors.Telemetry;
 
@@ -13,15 +12,6 @@ namespace ResilientGrpc.Interceptors;
 /// </summary>
 internal sealed class RetryTelemetry(ILogger logger, ResilienceMetrics metrics, int maxAttempts, string? target)
 {
-    /// <summary>Reports nothing.</summary>
-    public static readonly RetryTelemetry None = new(NullLogger.Instance, ResilienceMetrics.For(null), 0, null);
-
-    /// <summary>Attempt <paramref name="attempt"/> (1 for the first) of a call to <paramref name="method"/> starts.</summary>
-    public void AttemptStarted(IMethod method, int attempt)
-    {
-        // Counted by CallTelemetry where the attempt leaves for the network.
-    }
-
     /// <summary>
     /// An attempt failed with <paramref name="status"/>; <paramref name="decision"/> says whether and after what delay
     /// the next one follows.

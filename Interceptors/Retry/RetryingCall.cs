@@ -44,7 +44,6 @@ internal abstract class RetryingCall<TRequest, TResponse>
     protected ClientInterceptorContext<TRequest, TResponse> NextAttemptContext()
     {
         AttemptsMade++;
-        owner.Telemetry.AttemptStarted(Context.Method, AttemptsMade);
         if (AttemptsMade == 1)
         {
             return Context;

@@ -15,8 +15,6 @@ internal sealed class CallTelemetry(ResilienceMetrics metrics, TimeProvider time
     /// <summary>The <c>grpc.target</c> tag for calls that do not name a host; set by the stacking helpers.</summary>
     public string? Target { get; set; }
 
-    public ResilienceMetrics Metrics => metrics;
-
     /// <summary>Joins (or, outermost, starts) the call's shared context.</summary>
     public ResilienceCallContext? Enter<TRequest, TResponse>(ref ClientInterceptorContext<TRequest, TResponse> context, out bool ownsCall)
         where TRequest : class

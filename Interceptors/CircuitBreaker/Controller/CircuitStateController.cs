@@ -60,9 +60,6 @@ internal sealed class CircuitStateController
         }
     }
 
-    /// <summary>Rejections since the last transition (per open period).</summary>
-    public int RejectionsSinceTransition => Volatile.Read(ref rejections);
-
     /// <summary>
     /// Admits a call, or returns the error to fail it with. Closed: lock-free. Open before the break has elapsed
     /// and Isolated: lock-free rejection. Otherwise the lock decides who probes.
