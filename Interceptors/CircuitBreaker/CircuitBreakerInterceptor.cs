@@ -60,7 +60,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         classifier = new OutcomeClassifier(this.options.FailureStatusCodes);
         if (this.options.KeySelector is null)
         {
-            single = new CircuitStateController(this.options, key: null, time, this);
+            single = new CircuitStateController(this.options, classifier, key: null, time, this);
         }
         else
         {
@@ -214,7 +214,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         {
             attempt = continuation(request, context);
         }
-        catch (Exception error) when (admitted.Report(error))
+        catch (Exception) when (admitted.ReportLocalError())
         {
             throw;
         }
@@ -240,7 +240,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         {
             attempt = continuation(request, context);
         }
-        catch (Exception error) when (admitted.Report(error))
+        catch (Exception) when (admitted.ReportLocalError())
         {
             throw;
         }
@@ -265,7 +265,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         {
             attempt = continuation(context);
         }
-        catch (Exception error) when (admitted.Report(error))
+        catch (Exception) when (admitted.ReportLocalError())
         {
             throw;
         }
@@ -290,7 +290,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         {
             attempt = continuation(context);
         }
-        catch (Exception error) when (admitted.Report(error))
+        catch (Exception) when (admitted.ReportLocalError())
         {
             throw;
         }
@@ -354,10 +354,30 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
             return false;
         }
 
-        var observer = new CircuitCallObserver(controller, permit, classifier, context.Options.CancellationToken);
+        var observer = new CircuitCallObserver(controller, permit, ScopeOf(context.Options), context.Options.CancellationToken);
         admitted = new Admission(observer, call, ownsCall, Calls.AttemptStart(call));
         return true;
     }
+
+    /// <summary>What the breaker must know of the call an attempt with <paramref name="callOptions"/> belongs to.</summary>
+    private AttemptScope ScopeOf(in CallOptions callOptions)
+    {
+        var now = time.GetTimestamp();
+        var shared = ResilienceCallContext.Of(callOptions);
+        var retryAttempts = shared?.RetryAttempts ?? 0;
+        var retried = retryAttempts > 1 ? shared : null;
+        var threshold = options.AttemptFailureThreshold ?? options.FailureThreshold * Math.Max(1, retryAttempts);
+        return new AttemptScope(retried, retried?.FirstAdmission(now) ?? now, threshold, CallerGaveUp(callOptions));
+    }
+
+    /// <summary>
+    /// Whether the caller had given up before the attempt left: cancelled, or its deadline already passed. Such an
+    /// attempt fails in the channel without reaching the server, so it says nothing about the server.
+    /// </summary>
+    private bool CallerGaveUp(in CallOptions callOptions) =>
+        callOptions.CancellationToken.IsCancellationRequested
+        || (callOptions.Deadline is { } deadline && deadline != DateTime.MaxValue
+            && deadline.ToUniversalTime() <= time.GetUtcNow().UtcDateTime);
 
     private ConcurrentDictionary<string, CircuitStateController> Keyed() =>
         keyed ?? throw new InvalidOperationException(
@@ -379,7 +399,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
             key,
             static (k, self) =>
             {
-                var created = new CircuitStateController(self.options, k, self.time, self);
+                var created = new CircuitStateController(self.options, self.classifier, k, self.time, self);
                 if (self.isolateNewKeys)
                 {
                     created.StartIsolated();

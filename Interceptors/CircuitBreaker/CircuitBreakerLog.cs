@@ -6,12 +6,17 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker;
 internal static partial class CircuitBreakerLog
 {
     [LoggerMessage(3001, LogLevel.Error,
-        "Circuit '{Breaker}' opened after {Failures} consecutive failures; rejecting calls for {BreakSeconds:0.###} s",
+        "Circuit '{Breaker}' opened after {Failures} failed calls in a row; rejecting calls for {BreakSeconds:0.###} s",
         EventName = "CircuitOpened")]
     public static partial void Opened(ILogger logger, string breaker, int failures, double breakSeconds);
 
+    [LoggerMessage(3009, LogLevel.Error,
+        "Circuit '{Breaker}' opened after {Failures} failed attempts in a row; rejecting calls for {BreakSeconds:0.###} s",
+        EventName = "CircuitOpenedOnAttempts")]
+    public static partial void OpenedOnAttempts(ILogger logger, string breaker, int failures, double breakSeconds);
+
     [LoggerMessage(3002, LogLevel.Error,
-        "Circuit '{Breaker}' opened: {Failures} failures reached the {FailureRatio:P0} failure ratio of the sampling window; rejecting calls for {BreakSeconds:0.###} s",
+        "Circuit '{Breaker}' opened: {Failures} failed calls reached the {FailureRatio:P0} failure ratio of the sampling window; rejecting calls for {BreakSeconds:0.###} s",
         EventName = "CircuitOpenedOnRatio")]
     public static partial void OpenedOnRatio(ILogger logger, string breaker, int failures, double failureRatio, double breakSeconds);
 

@@ -23,11 +23,25 @@ public sealed class CircuitBreakerOptions
     public string Name { get; set; } = DefaultName;
 
     /// <summary>
-    /// Consecutive mode (<see cref="FailureRatio"/> is null): the number of failures in a row that opens the circuit;
-    /// the circuit opens on exactly this failure.
+    /// Consecutive mode (<see cref="FailureRatio"/> is null): the number of failed calls in a row that opens the
+    /// circuit; it opens on exactly this failure. A call fails when its last attempt fails: a call that a retry
+    /// interceptor above rescues is a success. "In a row" is what a caller making one call at a time sees: each
+    /// counted call was made after the previous one had failed, and any success starts the count again. Concurrent
+    /// failures are caught by <see cref="AttemptFailureThreshold"/> instead.
     /// </summary>
     /// <value>The default value is 5. Must be at least 1.</value>
     public int FailureThreshold { get; set; } = 5;
+
+    /// <summary>
+    /// Consecutive mode: the number of failed attempts in a row, concurrent or not, that opens the circuit, so an outage
+    /// under load is caught within a fraction of a second, long before the first retried call has used up its
+    /// attempts. Any successful attempt starts the count again. Null derives it per call:
+    /// <see cref="FailureThreshold"/> × the <see cref="RetryOptions.MaxAttempts"/> of the retry interceptor above that
+    /// retries the call (15 with the defaults), or <see cref="FailureThreshold"/> for a call no retry interceptor
+    /// retries.
+    /// </summary>
+    /// <value>The default value is null (derived as described). When set, must be at least <see cref="FailureThreshold"/>.</value>
+    public int? AttemptFailureThreshold { get; set; }
 
     /// <summary>How long the circuit stays open before it lets probe calls through (half-open).</summary>
     /// <value>The default value is 30 seconds. Must be greater than zero and at most one day.</value>
@@ -59,9 +73,10 @@ public sealed class CircuitBreakerOptions
     public int HalfOpenProbes { get; set; } = 1;
 
     /// <summary>
-    /// Ratio mode when set: the circuit opens when failures / calls over the last <see cref="SamplingDuration"/>
-    /// reaches this ratio, once at least <see cref="MinimumThroughput"/> calls were counted. Null selects
-    /// consecutive mode (<see cref="FailureThreshold"/>).
+    /// Ratio mode when set: the circuit opens when failed calls / calls over the last <see cref="SamplingDuration"/>
+    /// reaches this ratio, once at least <see cref="MinimumThroughput"/> calls were counted. Calls are counted as in
+    /// consecutive mode (a call rescued by a retry is a success; a retried attempt is not counted). Null selects
+    /// consecutive mode (<see cref="FailureThreshold"/> and <see cref="AttemptFailureThreshold"/>).
     /// </summary>
     /// <value>The default value is null (consecutive mode). When set, must be greater than 0 and at most 1.</value>
     public double? FailureRatio { get; set; }
@@ -91,6 +106,11 @@ public sealed class CircuitBreakerOptions
         var validation = new OptionsValidation(nameof(CircuitBreakerOptions));
         validation.Check(!string.IsNullOrWhiteSpace(Name), nameof(Name), Name, "it must not be empty");
         validation.Check(FailureThreshold >= 1, nameof(FailureThreshold), FailureThreshold, "it must be at least 1");
+        validation.Check(
+            AttemptFailureThreshold is null || AttemptFailureThreshold >= Math.Max(1, FailureThreshold),
+            nameof(AttemptFailureThreshold),
+            AttemptFailureThreshold,
+            $"it must be null or at least {nameof(FailureThreshold)} ({FailureThreshold})");
         validation.Check(IsDuration(BreakDuration), nameof(BreakDuration), BreakDuration, "it must be greater than zero and at most 1 day");
         validation.Check(
             FailureStatusCodes is { Count: > 0 } && !FailureStatusCodes.Contains(StatusCode.OK) && !FailureStatusCodes.Contains(StatusCode.Cancelled),
@@ -109,6 +129,7 @@ public sealed class CircuitBreakerOptions
     {
         Name = Name,
         FailureThreshold = FailureThreshold,
+        AttemptFailureThreshold = AttemptFailureThreshold,
         BreakDuration = BreakDuration,
         FailureStatusCodes = FailureStatusCodes is null ? null! : new HashSet<StatusCode>(FailureStatusCodes),
         HalfOpenProbes = HalfOpenProbes,

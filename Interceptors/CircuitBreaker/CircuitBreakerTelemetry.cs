@@ -23,6 +23,9 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerOptions options, ILo
             case CircuitStateChangeReason.ConsecutiveFailures:
                 CircuitBreakerLog.Opened(logger, breaker, transition.FailureCount, breakSeconds);
                 break;
+            case CircuitStateChangeReason.ConsecutiveFailedAttempts:
+                CircuitBreakerLog.OpenedOnAttempts(logger, breaker, transition.FailureCount, breakSeconds);
+                break;
             case CircuitStateChangeReason.FailureRatio:
                 CircuitBreakerLog.OpenedOnRatio(logger, breaker, transition.FailureCount, options.FailureRatio ?? 0, breakSeconds);
                 break;

@@ -3,7 +3,10 @@ namespace ResilientGrpc.Interceptors;
 /// <summary>Why a circuit breaker changed state.</summary>
 public enum CircuitStateChangeReason
 {
-    /// <summary><see cref="CircuitBreakerOptions.FailureThreshold"/> failures in a row opened the circuit.</summary>
+    /// <summary>
+    /// <see cref="CircuitBreakerOptions.FailureThreshold"/> failed calls in a row opened the circuit, each made after
+    /// the previous one had failed (a call that succeeds on a retry is a success).
+    /// </summary>
     ConsecutiveFailures,
 
     /// <summary>The failure ratio over <see cref="CircuitBreakerOptions.SamplingDuration"/> reached <see cref="CircuitBreakerOptions.FailureRatio"/>.</summary>
@@ -23,4 +26,10 @@ public enum CircuitStateChangeReason
 
     /// <summary><see cref="CircuitBreakerInterceptor.Reset()"/> was called.</summary>
     Reset,
+
+    /// <summary>
+    /// <see cref="CircuitBreakerOptions.AttemptFailureThreshold"/> failed attempts in a row, concurrent or not, opened
+    /// the circuit (by default <see cref="CircuitBreakerOptions.FailureThreshold"/> × the attempts a retry may make).
+    /// </summary>
+    ConsecutiveFailedAttempts,
 }

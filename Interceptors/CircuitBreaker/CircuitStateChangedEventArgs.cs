@@ -42,8 +42,9 @@ public sealed class CircuitStateChangedEventArgs : EventArgs
     public CircuitStateChangeReason Reason { get; }
 
     /// <summary>
-    /// When the circuit opened on failures: the consecutive failures (consecutive mode) or the failures in the
-    /// sampling window (ratio mode); 1 when a probe failed; otherwise 0.
+    /// When the circuit opened on failures: the failed calls in a row (<see cref="CircuitStateChangeReason.ConsecutiveFailures"/>),
+    /// the failed attempts in a row (<see cref="CircuitStateChangeReason.ConsecutiveFailedAttempts"/>) or the failed calls in
+    /// the sampling window (<see cref="CircuitStateChangeReason.FailureRatio"/>); 1 when a probe failed; otherwise 0.
     /// </summary>
     public int FailureCount { get; }
 }

@@ -102,6 +102,7 @@ public sealed class RetryInterceptor : Interceptor
             return Calls.RunBlocking(request, context, continuation, call, ownsCall, default);
         }
 
+        ResilienceCallContext.ForRetry(ref context, Policy.MaxAttempts);
         var retrying = new RetryingBlockingCall<TRequest, TResponse>(this, request, context);
         return call is null
             ? retrying.Run(continuation)
@@ -123,6 +124,7 @@ public sealed class RetryInterceptor : Interceptor
         }
 
         // Each attempt is offered to the attempt instruments; the retried call as a whole is the caller's call.
+        ResilienceCallContext.ForRetry(ref context, Policy.MaxAttempts);
         var attempts = call is null ? continuation : EachAttempt(continuation, call);
         var retrying = new RetryingUnaryCall<TRequest, TResponse>(this, request, context, attempts).Start();
         return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);
@@ -143,6 +145,7 @@ public sealed class RetryInterceptor : Interceptor
         }
 
         // Each attempt is offered to the attempt instruments; the retried call as a whole is the caller's call.
+        ResilienceCallContext.ForRetry(ref context, Policy.MaxAttempts);
         var attempts = call is null ? continuation : EachAttempt(continuation, call);
         var retrying = new RetryingServerStreamingCall<TRequest, TResponse>(this, request, context, attempts).Start();
         return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);

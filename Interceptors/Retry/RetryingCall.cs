@@ -56,6 +56,12 @@ internal abstract class RetryingCall<TRequest, TResponse>
     /// <summary>The current attempt succeeded (or, for a stream, committed).</summary>
     protected void Succeeded() => owner.Throttle?.RecordSuccess();
 
+    /// <summary>
+    /// The call committed to its current attempt (a stream the caller started reading): a breaker below now counts
+    /// a failure of that attempt as the call's failure, since no retry can follow it.
+    /// </summary>
+    protected void Committed() => ResilienceCallContext.Of(Context.Options)?.Commit();
+
     /// <summary>Decides what follows the current attempt's failure with <paramref name="error"/>.</summary>
     protected RetryDecision Decide(Exception error)
     {
@@ -121,6 +127,13 @@ internal abstract class RetryingCall<TRequest, TResponse>
                 : lastError,
         };
         Volatile.Write(ref finalError, error);
+        if (reason != RetryStopReason.Cancelled)
+        {
+            // The last attempt's failure is the call's: a breaker below that counted it as a failed attempt now
+            // counts a failed call. A call the caller gave up on proves nothing about the server.
+            ResilienceCallContext.Of(Context.Options)?.ConfirmFailure();
+        }
+
         owner.Telemetry.RetriesStopped(Context.Method, AttemptsMade, reason, RpcStatus.CodeOf(error));
         return error;
     }
@@ -172,7 +185,7 @@ internal abstract class RetryingCall<TRequest, TResponse>
     {
         var telemetry = owner.Telemetry;
         var method = Context.Method;
-        var call = ResilienceCallContext.Of(Context.Options);
+        var call = ResilienceCallContext.Of(Context.Options) is { IsRecorded: true } recorded ? recorded : null;
         telemetry.AttemptFailed(method, AttemptsMade, code, decision, call);
         if (decision.IsPushback || decision.StopReason == RetryStopReason.ServerPushback)
         {

@@ -127,6 +127,8 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         {
             committed = attempt;
         }
+
+        Committed();
     }
 
     /// <summary>Marks <paramref name="attempt"/> failed unless the caller committed it by reading its headers.</summary>
@@ -155,8 +157,10 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
             }
 
             committed = attempt;
-            return true;
         }
+
+        Committed();
+        return true;
     }
 
     private async Task<Metadata> HeadersAsync()

@@ -1,13 +1,16 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
 /// <summary>
-/// What the resilience interceptors stacked on one channel share about one call, so that each attempt and each
-/// call is counted exactly once whatever subset of the interceptors is stacked, and in whatever order:
-/// the outermost interceptor creates it and records the call; the innermost one that sees an attempt leave for
-/// the network records the attempt.
+/// What the resilience interceptors stacked on one channel share about one call. For telemetry, so that each
+/// attempt and each call is counted exactly once whatever subset of the interceptors is stacked, and in whatever
+/// order: the outermost interceptor creates it and records the call; the innermost one that sees an attempt leave
+/// for the network records the attempt. For the circuit breaker below a retry interceptor, so that it can tell a
+/// failed attempt that will be retried from a failed call: the retry interceptor marks the calls it retries and
+/// confirms a failure once it stops retrying.
 /// </summary>
 /// <remarks>
 /// It travels down the interceptor chain as the call's <see cref="CallOptions.WriteOptions"/>: the one per-call
@@ -19,14 +22,29 @@ internal sealed class ResilienceCallContext : WriteOptions
     private int attemptClaimed;
     private int retries;
     private long retryDelayTicks;
+    private int retryAttempts;
+    private int committed;
+    private long firstAdmission;
+    private ICallFailureListener? pendingFailure;
+    private int pendingGeneration;
 
-    private ResilienceCallContext(WriteFlags flags, string method, string target, long startTimestamp)
+    private ResilienceCallContext(WriteFlags flags, string method, string target, long startTimestamp, bool isRecorded)
         : base(flags)
     {
         Method = method;
         Target = target;
         StartTimestamp = startTimestamp;
+        IsRecorded = isRecorded;
     }
+
+    /// <summary>Whether telemetry records this call; false for a context made only for a retried call's breaker.</summary>
+    public bool IsRecorded { get; }
+
+    /// <summary>The most attempts a retry interceptor above may make for this call; 0 when none retries it.</summary>
+    public int RetryAttempts => Volatile.Read(ref retryAttempts);
+
+    /// <summary>Whether the retry interceptor committed to the current attempt: its failure is the call's.</summary>
+    public bool IsCommitted => Volatile.Read(ref committed) == 1;
 
     /// <summary>The <c>grpc.method</c> tag value.</summary>
     public string Method { get; }
@@ -63,7 +81,7 @@ internal sealed class ResilienceCallContext : WriteOptions
         var options = context.Options;
         if (options.WriteOptions is ResilienceCallContext existing)
         {
-            return existing;
+            return existing.IsRecorded ? existing : null;
         }
 
         if (!metrics.Enabled)
@@ -75,11 +93,70 @@ internal sealed class ResilienceCallContext : WriteOptions
             options.WriteOptions?.Flags ?? default,
             MethodNames.Of(context.Method),
             context.Host ?? target ?? "unknown",
-            time.GetTimestamp());
+            time.GetTimestamp(),
+            isRecorded: true);
         context = new ClientInterceptorContext<TRequest, TResponse>(
             context.Method, context.Host, options.WithWriteOptions(created));
         ownsCall = true;
         return created;
+    }
+
+    /// <summary>
+    /// Marks the call as retried, up to <paramref name="maxAttempts"/> attempts, by the retry interceptor that calls
+    /// this; creates an unrecorded context (and passes it down through <paramref name="context"/>) when the call has none.
+    /// </summary>
+    public static ResilienceCallContext ForRetry<TRequest, TResponse>(
+        ref ClientInterceptorContext<TRequest, TResponse> context, int maxAttempts)
+        where TRequest : class
+        where TResponse : class
+    {
+        var options = context.Options;
+        if (options.WriteOptions is not ResilienceCallContext call)
+        {
+            call = new ResilienceCallContext(options.WriteOptions?.Flags ?? default, string.Empty, string.Empty, 0, isRecorded: false);
+            context = new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, options.WithWriteOptions(call));
+        }
+
+        Volatile.Write(ref call.retryAttempts, maxAttempts);
+        return call;
+    }
+
+    /// <summary>
+    /// The timestamp of the first attempt a breaker admitted for this call: <paramref name="now"/> for the first, the
+    /// first one's for later attempts.
+    /// </summary>
+    public long FirstAdmission(long now)
+    {
+        var first = Interlocked.CompareExchange(ref firstAdmission, now, 0);
+        return first == 0 ? now : first;
+    }
+
+    /// <summary>The retry interceptor committed to the current attempt: a failure of it ends the call.</summary>
+    public void Commit() => Volatile.Write(ref committed, 1);
+
+    /// <summary>
+    /// A breaker saw the current attempt fail: if the retry interceptor stops here, <paramref name="listener"/> learns
+    /// of a failed call. Replaces what an earlier attempt left.
+    /// </summary>
+    public void DeferFailure(ICallFailureListener listener, int generation)
+    {
+        pendingGeneration = generation;
+        Volatile.Write(ref pendingFailure, listener);
+    }
+
+    /// <summary>The current attempt did not fail (or does not count): nothing is pending.</summary>
+    public void ClearDeferredFailure() => Volatile.Write(ref pendingFailure, null);
+
+    /// <summary>
+    /// Called by the retry interceptor when it stops retrying a failed call (for any reason but the caller's own
+    /// cancellation): the breaker that saw the last attempt fail counts a failed call.
+    /// </summary>
+    public void ConfirmFailure()
+    {
+        if (Interlocked.Exchange(ref pendingFailure, null) is { } listener)
+        {
+            listener.OnCallFailed(pendingGeneration, Interlocked.Read(ref firstAdmission));
+        }
     }
 
     /// <summary>Called before each attempt leaves an interceptor that makes several: the attempt is nobody's yet.</summary>

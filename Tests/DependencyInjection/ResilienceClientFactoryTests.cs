@@ -64,21 +64,26 @@ public sealed class ResilienceClientFactoryTests
         var client = services.GetRequiredService<GrpcClientFactory>().CreateClient<UnstableService.UnstableServiceClient>("unstable");
 
         // Default jitter is ±20 %: advancing by the upper bound of each backoff (1.2 s, 2.4 s) ends every wait.
-        var firstCall = client.ProcessAsync(Request()).ResponseAsync;
-        await Drive(clock, time, firstCall, 0, 1.2, 2.4);
-        await Assert.ThrowsAsync<RpcException>(() => firstCall.WaitAsync(Bound));
-        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(3), "3 attempts reach the server per call");
+        for (var call = 0; call < 5; call++)
+        {
+            var failing = client.ProcessAsync(Request()).ResponseAsync;
+            await Drive(clock, time, failing, 2 * call, 1.2, 2.4);
+            var error = await Assert.ThrowsAsync<RpcException>(() => failing.WaitAsync(Bound));
+            Assert.That(error, Is.Not.InstanceOf<BrokenCircuitException>(), $"call {call + 1} used its 3 attempts");
+            Assert.That(host.Statistics.TotalCalls, Is.EqualTo(3 * (call + 1)), $"call {call + 1}: {error!.Status}");
+        }
 
-        var secondCall = client.ProcessAsync(Request()).ResponseAsync;
-        await Drive(clock, time, secondCall, 2, 1.2, 2.4);
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => secondCall.WaitAsync(Bound));
-        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(5), "the breaker below retry opened on the 5th attempt");
-        Assert.That(attempts.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(5), "meter factory taken from DI");
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(15), "3 attempts reach the server per call");
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound));
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(15), "the breaker below retry opened on the 15th failed attempt: 5 calls × 3");
+        Assert.That(attempts.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(15), "meter factory taken from DI");
         Assert.That(attempts.GetMeasurementSnapshot().Select(m => m.Tags["grpc.target"]), Is.All.EqualTo(host.BaseAddress.Authority));
 
         var logs = services.GetFakeLogCollector().GetSnapshot();
-        Assert.That(logs.Count(r => r.Id.Name == "AttemptFailed"), Is.EqualTo(4), "logger factory taken from DI");
-        Assert.That(logs.Single(r => r.Id.Name == "CircuitOpened").Message, Does.StartWith("Circuit 'unstable' opened after 5 consecutive failures"));
+        Assert.That(logs.Count(r => r.Id.Name == "AttemptFailed"), Is.EqualTo(10), "logger factory taken from DI");
+        Assert.That(
+            logs.Single(r => r.Id.Name == "CircuitOpenedOnAttempts").Message,
+            Does.StartWith("Circuit 'unstable' opened after 15 failed attempts in a row"));
     }
 
     [Test]

@@ -31,33 +31,40 @@ public sealed class CircuitBreakerIntegrationTests
     }
 
     [Test]
-    public async Task Process_FullOutageThenRecovery_OpensAfterFiveFailuresRejectsWithoutNetworkProbesAfterBreakAndCloses()
+    public async Task Process_FullOutageThenRecovery_OpensAfterFiveFailedCallsRejectsWithoutNetworkProbesAfterBreakAndCloses()
     {
         // The defaults, with the retry's JitterFactor forced to 0 so the backoff delays are exactly 1 s and 2 s.
         using var stack = new ResilienceStack(host, ResilienceStack.DefaultsWithoutJitter());
         var transitions = new ConcurrentQueue<(CircuitState From, CircuitState To)>();
         stack.Breaker.StateChanged += (_, e) => transitions.Enqueue((e.PreviousState, e.NewState));
 
-        // Call 1: three attempts, three failures; still closed.
-        var first = Call(stack, "c1");
+        // Calls 1 to 4: three attempts each, all failed: 4 failed calls and 12 failed attempts in a row; still closed.
+        for (var call = 1; call <= 4; call++)
+        {
+            var failing = Call(stack, $"c{call}");
+            await stack.AdvanceNextBackoff(TimeSpan.FromSeconds(1));
+            await stack.AdvanceNextBackoff(TimeSpan.FromSeconds(2));
+            var error = await Assert.ThrowsAsync<RpcException>(() => failing.WaitAsync(Bound));
+            Assert.That(error, Is.Not.InstanceOf<BrokenCircuitException>());
+            Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        }
+
+        Assert.That(host.Statistics.CallsWithOutcome(ChaosOutcome.Outage), Is.EqualTo(12));
+        Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Closed), "4 failed calls in a row do not open it");
+
+        // Call 5: its 3rd attempt is the 15th failed attempt and the 5th failed call: the circuit opens.
+        var fifth = Call(stack, "c5");
         await stack.AdvanceNextBackoff(TimeSpan.FromSeconds(1));
         await stack.AdvanceNextBackoff(TimeSpan.FromSeconds(2));
-        var firstError = await Assert.ThrowsAsync<RpcException>(() => first.WaitAsync(Bound));
-        Assert.That(firstError!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
-        Assert.That(host.Statistics.CallsWithOutcome(ChaosOutcome.Outage), Is.EqualTo(3));
-        Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Closed), "4 failures in a row do not open it");
-
-        // Call 2: its 1st attempt is failure 4, its 2nd is failure 5 and opens the circuit; its 3rd is refused.
-        var second = Call(stack, "c2");
-        await stack.AdvanceNextBackoff(TimeSpan.FromSeconds(1));
-        await stack.BackoffStarted(4);
-        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(5));
-        Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Open), "exactly the 5th failure opens it");
+        var fifthError = await Assert.ThrowsAsync<RpcException>(() => fifth.WaitAsync(Bound));
+        Assert.That(fifthError, Is.Not.InstanceOf<BrokenCircuitException>(), "the call that opened it saw the server's error");
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(15));
+        Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Open), "exactly the 5th failed call opens it");
         stack.Time.Advance(TimeSpan.FromSeconds(2));
-        var refused = await Assert.ThrowsAsync<BrokenCircuitException>(() => second.WaitAsync(Bound));
+        var refused = await Assert.ThrowsAsync<BrokenCircuitException>(() => Call(stack, "c6").WaitAsync(Bound));
         Assert.That(refused!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
         Assert.That(refused.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(28)));
-        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(5), "the refused attempt never reached the server");
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(15), "the refused call never reached the server");
 
         // While open: every call fails at once, is not retried, and nothing reaches the server.
         for (var i = 0; i < 3; i++)
@@ -70,19 +77,19 @@ public sealed class CircuitBreakerIntegrationTests
         stack.Time.Advance(TimeSpan.FromSeconds(28) - TimeSpan.FromMilliseconds(1));
         Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Open));
         await Assert.ThrowsAsync<BrokenCircuitException>(() => Call(stack, "almost").WaitAsync(Bound));
-        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(5));
-        Assert.That(stack.RetryClock.TimersCreated, Is.EqualTo(4), "a BrokenCircuitException is never retried");
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(15));
+        Assert.That(stack.RetryClock.TimersCreated, Is.EqualTo(10), "a BrokenCircuitException is never retried");
 
         // 30 s after opening: one probe goes through; the outage goes on, so it fails and the circuit reopens.
         stack.Time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.HalfOpen));
         var probe = Call(stack, "probe1");
-        await stack.BackoffStarted(5);
-        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(6), "exactly one probe");
+        await stack.BackoffStarted(11);
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(16), "exactly one probe");
         Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Open), "the failed probe reopens it");
         stack.Time.Advance(TimeSpan.FromSeconds(1));
         await Assert.ThrowsAsync<BrokenCircuitException>(() => probe.WaitAsync(Bound));
-        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(6), "the retry of the failed probe was refused");
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(16), "the retry of the failed probe was refused");
 
         // The server heals; after another 30 s the next probe succeeds and closes the circuit.
         host.Controller.Update(o => o.Enabled = false);
@@ -93,8 +100,8 @@ public sealed class CircuitBreakerIntegrationTests
         Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Closed));
         Assert.That((await Call(stack, "after").WaitAsync(Bound)).RequestId, Is.EqualTo("after"));
 
-        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(8));
-        Assert.That(host.Statistics.CallsWithOutcome(ChaosOutcome.Outage), Is.EqualTo(6));
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(18));
+        Assert.That(host.Statistics.CallsWithOutcome(ChaosOutcome.Outage), Is.EqualTo(16));
         Assert.That(transitions, Is.EqualTo(new[]
         {
             (CircuitState.Closed, CircuitState.Open),
@@ -111,7 +118,7 @@ public sealed class CircuitBreakerIntegrationTests
         using var stack = new ResilienceStack(host);
         for (var i = 0; i < 5; i++)
         {
-            // Call 1 fails 3 times, call 2 twice (the 5th failure opens the circuit), the rest are refused.
+            // Each call fails 3 times; the 15th failed attempt (the 5th call's last) opens the circuit.
             try
             {
                 await stack.Drive(Call(stack, $"f{i}"), TimeSpan.FromSeconds(3));

@@ -11,7 +11,7 @@ namespace ResilientGrpc.Tests.Stacking;
 public sealed class ResilienceCallInvokerExtensionsTests : TelemetryTestBase
 {
     [Test]
-    public async Task WithResilience_Defaults_ThreeAttemptsPerCallAndBreakerOpensOnFifthAttempt()
+    public async Task WithResilience_Defaults_ThreeAttemptsPerCallAndBreakerOpensOnFifthFailedCall()
     {
         Network.Unary = ScriptedCallInvoker.FailWith(StatusCode.Unavailable);
         var client = new UnstableService.UnstableServiceClient(Network.WithResilience(null, Clock, Loggers, Meters));
@@ -20,13 +20,17 @@ public sealed class ResilienceCallInvokerExtensionsTests : TelemetryTestBase
         await FailsAfterBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 1.2, 2.4);
         Assert.That(Network.Count, Is.EqualTo(3), "3 attempts by default");
 
-        await FailsAfterBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 1.2, 2.4);
-        Assert.That(Network.Count, Is.EqualTo(5), "the 5th attempt opened the breaker; the 6th was refused");
-        Assert.That(Logs.GetSnapshot().Count(r => r.Id.Name == "CircuitOpened"), Is.EqualTo(1));
+        for (var call = 2; call <= 5; call++)
+        {
+            await FailsAfterBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 1.2, 2.4);
+        }
+
+        Assert.That(Network.Count, Is.EqualTo(15), "5 failed calls of 3 attempts each opened the breaker");
+        Assert.That(Logs.GetSnapshot().Count(r => r.Id.Name is "CircuitOpened" or "CircuitOpenedOnAttempts"), Is.EqualTo(1));
 
         var rejected = await Assert.ThrowsAsync<BrokenCircuitException>(() => client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound));
         Assert.That(rejected.StatusCode, Is.EqualTo(StatusCode.Unavailable));
-        Assert.That(Network.Count, Is.EqualTo(5), "an open breaker is not retried");
+        Assert.That(Network.Count, Is.EqualTo(15), "an open breaker is not retried");
     }
 
     [Test]

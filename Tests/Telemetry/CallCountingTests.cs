@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors;
+using ResilientGrpc.Interceptors.Telemetry;
 using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.Telemetry;
@@ -141,11 +142,15 @@ public sealed class CallCountingTests : TelemetryTestBase
     }
 
     [Test]
-    public async Task AsyncUnaryCall_NothingListens_PassesNoCallContextDown()
+    public async Task AsyncUnaryCall_NothingListens_PassesNoTelemetryStateDown()
     {
+        await Client(Build("BD")).ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound);
         await Client(Build("RBD")).ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound);
 
-        Assert.That(Network.Arrivals.Single().Options.WriteOptions, Is.Null, "no per-call telemetry state is created");
+        Assert.That(Network.Arrivals[0].Options.WriteOptions, Is.Null, "without retry, no per-call state is created");
+        var retried = Network.Arrivals[1].Options.WriteOptions as ResilienceCallContext;
+        Assert.That(retried, Is.Not.Null, "a retried call carries the state its breaker needs to tell attempts from calls");
+        Assert.That(retried!.IsRecorded, Is.False, "but no telemetry state");
     }
 
     private Interceptor[] Build(string stack) =>

@@ -131,7 +131,7 @@ public sealed class ResilienceLogTests : TelemetryTestBase
         Network.Unary = (_, _) => Task.FromResult<object?>(null);
         await client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound);
 
-        Assert.That(Named("CircuitOpened").Single().Message, Is.EqualTo("Circuit 'unstable' opened after 5 consecutive failures; rejecting calls for 30 s"));
+        Assert.That(Named("CircuitOpened").Single().Message, Is.EqualTo("Circuit 'unstable' opened after 5 failed calls in a row; rejecting calls for 30 s"));
         var rejected = Named("CallRejected").Single();
         Assert.That(rejected.Message, Does.StartWith("Circuit 'unstable' is Open: calls fail at once"));
         Assert.That(Named("CircuitHalfOpened").Single().Message, Is.EqualTo("Circuit 'unstable' half-open: letting 1 probe call(s) through"));
@@ -174,11 +174,17 @@ public sealed class ResilienceLogTests : TelemetryTestBase
         Network.Unary = ScriptedCallInvoker.FailWith(StatusCode.Unavailable);
         var client = Client(Retry(), Breaker(), Deadline());
 
-        await FailsAfterBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 1, 2);
-        await FailsAfterBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 1, 2);
+        for (var call = 0; call < 5; call++)
+        {
+            await FailsAfterBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 1, 2);
+        }
+
         await FailTimes(client, 2);
 
-        Assert.That(Named("CircuitOpened"), Has.Count.EqualTo(1), "opened on the 5th attempt");
+        Assert.That(
+            Named("CircuitOpenedOnAttempts").Single().Message,
+            Is.EqualTo("Circuit 'unstable' opened after 15 failed attempts in a row; rejecting calls for 30 s"),
+            "the 5th call's last attempt is the 15th failed attempt in a row");
         Assert.That(Logs.GetSnapshot(), Is.Not.Empty);
         foreach (var record in Logs.GetSnapshot())
         {

@@ -6,12 +6,23 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
 internal readonly record struct Admission(CircuitCallObserver Observer, ResilienceCallContext? Call, bool OwnsCall, long Start)
 {
     /// <summary>
-    /// The call below threw instead of starting: reports it, so a probe slot is never leaked. Returns false, for use
-    /// as an exception filter that lets the exception pass unchanged.
+    /// A blocking call ended with <paramref name="error"/>, thrown as blocking calls report every failure. Returns
+    /// false, for use as an exception filter that lets the exception pass unchanged.
     /// </summary>
     public bool Report(Exception error)
     {
         Observer.OnEnded(error, default);
+        return false;
+    }
+
+    /// <summary>
+    /// The call below threw instead of starting: a local error that never reached the server, so it counts as
+    /// neither success nor failure, and a probe slot is never leaked. Returns false, for use as an exception filter
+    /// that lets the exception pass unchanged.
+    /// </summary>
+    public bool ReportLocalError()
+    {
+        Observer.OnAbandoned();
         return false;
     }
 }

@@ -2,16 +2,17 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
 
-/// <summary>Reports how an admitted call ended to the breaker that admitted it.</summary>
+/// <summary>Reports how an admitted attempt ended to the breaker that admitted it.</summary>
 internal readonly struct CircuitCallObserver(
     CircuitStateController controller,
     CircuitPermit permit,
-    OutcomeClassifier classifier,
+    AttemptScope scope,
     CancellationToken callerToken) : ICallObserver
 {
     public void OnEnded(Exception? error, CancellationToken readToken) =>
-        controller.OnCompleted(permit, classifier.Classify(error, callerToken, readToken));
+        controller.OnAttemptEnded(
+            permit, scope.CallerGaveUp ? CallOutcome.Ignored : controller.Classify(error, callerToken, readToken), scope);
 
-    /// <summary>A call disposed before its final status was known counts as neither success nor failure.</summary>
-    public void OnAbandoned() => controller.OnCompleted(permit, CallOutcome.Ignored);
+    /// <summary>An attempt disposed before its final status was known counts as neither success nor failure.</summary>
+    public void OnAbandoned() => controller.OnAttemptEnded(permit, CallOutcome.Ignored, scope);
 }

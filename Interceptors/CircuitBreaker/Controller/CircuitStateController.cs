@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
 
@@ -15,12 +16,13 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
 /// generation it was admitted in and is ignored once the circuit moved on, so a slow call from before a break
 /// can neither close nor reopen the circuit.
 /// </remarks>
-internal sealed class CircuitStateController
+internal sealed class CircuitStateController : ICallFailureListener
 {
     private readonly Lock gate = new();
     private readonly TimeProvider time;
     private readonly ICircuitObserver observer;
     private readonly CircuitHealth health;
+    private readonly OutcomeClassifier classifier;
     private readonly long breakDuration;
     private readonly int halfOpenProbes;
     private volatile CircuitState state;
@@ -31,10 +33,12 @@ internal sealed class CircuitStateController
     private int rejections;
     private int rejectionsSinceClosed;
 
-    public CircuitStateController(CircuitBreakerOptions options, string? key, TimeProvider time, ICircuitObserver observer)
+    public CircuitStateController(
+        CircuitBreakerOptions options, OutcomeClassifier classifier, string? key, TimeProvider time, ICircuitObserver observer)
     {
         this.time = time;
         this.observer = observer;
+        this.classifier = classifier;
         Key = key;
         health = CircuitHealth.Create(options, time);
         breakDuration = Timestamps.FromTimeSpan(options.BreakDuration, time);
@@ -90,23 +94,81 @@ internal sealed class CircuitStateController
         return TryEnterSlow(now, out permit, out rejection);
     }
 
-    /// <summary>Records how an admitted call ended. The caller guarantees at most one call per permit.</summary>
-    public void OnCompleted(CircuitPermit permit, CallOutcome outcome)
+    /// <summary>How an attempt that ended with <paramref name="error"/> counts (see <see cref="OutcomeClassifier"/>).</summary>
+    public CallOutcome Classify(Exception? error, CancellationToken callerToken, CancellationToken readToken) =>
+        classifier.Classify(error, callerToken, readToken);
+
+    /// <summary>
+    /// Records how an admitted attempt ended. The caller guarantees at most one outcome per permit. A probe decides
+    /// at once; in the closed state, a failed attempt counts toward the attempt rule at once, and toward the call rule
+    /// at once too unless a retry interceptor above may still retry it (then it waits for <see cref="OnCallFailed"/>).
+    /// </summary>
+    public void OnAttemptEnded(CircuitPermit permit, CallOutcome outcome, in AttemptScope scope)
     {
-        if (!permit.IsProbe)
+        var retried = scope.RetriedCall;
+        if (outcome != CallOutcome.Failure || permit.IsProbe)
         {
-            OnClosedCallCompleted(permit, outcome);
+            retried?.ClearDeferredFailure();
+        }
+
+        if (permit.IsProbe)
+        {
+            CircuitTransition? transition;
+            lock (gate)
+            {
+                transition = OnProbeCompleted_NeedsLock(permit, outcome);
+                AssertInvariants_NeedsLock();
+            }
+
+            Raise(transition);
             return;
         }
 
-        CircuitTransition? transition;
-        lock (gate)
+        if (outcome == CallOutcome.Ignored || permit.Generation != generation)
         {
-            transition = OnProbeCompleted_NeedsLock(permit, outcome);
-            AssertInvariants_NeedsLock();
+            return;
         }
 
-        Raise(transition);
+        if (outcome == CallOutcome.Success)
+        {
+            health.RecordSuccess();
+            return;
+        }
+
+        var reason = health.RecordAttemptFailure(scope.AttemptThreshold, out var failureCount);
+        if (retried is { IsCommitted: false })
+        {
+            // The retry interceptor above may still rescue the call: it reports the call's failure if it stops here.
+            if (reason is null)
+            {
+                retried.DeferFailure(this, permit.Generation);
+                return;
+            }
+        }
+        else if (health.RecordCallFailure(scope.CallStart, time.GetTimestamp(), out var failedCalls) is { } callReason)
+        {
+            // The attempt is the call: when both rules are met, the call rule (the user's) is the one reported.
+            (reason, failureCount) = (callReason, failedCalls);
+        }
+
+        if (reason is { } open)
+        {
+            Open(permit.Generation, open, failureCount);
+        }
+    }
+
+    /// <summary>A retry interceptor stopped retrying a call whose last attempt failed here: one failed call.</summary>
+    public void OnCallFailed(int generation, long callStart)
+    {
+        if (generation != this.generation)
+        {
+            return;
+        }
+
+        if (health.RecordCallFailure(callStart, time.GetTimestamp(), out var failureCount) is { } reason)
+        {
+            Open(generation, reason, failureCount);
+        }
     }
 
     /// <summary>Makes a breaker that no caller has seen yet start isolated, without an event.</summary>
@@ -206,31 +268,15 @@ internal sealed class CircuitStateController
         return false;
     }
 
-    private void OnClosedCallCompleted(CircuitPermit permit, CallOutcome outcome)
+    private void Open(int admittedIn, CircuitStateChangeReason reason, int failureCount)
     {
-        if (outcome == CallOutcome.Ignored || permit.Generation != generation)
-        {
-            return;
-        }
-
-        if (outcome == CallOutcome.Success)
-        {
-            health.RecordSuccess();
-            return;
-        }
-
-        if (!health.RecordFailure(out var failureCount))
-        {
-            return;
-        }
-
         CircuitTransition? transition = null;
         lock (gate)
         {
-            // Several threads may cross the threshold together; only the first of this generation opens it.
-            if (state == CircuitState.Closed && permit.Generation == generation)
+            // Several threads may cross a threshold together; only the first of this generation opens it.
+            if (state == CircuitState.Closed && admittedIn == generation)
             {
-                transition = TransitionTo_NeedsLock(CircuitState.Open, health.OpenReason, failureCount);
+                transition = TransitionTo_NeedsLock(CircuitState.Open, reason, failureCount);
             }
 
             AssertInvariants_NeedsLock();

@@ -1,26 +1,32 @@
 namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
 
 /// <summary>
-/// Ratio mode: opens when failures / calls over the sampling window reach the ratio, once the window holds at
-/// least the minimum throughput.
+/// Ratio mode: opens when failed calls / calls over the sampling window reach the ratio, once the window holds at
+/// least the minimum throughput. It counts calls, as consecutive mode's call rule does: a call that succeeds on a
+/// retry is one success, a call that fails after its last attempt is one failure, and a failed attempt that is
+/// retried is not counted.
 /// </summary>
 internal sealed class FailureRatioHealth(double ratio, int minimumThroughput, TimeSpan samplingDuration, TimeProvider time)
     : CircuitHealth
 {
     private readonly RollingWindow window = new(samplingDuration, time);
 
-    public override CircuitStateChangeReason OpenReason => CircuitStateChangeReason.FailureRatio;
-
     public override void RecordSuccess() => window.Record(failure: false);
 
-    public override bool RecordFailure(out int failureCount)
+    public override CircuitStateChangeReason? RecordAttemptFailure(int attemptThreshold, out int failureCount)
+    {
+        failureCount = 0;
+        return null;
+    }
+
+    public override CircuitStateChangeReason? RecordCallFailure(long callStart, long callEnd, out int failureCount)
     {
         window.Record(failure: true);
         var (total, failures) = window.Totals();
         failureCount = failures;
 
         // Division, not failures >= ratio * total: 3 / 10 equals the literal 0.3, while 0.3 * 10 exceeds 3.
-        return total >= minimumThroughput && (double)failures / total >= ratio;
+        return total >= minimumThroughput && (double)failures / total >= ratio ? CircuitStateChangeReason.FailureRatio : null;
     }
 
     public override void Clear() => window.Clear();

@@ -17,7 +17,8 @@ internal sealed class OutcomeClassifier
     }
 
     /// <summary>
-    /// No error: success. Caller cancellation (either token cancelled, or status Cancelled): ignored.
+    /// No error: success. Caller cancellation (either token cancelled, or status Cancelled): ignored. An error that
+    /// is no gRPC status from the call (a local exception, or a refusal by another of our interceptors below): ignored.
     /// Otherwise the status decides: in the failure set, failure; any other completed status, success.
     /// </summary>
     public CallOutcome Classify(Exception? error, CancellationToken callerToken, CancellationToken readToken = default)
@@ -27,12 +28,13 @@ internal sealed class OutcomeClassifier
             return CallOutcome.Success;
         }
 
-        if (callerToken.IsCancellationRequested || readToken.IsCancellationRequested)
+        if (callerToken.IsCancellationRequested || readToken.IsCancellationRequested
+            || error is not RpcException rpc || error is INonRetryableError)
         {
             return CallOutcome.Ignored;
         }
 
-        return Classify(RpcStatus.CodeOf(error));
+        return Classify(rpc.StatusCode);
     }
 
     /// <summary>The outcome of a call that ended with <paramref name="code"/>.</summary>
