@@ -113,6 +113,23 @@ public sealed class CircuitBreakerIntegrationTests
     }
 
     [Test]
+    public async Task Process_CallsWhoseDeadlineHadPassed_NeverReachTheServerAndNeverOpenTheCircuit()
+    {
+        using var stack = new ResilienceStack(host);
+        for (var i = 0; i < 20; i++)
+        {
+            var late = stack.Client.ProcessAsync(new ProcessRequest { RequestId = $"late{i}" }, deadline: DateTime.UtcNow.AddSeconds(-1));
+            var error = await Assert.ThrowsAsync<RpcException>(() => late.ResponseAsync.WaitAsync(Bound));
+            Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
+        }
+
+        Assert.That(host.Statistics.TotalCalls, Is.Zero, "the channel fails such calls without sending them");
+        Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Closed), "failures the client caused say nothing about the server");
+        host.Controller.Update(o => o.Enabled = false);
+        Assert.That((await Call(stack, "on-time").WaitAsync(Bound)).RequestId, Is.EqualTo("on-time"));
+    }
+
+    [Test]
     public async Task Process_HungProbe_EndsAtItsDeadlineAndReopens()
     {
         using var stack = new ResilienceStack(host);
