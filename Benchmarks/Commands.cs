@@ -2,6 +2,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using ResilientGrpc.Benchmarks.BreakerModel;
 using ResilientGrpc.Benchmarks.Chaos;
 using ResilientGrpc.Benchmarks.Overhead;
 
@@ -24,6 +25,11 @@ internal static class Commands
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length > 0 && args[0] == "breaker-model")
+        {
+            return BreakerModelCommand.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "chaos")
         {
             return await ChaosCommand.RunAsync(args[1..]).ConfigureAwait(false);
