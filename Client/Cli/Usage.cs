@@ -6,7 +6,7 @@ internal static class Usage
     public static readonly string Text = $"""
         ResilientGrpc demo client: calls the unstable gRPC service through the retry, circuit breaker and
         deadline interceptors (library defaults: 2 s deadline; 3 attempts with 1 s -> 2 s backoff; breaker
-        opens after 5 failures in a row and probes after 30 s).
+        opens after 5 failed calls or 15 failed attempts in a row and probes after 30 s).
 
         Usage:
           ResilientGrpc.Client                      narrated demo against the chaos service hosted in-process

@@ -10,7 +10,7 @@ internal static partial class HostLog
 
     [LoggerMessage(402, LogLevel.Information,
         "Continuous load on {Server}: {Rate} calls/s, at most {Concurrency} in flight, {Duration}; deadline {Deadline:0.###} s, "
-        + "{MaxAttempts} attempts from {Backoff:0.###} s backoff, breaker '{Breaker}' opens after {Threshold} failures for {Break:0.###} s",
+        + "{MaxAttempts} attempts from {Backoff:0.###} s backoff, breaker '{Breaker}' opens after {Threshold} failed calls in a row for {Break:0.###} s",
         EventName = "LoadStarted")]
     public static partial void LoadStarted(
         ILogger logger, Uri server, double rate, int concurrency, string duration, double deadline, int maxAttempts, double backoff, string breaker, int threshold, double @break);

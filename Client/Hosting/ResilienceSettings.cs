@@ -11,7 +11,7 @@ internal static class ResilienceSettings
 
     /// <summary>
     /// The library's defaults with the demo's durations: at scale 1 exactly the defaults (2 s deadline; 3 attempts,
-    /// 1 s then 2 s backoff; breaker 5 failures / 30 s), named <see cref="ResilientClient.BreakerName"/>.
+    /// 1 s then 2 s backoff; breaker 5 failed calls or 15 failed attempts in a row / 30 s), named <see cref="ResilientClient.BreakerName"/>.
     /// </summary>
     public static ResilienceOptions ForDemo(ScenarioTimings timings)
     {

@@ -66,7 +66,8 @@ internal static class DemoPhases
                 p => p.Calls >= HangingCalls && p.LastSucceeded),
             new ScenarioPhase(
                 "outage",
-                "every call fails with UNAVAILABLE. Look for the circuit opening after 5 failures in a row; then calls "
+                "every call fails with UNAVAILABLE. Look for 5 calls failing after their 3 attempts each, and the "
+                + "circuit opening on the 15th failed attempt in a row; then calls "
                 + $"are rejected at once and the server receives nothing. After {breakFor} s one probe goes through, "
                 + "fails, and the circuit opens again.",
                 new ChaosOptions { Enabled = true, ErrorRate = 1, HangRate = 0, ErrorCodes = [StatusCode.Unavailable] },

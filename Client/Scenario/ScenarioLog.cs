@@ -8,7 +8,7 @@ internal static partial class ScenarioLog
     [LoggerMessage(301, LogLevel.Information,
         "Demo: chaos server in-process at {Address}; client stack retry -> circuit breaker '{Breaker}' -> deadline: "
         + "deadline {Deadline:0.###} s, {MaxAttempts} attempts with {Backoff:0.###} s backoff doubling, "
-        + "breaker opens after {Threshold} failures in a row for {Break:0.###} s",
+        + "breaker opens after {Threshold} failed calls (or {Threshold} x {MaxAttempts} failed attempts) in a row for {Break:0.###} s",
         EventName = "DemoStarted")]
     public static partial void Started(
         ILogger logger, Uri address, string breaker, double deadline, int maxAttempts, double backoff, int threshold, double @break);
