@@ -82,8 +82,8 @@ public sealed class ResilienceStackIntegrationTests
     [Test]
     public async Task Process_SeededHalfOfCallsFail_MostCallsSucceedThanksToRetries()
     {
-        // Seed 3 draws 71 outcomes for these calls, about half of them errors, never 5 in a row: so the breaker rightly
-        // stays closed (5 failures in a row would open it; the breaker tests show that).
+        // Seed 3 draws 71 outcomes for these calls, about half of them errors: the breaker rightly stays closed, since
+        // retries rescue most calls (5 failed calls or 15 failed attempts in a row would open it; the breaker tests show that).
         const int Calls = 40;
         host.Controller.Update(o => { o.Enabled = true; o.ErrorRate = 0.5; o.HangRate = 0; o.Seed = 3; });
         using var stack = new ResilienceStack(host);
