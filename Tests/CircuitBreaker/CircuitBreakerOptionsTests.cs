@@ -37,6 +37,7 @@ public sealed class CircuitBreakerOptionsTests
         {
             Name = " ",
             FailureThreshold = 0,
+            AttemptFailureThreshold = 0,
             BreakDuration = TimeSpan.Zero,
             FailureStatusCodes = new HashSet<StatusCode>(),
             HalfOpenProbes = 0,
@@ -49,7 +50,7 @@ public sealed class CircuitBreakerOptionsTests
 
         foreach (var name in new[]
         {
-            "Name", "FailureThreshold", "BreakDuration", "FailureStatusCodes", "HalfOpenProbes",
+            "Name", "FailureThreshold", "AttemptFailureThreshold", "BreakDuration", "FailureStatusCodes", "HalfOpenProbes",
             "FailureRatio", "SamplingDuration", "MinimumThroughput",
         })
         {
@@ -58,6 +59,7 @@ public sealed class CircuitBreakerOptionsTests
     }
 
     [TestCase(nameof(CircuitBreakerOptions.FailureThreshold), "at least 1")]
+    [TestCase(nameof(CircuitBreakerOptions.AttemptFailureThreshold), "at least FailureThreshold (5)")]
     [TestCase(nameof(CircuitBreakerOptions.BreakDuration), "greater than zero")]
     [TestCase(nameof(CircuitBreakerOptions.FailureStatusCodes), "at least one status")]
     [TestCase(nameof(CircuitBreakerOptions.HalfOpenProbes), "at least 1")]
@@ -71,6 +73,7 @@ public sealed class CircuitBreakerOptionsTests
         switch (property)
         {
             case nameof(CircuitBreakerOptions.FailureThreshold): options.FailureThreshold = -3; break;
+            case nameof(CircuitBreakerOptions.AttemptFailureThreshold): options.AttemptFailureThreshold = 4; break;
             case nameof(CircuitBreakerOptions.BreakDuration): options.BreakDuration = TimeSpan.FromSeconds(-5); break;
             case nameof(CircuitBreakerOptions.FailureStatusCodes): options.FailureStatusCodes = null!; break;
             case nameof(CircuitBreakerOptions.HalfOpenProbes): options.HalfOpenProbes = 0; break;

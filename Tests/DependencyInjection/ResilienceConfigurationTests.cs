@@ -27,6 +27,7 @@ public sealed class ResilienceConfigurationTests
         yield return Invalid("Resilience:Retry:Throttling:TokenRatio", "2");
         yield return Invalid("Resilience:Retry:Bogus", "1");
         yield return Invalid("Resilience:CircuitBreaker:FailureThreshold", "0");
+        yield return Invalid("Resilience:CircuitBreaker:AttemptFailureThreshold", "4");
         yield return Invalid("Resilience:CircuitBreaker:BreakDuration", "-00:00:01");
         yield return Invalid("Resilience:CircuitBreaker:HalfOpenProbes", "0");
         yield return Invalid("Resilience:CircuitBreaker:FailureRatio", "1.5");
@@ -46,6 +47,7 @@ public sealed class ResilienceConfigurationTests
             ["Resilience:Retry:InitialBackoff"] = "00:00:02",
             ["Resilience:Retry:RetryableStatusCodes:0"] = "Internal",
             ["Resilience:CircuitBreaker:FailureThreshold"] = "7",
+            ["Resilience:CircuitBreaker:AttemptFailureThreshold"] = "30",
             ["Resilience:CircuitBreaker:BreakDuration"] = "00:01:00",
             ["Resilience:Deadline:Timeout"] = "00:00:05",
         });
@@ -54,6 +56,7 @@ public sealed class ResilienceConfigurationTests
         Assert.That(options.Retry.InitialBackoff, Is.EqualTo(TimeSpan.FromSeconds(2)));
         Assert.That(options.Retry.RetryableStatusCodes, Is.EquivalentTo(new[] { StatusCode.Internal }), "the list replaces the default");
         Assert.That(options.CircuitBreaker!.FailureThreshold, Is.EqualTo(7));
+        Assert.That(options.CircuitBreaker.AttemptFailureThreshold, Is.EqualTo(30));
         Assert.That(options.CircuitBreaker.BreakDuration, Is.EqualTo(TimeSpan.FromMinutes(1)));
         Assert.That(options.CircuitBreaker.Name, Is.EqualTo("unstable"), "named after the client");
         Assert.That(options.Deadline!.Timeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
@@ -67,6 +70,7 @@ public sealed class ResilienceConfigurationTests
         Assert.That(options.Retry!.MaxAttempts, Is.EqualTo(3));
         Assert.That(options.Retry.RetryableStatusCodes, Is.EquivalentTo(new[] { StatusCode.Unavailable }));
         Assert.That(options.CircuitBreaker!.FailureThreshold, Is.EqualTo(5));
+        Assert.That(options.CircuitBreaker.AttemptFailureThreshold, Is.Null, "derived from the retry's attempts");
         Assert.That(options.Deadline!.Timeout, Is.EqualTo(TimeSpan.FromSeconds(2)));
     }
 
