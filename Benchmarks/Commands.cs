@@ -10,7 +10,8 @@ namespace ResilientGrpc.Benchmarks;
 
 /// <summary>
 /// <c>overhead [BenchmarkDotNet arguments]</c> runs part A (all of it unless <c>--filter</c> says otherwise);
-/// <c>chaos [--seconds-per-phase-scale F]</c> runs part B. Anything else is passed to BenchmarkDotNet.
+/// <c>chaos [--profile P] [--runs N] [--scale F] [--only NAMES]</c> runs part B (see <see cref="ChaosArguments"/>).
+/// Anything else is passed to BenchmarkDotNet.
 /// </summary>
 internal static class Commands
 {

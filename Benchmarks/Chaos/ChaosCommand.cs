@@ -1,40 +1,56 @@
-using System.Globalization;
-using System.Text;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Benchmarks.Infrastructure;
 
 namespace ResilientGrpc.Benchmarks.Chaos;
 
 /// <summary>
-/// Part B: every contender against the same seeded chaos server on loopback Kestrel, one after the other.
-/// Arguments: <c>--scale F</c> multiplies the phase lengths (default 1: 15 s + 8 s + 10 s per contender);
-/// <c>--only NAME[,NAME]</c> runs only the named contenders; <c>--log-breaker</c> prints our breaker's transitions.
+/// Part B: every contender against the same seeded chaos server on loopback Kestrel, one after the other, for each flaky
+/// profile and each run (see <see cref="ChaosArguments"/>). Run r of every profile uses seed 42 + r − 1 for every contender.
+/// Prints each profile's table and acceptance check and writes <c>results/chaos-PROFILE.md</c> and <c>.csv</c>.
 /// </summary>
 internal static class ChaosCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var scale = Option(args, "--scale") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : 1.0;
-        var only = Option(args, "--only")?.Split(',').Select(n => Enum.Parse<Contender>(n, ignoreCase: true)).ToHashSet();
-        var scenario = ChaosScenario.Default.Scaled(scale);
-        using var loggerFactory = args.Contains("--log-breaker")
+        if (!ChaosArguments.TryParse(args, out var arguments, out var error))
+        {
+            await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
+            return 2;
+        }
+
+        using var loggerFactory = arguments!.LogBreaker
             ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").AddFilter("ResilientGrpc.CircuitBreaker", LogLevel.Information).AddFilter("ResilientGrpc.Retry", LogLevel.None).AddFilter("ResilientGrpc.Deadline", LogLevel.None))
             : null;
-        var policy = scenario.Policy;
-        Console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"Chaos run: {scenario.CallsPerSecond} calls/s (at most {scenario.MaxInFlight} in flight), phases flaky {scenario.Flaky.TotalSeconds} s "
-            + $"(20 % Unavailable, 10 % hang {ChaosScenario.HangDuration.TotalMilliseconds} ms), outage {scenario.Outage.TotalSeconds} s, "
-            + $"recovery {scenario.Recovery.TotalSeconds} s; seed {scenario.Seed}. Policy: {policy.AttemptTimeout.TotalMilliseconds} ms attempt deadline, "
-            + $"{policy.MaxAttempts} attempts, {policy.InitialBackoff.TotalMilliseconds} ms → {policy.InitialBackoff.TotalMilliseconds * policy.BackoffMultiplier} ms backoff, "
-            + $"breaker {policy.FailureThreshold} / {policy.BreakDuration.TotalSeconds} s."));
-
+        var scenario = ChaosScenario.Default.Scaled(arguments.Scale);
+        var total = Stopwatch.StartNew();
         await using var server = await BenchmarkServer.StartAsync(Transport.Kestrel).ConfigureAwait(false);
+        foreach (var profile in arguments.Profiles)
+        {
+            var clock = Stopwatch.StartNew();
+            var runs = new List<ChaosRun>();
+            for (var run = 1; run <= arguments.Runs; run++)
+            {
+                var runScenario = scenario.ForRun(run, profile);
+                Console.WriteLine($"Chaos run {run} of {arguments.Runs}, seed {runScenario.Seed}: {ChaosReport.Describe(runScenario)}");
+                runs.Add(new ChaosRun(run, runScenario, await RunContendersAsync(runScenario, arguments.Contenders, server, loggerFactory).ConfigureAwait(false)));
+            }
+
+            await ReportAsync(runs, arguments.Scale, clock.Elapsed).ConfigureAwait(false);
+        }
+
+        Console.WriteLine($"Chaos command took {total.Elapsed.TotalMinutes:0.0} min.");
+        return 0;
+    }
+
+    private static async Task<List<ContenderResult>> RunContendersAsync(
+        ChaosScenario scenario, IReadOnlyList<Contender> contenders, BenchmarkServer server, ILoggerFactory? loggerFactory)
+    {
         var results = new List<ContenderResult>();
-        foreach (var contender in Enum.GetValues<Contender>().Where(c => only is null || only.Contains(c)))
+        foreach (var contender in contenders)
         {
             Console.WriteLine($"== {contender}");
-            using var client = new ContenderClient(contender, server, policy, loggerFactory);
+            using var client = new ContenderClient(contender, server, scenario.Policy, loggerFactory);
             var result = await new LoadRun(scenario, server, client).RunAsync().ConfigureAwait(false);
             results.Add(result);
             Console.WriteLine(result);
@@ -43,23 +59,25 @@ internal static class ChaosCommand
             await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
 
-        var table = ChaosReport.Table(results, scenario);
-        Console.WriteLine();
-        Console.WriteLine(table);
-        var folder = ResultsFolder.Path;
-        await File.WriteAllTextAsync(Path.Combine(folder, "chaos.csv"), ChaosReport.Csv(results, scenario)).ConfigureAwait(false);
-        var markdown = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"Chaos run of {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}, {Environment.ProcessorCount} cores, scale {scale}.")
-            .AppendLine()
-            .Append(ChaosReport.Markdown(results, scenario));
-        await File.WriteAllTextAsync(Path.Combine(folder, "chaos.md"), markdown.ToString()).ConfigureAwait(false);
-        Console.WriteLine($"Written: {Path.Combine(folder, "chaos.csv")} and chaos.md");
-        return 0;
+        return results;
     }
 
-    private static string? Option(string[] args, string name)
+    private static async Task ReportAsync(IReadOnlyList<ChaosRun> runs, double scale, TimeSpan elapsed)
     {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+        var profile = runs[0].Scenario.Profile.Name;
+        Console.WriteLine();
+        Console.WriteLine($"Profile {profile}, {runs.Count} run(s), {elapsed.TotalMinutes:0.0} min:");
+        Console.WriteLine(ChaosReport.Table(runs));
+        if (ChaosReport.HandlerTable(runs) is { } handler)
+        {
+            Console.WriteLine("StandardResilienceHandler as its own telemetry saw it:");
+            Console.WriteLine(handler);
+        }
+
+        Console.WriteLine(AcceptanceCheck.Table(runs));
+        var csv = Path.Combine(ResultsFolder.Path, $"chaos-{profile}.csv");
+        await File.WriteAllTextAsync(csv, ChaosReport.Csv(runs)).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.ChangeExtension(csv, ".md"), ChaosReport.Markdown(runs, scale, elapsed)).ConfigureAwait(false);
+        Console.WriteLine($"Written: {csv} and chaos-{profile}.md");
     }
 }

@@ -3,7 +3,7 @@ namespace ResilientGrpc.Benchmarks.Chaos;
 /// <summary>The phases of a chaos run, in order.</summary>
 public enum ChaosPhase
 {
-    /// <summary>20 % Unavailable, 10 % hangs (seeded).</summary>
+    /// <summary>Seeded partial failure, as the run's <see cref="FlakyProfile"/> says.</summary>
     Flaky,
 
     /// <summary>Every call fails with Unavailable.</summary>

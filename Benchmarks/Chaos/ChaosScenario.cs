@@ -3,7 +3,10 @@ using ResilientGrpc.Server.Chaos;
 
 namespace ResilientGrpc.Benchmarks.Chaos;
 
-/// <summary>The scripted run every contender goes through: load, phase lengths and the server's chaos in each phase.</summary>
+/// <summary>
+/// The scripted run every contender goes through: load, phase lengths, the server's seed and its chaos in each phase
+/// (the flaky phase's from <see cref="Profile"/>).
+/// </summary>
 public sealed record ChaosScenario(TimeSpan Flaky, TimeSpan Outage, TimeSpan Recovery, int CallsPerSecond, int MaxInFlight, int Seed)
 {
     /// <summary>15 s flaky, 8 s outage, 10 s recovery at 50 calls/s, at most 64 in flight, seed 42.</summary>
@@ -15,6 +18,9 @@ public sealed record ChaosScenario(TimeSpan Flaky, TimeSpan Outage, TimeSpan Rec
 
     public PolicySettings Policy { get; init; } = PolicySettings.Chaos;
 
+    /// <summary>Gets what the server does during the flaky phase.</summary>
+    public FlakyProfile Profile { get; init; } = FlakyProfile.Mixed;
+
     public TimeSpan Total => Flaky + Outage + Recovery;
 
     /// <summary>This scenario with every phase scaled by <paramref name="factor"/>.</summary>
@@ -24,6 +30,12 @@ public sealed record ChaosScenario(TimeSpan Flaky, TimeSpan Outage, TimeSpan Rec
         Outage = Outage * factor,
         Recovery = Recovery * factor,
     };
+
+    /// <summary>
+    /// This scenario for repeated run <paramref name="run"/> (from 1) under <paramref name="profile"/>: the seed moves on
+    /// by one per run, so each run draws a new sequence of decisions and every contender of one run meets the same one.
+    /// </summary>
+    public ChaosScenario ForRun(int run, FlakyProfile profile) => this with { Seed = Seed + run - 1, Profile = profile };
 
     /// <summary>When <paramref name="phase"/> starts, from the start of the run.</summary>
     public TimeSpan StartOf(ChaosPhase phase) => phase switch
@@ -42,7 +54,7 @@ public sealed record ChaosScenario(TimeSpan Flaky, TimeSpan Outage, TimeSpan Rec
     {
         ChaosPhase.Flaky => new ChaosOptions
         {
-            Enabled = true, ErrorRate = 0.2, HangRate = 0.1, HangDuration = HangDuration, Seed = Seed,
+            Enabled = true, ErrorRate = Profile.ErrorRate, HangRate = Profile.HangRate, HangDuration = HangDuration, Seed = Seed,
         },
         // An outage window that lasts longer than the run: Apply restarts the outage clock, so it begins now.
         ChaosPhase.Outage => new ChaosOptions

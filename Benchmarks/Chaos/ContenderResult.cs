@@ -1,3 +1,5 @@
+using ResilientGrpc.Benchmarks.Infrastructure;
+
 namespace ResilientGrpc.Benchmarks.Chaos;
 
 /// <summary>What one contender did under the scenario, reduced to the numbers of the report.</summary>
@@ -19,6 +21,9 @@ public sealed record ContenderResult(
     long FlakyBreakerOpenings,
     long BreakerOpenings)
 {
+    /// <summary>Gets what the standard resilience handler's own telemetry reported from the flaky phase on (null for the other contenders).</summary>
+    public PollyEventCounts? Handler { get; init; }
+
     public static ContenderResult From(
         Contender contender,
         ChaosScenario scenario,

@@ -26,6 +26,7 @@ public sealed class LoadRun(ChaosScenario scenario, BenchmarkServer server, Cont
         ArgumentNullException.ThrowIfNull(server);
         await WarmUpAsync().ConfigureAwait(false);
         server.Statistics.Reset();
+        var handlerAtStart = client.HandlerTelemetry?.Snapshot();
 
         var interval = TimeSpan.FromSeconds(1.0 / scenario.CallsPerSecond);
         var calls = new List<Task>();
@@ -70,7 +71,10 @@ public sealed class LoadRun(ChaosScenario scenario, BenchmarkServer server, Cont
             server.Statistics.CallsWithOutcome(ChaosOutcome.Outage),
             shed,
             openingsAtStart[ChaosPhase.Outage] - openingsAtStart[ChaosPhase.Flaky],
-            client.Openings.Count - openingsAtStart[ChaosPhase.Flaky]);
+            client.Openings.Count - openingsAtStart[ChaosPhase.Flaky]) with
+        {
+            Handler = client.HandlerTelemetry?.Snapshot() - handlerAtStart,
+        };
     }
 
     private async Task WarmUpAsync()

@@ -9,7 +9,19 @@ public static class OursStack
 {
     /// <summary>Wraps <paramref name="invoker"/> with <c>WithResilience</c> configured from <paramref name="policy"/>.</summary>
     public static CallInvoker Wrap(CallInvoker invoker, PolicySettings policy, ILoggerFactory? loggerFactory = null) =>
-        invoker.WithResilience(Options(policy), loggerFactory: loggerFactory);
+        Wrap(invoker, Options(policy), loggerFactory);
+
+    /// <summary>Wraps <paramref name="invoker"/> with <c>WithResilience</c> configured with <paramref name="options"/>.</summary>
+    public static CallInvoker Wrap(CallInvoker invoker, ResilienceOptions options, ILoggerFactory? loggerFactory = null) =>
+        invoker.WithResilience(options, loggerFactory: loggerFactory);
+
+    /// <summary>The options of <see cref="Options"/> without the breaker (<c>CircuitBreaker = null</c>): retry → deadline.</summary>
+    public static ResilienceOptions RetryOnlyOptions(PolicySettings policy)
+    {
+        var options = Options(policy);
+        options.CircuitBreaker = null;
+        return options;
+    }
 
     /// <summary>The options equivalent to <paramref name="policy"/>; with <see cref="PolicySettings.Default"/> they equal the defaults.</summary>
     public static ResilienceOptions Options(PolicySettings policy)

@@ -5,7 +5,8 @@ namespace ResilientGrpc.Benchmarks.Infrastructure;
 
 /// <summary>
 /// Counts how often a breaker opened: ours through its <c>resilientgrpc.circuit_breaker.transitions</c> instrument
-/// (to = open), Polly through <see cref="Increment"/> wired to its OnOpened callback.
+/// (to = open); Polly and the standard resilience handler through <see cref="Increment"/>, wired to Polly's OnOpened
+/// callback and to the handler's <c>OnCircuitOpened</c> telemetry event (<see cref="PollyTelemetry"/>).
 /// </summary>
 public sealed class BreakerOpenings : IDisposable
 {
