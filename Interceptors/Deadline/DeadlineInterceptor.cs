@@ -3,31 +3,46 @@ using System.Diagnostics.Metrics;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ResilientGrpc.Interceptors.Deadline;
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors;
 
 /// <summary>
-/// Gives every call a deadline: now + <see cref="DeadlineOptions.Timeout"/> (or the per-method override) unless the
-/// caller's own deadline is earlier. Applies to all four call kinds; the deadline travels to the server as
+/// Bounds how long a call waits for the server. A unary call gets the deadline now + <see cref="DeadlineOptions.Timeout"/>
+/// (or its per-method override) unless the caller's own deadline is earlier; it travels to the server as
 /// <c>grpc-timeout</c> and the channel fails the call with <see cref="StatusCode.DeadlineExceeded"/> when it passes.
+/// A stream gets no deadline from <see cref="DeadlineOptions.Timeout"/>: it bounds only the wait for the stream's
+/// first response, so a long-lived subscription or chat lives as long as its caller wants, while a server that hangs
+/// before answering is still cut with <see cref="StatusCode.DeadlineExceeded"/>.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Stack it innermost, below the <see cref="RetryInterceptor"/>: each attempt then gets
 /// min(now + timeout, the caller's overall deadline).
+/// </para>
+/// <para>
+/// A stream's first-response and idle limits (<see cref="DeadlineOptions.StreamIdleTimeouts"/>) run on the
+/// interceptor's <see cref="TimeProvider"/>. When one passes, the call is cancelled (the server sees it cancelled) and
+/// the caller sees <see cref="StatusCode.DeadlineExceeded"/> from whatever it awaits, reads or writes; interceptors
+/// above, such as the circuit breaker, see it the same way. The caller's own cancellation stays
+/// <see cref="StatusCode.Cancelled"/>. A per-method <see cref="DeadlineOptions.MethodTimeouts"/> entry stays a
+/// whole-call deadline, for streams too.
+/// </para>
 /// </remarks>
 public sealed class DeadlineInterceptor : Interceptor
 {
     private readonly TimeSpan timeout;
     private readonly Dictionary<string, TimeSpan> methodTimeouts;
+    private readonly Dictionary<string, TimeSpan> idleTimeouts;
     private readonly TimeProvider time;
     private readonly ILogger logger;
 
     /// <summary>Creates the interceptor from a copy of <paramref name="options"/>.</summary>
     /// <param name="options">The options; copied and validated here, so later changes have no effect.</param>
-    /// <param name="timeProvider">The clock deadlines are computed from; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="loggerFactory">Where calls that exceed their deadline are logged (category <c>ResilientGrpc.Deadline</c>); nothing is logged when null.</param>
+    /// <param name="timeProvider">The clock deadlines are computed from and stream limits run on; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">Where calls that exceed their deadline, and streams cut by their first-response or idle limit, are logged (category <c>ResilientGrpc.Deadline</c>); nothing is logged when null.</param>
     /// <param name="meterFactory">Creates the <see cref="ResilienceTelemetry.MeterName"/> meter; a shared static meter is used when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">One or more options are invalid; the message names each of them.</exception>
@@ -42,6 +57,7 @@ public sealed class DeadlineInterceptor : Interceptor
         copy.Validate();
         timeout = copy.Timeout;
         methodTimeouts = (Dictionary<string, TimeSpan>)copy.MethodTimeouts;
+        idleTimeouts = (Dictionary<string, TimeSpan>)copy.StreamIdleTimeouts;
         time = timeProvider ?? TimeProvider.System;
         logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".Deadline");
         Calls = new CallTelemetry(ResilienceMetrics.For(meterFactory), time);
@@ -58,7 +74,7 @@ public sealed class DeadlineInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var call = Calls.Enter(ref context, out var ownsCall);
-        var limited = WithDeadline(context, out var report);
+        var limited = WithDeadline(context, stream: false, out var report);
         return Calls.RunBlocking(request, limited, continuation, call, ownsCall, report);
     }
 
@@ -70,7 +86,7 @@ public sealed class DeadlineInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var call = Calls.Enter(ref context, out var ownsCall);
-        var limited = WithDeadline(context, out var report);
+        var limited = WithDeadline(context, stream: false, out var report);
         var start = Calls.AttemptStart(call);
         return Calls.Track(continuation(request, limited), call, ownsCall, start, report);
     }
@@ -83,9 +99,10 @@ public sealed class DeadlineInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var call = Calls.Enter(ref context, out var ownsCall);
-        var limited = WithDeadline(context, out var report);
+        var watch = WatchStream(ref context, clientStreaming: false, out var report);
         var start = Calls.AttemptStart(call);
-        return Calls.Track(continuation(request, limited), call, ownsCall, start, report);
+        var attempt = continuation(request, context);
+        return Calls.Track(watch is null ? attempt : WatchedServerStreamingCall<TResponse>.Wrap(attempt, watch), call, ownsCall, start, report);
     }
 
     /// <inheritdoc />
@@ -95,9 +112,10 @@ public sealed class DeadlineInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var call = Calls.Enter(ref context, out var ownsCall);
-        var limited = WithDeadline(context, out var report);
+        var watch = WatchStream(ref context, clientStreaming: true, out var report);
         var start = Calls.AttemptStart(call);
-        return Calls.Track(continuation(limited), call, ownsCall, start, report);
+        var attempt = continuation(context);
+        return Calls.Track(watch is null ? attempt : WatchedClientStreamingCall<TRequest, TResponse>.Wrap(attempt, watch), call, ownsCall, start, report);
     }
 
     /// <inheritdoc />
@@ -107,36 +125,99 @@ public sealed class DeadlineInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var call = Calls.Enter(ref context, out var ownsCall);
-        var limited = WithDeadline(context, out var report);
+        var watch = WatchStream(ref context, clientStreaming: false, out var report);
         var start = Calls.AttemptStart(call);
-        return Calls.Track(continuation(limited), call, ownsCall, start, report);
+        var attempt = continuation(context);
+        return Calls.Track(watch is null ? attempt : WatchedDuplexStreamingCall<TRequest, TResponse>.Wrap(attempt, watch), call, ownsCall, start, report);
     }
 
-    /// <summary>The deadline a call to <paramref name="method"/> gets, given the caller's own (null: none).</summary>
-    internal DateTime? DeadlineFor(IMethod method, DateTime? callerDeadline)
+    /// <summary>
+    /// The deadline a call to <paramref name="method"/> gets, given the caller's own (null: none). A stream gets one
+    /// only from a per-method timeout.
+    /// </summary>
+    internal DateTime? DeadlineFor(IMethod method, DateTime? callerDeadline, bool stream)
     {
-        var limit = MethodKey.TryGet(methodTimeouts, method, out var overridden) ? overridden : timeout;
+        var limit = MethodKey.TryGet(methodTimeouts, method, out var overridden) ? overridden
+            : stream ? Timeout.InfiniteTimeSpan
+            : timeout;
         if (limit == Timeout.InfiniteTimeSpan)
         {
             return callerDeadline;
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var ours = limit >= DateTime.MaxValue - now ? DateTime.MaxValue : now + limit;
+        var ours = Later(limit);
         return callerDeadline is { } caller && caller.ToUniversalTime() <= ours ? callerDeadline : ours;
+    }
+
+    /// <summary>
+    /// The first-response and idle limits of a stream to <paramref name="method"/>. <see cref="DeadlineOptions.Timeout"/>
+    /// bounds the first response unless a per-method timeout replaces it (as a whole-call deadline) or the caller's
+    /// deadline ends the call first.
+    /// </summary>
+    private StreamLimits LimitsFor(IMethod method, DateTime? callerDeadline)
+    {
+        var idle = MethodKey.TryGet(idleTimeouts, method, out var configured) ? configured : Timeout.InfiniteTimeSpan;
+        var callerFirst = callerDeadline is { } caller && caller.ToUniversalTime() <= Later(timeout);
+        var firstResponse = timeout == Timeout.InfiniteTimeSpan || callerFirst || MethodKey.TryGet(methodTimeouts, method, out _)
+            ? Timeout.InfiniteTimeSpan
+            : timeout;
+        return new StreamLimits(firstResponse, idle);
+    }
+
+    private static DateTime? CallerDeadline(in CallOptions options) =>
+        options.Deadline is { } deadline && deadline != DateTime.MaxValue ? deadline : null;
+
+    /// <summary>Now + <paramref name="limit"/>, or <see cref="DateTime.MaxValue"/> when that is beyond it.</summary>
+    private DateTime Later(TimeSpan limit)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return limit == Timeout.InfiniteTimeSpan || limit >= DateTime.MaxValue - now ? DateTime.MaxValue : now + limit;
+    }
+
+    /// <summary>
+    /// Gives a stream its whole-call deadline, if a per-method timeout sets one, and the watch that enforces its
+    /// first-response and idle limits, or null when neither applies. The watch's token replaces the caller's in
+    /// <paramref name="context"/>; a watched stream's deadline is logged by its watch, so <paramref name="report"/> is
+    /// then empty.
+    /// </summary>
+    private StreamWatch? WatchStream<TRequest, TResponse>(
+        ref ClientInterceptorContext<TRequest, TResponse> context, bool clientStreaming, out DeadlineReport report)
+        where TRequest : class
+        where TResponse : class
+    {
+        var callerToken = context.Options.CancellationToken;
+        var limits = LimitsFor(context.Method, CallerDeadline(context.Options));
+        context = WithDeadline(context, stream: true, out report);
+        if (limits.IsNone || callerToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var watch = new StreamWatch(
+            time,
+            callerToken,
+            limits,
+            clientStreaming,
+            logger.IsEnabled(LogLevel.Warning) ? logger : null,
+            context.Method.Name,
+            report);
+        report = default;
+        context = new ClientInterceptorContext<TRequest, TResponse>(
+            context.Method, context.Host, context.Options.WithCancellationToken(watch.Token));
+        return watch;
     }
 
     /// <summary>
     /// The context with the call's deadline, and what to log if the call exceeds a deadline this interceptor set.
     /// </summary>
     private ClientInterceptorContext<TRequest, TResponse> WithDeadline<TRequest, TResponse>(
-        ClientInterceptorContext<TRequest, TResponse> context, out DeadlineReport report)
+        ClientInterceptorContext<TRequest, TResponse> context, bool stream, out DeadlineReport report)
         where TRequest : class
         where TResponse : class
     {
         report = default;
-        var callerDeadline = context.Options.Deadline is { } d && d != DateTime.MaxValue ? d : (DateTime?)null;
-        var deadline = DeadlineFor(context.Method, callerDeadline);
+        var callerDeadline = CallerDeadline(context.Options);
+        var deadline = DeadlineFor(context.Method, callerDeadline, stream);
         if (deadline == callerDeadline)
         {
             return context;

@@ -7,10 +7,13 @@ namespace ResilientGrpc.Server.Services;
 /// The real implementation of the four RPCs of <c>unstable.v1.UnstableService</c>, each run through
 /// chaos first (decided once, at the start of the call, for streams too).
 /// </summary>
-internal sealed class UnstableService(ChaosCallGate gate) : Protos.UnstableService.UnstableServiceBase
+internal sealed class UnstableService(ChaosCallGate gate, TimeProvider timeProvider) : Protos.UnstableService.UnstableServiceBase
 {
     /// <summary>The largest <c>count</c> a <c>Subscribe</c> call may ask for.</summary>
     public const int MaxSubscribeCount = 1000;
+
+    /// <summary>The longest <c>interval_ms</c> between two <c>Subscribe</c> events, in milliseconds.</summary>
+    public const int MaxSubscribeIntervalMs = 10_000;
 
     /// <summary>The longest <c>request_id</c> accepted, in characters.</summary>
     public const int MaxRequestIdLength = 128;
@@ -38,9 +41,20 @@ internal sealed class UnstableService(ChaosCallGate gate) : Protos.UnstableServi
                 throw InvalidArgument($"count must be between 0 and {MaxSubscribeCount} (got {request.Count}).");
             }
 
+            if (request.IntervalMs is < 0 or > MaxSubscribeIntervalMs)
+            {
+                throw InvalidArgument($"interval_ms must be between 0 and {MaxSubscribeIntervalMs} (got {request.IntervalMs}).");
+            }
+
+            var interval = TimeSpan.FromMilliseconds(request.IntervalMs);
             for (var sequence = 1; sequence <= request.Count; sequence++)
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
+                if (sequence > 1 && interval > TimeSpan.Zero)
+                {
+                    await Task.Delay(interval, timeProvider, context.CancellationToken);
+                }
+
                 await responseStream.WriteAsync(new Event { Sequence = sequence, Payload = $"event {sequence}" }, context.CancellationToken);
             }
 

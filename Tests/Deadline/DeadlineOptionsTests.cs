@@ -11,6 +11,7 @@ public sealed class DeadlineOptionsTests
 
         Assert.That(options.Timeout, Is.EqualTo(TimeSpan.FromSeconds(2)));
         Assert.That(options.MethodTimeouts, Is.Empty);
+        Assert.That(options.StreamIdleTimeouts, Is.Empty);
         Assert.DoesNotThrow(options.Validate);
     }
 
@@ -57,6 +58,44 @@ public sealed class DeadlineOptionsTests
         var error = Assert.Throws<ArgumentException>(() => _ = new DeadlineInterceptor(options));
 
         Assert.That(error!.Message, Does.Contain("DeadlineOptions.MethodTimeouts"));
+    }
+
+    [Test]
+    public void Constructor_EveryBadStreamIdleTimeout_IsNamed()
+    {
+        var options = new DeadlineOptions
+        {
+            StreamIdleTimeouts =
+            {
+                [""] = TimeSpan.FromSeconds(1),
+                ["/unstable.v1.UnstableService/Subscribe"] = TimeSpan.Zero,
+                ["unstable.v1.UnstableService"] = TimeSpan.FromSeconds(-5),
+            },
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => _ = new DeadlineInterceptor(options));
+
+        Assert.That(error!.Message, Does.Contain("DeadlineOptions.StreamIdleTimeouts is ;"));
+        Assert.That(error.Message, Does.Contain("DeadlineOptions.StreamIdleTimeouts[/unstable.v1.UnstableService/Subscribe] is 00:00:00"));
+        Assert.That(error.Message, Does.Contain("DeadlineOptions.StreamIdleTimeouts[unstable.v1.UnstableService] is -00:00:05"));
+    }
+
+    [Test]
+    public void Constructor_InfiniteStreamIdleTimeout_IsAccepted()
+    {
+        var options = new DeadlineOptions { StreamIdleTimeouts = { ["unstable.v1.UnstableService"] = Timeout.InfiniteTimeSpan } };
+
+        Assert.DoesNotThrow(() => _ = new DeadlineInterceptor(options));
+    }
+
+    [Test]
+    public void Constructor_NullStreamIdleTimeouts_ThrowsNamingStreamIdleTimeouts()
+    {
+        var options = new DeadlineOptions { StreamIdleTimeouts = null! };
+
+        var error = Assert.Throws<ArgumentException>(() => _ = new DeadlineInterceptor(options));
+
+        Assert.That(error!.Message, Does.Contain("DeadlineOptions.StreamIdleTimeouts is null"));
     }
 
     [Test]

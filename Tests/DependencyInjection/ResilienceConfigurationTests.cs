@@ -35,6 +35,9 @@ public sealed class ResilienceConfigurationTests
         yield return Invalid("Resilience:CircuitBreaker:Bogus", "1");
         yield return Invalid("Resilience:Deadline:Timeout", "-00:00:02");
         yield return Invalid("Resilience:Deadline:Bogus", "1");
+        yield return Invalid("Resilience:Deadline:MethodTimeouts:/unstable.v1.UnstableService/Process", "00:00:00");
+        yield return Invalid("Resilience:Deadline:StreamIdleTimeouts:/unstable.v1.UnstableService/Subscribe", "-00:00:01");
+        yield return Invalid("Resilience:Deadline:StreamIdleTimeouts:unstable.v1.UnstableService", "soon");
         yield return Invalid("Resilience:Bogus", "1");
     }
 
@@ -63,6 +66,25 @@ public sealed class ResilienceConfigurationTests
     }
 
     [Test]
+    public void AddResilience_StreamIdleTimeoutsInConfiguration_BindByFullMethodAndService()
+    {
+        var options = Bind(new Dictionary<string, string?>
+        {
+            ["Resilience:Deadline:StreamIdleTimeouts:/unstable.v1.UnstableService/Subscribe"] = "00:00:30",
+            ["Resilience:Deadline:StreamIdleTimeouts:unstable.v1.UnstableService"] = "00:01:00",
+            ["Resilience:Deadline:MethodTimeouts:/unstable.v1.UnstableService/Echo"] = "00:10:00",
+        });
+
+        Assert.That(options.Deadline!.StreamIdleTimeouts, Is.EquivalentTo(new Dictionary<string, TimeSpan>
+        {
+            ["/unstable.v1.UnstableService/Subscribe"] = TimeSpan.FromSeconds(30),
+            ["unstable.v1.UnstableService"] = TimeSpan.FromMinutes(1),
+        }));
+        Assert.That(options.Deadline.MethodTimeouts["/unstable.v1.UnstableService/Echo"], Is.EqualTo(TimeSpan.FromMinutes(10)));
+        Assert.That(options.Deadline.Timeout, Is.EqualTo(TimeSpan.FromSeconds(2)));
+    }
+
+    [Test]
     public void AddResilience_EmptySection_KeepsDefaults()
     {
         var options = Bind([]);
@@ -72,6 +94,7 @@ public sealed class ResilienceConfigurationTests
         Assert.That(options.CircuitBreaker!.FailureThreshold, Is.EqualTo(5));
         Assert.That(options.CircuitBreaker.AttemptFailureThreshold, Is.Null, "derived from the retry's attempts");
         Assert.That(options.Deadline!.Timeout, Is.EqualTo(TimeSpan.FromSeconds(2)));
+        Assert.That(options.Deadline.StreamIdleTimeouts, Is.Empty);
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.Time.Testing;
 using ResilientGrpc.Protos;
 using ResilientGrpc.Tests.Infrastructure;
 
@@ -75,6 +76,39 @@ public sealed class UnstableServiceTests
         Assert.That(ex.Status.Detail, Does.Contain("count must be between 0 and 1000"));
     }
 
+    [TestCase(-1)]
+    [TestCase(10_001)]
+    public async Task Subscribe_IntervalOutOfRange_FailsWithInvalidArgument(int intervalMs)
+    {
+        using var call = _host.Client.Subscribe(new SubscribeRequest { Count = 2, IntervalMs = intervalMs }, Bounded);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.ReadAllAsync().ToListAsync());
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
+        Assert.That(ex.Status.Detail, Does.Contain("interval_ms must be between 0 and 10000"));
+    }
+
+    [Test]
+    public async Task Subscribe_Interval_WaitsThatLongBetweenEventsOnTheServersClock()
+    {
+        var time = new FakeTimeProvider();
+        var clock = new CountingTimeProvider(time);
+        await using var host = await ChaosServerHost.StartAsync(timeProvider: clock);
+        var timers = clock.TimersCreated;
+        using var call = host.Client.Subscribe(new SubscribeRequest { Count = 2, IntervalMs = 5000 }, Bounded);
+
+        Assert.That(await call.ResponseStream.MoveNext().WaitAsync(ChaosServerHost.DefaultTimeout), Is.True, "the first event at once");
+        var second = call.ResponseStream.MoveNext();
+        await WaitUntil(() => clock.TimersCreated > timers);
+        time.Advance(TimeSpan.FromMilliseconds(4999));
+        Assert.That(second.IsCompleted, Is.False, "not before 5 s");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.That(await second.WaitAsync(ChaosServerHost.DefaultTimeout), Is.True);
+        Assert.That(call.ResponseStream.Current.Sequence, Is.EqualTo(2));
+        Assert.That(await call.ResponseStream.MoveNext().WaitAsync(ChaosServerHost.DefaultTimeout), Is.False);
+    }
+
     [Test]
     public async Task Upload_SeveralChunks_SumsBytesAndCountsChunks()
     {
@@ -122,5 +156,14 @@ public sealed class UnstableServiceTests
         Assert.That(lines, Has.Count.EqualTo(1));
         Assert.That(lines[0].Message, Does.Contain("Process").And.Contain("log-me").And.Contain("ok"));
         Assert.That(lines[0].Message, Does.Not.Contain("secret"));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(ChaosServerHost.DefaultTimeout);
+        while (!condition())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(2), timeout.Token);
+        }
     }
 }

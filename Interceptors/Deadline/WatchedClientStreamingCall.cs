@@ -1,0 +1,48 @@
+using Grpc.Core;
+
+namespace ResilientGrpc.Interceptors.Deadline;
+
+/// <summary>
+/// A client-streaming call under a <see cref="StreamWatch"/>: its wait for the answer runs from the completion of its
+/// request stream, and the messages written restart its idle clock. Its response settles it.
+/// </summary>
+internal sealed class WatchedClientStreamingCall<TRequest, TResponse> : WatchedCall
+{
+    private readonly AsyncClientStreamingCall<TRequest, TResponse> inner;
+    private readonly Task<TResponse> response;
+
+    private WatchedClientStreamingCall(AsyncClientStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+        : base(watch)
+    {
+        this.inner = inner;
+        response = watch.ResponseAsync(inner.ResponseAsync);
+    }
+
+    protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
+
+    public static AsyncClientStreamingCall<TRequest, TResponse> Wrap(AsyncClientStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+    {
+        watch.Start(inner.ResponseHeadersAsync);
+        var watched = new WatchedClientStreamingCall<TRequest, TResponse>(inner, watch);
+        return new AsyncClientStreamingCall<TRequest, TResponse>(
+            new WatchedRequestStream<TRequest>(inner.RequestStream, watch),
+            watched.response,
+            HeadersOfCall,
+            StatusOfCall,
+            TrailersOfCall,
+            DisposeCall,
+            watched);
+    }
+
+    protected override Status InnerStatus() => inner.GetStatus();
+
+    protected override Metadata InnerTrailers() => inner.GetTrailers();
+
+    protected override void InnerDispose()
+    {
+        inner.Dispose();
+
+        // A caller that disposes without awaiting the response never observes its error.
+        StreamWatchOperations.ObserveFault(response);
+    }
+}

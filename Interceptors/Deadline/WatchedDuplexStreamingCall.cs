@@ -1,0 +1,41 @@
+using Grpc.Core;
+
+namespace ResilientGrpc.Interceptors.Deadline;
+
+/// <summary>
+/// A duplex call under a <see cref="StreamWatch"/>: its wait for the first response runs from the start of the call,
+/// and only received messages restart its idle clock. It is its own response stream reader.
+/// </summary>
+internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedCall, IAsyncStreamReader<TResponse>
+{
+    private readonly AsyncDuplexStreamingCall<TRequest, TResponse> inner;
+
+    private WatchedDuplexStreamingCall(AsyncDuplexStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+        : base(watch) => this.inner = inner;
+
+    public TResponse Current => inner.ResponseStream.Current;
+
+    protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
+
+    public static AsyncDuplexStreamingCall<TRequest, TResponse> Wrap(AsyncDuplexStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+    {
+        watch.Start(inner.ResponseHeadersAsync);
+        var watched = new WatchedDuplexStreamingCall<TRequest, TResponse>(inner, watch);
+        return new AsyncDuplexStreamingCall<TRequest, TResponse>(
+            new WatchedRequestStream<TRequest>(inner.RequestStream, watch),
+            watched,
+            HeadersOfCall,
+            StatusOfCall,
+            TrailersOfCall,
+            DisposeCall,
+            watched);
+    }
+
+    public Task<bool> MoveNext(CancellationToken cancellationToken) => Watch.ReadAsync(inner.ResponseStream, cancellationToken);
+
+    protected override Status InnerStatus() => inner.GetStatus();
+
+    protected override Metadata InnerTrailers() => inner.GetTrailers();
+
+    protected override void InnerDispose() => inner.Dispose();
+}

@@ -1,0 +1,54 @@
+namespace ResilientGrpc.Tests.Infrastructure;
+
+/// <summary>
+/// A clock as an interceptor sees it, counting the timers it creates and those still alive (created, not disposed),
+/// so a test can check that an interceptor releases what it armed.
+/// </summary>
+internal sealed class TimerTrackingTimeProvider(TimeProvider inner) : TimeProvider
+{
+    private int created;
+    private int alive;
+
+    public int TimersCreated => Volatile.Read(ref created);
+
+    public int LiveTimers => Volatile.Read(ref alive);
+
+    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+    public override long GetTimestamp() => inner.GetTimestamp();
+
+    public override long TimestampFrequency => inner.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new TrackedTimer(inner.CreateTimer(callback, state, dueTime, period), this);
+        Interlocked.Increment(ref created);
+        Interlocked.Increment(ref alive);
+        return timer;
+    }
+
+    private sealed class TrackedTimer(ITimer inner, TimerTrackingTimeProvider owner) : ITimer
+    {
+        private int disposed;
+
+        public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref owner.alive);
+            }
+
+            inner.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
