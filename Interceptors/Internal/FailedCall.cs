@@ -1,4 +1,5 @@
 using Grpc.Core;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Internal;
 
@@ -6,19 +7,21 @@ namespace ResilientGrpc.Interceptors.Internal;
 /// Builds calls that have already failed, so an interceptor that refuses or gives up on a call reports it
 /// the way gRPC does: through the call's response task, headers task or stream, never as a synchronous throw.
 /// </summary>
+/// <remarks>
+/// On the rejection path of an open breaker, so it allocates little: the error is the call's state (no
+/// closures), and the headers task is made only when asked for, since callers rarely read it. Each task made here is
+/// born faulted and marked observed at once (allocation-free, see <see cref="TaskFaults"/>): a refused call that its
+/// caller disposes without awaiting leaves no unobserved fault behind, and no faulted task costs a finalizer. A caller
+/// who awaits still gets the error.
+/// </remarks>
 internal static class FailedCall
 {
-    /// <remarks>
-    /// On the rejection path of an open breaker, so it allocates little: the error is the call's state (no
-    /// closures), and the headers task is made only when asked for, since callers rarely read it and a faulted
-    /// task nobody observes costs a finalizer.
-    /// </remarks>
     public static AsyncUnaryCall<TResponse> Unary<TResponse>(RpcException error)
     {
         ArgumentNullException.ThrowIfNull(error);
         return new AsyncUnaryCall<TResponse>(
-            Task.FromException<TResponse>(error),
-            static state => Task.FromException<Metadata>((RpcException)state),
+            Failed<TResponse>(error),
+            static state => Failed<Metadata>((RpcException)state),
             static state => ((RpcException)state).Status,
             static state => ((RpcException)state).Trailers,
             static _ => { },
@@ -30,10 +33,11 @@ internal static class FailedCall
         ArgumentNullException.ThrowIfNull(error);
         return new AsyncServerStreamingCall<TResponse>(
             new FailedStreamReader<TResponse>(error),
-            Task.FromException<Metadata>(error),
-            () => error.Status,
-            () => error.Trailers,
-            static () => { });
+            static state => Failed<Metadata>((RpcException)state),
+            static state => ((RpcException)state).Status,
+            static state => ((RpcException)state).Trailers,
+            static _ => { },
+            error);
     }
 
     public static AsyncClientStreamingCall<TRequest, TResponse> ClientStreaming<TRequest, TResponse>(RpcException error)
@@ -41,11 +45,12 @@ internal static class FailedCall
         ArgumentNullException.ThrowIfNull(error);
         return new AsyncClientStreamingCall<TRequest, TResponse>(
             new FailedStreamWriter<TRequest>(error),
-            Task.FromException<TResponse>(error),
-            Task.FromException<Metadata>(error),
-            () => error.Status,
-            () => error.Trailers,
-            static () => { });
+            Failed<TResponse>(error),
+            static state => Failed<Metadata>((RpcException)state),
+            static state => ((RpcException)state).Status,
+            static state => ((RpcException)state).Trailers,
+            static _ => { },
+            error);
     }
 
     public static AsyncDuplexStreamingCall<TRequest, TResponse> DuplexStreaming<TRequest, TResponse>(RpcException error)
@@ -54,10 +59,19 @@ internal static class FailedCall
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(
             new FailedStreamWriter<TRequest>(error),
             new FailedStreamReader<TResponse>(error),
-            Task.FromException<Metadata>(error),
-            () => error.Status,
-            () => error.Trailers,
-            static () => { });
+            static state => Failed<Metadata>((RpcException)state),
+            static state => ((RpcException)state).Status,
+            static state => ((RpcException)state).Trailers,
+            static _ => { },
+            error);
+    }
+
+    /// <summary>A task faulted with <paramref name="error"/>, already marked observed.</summary>
+    private static Task<T> Failed<T>(RpcException error)
+    {
+        var failed = Task.FromException<T>(error);
+        TaskFaults.ObserveEnded(failed);
+        return failed;
     }
 
     private sealed class FailedStreamReader<T>(RpcException error) : IAsyncStreamReader<T>

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors;
 
@@ -13,6 +14,9 @@ namespace ResilientGrpc.Interceptors;
 /// "trailers-only" response), grpc-dotnet completes the headers task successfully, with empty metadata, once the call
 /// has ended. Headers commit an attempt only when the caller asks for them and receives them while the attempt is
 /// still running.
+/// Like grpc-dotnet's own calls, it leaves no unobserved fault behind: the read-ahead of the first message is marked
+/// observed when the caller disposes the call, and a headers task it makes is observed at once. A caller who reads or
+/// awaits still gets the error.
 /// </remarks>
 internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     : RetryingCall<TRequest, TResponse>, IAsyncStreamReader<TResponse>
@@ -46,7 +50,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         firstMove = RunUntilCommittedAsync(first);
         return new AsyncServerStreamingCall<TResponse>(
             this,
-            static state => ((RetryingServerStreamingCall<TRequest, TResponse>)state).HeadersAsync(),
+            static state => TaskFaults.Observed(((RetryingServerStreamingCall<TRequest, TResponse>)state).HeadersAsync()),
             static state => ((RetryingServerStreamingCall<TRequest, TResponse>)state).GetStatus(),
             static state => ((RetryingServerStreamingCall<TRequest, TResponse>)state).GetTrailers(),
             static state => ((RetryingServerStreamingCall<TRequest, TResponse>)state).Dispose(),
@@ -217,5 +221,8 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     {
         MarkDisposed();
         Volatile.Read(ref current)?.Dispose();
+
+        // The caller may never read the first message it disposed of: the read-ahead's failure must not go unobserved.
+        TaskFaults.Observe(firstMove!);
     }
 }

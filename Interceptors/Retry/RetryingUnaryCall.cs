@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors;
 
@@ -13,6 +14,11 @@ namespace ResilientGrpc.Interceptors;
 /// (a "trailers-only" response), so headers cannot tell a started answer from a plain failure. The call's response
 /// headers are those of the final attempt, available once the call has settled.
 /// </summary>
+/// <remarks>
+/// Like grpc-dotnet's own calls, it leaves no unobserved fault behind: its response task is marked observed when the
+/// caller disposes the call, and a headers task it makes is observed at once (an interceptor above may ask for it
+/// and never await it). A caller who awaits either still gets the error.
+/// </remarks>
 internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TRequest, TResponse>
     where TRequest : class
     where TResponse : class
@@ -36,7 +42,7 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
         response = RunAsync(first);
         return new AsyncUnaryCall<TResponse>(
             response,
-            static state => ((RetryingUnaryCall<TRequest, TResponse>)state).HeadersAsync(),
+            static state => TaskFaults.Observed(((RetryingUnaryCall<TRequest, TResponse>)state).HeadersAsync()),
             static state => ((RetryingUnaryCall<TRequest, TResponse>)state).GetStatus(),
             static state => ((RetryingUnaryCall<TRequest, TResponse>)state).GetTrailers(),
             static state => ((RetryingUnaryCall<TRequest, TResponse>)state).Dispose(),
@@ -45,7 +51,8 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
 
     /// <summary>
     /// Runs the attempts. A first attempt that an interceptor below refused at once (an open circuit) is settled
-    /// here without throwing: a rejection then costs no exception until the caller awaits it.
+    /// here without throwing: a rejection then costs no exception until the caller awaits it, and the refused call's
+    /// own response task, already observed, is passed on when its error is the one the caller sees.
     /// </summary>
     private Task<TResponse> RunAsync(AsyncUnaryCall<TResponse> first)
     {
@@ -56,7 +63,7 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
             Debug.Assert(!decision.ShouldRetry, "a non-retryable error is never retried");
             var error = Stop(decision.StopReason, refused);
             Completed();
-            return Task.FromException<TResponse>(error);
+            return ReferenceEquals(error, refused) ? pending : Task.FromException<TResponse>(error);
         }
 
         return RunAttemptsAsync(first);
@@ -125,5 +132,8 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
     {
         MarkDisposed();
         Volatile.Read(ref current)?.Dispose();
+
+        // The caller may never await the response it disposed of: its failure (usually Cancelled) must not go unobserved.
+        TaskFaults.Observe(response!);
     }
 }

@@ -10,6 +10,8 @@ namespace ResilientGrpc.Tests.Infrastructure;
 /// Like grpc-dotnet, a call the server fails before sending headers (a "trailers-only" response) completes its
 /// response headers task successfully with empty metadata once the call has ended; only a call ended on the client
 /// side (deadline, cancellation) fails its headers task.
+/// Like grpc-dotnet, it observes the failures of the tasks it owns: a headers task always, a response task once the
+/// caller disposes the call, so a call disposed without being awaited leaves no unobserved task of its own.
 /// Wrap it with <c>invoker.Intercept(...)</c> and use a generated client on top, exactly as users do.
 /// </summary>
 internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : CallInvoker
@@ -64,7 +66,7 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
             HeadersOf(response, scope),
             () => StatusOf(response),
             () => TrailersOf(response),
-            () => Dispose(arrival, scope));
+            () => Dispose(arrival, scope, response));
     }
 
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
@@ -78,7 +80,7 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
             reader.Headers,
             () => reader.Status,
             () => reader.Trailers,
-            () => Dispose(arrival, scope));
+            () => Dispose(arrival, scope, response: null));
     }
 
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
@@ -94,7 +96,7 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
             HeadersOf(response, scope),
             () => StatusOf(response),
             () => TrailersOf(response),
-            () => Dispose(arrival, scope));
+            () => Dispose(arrival, scope, response));
     }
 
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
@@ -110,7 +112,7 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
             reader.Headers,
             () => reader.Status,
             () => reader.Trailers,
-            () => Dispose(arrival, scope));
+            () => Dispose(arrival, scope, response: null));
     }
 
     private Arrival Record(IMethod method, CallOptions options, object? request)
@@ -144,17 +146,44 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
         }
     }
 
-    private static void Dispose(Arrival arrival, CallScope scope)
+    private static void Dispose(Arrival arrival, CallScope scope, Task? response)
     {
         arrival.MarkDisposed();
         scope.Cancel();
+        if (response is not null)
+        {
+            ObserveFailure(response);
+        }
     }
 
     /// <summary>Empty headers once the call has ended, unless it ended on the client side (as grpc-dotnet does).</summary>
-    private static async Task<Metadata> HeadersOf<TResponse>(Task<TResponse> response, CallScope scope)
+    private static Task<Metadata> HeadersOf<TResponse>(Task<TResponse> response, CallScope scope)
+    {
+        var headers = HeadersAfter(response, scope);
+        ObserveFailure(headers);
+        return headers;
+    }
+
+    private static async Task<Metadata> HeadersAfter<TResponse>(Task<TResponse> response, CallScope scope)
     {
         await ((Task)response).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return scope.EndedLocally ? throw response.Exception!.InnerException! : [];
+    }
+
+    /// <summary>Marks a failure of <paramref name="task"/> observed, now or when it fails; awaiting it still throws.</summary>
+    private static void ObserveFailure(Task task)
+    {
+        if (task.IsCompleted)
+        {
+            _ = task.Exception;
+            return;
+        }
+
+        _ = task.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private static Status StatusOf<TResponse>(Task<TResponse> response) =>
@@ -282,6 +311,7 @@ internal sealed class ScriptedCallInvoker(TimeProvider? timeProvider = null) : C
                 if (scope.EndedLocally)
                 {
                     headers.TrySetException(error);
+                    _ = headers.Task.Exception;
                 }
                 else
                 {

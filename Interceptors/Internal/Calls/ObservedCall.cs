@@ -7,6 +7,10 @@ namespace ResilientGrpc.Interceptors.Internal.Calls;
 /// or disposes. Subclasses wrap each call kind and are also the state of the call object, so observing costs one
 /// allocation per call and no closures.
 /// </summary>
+/// <remarks>
+/// A stream read passed on is the caller's own, as grpc-dotnet's reads are: the wrapper awaits the read below it, the
+/// caller the one it got. Response tasks are <see cref="ObservedResponseCall{TResponse, TObserver}"/>'s.
+/// </remarks>
 internal abstract class ObservedCall<TObserver>(TObserver observer)
     where TObserver : struct, ICallObserver
 {
@@ -28,22 +32,6 @@ internal abstract class ObservedCall<TObserver>(TObserver observer)
         if (Interlocked.Exchange(ref reported, 1) == 0)
         {
             observer.OnAbandoned();
-        }
-    }
-
-    /// <summary>Awaits a response task and reports how it ended, passing it on unchanged.</summary>
-    protected async Task<TResponse> ObserveAsync<TResponse>(Task<TResponse> response)
-    {
-        try
-        {
-            var result = await response.ConfigureAwait(false);
-            Complete(error: null);
-            return result;
-        }
-        catch (Exception error)
-        {
-            Complete(error);
-            throw;
         }
     }
 

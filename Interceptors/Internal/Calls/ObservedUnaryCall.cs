@@ -3,7 +3,7 @@ using Grpc.Core;
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>A unary call whose outcome is the end of its response task.</summary>
-internal sealed class ObservedUnaryCall<TResponse, TObserver> : ObservedCall<TObserver>
+internal sealed class ObservedUnaryCall<TResponse, TObserver> : ObservedResponseCall<TResponse, TObserver>
     where TObserver : struct, ICallObserver
 {
     private readonly AsyncUnaryCall<TResponse> inner;
@@ -11,26 +11,17 @@ internal sealed class ObservedUnaryCall<TResponse, TObserver> : ObservedCall<TOb
     private ObservedUnaryCall(AsyncUnaryCall<TResponse> inner, TObserver observer)
         : base(observer) => this.inner = inner;
 
+    protected override Task<TResponse> InnerResponse => inner.ResponseAsync;
+
     public static AsyncUnaryCall<TResponse> Wrap(AsyncUnaryCall<TResponse> inner, TObserver observer)
     {
         var observed = new ObservedUnaryCall<TResponse, TObserver>(inner, observer);
         return new AsyncUnaryCall<TResponse>(
-            observed.ObserveAsync(inner.ResponseAsync),
+            observed.ObserveResponse(),
             static s => ((ObservedUnaryCall<TResponse, TObserver>)s).inner.ResponseHeadersAsync,
             static s => ((ObservedUnaryCall<TResponse, TObserver>)s).inner.GetStatus(),
             static s => ((ObservedUnaryCall<TResponse, TObserver>)s).inner.GetTrailers(),
-            static s => ((ObservedUnaryCall<TResponse, TObserver>)s).Dispose(),
+            static s => ((ObservedUnaryCall<TResponse, TObserver>)s).DisposeCall(((ObservedUnaryCall<TResponse, TObserver>)s).inner),
             observed);
-    }
-
-    private void Dispose()
-    {
-        // A response that already arrived is reported by ObserveAsync; only a call cut short is abandoned.
-        if (!inner.ResponseAsync.IsCompleted)
-        {
-            Abandon();
-        }
-
-        inner.Dispose();
     }
 }
