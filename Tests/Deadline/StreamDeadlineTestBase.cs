@@ -27,7 +27,7 @@ public abstract class StreamDeadlineTestBase
     private protected FakeTimeProvider Time { get; private set; } = null!;
 
     /// <summary>The fake clock as the interceptors see it (the scripted network uses <see cref="Time"/> directly).</summary>
-    private protected TimerTrackingTimeProvider Clock { get; private set; } = null!;
+    private protected CountingTimeProvider Clock { get; private set; } = null!;
 
     private protected ScriptedCallInvoker Network { get; private set; } = null!;
 
@@ -49,7 +49,7 @@ public abstract class StreamDeadlineTestBase
         Loggers = services.GetRequiredService<ILoggerFactory>();
         Logs = services.GetFakeLogCollector();
         Time = new FakeTimeProvider();
-        Clock = new TimerTrackingTimeProvider(Time);
+        Clock = new CountingTimeProvider(Time);
         Network = new ScriptedCallInvoker(Time);
     }
 

@@ -1,14 +1,18 @@
 namespace ResilientGrpc.Tests.Infrastructure;
 
 /// <summary>
-/// A fake clock as an interceptor sees it, counting the timers it creates (one per backoff wait), so a test
-/// can wait until a backoff has started before advancing time past it.
+/// A clock as an interceptor sees it, counting the timers it creates (one per backoff wait, so a test can wait until a
+/// backoff has started before advancing time past it) and those still alive (created, not disposed), so a test can
+/// check that an interceptor releases what it armed. A timer is counted once it exists.
 /// </summary>
 internal sealed class CountingTimeProvider(TimeProvider inner) : TimeProvider
 {
-    private int timers;
+    private int created;
+    private int alive;
 
-    public int TimersCreated => Volatile.Read(ref timers);
+    public int TimersCreated => Volatile.Read(ref created);
+
+    public int LiveTimers => Volatile.Read(ref alive);
 
     public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
 
@@ -20,9 +24,32 @@ internal sealed class CountingTimeProvider(TimeProvider inner) : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        // Counted once it exists, so a test that sees the count can advance past it.
-        var timer = inner.CreateTimer(callback, state, dueTime, period);
-        Interlocked.Increment(ref timers);
+        var timer = new TrackedTimer(inner.CreateTimer(callback, state, dueTime, period), this);
+        Interlocked.Increment(ref created);
+        Interlocked.Increment(ref alive);
         return timer;
+    }
+
+    private sealed class TrackedTimer(ITimer inner, CountingTimeProvider owner) : ITimer
+    {
+        private int disposed;
+
+        public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref owner.alive);
+            }
+
+            inner.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 }
