@@ -1,13 +1,14 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.DependencyInjection;
 
 /// <summary>
 /// Validates a named client's <see cref="ResilienceOptions"/> at host start, naming configuration keys
-/// (<c>Resilience:Retry:MaxAttempts</c>) when the options came from configuration.
+/// (<c>Resilience:Retry:MaxAttempts</c>) when the options came from configuration, and options properties
+/// (<c>RetryOptions.MaxAttempts</c>) when they came from code.
 /// </summary>
-internal sealed partial class ResilienceOptionsValidator(string name, string? configurationPath) : IValidateOptions<ResilienceOptions>
+internal sealed class ResilienceOptionsValidator(string name, string? configurationPath) : IValidateOptions<ResilienceOptions>
 {
     public ValidateOptionsResult Validate(string? optionsName, ResilienceOptions options)
     {
@@ -16,29 +17,10 @@ internal sealed partial class ResilienceOptionsValidator(string name, string? co
             return ValidateOptionsResult.Skip;
         }
 
-        try
-        {
-            options.Validate();
-            return ValidateOptionsResult.Success;
-        }
-        catch (ArgumentException ex)
-        {
-            var message = ex.Message;
-            if (configurationPath is not null)
-            {
-                message = message
-                    .Replace("DeadlineOptions.", $"{configurationPath}:Deadline:", StringComparison.Ordinal)
-                    .Replace("RetryOptions.Throttling.", $"{configurationPath}:Retry:Throttling:", StringComparison.Ordinal)
-                    .Replace("RetryOptions.", $"{configurationPath}:Retry:", StringComparison.Ordinal)
-                    .Replace("CircuitBreakerOptions.", $"{configurationPath}:CircuitBreaker:", StringComparison.Ordinal);
-                message = PerMethodEntry().Replace(message, ":${key}");
-            }
-
-            return ValidateOptionsResult.Fail($"Resilience settings of gRPC client '{name}' are invalid: {message}");
-        }
+        var problems = configurationPath is null ? OptionsProblems.InCode() : OptionsProblems.InConfiguration(configurationPath);
+        options.Validate(problems);
+        return problems.IsEmpty
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Resilience settings of gRPC client '{name}' are invalid: {problems}");
     }
-
-    /// <summary>A per-method entry as options name it (<c>StreamIdleTimeouts[key]</c>), to name it as configuration does (<c>StreamIdleTimeouts:key</c>).</summary>
-    [GeneratedRegex(@"(?<=:Deadline:(?:MethodTimeouts|StreamIdleTimeouts))\[(?<key>[^\]]*)\]", RegexOptions.CultureInvariant)]
-    private static partial Regex PerMethodEntry();
 }
