@@ -130,20 +130,5 @@ public sealed class CircuitBreakerOptions
         problems.Check(MinimumThroughput >= 2, nameof(MinimumThroughput), MinimumThroughput, "it must be at least 2");
     }
 
-    /// <summary>A deep copy: the status set is copied too.</summary>
-    internal CircuitBreakerOptions Clone() => new()
-    {
-        Name = Name,
-        FailureThreshold = FailureThreshold,
-        AttemptFailureThreshold = AttemptFailureThreshold,
-        BreakDuration = BreakDuration,
-        FailureStatusCodes = FailureStatusCodes is null ? null! : new HashSet<StatusCode>(FailureStatusCodes),
-        HalfOpenProbes = HalfOpenProbes,
-        FailureRatio = FailureRatio,
-        SamplingDuration = SamplingDuration,
-        MinimumThroughput = MinimumThroughput,
-        KeySelector = KeySelector,
-    };
-
     private static bool IsDuration(TimeSpan value) => value > TimeSpan.Zero && value <= MaxDuration;
 }

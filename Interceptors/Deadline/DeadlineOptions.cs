@@ -82,17 +82,6 @@ public sealed class DeadlineOptions
         CheckPerMethod(problems, StreamIdleTimeouts, nameof(StreamIdleTimeouts));
     }
 
-    /// <summary>A deep copy, so later changes to this instance do not reach a running interceptor.</summary>
-    internal DeadlineOptions Clone() => new()
-    {
-        Timeout = Timeout,
-        MethodTimeouts = Copy(MethodTimeouts),
-        StreamIdleTimeouts = Copy(StreamIdleTimeouts),
-    };
-
-    private static IDictionary<string, TimeSpan> Copy(IDictionary<string, TimeSpan>? values) =>
-        values is null ? null! : new Dictionary<string, TimeSpan>(values, StringComparer.Ordinal);
-
     private static void CheckPerMethod(OptionsProblems problems, IDictionary<string, TimeSpan>? values, string name)
     {
         problems.Check(values is not null, name, null, "it must not be null");

@@ -97,18 +97,4 @@ public sealed class RetryOptions
             "it must not be null and its entries must be full method names or service names");
         Throttling?.Validate(problems.Scope(nameof(Throttling)));
     }
-
-    /// <summary>A deep copy, so later changes to this instance do not reach a running interceptor.</summary>
-    internal RetryOptions Clone() => new()
-    {
-        MaxAttempts = MaxAttempts,
-        InitialBackoff = InitialBackoff,
-        BackoffMultiplier = BackoffMultiplier,
-        MaxBackoff = MaxBackoff,
-        JitterFactor = JitterFactor,
-        RetryableStatusCodes = RetryableStatusCodes is null ? null! : new HashSet<StatusCode>(RetryableStatusCodes),
-        HonorServerPushback = HonorServerPushback,
-        Throttling = Throttling?.Clone(),
-        NonRetryableMethods = NonRetryableMethods is null ? null! : new HashSet<string>(NonRetryableMethods, StringComparer.Ordinal),
-    };
 }

@@ -24,6 +24,4 @@ public sealed class RetryThrottlingOptions
         problems.Check(MaxTokens is >= 1 and <= 1000, nameof(MaxTokens), MaxTokens, "it must be between 1 and 1000");
         problems.Check(TokenRatio is > 0 and <= 1, nameof(TokenRatio), TokenRatio, "it must be greater than 0 and at most 1");
     }
-
-    internal RetryThrottlingOptions Clone() => new() { MaxTokens = MaxTokens, TokenRatio = TokenRatio };
 }
