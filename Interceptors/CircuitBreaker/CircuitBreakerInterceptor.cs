@@ -45,6 +45,22 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
+        : this(options, timeProvider, loggerFactory, meterFactory, target: null)
+    {
+    }
+
+    /// <summary>Creates a circuit breaker whose calls that name no host are tagged with <paramref name="target"/>.</summary>
+    /// <param name="options">The settings; validated, then copied.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">Where to log; nothing is logged when null.</param>
+    /// <param name="meterFactory">Creates the meter; the shared static meter when null.</param>
+    /// <param name="target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
+    internal CircuitBreakerInterceptor(
+        CircuitBreakerOptions options,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory,
+        IMeterFactory? meterFactory,
+        string? target)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -55,7 +71,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
             settings,
             (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".CircuitBreaker"),
             metrics);
-        Calls = new CallTelemetry(metrics, time);
+        Calls = new CallTelemetry(metrics, time, target);
         metrics.ObserveBreakerStates(this, ObserveStates);
         classifier = new OutcomeClassifier(settings.FailureStatusCodes);
         if (settings.KeySelector is null)

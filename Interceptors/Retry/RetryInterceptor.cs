@@ -42,7 +42,7 @@ public sealed class RetryInterceptor : Interceptor
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
-        : this(options, timeProvider, random: null, loggerFactory, meterFactory)
+        : this(options, timeProvider, random: null, loggerFactory, meterFactory, target: null)
     {
     }
 
@@ -52,12 +52,14 @@ public sealed class RetryInterceptor : Interceptor
     /// <param name="random">Returns uniform numbers in [0, 1); <see cref="Random.Shared"/> when null.</param>
     /// <param name="loggerFactory">Where to log; nothing is logged when null.</param>
     /// <param name="meterFactory">Creates the meter; the shared static meter when null.</param>
+    /// <param name="target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
     internal RetryInterceptor(
         RetryOptions options,
         TimeProvider? timeProvider,
         Func<double>? random,
         ILoggerFactory? loggerFactory = null,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null,
+        string? target = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -66,12 +68,12 @@ public sealed class RetryInterceptor : Interceptor
         Time = timeProvider ?? TimeProvider.System;
         NextSample = random ?? Random.Shared.NextDouble;
         var metrics = ResilienceMetrics.For(meterFactory);
-        Calls = new CallTelemetry(metrics, Time);
+        Calls = new CallTelemetry(metrics, Time, target);
         Telemetry = new RetryTelemetry(
             (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".Retry"),
             metrics,
             Policy.MaxAttempts,
-            target: null);
+            target);
     }
 
     internal RetryPolicy Policy { get; }
