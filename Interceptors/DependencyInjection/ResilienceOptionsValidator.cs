@@ -1,14 +1,16 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.DependencyInjection;
 
 /// <summary>
-/// Validates a named client's <see cref="ResilienceOptions"/> at host start, naming configuration keys
-/// (<c>Resilience:Retry:MaxAttempts</c>) when the options came from configuration, and options properties
-/// (<c>RetryOptions.MaxAttempts</c>) when they came from code.
+/// Validates a named client's <see cref="ResilienceOptions"/> at host start. Options read from a configuration
+/// <paramref name="section"/> are named by configuration path (<c>Resilience:Retry:MaxAttempts</c>), and the keys of
+/// the section that cannot be used (unknown, or unreadable) are reported in the same message; options from code are
+/// named by property (<c>RetryOptions.MaxAttempts</c>).
 /// </summary>
-internal sealed class ResilienceOptionsValidator(string name, string? configurationPath) : IValidateOptions<ResilienceOptions>
+internal sealed class ResilienceOptionsValidator(string name, IConfiguration? section) : IValidateOptions<ResilienceOptions>
 {
     public ValidateOptionsResult Validate(string? optionsName, ResilienceOptions options)
     {
@@ -17,7 +19,15 @@ internal sealed class ResilienceOptionsValidator(string name, string? configurat
             return ValidateOptionsResult.Skip;
         }
 
-        var problems = configurationPath is null ? OptionsProblems.InCode() : OptionsProblems.InConfiguration(configurationPath);
+        var problems = OptionsProblems.InCode();
+        if (section is not null)
+        {
+            // The options were read from the section before code configured them further; reading it again, onto
+            // defaults, finds the keys that reading could not use.
+            problems = OptionsProblems.InConfiguration(ResilienceConfiguration.PathOf(section));
+            ResilienceConfiguration.Read(section, new ResilienceOptions(), problems);
+        }
+
         options.Validate(problems);
         return problems.IsEmpty
             ? ValidateOptionsResult.Success
