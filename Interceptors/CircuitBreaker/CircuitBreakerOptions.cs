@@ -4,7 +4,7 @@ using ResilientGrpc.Interceptors.Internal;
 namespace ResilientGrpc.Interceptors;
 
 /// <summary>
-/// Settings of a <see cref="CircuitBreakerInterceptor"/>. The interceptor copies and validates them when it is
+/// Settings of a <see cref="CircuitBreakerInterceptor"/>. The interceptor validates and copies them when it is
 /// constructed, so later changes to this object do not affect it.
 /// </summary>
 public sealed class CircuitBreakerOptions
