@@ -24,13 +24,16 @@ internal static class ResilienceSettings
         return options;
     }
 
-    /// <summary>The library's defaults overridden by the <see cref="SectionName"/> section; an unknown key is an error.</summary>
-    /// <exception cref="InvalidOperationException">A key is unknown or a value cannot be read.</exception>
+    /// <summary>
+    /// The library's defaults overridden by the <see cref="SectionName"/> section, read as the client factory's
+    /// <c>AddResilience(configuration)</c> reads it: a list given replaces the default list.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A key is unknown, a value cannot be read or is invalid; the message names each by path.</exception>
     public static ResilienceOptions FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var options = Defaults();
-        configuration.GetSection(SectionName).Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+        ResilienceConfiguration.Bind(configuration.GetSection(SectionName), options);
         return options;
     }
 

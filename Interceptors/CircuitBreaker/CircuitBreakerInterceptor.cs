@@ -25,7 +25,7 @@ namespace ResilientGrpc.Interceptors;
 /// </remarks>
 public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
 {
-    private readonly CircuitBreakerOptions options;
+    private readonly CircuitBreakerSettings settings;
     private readonly TimeProvider time;
     private readonly OutcomeClassifier classifier;
     private readonly CircuitStateController? single;
@@ -34,7 +34,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     private volatile bool isolateNewKeys;
 
     /// <summary>Creates a circuit breaker from a copy of <paramref name="options"/>.</summary>
-    /// <param name="options">The settings; copied, then validated.</param>
+    /// <param name="options">The settings; validated, then copied, so later changes have no effect.</param>
     /// <param name="timeProvider">The clock for break durations and sampling windows; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="loggerFactory">Where state changes and the first rejection of each open period are logged (category <c>ResilientGrpc.CircuitBreaker</c>); nothing is logged when null.</param>
     /// <param name="meterFactory">Creates the <see cref="ResilienceTelemetry.MeterName"/> meter; a shared static meter is used when null.</param>
@@ -45,22 +45,38 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
+        : this(options, timeProvider, loggerFactory, meterFactory, target: null)
+    {
+    }
+
+    /// <summary>Creates a circuit breaker whose calls that name no host are tagged with <paramref name="target"/>.</summary>
+    /// <param name="options">The settings; validated, then copied.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">Where to log; nothing is logged when null.</param>
+    /// <param name="meterFactory">Creates the meter; the shared static meter when null.</param>
+    /// <param name="target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
+    internal CircuitBreakerInterceptor(
+        CircuitBreakerOptions options,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory,
+        IMeterFactory? meterFactory,
+        string? target)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.options = options.Clone();
-        this.options.Validate();
+        options.Validate();
+        settings = new CircuitBreakerSettings(options);
         time = timeProvider ?? TimeProvider.System;
         var metrics = ResilienceMetrics.For(meterFactory);
         telemetry = new CircuitBreakerTelemetry(
-            this.options,
+            settings,
             (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".CircuitBreaker"),
             metrics);
-        Calls = new CallTelemetry(metrics, time);
+        Calls = new CallTelemetry(metrics, time, target);
         metrics.ObserveBreakerStates(this, ObserveStates);
-        classifier = new OutcomeClassifier(this.options.FailureStatusCodes);
-        if (this.options.KeySelector is null)
+        classifier = new OutcomeClassifier(settings.FailureStatusCodes);
+        if (settings.KeySelector is null)
         {
-            single = new CircuitStateController(this.options, classifier, key: null, time, this);
+            single = new CircuitStateController(settings, classifier, key: null, time, this);
         }
         else
         {
@@ -304,7 +320,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     {
         telemetry.Transitioned(transition);
         StateChanged?.Invoke(this, new CircuitStateChangedEventArgs(
-            options.Name, transition.Key, transition.From, transition.To, transition.Reason, transition.FailureCount));
+            settings.Name, transition.Key, transition.From, transition.To, transition.Reason, transition.FailureCount));
     }
 
     /// <summary>Telemetry point: a breaker rejected a call (outside its lock).</summary>
@@ -315,7 +331,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     {
         if (single is not null)
         {
-            yield return new Measurement<int>((int)single.State, new KeyValuePair<string, object?>(MetricNames.BreakerTag, options.Name));
+            yield return new Measurement<int>((int)single.State, new KeyValuePair<string, object?>(MetricNames.BreakerTag, settings.Name));
             yield break;
         }
 
@@ -366,7 +382,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         var shared = ResilienceCallContext.Of(callOptions);
         var retryAttempts = shared?.RetryAttempts ?? 0;
         var retried = retryAttempts > 1 ? shared : null;
-        var threshold = options.AttemptFailureThreshold ?? options.FailureThreshold * Math.Max(1, retryAttempts);
+        var threshold = settings.AttemptFailureThreshold ?? settings.FailureThreshold * Math.Max(1, retryAttempts);
         return new AttemptScope(retried, retried?.FirstAdmission(now) ?? now, threshold, CallerGaveUp(callOptions));
     }
 
@@ -381,10 +397,10 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
 
     private ConcurrentDictionary<string, CircuitStateController> Keyed() =>
         keyed ?? throw new InvalidOperationException(
-            $"Circuit breaker '{options.Name}' has no {nameof(CircuitBreakerOptions.KeySelector)}; use the members without a key.");
+            $"Circuit breaker '{settings.Name}' has no {nameof(CircuitBreakerOptions.KeySelector)}; use the members without a key.");
 
     private CircuitStateController ControllerFor(IMethod method) =>
-        single ?? ControllerFor(keyed!, options.KeySelector!(method) ?? string.Empty);
+        single ?? ControllerFor(keyed!, settings.KeySelector!(method) ?? string.Empty);
 
     private CircuitStateController ControllerFor(ConcurrentDictionary<string, CircuitStateController> breakers, string key)
     {
@@ -399,7 +415,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
             key,
             static (k, self) =>
             {
-                var created = new CircuitStateController(self.options, self.classifier, k, self.time, self);
+                var created = new CircuitStateController(self.settings, self.classifier, k, self.time, self);
                 if (self.isolateNewKeys)
                 {
                     created.StartIsolated();

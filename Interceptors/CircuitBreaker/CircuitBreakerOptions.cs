@@ -4,7 +4,7 @@ using ResilientGrpc.Interceptors.Internal;
 namespace ResilientGrpc.Interceptors;
 
 /// <summary>
-/// Settings of a <see cref="CircuitBreakerInterceptor"/>. The interceptor copies and validates them when it is
+/// Settings of a <see cref="CircuitBreakerInterceptor"/>. The interceptor validates and copies them when it is
 /// constructed, so later changes to this object do not affect it.
 /// </summary>
 public sealed class CircuitBreakerOptions
@@ -103,41 +103,32 @@ public sealed class CircuitBreakerOptions
     /// <exception cref="ArgumentException">One or more settings are invalid; the message names each with its allowed range.</exception>
     public void Validate()
     {
-        var validation = new OptionsValidation(nameof(CircuitBreakerOptions));
-        validation.Check(!string.IsNullOrWhiteSpace(Name), nameof(Name), Name, "it must not be empty");
-        validation.Check(FailureThreshold >= 1, nameof(FailureThreshold), FailureThreshold, "it must be at least 1");
-        validation.Check(
+        var problems = OptionsProblems.InCode();
+        Validate(problems.Scope(nameof(CircuitBreakerOptions)));
+        problems.ThrowIfAny(nameof(CircuitBreakerOptions));
+    }
+
+    /// <summary>Records every invalid setting in <paramref name="problems"/>, scoped to these options.</summary>
+    internal void Validate(OptionsProblems problems)
+    {
+        problems.Check(!string.IsNullOrWhiteSpace(Name), nameof(Name), Name, "it must not be empty");
+        problems.Check(FailureThreshold >= 1, nameof(FailureThreshold), FailureThreshold, "it must be at least 1");
+        problems.Check(
             AttemptFailureThreshold is null || AttemptFailureThreshold >= Math.Max(1, FailureThreshold),
             nameof(AttemptFailureThreshold),
             AttemptFailureThreshold,
             $"it must be null or at least {nameof(FailureThreshold)} ({FailureThreshold})");
-        validation.Check(IsDuration(BreakDuration), nameof(BreakDuration), BreakDuration, "it must be greater than zero and at most 1 day");
-        validation.Check(
+        problems.Check(IsDuration(BreakDuration), nameof(BreakDuration), BreakDuration, "it must be greater than zero and at most 1 day");
+        problems.Check(
             FailureStatusCodes is { Count: > 0 } && !FailureStatusCodes.Contains(StatusCode.OK) && !FailureStatusCodes.Contains(StatusCode.Cancelled),
             nameof(FailureStatusCodes),
             FailureStatusCodes is null ? null : $"{{{string.Join(", ", FailureStatusCodes)}}}",
             "it must name at least one status and neither OK nor Cancelled");
-        validation.Check(HalfOpenProbes >= 1, nameof(HalfOpenProbes), HalfOpenProbes, "it must be at least 1");
-        validation.Check(FailureRatio is null or (> 0 and <= 1), nameof(FailureRatio), FailureRatio, "it must be null or greater than 0 and at most 1");
-        validation.Check(IsDuration(SamplingDuration), nameof(SamplingDuration), SamplingDuration, "it must be greater than zero and at most 1 day");
-        validation.Check(MinimumThroughput >= 2, nameof(MinimumThroughput), MinimumThroughput, "it must be at least 2");
-        validation.ThrowIfInvalid();
+        problems.Check(HalfOpenProbes >= 1, nameof(HalfOpenProbes), HalfOpenProbes, "it must be at least 1");
+        problems.Check(FailureRatio is null or (> 0 and <= 1), nameof(FailureRatio), FailureRatio, "it must be null or greater than 0 and at most 1");
+        problems.Check(IsDuration(SamplingDuration), nameof(SamplingDuration), SamplingDuration, "it must be greater than zero and at most 1 day");
+        problems.Check(MinimumThroughput >= 2, nameof(MinimumThroughput), MinimumThroughput, "it must be at least 2");
     }
-
-    /// <summary>A deep copy: the status set is copied too.</summary>
-    internal CircuitBreakerOptions Clone() => new()
-    {
-        Name = Name,
-        FailureThreshold = FailureThreshold,
-        AttemptFailureThreshold = AttemptFailureThreshold,
-        BreakDuration = BreakDuration,
-        FailureStatusCodes = FailureStatusCodes is null ? null! : new HashSet<StatusCode>(FailureStatusCodes),
-        HalfOpenProbes = HalfOpenProbes,
-        FailureRatio = FailureRatio,
-        SamplingDuration = SamplingDuration,
-        MinimumThroughput = MinimumThroughput,
-        KeySelector = KeySelector,
-    };
 
     private static bool IsDuration(TimeSpan value) => value > TimeSpan.Zero && value <= MaxDuration;
 }

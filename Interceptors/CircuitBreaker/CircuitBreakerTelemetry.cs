@@ -8,16 +8,16 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker;
 /// What a circuit breaker reports: a log line per state change, the first rejection of each period logged and the
 /// rest counted, and the transitions and rejections instruments. Called outside the breaker's lock.
 /// </summary>
-internal sealed class CircuitBreakerTelemetry(CircuitBreakerOptions options, ILogger logger, ResilienceMetrics metrics)
+internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, ILogger logger, ResilienceMetrics metrics)
 {
     /// <summary>The <c>breaker</c> tag and log name: the breaker's name, with its key when keyed.</summary>
-    public string BreakerName(string? key) => key is null ? options.Name : $"{options.Name}/{key}";
+    public string BreakerName(string? key) => key is null ? settings.Name : $"{settings.Name}/{key}";
 
     public void Transitioned(in CircuitTransition transition)
     {
         var breaker = BreakerName(transition.Key);
         metrics.BreakerTransitioned(breaker, StateNames.Of(transition.From), StateNames.Of(transition.To));
-        var breakSeconds = options.BreakDuration.TotalSeconds;
+        var breakSeconds = settings.BreakDuration.TotalSeconds;
         switch (transition.Reason)
         {
             case CircuitStateChangeReason.ConsecutiveFailures:
@@ -27,13 +27,13 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerOptions options, ILo
                 CircuitBreakerLog.OpenedOnAttempts(logger, breaker, transition.FailureCount, breakSeconds);
                 break;
             case CircuitStateChangeReason.FailureRatio:
-                CircuitBreakerLog.OpenedOnRatio(logger, breaker, transition.FailureCount, options.FailureRatio ?? 0, breakSeconds);
+                CircuitBreakerLog.OpenedOnRatio(logger, breaker, transition.FailureCount, settings.FailureRatio ?? 0, breakSeconds);
                 break;
             case CircuitStateChangeReason.ProbeFailed:
                 CircuitBreakerLog.Reopened(logger, breaker, breakSeconds);
                 break;
             case CircuitStateChangeReason.BreakElapsed:
-                CircuitBreakerLog.HalfOpened(logger, breaker, options.HalfOpenProbes);
+                CircuitBreakerLog.HalfOpened(logger, breaker, settings.HalfOpenProbes);
                 break;
             case CircuitStateChangeReason.ProbeSucceeded:
                 CircuitBreakerLog.Closed(logger, breaker, transition.RejectedCalls);

@@ -9,9 +9,6 @@ internal static class CircuitTrailer
     /// <summary>The trailer key.</summary>
     public const string Name = "resilientgrpc-circuit";
 
-    /// <summary>True when <paramref name="trailers"/> mark a call rejected by a circuit breaker.</summary>
-    public static bool IsPresent(Grpc.Core.Metadata? trailers) => trailers?.Get(Name) is not null;
-
     /// <summary>The trailer value for a rejecting state: <c>open</c>, <c>half-open</c> or <c>isolated</c>.</summary>
     public static string ValueOf(CircuitState state) => state switch
     {

@@ -33,14 +33,12 @@ namespace ResilientGrpc.Interceptors;
 /// </remarks>
 public sealed class DeadlineInterceptor : Interceptor
 {
-    private readonly TimeSpan timeout;
-    private readonly Dictionary<string, TimeSpan> methodTimeouts;
-    private readonly Dictionary<string, TimeSpan> idleTimeouts;
+    private readonly DeadlineSettings settings;
     private readonly TimeProvider time;
     private readonly ILogger logger;
 
     /// <summary>Creates the interceptor from a copy of <paramref name="options"/>.</summary>
-    /// <param name="options">The options; copied and validated here, so later changes have no effect.</param>
+    /// <param name="options">The options; validated and copied here, so later changes have no effect.</param>
     /// <param name="timeProvider">The clock deadlines are computed from and stream limits run on; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="loggerFactory">Where calls that exceed their deadline, and streams cut by their first-response or idle limit, are logged (category <c>ResilientGrpc.Deadline</c>); nothing is logged when null.</param>
     /// <param name="meterFactory">Creates the <see cref="ResilienceTelemetry.MeterName"/> meter; a shared static meter is used when null.</param>
@@ -51,16 +49,29 @@ public sealed class DeadlineInterceptor : Interceptor
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
+        : this(options, timeProvider, loggerFactory, meterFactory, target: null)
+    {
+    }
+
+    /// <summary>Creates the interceptor, tagging calls that name no host with <paramref name="target"/>.</summary>
+    /// <param name="options">The options; validated and copied here.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">Where to log; nothing is logged when null.</param>
+    /// <param name="meterFactory">Creates the meter; the shared static meter when null.</param>
+    /// <param name="target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
+    internal DeadlineInterceptor(
+        DeadlineOptions options,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory,
+        IMeterFactory? meterFactory,
+        string? target)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var copy = options.Clone();
-        copy.Validate();
-        timeout = copy.Timeout;
-        methodTimeouts = (Dictionary<string, TimeSpan>)copy.MethodTimeouts;
-        idleTimeouts = (Dictionary<string, TimeSpan>)copy.StreamIdleTimeouts;
+        options.Validate();
+        settings = new DeadlineSettings(options);
         time = timeProvider ?? TimeProvider.System;
         logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".Deadline");
-        Calls = new CallTelemetry(ResilienceMetrics.For(meterFactory), time);
+        Calls = new CallTelemetry(ResilienceMetrics.For(meterFactory), time, target);
     }
 
     /// <summary>This interceptor's share of the attempt and call instruments.</summary>
@@ -137,9 +148,9 @@ public sealed class DeadlineInterceptor : Interceptor
     /// </summary>
     internal DateTime? DeadlineFor(IMethod method, DateTime? callerDeadline, bool stream)
     {
-        var limit = MethodKey.TryGet(methodTimeouts, method, out var overridden) ? overridden
+        var limit = MethodKey.TryGet(settings.MethodTimeouts, method, out var overridden) ? overridden
             : stream ? Timeout.InfiniteTimeSpan
-            : timeout;
+            : settings.Timeout;
         if (limit == Timeout.InfiniteTimeSpan)
         {
             return callerDeadline;
@@ -156,11 +167,11 @@ public sealed class DeadlineInterceptor : Interceptor
     /// </summary>
     private StreamLimits LimitsFor(IMethod method, DateTime? callerDeadline)
     {
-        var idle = MethodKey.TryGet(idleTimeouts, method, out var configured) ? configured : Timeout.InfiniteTimeSpan;
-        var callerFirst = callerDeadline is { } caller && caller.ToUniversalTime() <= Later(timeout);
-        var firstResponse = timeout == Timeout.InfiniteTimeSpan || callerFirst || MethodKey.TryGet(methodTimeouts, method, out _)
+        var idle = MethodKey.TryGet(settings.StreamIdleTimeouts, method, out var configured) ? configured : Timeout.InfiniteTimeSpan;
+        var callerFirst = callerDeadline is { } caller && caller.ToUniversalTime() <= Later(settings.Timeout);
+        var firstResponse = settings.Timeout == Timeout.InfiniteTimeSpan || callerFirst || MethodKey.TryGet(settings.MethodTimeouts, method, out _)
             ? Timeout.InfiniteTimeSpan
-            : timeout;
+            : settings.Timeout;
         return new StreamLimits(firstResponse, idle);
     }
 

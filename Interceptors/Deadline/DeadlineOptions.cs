@@ -69,38 +69,34 @@ public sealed class DeadlineOptions
     /// <exception cref="ArgumentException">One or more settings are invalid.</exception>
     public void Validate()
     {
-        var validation = new OptionsValidation(nameof(DeadlineOptions));
-        validation.Check(IsValidTimeout(Timeout), nameof(Timeout), Timeout, "it must be greater than zero or Timeout.InfiniteTimeSpan");
-        CheckPerMethod(validation, MethodTimeouts, nameof(MethodTimeouts));
-        CheckPerMethod(validation, StreamIdleTimeouts, nameof(StreamIdleTimeouts));
-        validation.ThrowIfInvalid();
+        var problems = OptionsProblems.InCode();
+        Validate(problems.Scope(nameof(DeadlineOptions)));
+        problems.ThrowIfAny(nameof(DeadlineOptions));
     }
 
-    /// <summary>A deep copy, so later changes to this instance do not reach a running interceptor.</summary>
-    internal DeadlineOptions Clone() => new()
+    /// <summary>Records every invalid setting in <paramref name="problems"/>, scoped to these options.</summary>
+    internal void Validate(OptionsProblems problems)
     {
-        Timeout = Timeout,
-        MethodTimeouts = Copy(MethodTimeouts),
-        StreamIdleTimeouts = Copy(StreamIdleTimeouts),
-    };
+        problems.Check(IsValidTimeout(Timeout), nameof(Timeout), Timeout, "it must be greater than zero or Timeout.InfiniteTimeSpan");
+        CheckPerMethod(problems, MethodTimeouts, nameof(MethodTimeouts));
+        CheckPerMethod(problems, StreamIdleTimeouts, nameof(StreamIdleTimeouts));
+    }
 
-    private static void CheckPerMethod(OptionsValidation validation, IDictionary<string, TimeSpan>? values, string name)
+    private static void CheckPerMethod(OptionsProblems problems, IDictionary<string, TimeSpan>? values, string name)
     {
-        validation.Check(values is not null, name, null, "it must not be null");
+        problems.Check(values is not null, name, null, "it must not be null");
         if (values is null)
         {
             return;
         }
 
+        var entries = problems.Scope(name);
         foreach (var (key, value) in values)
         {
-            validation.Check(MethodKey.IsValid(key), name, key, "keys must be full method names or service names");
-            validation.Check(IsValidTimeout(value), $"{name}[{key}]", value, "it must be greater than zero or Timeout.InfiniteTimeSpan");
+            problems.Check(MethodKey.IsValid(key), name, key, "keys must be full method names or service names");
+            entries.CheckEntry(IsValidTimeout(value), key, value, "it must be greater than zero or Timeout.InfiniteTimeSpan");
         }
     }
-
-    private static IDictionary<string, TimeSpan> Copy(IDictionary<string, TimeSpan>? values) =>
-        values is null ? null! : new Dictionary<string, TimeSpan>(values, StringComparer.Ordinal);
 
     private static bool IsValidTimeout(TimeSpan value) =>
         value > TimeSpan.Zero || value == System.Threading.Timeout.InfiniteTimeSpan;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ResilientGrpc.Interceptors;
 using ResilientGrpc.Interceptors.DependencyInjection;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -32,13 +33,15 @@ public static class ResilienceHttpClientBuilderExtensions
             options.Configure(configure);
         }
 
-        return AddInterceptors(builder, configurationPath: null);
+        return AddInterceptors(builder, section: null);
     }
 
     /// <summary>
     /// Adds deadline, retry and circuit breaker interceptors configured from <paramref name="section"/>
     /// (for example <c>"Resilience": { "Retry": { "MaxAttempts": 3 } }</c>, or the environment variable
-    /// <c>Resilience__Retry__MaxAttempts</c>); durations are written as <c>00:00:02</c>.
+    /// <c>Resilience__Retry__MaxAttempts</c>), read as <see cref="ResilienceConfiguration.Bind"/> reads it: durations are
+    /// written as <c>00:00:02</c>, a list given replaces the default list, and an unknown key or a value that cannot be
+    /// read fails host start with the invalid settings, each named by its configuration path.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddGrpcClient</c>.</param>
     /// <param name="section">The configuration section holding <c>Deadline</c>, <c>Retry</c> and <c>CircuitBreaker</c>.</param>
@@ -51,21 +54,22 @@ public static class ResilienceHttpClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);
+        // Keys that cannot be used are reported by the validator, with the invalid values, in one message.
         var options = builder.Services.AddOptions<ResilienceOptions>(builder.Name)
-            .Configure(o => ResilienceConfigurationBinder.Bind(section, o));
+            .Configure(o => ResilienceConfiguration.Read(section, o, OptionsProblems.InConfiguration(ResilienceConfiguration.PathOf(section))));
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        return AddInterceptors(builder, (section as IConfigurationSection)?.Path ?? "Resilience");
+        return AddInterceptors(builder, section);
     }
 
-    private static IHttpClientBuilder AddInterceptors(IHttpClientBuilder builder, string? configurationPath)
+    private static IHttpClientBuilder AddInterceptors(IHttpClientBuilder builder, IConfiguration? section)
     {
         var name = builder.Name;
         builder.Services.TryAddSingleton<ResilienceInterceptorRegistry>();
-        builder.Services.AddSingleton<IValidateOptions<ResilienceOptions>>(new ResilienceOptionsValidator(name, configurationPath));
+        builder.Services.AddSingleton<IValidateOptions<ResilienceOptions>>(new ResilienceOptionsValidator(name, section));
         builder.Services.AddOptions<ResilienceOptions>(name)
             .PostConfigure(o =>
             {

@@ -1,13 +1,16 @@
-using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.DependencyInjection;
 
 /// <summary>
-/// Validates a named client's <see cref="ResilienceOptions"/> at host start, naming configuration keys
-/// (<c>Resilience:Retry:MaxAttempts</c>) when the options came from configuration.
+/// Validates a named client's <see cref="ResilienceOptions"/> at host start. Options read from a configuration
+/// <paramref name="section"/> are named by configuration path (<c>Resilience:Retry:MaxAttempts</c>), and the keys of
+/// the section that cannot be used (unknown, or unreadable) are reported in the same message; options from code are
+/// named by property (<c>RetryOptions.MaxAttempts</c>).
 /// </summary>
-internal sealed partial class ResilienceOptionsValidator(string name, string? configurationPath) : IValidateOptions<ResilienceOptions>
+internal sealed class ResilienceOptionsValidator(string name, IConfiguration? section) : IValidateOptions<ResilienceOptions>
 {
     public ValidateOptionsResult Validate(string? optionsName, ResilienceOptions options)
     {
@@ -16,29 +19,18 @@ internal sealed partial class ResilienceOptionsValidator(string name, string? co
             return ValidateOptionsResult.Skip;
         }
 
-        try
+        var problems = OptionsProblems.InCode();
+        if (section is not null)
         {
-            options.Validate();
-            return ValidateOptionsResult.Success;
+            // The options were read from the section before code configured them further; reading it again, onto
+            // defaults, finds the keys that reading could not use.
+            problems = OptionsProblems.InConfiguration(ResilienceConfiguration.PathOf(section));
+            ResilienceConfiguration.Read(section, new ResilienceOptions(), problems);
         }
-        catch (ArgumentException ex)
-        {
-            var message = ex.Message;
-            if (configurationPath is not null)
-            {
-                message = message
-                    .Replace("DeadlineOptions.", $"{configurationPath}:Deadline:", StringComparison.Ordinal)
-                    .Replace("RetryOptions.Throttling.", $"{configurationPath}:Retry:Throttling:", StringComparison.Ordinal)
-                    .Replace("RetryOptions.", $"{configurationPath}:Retry:", StringComparison.Ordinal)
-                    .Replace("CircuitBreakerOptions.", $"{configurationPath}:CircuitBreaker:", StringComparison.Ordinal);
-                message = PerMethodEntry().Replace(message, ":${key}");
-            }
 
-            return ValidateOptionsResult.Fail($"Resilience settings of gRPC client '{name}' are invalid: {message}");
-        }
+        options.Validate(problems);
+        return problems.IsEmpty
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Resilience settings of gRPC client '{name}' are invalid: {problems}");
     }
-
-    /// <summary>A per-method entry as options name it (<c>StreamIdleTimeouts[key]</c>), to name it as configuration does (<c>StreamIdleTimeouts:key</c>).</summary>
-    [GeneratedRegex(@"(?<=:Deadline:(?:MethodTimeouts|StreamIdleTimeouts))\[(?<key>[^\]]*)\]", RegexOptions.CultureInvariant)]
-    private static partial Regex PerMethodEntry();
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal;
@@ -12,11 +13,11 @@ internal static class MethodKey
     public static bool IsValid(string? key) => !string.IsNullOrWhiteSpace(key);
 
     /// <summary>Whether <paramref name="keys"/> names <paramref name="method"/> or its service.</summary>
-    public static bool Matches(HashSet<string> keys, IMethod method) =>
+    public static bool Matches(FrozenSet<string> keys, IMethod method) =>
         keys.Count != 0 && (keys.Contains(method.FullName) || keys.Contains(method.ServiceName));
 
     /// <summary>The value stored for <paramref name="method"/> or, failing that, for its service.</summary>
-    public static bool TryGet<T>(Dictionary<string, T> values, IMethod method, out T value)
+    public static bool TryGet<T>(FrozenDictionary<string, T> values, IMethod method, out T value)
     {
         if (values.Count == 0)
         {

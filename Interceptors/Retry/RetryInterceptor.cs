@@ -31,7 +31,7 @@ namespace ResilientGrpc.Interceptors;
 public sealed class RetryInterceptor : Interceptor
 {
     /// <summary>Creates the interceptor from a copy of <paramref name="options"/>.</summary>
-    /// <param name="options">The options; copied and validated here, so later changes have no effect.</param>
+    /// <param name="options">The options; validated and copied here, so later changes have no effect.</param>
     /// <param name="timeProvider">The clock backoff delays and deadlines use; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="loggerFactory">Where attempts, retries and give-ups are logged (category <c>ResilientGrpc.Retry</c>); nothing is logged when null.</param>
     /// <param name="meterFactory">Creates the <see cref="ResilienceTelemetry.MeterName"/> meter; a shared static meter is used when null.</param>
@@ -42,37 +42,38 @@ public sealed class RetryInterceptor : Interceptor
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
-        : this(options, timeProvider, random: null, loggerFactory, meterFactory)
+        : this(options, timeProvider, random: null, loggerFactory, meterFactory, target: null)
     {
     }
 
     /// <summary>Creates the interceptor with a random source for the jitter, so tests can pin it.</summary>
-    /// <param name="options">The options; copied and validated here.</param>
+    /// <param name="options">The options; validated and copied here.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="random">Returns uniform numbers in [0, 1); <see cref="Random.Shared"/> when null.</param>
     /// <param name="loggerFactory">Where to log; nothing is logged when null.</param>
     /// <param name="meterFactory">Creates the meter; the shared static meter when null.</param>
+    /// <param name="target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
     internal RetryInterceptor(
         RetryOptions options,
         TimeProvider? timeProvider,
         Func<double>? random,
         ILoggerFactory? loggerFactory = null,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null,
+        string? target = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var copy = options.Clone();
-        copy.Validate();
-        Policy = new RetryPolicy(copy);
-        Throttle = copy.Throttling is { } throttling ? new RetryThrottle(throttling) : null;
+        options.Validate();
+        Policy = new RetryPolicy(options);
+        Throttle = options.Throttling is { } throttling ? new RetryThrottle(throttling) : null;
         Time = timeProvider ?? TimeProvider.System;
         NextSample = random ?? Random.Shared.NextDouble;
         var metrics = ResilienceMetrics.For(meterFactory);
-        Calls = new CallTelemetry(metrics, Time);
+        Calls = new CallTelemetry(metrics, Time, target);
         Telemetry = new RetryTelemetry(
             (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".Retry"),
             metrics,
-            copy.MaxAttempts,
-            target: null);
+            Policy.MaxAttempts,
+            target);
     }
 
     internal RetryPolicy Policy { get; }

@@ -63,46 +63,38 @@ public sealed class RetryOptions
     /// <exception cref="ArgumentException">One or more settings are invalid.</exception>
     public void Validate()
     {
-        var validation = new OptionsValidation(nameof(RetryOptions));
-        validation.Check(MaxAttempts is >= 1 and <= 10, nameof(MaxAttempts), MaxAttempts, "it must be between 1 and 10");
-        validation.Check(InitialBackoff > TimeSpan.Zero, nameof(InitialBackoff), InitialBackoff, "it must be greater than zero");
-        validation.Check(MaxBackoff > TimeSpan.Zero, nameof(MaxBackoff), MaxBackoff, "it must be greater than zero");
-        validation.Check(
+        var problems = OptionsProblems.InCode();
+        Validate(problems.Scope(nameof(RetryOptions)));
+        problems.ThrowIfAny(nameof(RetryOptions));
+    }
+
+    /// <summary>Records every invalid setting in <paramref name="problems"/>, scoped to these options.</summary>
+    internal void Validate(OptionsProblems problems)
+    {
+        problems.Check(MaxAttempts is >= 1 and <= 10, nameof(MaxAttempts), MaxAttempts, "it must be between 1 and 10");
+        problems.Check(InitialBackoff > TimeSpan.Zero, nameof(InitialBackoff), InitialBackoff, "it must be greater than zero");
+        problems.Check(MaxBackoff > TimeSpan.Zero, nameof(MaxBackoff), MaxBackoff, "it must be greater than zero");
+        problems.Check(
             MaxBackoff >= InitialBackoff || InitialBackoff <= TimeSpan.Zero || MaxBackoff <= TimeSpan.Zero,
             nameof(MaxBackoff),
             MaxBackoff,
             $"it must be at least {nameof(InitialBackoff)}");
-        validation.Check(
+        problems.Check(
             double.IsFinite(BackoffMultiplier) && BackoffMultiplier >= 1,
             nameof(BackoffMultiplier),
             BackoffMultiplier,
             "it must be a finite number of at least 1");
-        validation.Check(JitterFactor is >= 0 and <= 1, nameof(JitterFactor), JitterFactor, "it must be between 0 and 1");
-        validation.Check(
+        problems.Check(JitterFactor is >= 0 and <= 1, nameof(JitterFactor), JitterFactor, "it must be between 0 and 1");
+        problems.Check(
             RetryableStatusCodes is { Count: > 0 } && !RetryableStatusCodes.Contains(StatusCode.OK),
             nameof(RetryableStatusCodes),
             RetryableStatusCodes is null ? null : $"{{{string.Join(", ", RetryableStatusCodes)}}}",
             "it must hold at least one status code and not OK");
-        validation.Check(
+        problems.Check(
             NonRetryableMethods is not null && NonRetryableMethods.All(MethodKey.IsValid),
             nameof(NonRetryableMethods),
             NonRetryableMethods is null ? null : $"{{{string.Join(", ", NonRetryableMethods)}}}",
             "it must not be null and its entries must be full method names or service names");
-        Throttling?.Validate(validation, nameof(Throttling));
-        validation.ThrowIfInvalid();
+        Throttling?.Validate(problems.Scope(nameof(Throttling)));
     }
-
-    /// <summary>A deep copy, so later changes to this instance do not reach a running interceptor.</summary>
-    internal RetryOptions Clone() => new()
-    {
-        MaxAttempts = MaxAttempts,
-        InitialBackoff = InitialBackoff,
-        BackoffMultiplier = BackoffMultiplier,
-        MaxBackoff = MaxBackoff,
-        JitterFactor = JitterFactor,
-        RetryableStatusCodes = RetryableStatusCodes is null ? null! : new HashSet<StatusCode>(RetryableStatusCodes),
-        HonorServerPushback = HonorServerPushback,
-        Throttling = Throttling?.Clone(),
-        NonRetryableMethods = NonRetryableMethods is null ? null! : new HashSet<string>(NonRetryableMethods, StringComparer.Ordinal),
-    };
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal;
@@ -11,14 +12,14 @@ namespace ResilientGrpc.Interceptors;
 internal sealed class RetryPolicy
 {
     private readonly uint retryableMask;
-    private readonly HashSet<string> nonRetryableMethods;
+    private readonly FrozenSet<string> nonRetryableMethods;
     private readonly double initialBackoffTicks;
     private readonly double maxBackoffTicks;
     private readonly double multiplier;
     private readonly double jitter;
     private readonly bool honorPushback;
 
-    /// <param name="options">A validated copy the policy may keep.</param>
+    /// <param name="options">Validated options, copied here: later changes to them do not reach the policy.</param>
     public RetryPolicy(RetryOptions options)
     {
         MaxAttempts = options.MaxAttempts;
@@ -28,7 +29,7 @@ internal sealed class RetryPolicy
             retryableMask |= 1u << (int)code;
         }
 
-        nonRetryableMethods = (HashSet<string>)options.NonRetryableMethods;
+        nonRetryableMethods = options.NonRetryableMethods.ToFrozenSet(StringComparer.Ordinal);
         initialBackoffTicks = options.InitialBackoff.Ticks;
         maxBackoffTicks = options.MaxBackoff.Ticks;
         multiplier = options.BackoffMultiplier;

@@ -18,11 +18,10 @@ public sealed class RetryThrottlingOptions
     /// <value>The default value is 0.1. Must be greater than 0 and at most 1.</value>
     public double TokenRatio { get; set; } = 0.1;
 
-    internal void Validate(OptionsValidation validation, string prefix)
+    /// <summary>Records every invalid setting in <paramref name="problems"/>, scoped to these options.</summary>
+    internal void Validate(OptionsProblems problems)
     {
-        validation.Check(MaxTokens is >= 1 and <= 1000, $"{prefix}.{nameof(MaxTokens)}", MaxTokens, "it must be between 1 and 1000");
-        validation.Check(TokenRatio is > 0 and <= 1, $"{prefix}.{nameof(TokenRatio)}", TokenRatio, "it must be greater than 0 and at most 1");
+        problems.Check(MaxTokens is >= 1 and <= 1000, nameof(MaxTokens), MaxTokens, "it must be between 1 and 1000");
+        problems.Check(TokenRatio is > 0 and <= 1, nameof(TokenRatio), TokenRatio, "it must be greater than 0 and at most 1");
     }
-
-    internal RetryThrottlingOptions Clone() => new() { MaxTokens = MaxTokens, TokenRatio = TokenRatio };
 }

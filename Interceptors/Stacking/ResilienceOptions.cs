@@ -1,3 +1,5 @@
+using ResilientGrpc.Interceptors.Internal;
+
 namespace ResilientGrpc.Interceptors;
 
 /// <summary>
@@ -24,25 +26,16 @@ public sealed class ResilienceOptions
     /// <exception cref="ArgumentException">At least one setting is invalid.</exception>
     public void Validate()
     {
-        var problems = new List<string>(3);
-        Collect(Deadline is null ? null : Deadline.Validate, problems);
-        Collect(Retry is null ? null : Retry.Validate, problems);
-        Collect(CircuitBreaker is null ? null : CircuitBreaker.Validate, problems);
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", problems), nameof(ResilienceOptions));
-        }
+        var problems = OptionsProblems.InCode();
+        Validate(problems);
+        problems.ThrowIfAny(nameof(ResilienceOptions));
     }
 
-    private static void Collect(Action? validate, List<string> problems)
+    /// <summary>Records every invalid setting of the enabled patterns in <paramref name="problems"/>.</summary>
+    internal void Validate(OptionsProblems problems)
     {
-        try
-        {
-            validate?.Invoke();
-        }
-        catch (ArgumentException ex)
-        {
-            problems.Add(ex.Message);
-        }
+        Deadline?.Validate(problems.Pattern(nameof(Deadline), nameof(DeadlineOptions)));
+        Retry?.Validate(problems.Pattern(nameof(Retry), nameof(RetryOptions)));
+        CircuitBreaker?.Validate(problems.Pattern(nameof(CircuitBreaker), nameof(CircuitBreakerOptions)));
     }
 }

@@ -23,23 +23,17 @@ internal static class ResilienceStack
         var interceptors = new List<Interceptor>(3);
         if (options.Retry is { } retry)
         {
-            var interceptor = new RetryInterceptor(retry, timeProvider, loggerFactory, meterFactory);
-            interceptor.Calls.Target = target;
-            interceptors.Add(interceptor);
+            interceptors.Add(new RetryInterceptor(retry, timeProvider, random: null, loggerFactory, meterFactory, target));
         }
 
         if (options.CircuitBreaker is { } breaker)
         {
-            var interceptor = new CircuitBreakerInterceptor(breaker, timeProvider, loggerFactory, meterFactory);
-            interceptor.Calls.Target = target;
-            interceptors.Add(interceptor);
+            interceptors.Add(new CircuitBreakerInterceptor(breaker, timeProvider, loggerFactory, meterFactory, target));
         }
 
         if (options.Deadline is { } deadline)
         {
-            var interceptor = new DeadlineInterceptor(deadline, timeProvider, loggerFactory, meterFactory);
-            interceptor.Calls.Target = target;
-            interceptors.Add(interceptor);
+            interceptors.Add(new DeadlineInterceptor(deadline, timeProvider, loggerFactory, meterFactory, target));
         }
 
         return [.. interceptors];

@@ -10,16 +10,16 @@ namespace ResilientGrpc.Interceptors.Telemetry;
 /// continuation, then <c>Track</c> (or <c>RunBlocking</c>) on the call the continuation returned, or <see cref="Refused"/> when the interceptor failed the
 /// call itself. When nothing listens and nothing is logged, the call passes through untouched.
 /// </summary>
-internal sealed class CallTelemetry(ResilienceMetrics metrics, TimeProvider time)
+/// <param name="metrics">The instruments.</param>
+/// <param name="time">The clock durations are measured on.</param>
+/// <param name="target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
+internal sealed class CallTelemetry(ResilienceMetrics metrics, TimeProvider time, string? target)
 {
-    /// <summary>The <c>grpc.target</c> tag for calls that do not name a host; set by the stacking helpers.</summary>
-    public string? Target { get; set; }
-
     /// <summary>Joins (or, outermost, starts) the call's shared context.</summary>
     public ResilienceCallContext? Enter<TRequest, TResponse>(ref ClientInterceptorContext<TRequest, TResponse> context, out bool ownsCall)
         where TRequest : class
         where TResponse : class =>
-        ResilienceCallContext.Enter(ref context, metrics, time, Target, out ownsCall);
+        ResilienceCallContext.Enter(ref context, metrics, time, target, out ownsCall);
 
     /// <summary>The start of an attempt, for its duration; zero when nothing is recorded.</summary>
     public long AttemptStart(ResilienceCallContext? call) => call is null ? 0 : time.GetTimestamp();

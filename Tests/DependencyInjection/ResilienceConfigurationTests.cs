@@ -25,6 +25,9 @@ public sealed class ResilienceConfigurationTests
         yield return Invalid("Resilience:Retry:RetryableStatusCodes:0", "Sideways");
         yield return Invalid("Resilience:Retry:Throttling:MaxTokens", "0");
         yield return Invalid("Resilience:Retry:Throttling:TokenRatio", "2");
+        yield return Invalid("Resilience:Retry:RetryableStatusCodes", "Internal");
+        yield return Invalid("Resilience:Retry:Throttling:MaxTokens", "0");
+        yield return Invalid("Resilience:Retry:Throttling:Bogus", "1");
         yield return Invalid("Resilience:Retry:Bogus", "1");
         yield return Invalid("Resilience:CircuitBreaker:FailureThreshold", "0");
         yield return Invalid("Resilience:CircuitBreaker:AttemptFailureThreshold", "4");
@@ -32,6 +35,9 @@ public sealed class ResilienceConfigurationTests
         yield return Invalid("Resilience:CircuitBreaker:HalfOpenProbes", "0");
         yield return Invalid("Resilience:CircuitBreaker:FailureRatio", "1.5");
         yield return Invalid("Resilience:CircuitBreaker:MinimumThroughput", "1");
+        yield return Invalid("Resilience:CircuitBreaker:FailureStatusCodes:0", "Cancelled");
+        yield return Invalid("Resilience:CircuitBreaker:FailureStatusCodes:0", "Sideways");
+        yield return Invalid("Resilience:CircuitBreaker:KeySelector", "method");
         yield return Invalid("Resilience:CircuitBreaker:Bogus", "1");
         yield return Invalid("Resilience:Deadline:Timeout", "-00:00:02");
         yield return Invalid("Resilience:Deadline:Bogus", "1");
@@ -63,6 +69,14 @@ public sealed class ResilienceConfigurationTests
         Assert.That(options.CircuitBreaker.BreakDuration, Is.EqualTo(TimeSpan.FromMinutes(1)));
         Assert.That(options.CircuitBreaker.Name, Is.EqualTo("unstable"), "named after the client");
         Assert.That(options.Deadline!.Timeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
+    }
+
+    [Test]
+    public void AddResilience_FailureStatusCodesInConfiguration_ReplaceTheDefaults()
+    {
+        var options = Bind(new Dictionary<string, string?> { ["Resilience:CircuitBreaker:FailureStatusCodes:0"] = "Internal" });
+
+        Assert.That(options.CircuitBreaker!.FailureStatusCodes, Is.EquivalentTo(new[] { StatusCode.Internal }));
     }
 
     [Test]
@@ -151,23 +165,34 @@ public sealed class ResilienceConfigurationTests
     [Test]
     public async Task StartAsync_SeveralInvalidSettings_OneMessageNamesEach()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var error = await StartFailsAsync(new Dictionary<string, string?>
         {
             ["Resilience:Retry:MaxAttempts"] = "0",
             ["Resilience:CircuitBreaker:FailureThreshold"] = "0",
             ["Resilience:Deadline:Timeout"] = "-00:00:01",
         });
-        builder.Services.AddGrpcClient<UnstableService.UnstableServiceClient>("unstable", o => o.Address = new Uri("http://localhost"))
-            .AddResilience(builder.Configuration.GetSection("Resilience"));
-        using var host = builder.Build();
 
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Bound));
-
-        Assert.That(error!.Message, Does.Contain("Resilience:Retry:MaxAttempts"));
+        Assert.That(error.Message, Does.Contain("Resilience:Retry:MaxAttempts"));
         Assert.That(error.Message, Does.Contain("Resilience:CircuitBreaker:FailureThreshold"));
         Assert.That(error.Message, Does.Contain("Resilience:Deadline:Timeout"));
         Assert.That(error.Message, Does.Contain("'unstable'"));
+    }
+
+    [Test]
+    public async Task StartAsync_UnknownUnreadableAndInvalidSettings_OneMessageNamesEachByPath()
+    {
+        var error = await StartFailsAsync(new Dictionary<string, string?>
+        {
+            ["Resilience:Retry:MaxAttempts"] = "many",
+            ["Resilience:Retry:Bogus"] = "1",
+            ["Resilience:CircuitBreaker:FailureThreshold"] = "0",
+            ["Resilience:Deadline:MethodTimeouts:/unstable.v1.UnstableService/Process"] = "00:00:00",
+        });
+
+        Assert.That(error.Message, Does.Contain("Resilience:Retry:MaxAttempts is many; it must be a whole number."));
+        Assert.That(error.Message, Does.Contain("Resilience:Retry:Bogus is not a setting"));
+        Assert.That(error.Message, Does.Contain("Resilience:CircuitBreaker:FailureThreshold is 0; it must be at least 1."));
+        Assert.That(error.Message, Does.Contain("Resilience:Deadline:MethodTimeouts:/unstable.v1.UnstableService/Process is 00:00:00"));
     }
 
     [Test]
@@ -198,6 +223,16 @@ public sealed class ResilienceConfigurationTests
 
     private static TestCaseData Invalid(string key, string value) =>
         new TestCaseData(key, value).SetName($"StartAsync_Invalid_{key.Replace(':', '_')}_{value}_FailsNamingKey");
+
+    private static async Task<OptionsValidationException> StartFailsAsync(Dictionary<string, string?> values)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.Services.AddGrpcClient<UnstableService.UnstableServiceClient>("unstable", o => o.Address = new Uri("http://localhost"))
+            .AddResilience(builder.Configuration.GetSection("Resilience"));
+        using var host = builder.Build();
+        return (await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Bound)))!;
+    }
 
     private static IConfiguration Configuration(Dictionary<string, string?> values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values).Build();

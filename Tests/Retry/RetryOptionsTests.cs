@@ -128,22 +128,6 @@ public sealed class RetryOptionsTests
         Assert.Throws<ArgumentNullException>(() => _ = new RetryInterceptor(null!));
     }
 
-    [Test]
-    public void Clone_IsDeep()
-    {
-        var options = new RetryOptions { Throttling = new RetryThrottlingOptions() };
-        options.NonRetryableMethods.Add("a.B");
-
-        var copy = options.Clone();
-        options.RetryableStatusCodes.Add(StatusCode.Internal);
-        options.NonRetryableMethods.Clear();
-        options.Throttling.MaxTokens = 99;
-
-        Assert.That(copy.RetryableStatusCodes, Is.EquivalentTo(new[] { StatusCode.Unavailable }));
-        Assert.That(copy.NonRetryableMethods, Is.EquivalentTo(new[] { "a.B" }));
-        Assert.That(copy.Throttling!.MaxTokens, Is.EqualTo(10));
-    }
-
     private static TestCaseData Bad(Action<RetryOptions> spoil, string property) =>
         new TestCaseData(spoil, property).SetArgDisplayNames(property);
 }

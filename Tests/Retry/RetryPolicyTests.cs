@@ -128,10 +128,27 @@ public sealed class RetryPolicyTests
         Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.ServerPushback));
     }
 
+    [Test]
+    public void Constructor_OptionsMutatedAfterwards_KeepsItsCopy()
+    {
+        var options = new RetryOptions { NonRetryableMethods = { "a.B" } };
+        var policy = Policy(options);
+
+        options.RetryableStatusCodes.Add(StatusCode.Internal);
+        options.NonRetryableMethods.Clear();
+        options.MaxAttempts = 1;
+
+        Assert.That(policy.IsRetryable(StatusCode.Internal), Is.False);
+        Assert.That(policy.AppliesTo(Method("a.B")), Is.False, "a.B stays non-retryable");
+        Assert.That(policy.AppliesTo(Method("c.D")), Is.True, "three attempts are kept");
+    }
+
+    private static Method<string, string> Method(string service) =>
+        new(MethodType.Unary, service, "Call", Marshallers.StringMarshaller, Marshallers.StringMarshaller);
+
     private static RetryPolicy Policy(RetryOptions options)
     {
-        var copy = options.Clone();
-        copy.Validate();
-        return new RetryPolicy(copy);
+        options.Validate();
+        return new RetryPolicy(options);
     }
 }

@@ -93,6 +93,21 @@ public sealed class RetryThrottlingTests : RetryTestBase
     }
 
     [Test]
+    public void Constructor_OptionsMutatedAfterwards_KeepsItsBucket()
+    {
+        var options = new RetryThrottlingOptions { MaxTokens = 2, TokenRatio = 1 };
+        var throttle = new RetryThrottle(options);
+
+        options.MaxTokens = 1000;
+        options.TokenRatio = 0.001;
+        throttle.RecordFailure();
+        throttle.RecordSuccess();
+        throttle.RecordSuccess();
+
+        Assert.That(throttle.Tokens, Is.EqualTo(2), "capped at the original size, refilled by whole tokens");
+    }
+
+    [Test]
     public void RecordFailure_BelowZeroAndAboveMax_IsClamped()
     {
         var throttle = new RetryThrottle(new RetryThrottlingOptions { MaxTokens = 2, TokenRatio = 1 });

@@ -64,26 +64,14 @@ public abstract class TelemetryTestBase
         where T : struct => new(Meters, ResilienceTelemetry.MeterName, instrument);
 
     /// <summary>Retry with exact delays (1 s, 2 s, ...), recording to this test's meter.</summary>
-    private protected RetryInterceptor Retry(RetryOptions? options = null, bool log = true)
-    {
-        var retry = new RetryInterceptor(options ?? new RetryOptions { JitterFactor = 0 }, Clock, random: () => 0.5, log ? Loggers : null, Meters);
-        retry.Calls.Target = Target;
-        return retry;
-    }
+    private protected RetryInterceptor Retry(RetryOptions? options = null, bool log = true) =>
+        new(options ?? new RetryOptions { JitterFactor = 0 }, Clock, random: () => 0.5, log ? Loggers : null, Meters, Target);
 
-    private protected CircuitBreakerInterceptor Breaker(CircuitBreakerOptions? options = null, bool log = true)
-    {
-        var breaker = new CircuitBreakerInterceptor(options ?? new CircuitBreakerOptions { Name = "unstable" }, Clock, log ? Loggers : null, Meters);
-        breaker.Calls.Target = Target;
-        return breaker;
-    }
+    private protected CircuitBreakerInterceptor Breaker(CircuitBreakerOptions? options = null, bool log = true) =>
+        new(options ?? new CircuitBreakerOptions { Name = "unstable" }, Clock, log ? Loggers : null, Meters, Target);
 
-    private protected DeadlineInterceptor Deadline(DeadlineOptions? options = null, bool log = true)
-    {
-        var deadline = new DeadlineInterceptor(options ?? new DeadlineOptions(), Clock, log ? Loggers : null, Meters);
-        deadline.Calls.Target = Target;
-        return deadline;
-    }
+    private protected DeadlineInterceptor Deadline(DeadlineOptions? options = null, bool log = true) =>
+        new(options ?? new DeadlineOptions(), Clock, log ? Loggers : null, Meters, Target);
 
     /// <summary>A client over the scripted network; the first interceptor is the outermost.</summary>
     private protected UnstableService.UnstableServiceClient Client(params Interceptor[] outermostFirst) =>

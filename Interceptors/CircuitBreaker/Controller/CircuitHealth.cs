@@ -7,11 +7,11 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
 /// </summary>
 internal abstract class CircuitHealth
 {
-    /// <summary>Creates the health that <paramref name="options"/> select: ratio mode when a failure ratio is set.</summary>
-    public static CircuitHealth Create(CircuitBreakerOptions options, TimeProvider time) =>
-        options.FailureRatio is { } ratio
-            ? new FailureRatioHealth(ratio, options.MinimumThroughput, options.SamplingDuration, time)
-            : new ConsecutiveFailuresHealth(options.FailureThreshold);
+    /// <summary>Creates the health that <paramref name="settings"/> select: ratio mode when a failure ratio is set.</summary>
+    public static CircuitHealth Create(CircuitBreakerSettings settings, TimeProvider time) =>
+        settings.FailureRatio is { } ratio
+            ? new FailureRatioHealth(ratio, settings.MinimumThroughput, settings.SamplingDuration, time)
+            : new ConsecutiveFailuresHealth(settings.FailureThreshold);
 
     /// <summary>Records a successful attempt, which is a successful call. Lock-free and allocation-free.</summary>
     public abstract void RecordSuccess();

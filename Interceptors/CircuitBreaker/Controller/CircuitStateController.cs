@@ -34,16 +34,16 @@ internal sealed class CircuitStateController : ICallFailureListener
     private int rejectionsSinceClosed;
 
     public CircuitStateController(
-        CircuitBreakerOptions options, OutcomeClassifier classifier, string? key, TimeProvider time, ICircuitObserver observer)
+        CircuitBreakerSettings settings, OutcomeClassifier classifier, string? key, TimeProvider time, ICircuitObserver observer)
     {
         this.time = time;
         this.observer = observer;
         this.classifier = classifier;
         Key = key;
-        health = CircuitHealth.Create(options, time);
-        breakDuration = Timestamps.FromTimeSpan(options.BreakDuration, time);
-        halfOpenProbes = options.HalfOpenProbes;
-        BreakerName = options.Name;
+        health = CircuitHealth.Create(settings, time);
+        breakDuration = Timestamps.FromTimeSpan(settings.BreakDuration, time);
+        halfOpenProbes = settings.HalfOpenProbes;
+        BreakerName = settings.Name;
     }
 
     /// <summary>The breaker's name.</summary>
