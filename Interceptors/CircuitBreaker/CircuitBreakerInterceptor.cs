@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
@@ -27,11 +26,8 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
 {
     private readonly CircuitBreakerSettings settings;
     private readonly TimeProvider time;
-    private readonly OutcomeClassifier classifier;
-    private readonly CircuitStateController? single;
-    private readonly ConcurrentDictionary<string, CircuitStateController>? keyed;
+    private readonly CircuitRegistry breakers;
     private readonly CircuitBreakerTelemetry telemetry;
-    private volatile bool isolateNewKeys;
 
     /// <summary>Creates a circuit breaker from a copy of <paramref name="options"/>.</summary>
     /// <param name="options">The settings; validated, then copied, so later changes have no effect.</param>
@@ -72,16 +68,9 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
             (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".CircuitBreaker"),
             metrics);
         Calls = new CallTelemetry(metrics, time, target);
-        metrics.ObserveBreakerStates(this, ObserveStates);
-        classifier = new OutcomeClassifier(settings.FailureStatusCodes);
-        if (settings.KeySelector is null)
-        {
-            single = new CircuitStateController(settings, classifier, key: null, time, this);
-        }
-        else
-        {
-            keyed = new ConcurrentDictionary<string, CircuitStateController>(StringComparer.Ordinal);
-        }
+        var classifier = new OutcomeClassifier(settings.FailureStatusCodes);
+        breakers = new CircuitRegistry(settings, key => new CircuitStateController(settings, classifier, key, time, this));
+        metrics.ObserveBreakerStates(this, () => breakers.States(telemetry.BreakerName));
     }
 
     /// <summary>
@@ -99,28 +88,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     /// With a <see cref="CircuitBreakerOptions.KeySelector"/>, the most severe state of all keys
     /// (Isolated, then Open, then HalfOpen, then Closed); see <see cref="GetState(string)"/>.
     /// </summary>
-    public CircuitState State
-    {
-        get
-        {
-            if (single is not null)
-            {
-                return single.State;
-            }
-
-            var worst = isolateNewKeys ? CircuitState.Isolated : CircuitState.Closed;
-            foreach (var controller in keyed!.Values)
-            {
-                var state = controller.State;
-                if (Severity(state) > Severity(worst))
-                {
-                    worst = state;
-                }
-            }
-
-            return worst;
-        }
-    }
+    public CircuitState State => breakers.State;
 
     /// <summary>The state of the breaker for <paramref name="key"/>; Closed for a key no call has used yet.</summary>
     /// <param name="key">A key produced by <see cref="CircuitBreakerOptions.KeySelector"/>.</param>
@@ -128,30 +96,14 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     public CircuitState GetState(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var breakers = Keyed();
-        return breakers.TryGetValue(key, out var controller)
-            ? controller.State
-            : isolateNewKeys ? CircuitState.Isolated : CircuitState.Closed;
+        return breakers.GetState(key);
     }
 
     /// <summary>
     /// Holds the circuit open until <see cref="Reset()"/>: calls are rejected with a null
     /// <see cref="BrokenCircuitException.RetryAfter"/>. With keys, isolates every key, including keys first seen later.
     /// </summary>
-    public void Isolate()
-    {
-        if (single is not null)
-        {
-            single.Isolate();
-            return;
-        }
-
-        isolateNewKeys = true;
-        foreach (var controller in keyed!.Values)
-        {
-            controller.Isolate();
-        }
-    }
+    public void Isolate() => breakers.Isolate();
 
     /// <summary>Holds the breaker for <paramref name="key"/> open until it is reset.</summary>
     /// <param name="key">A key produced by <see cref="CircuitBreakerOptions.KeySelector"/>.</param>
@@ -159,24 +111,11 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     public void Isolate(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        ControllerFor(Keyed(), key).Isolate();
+        breakers.Isolate(key);
     }
 
     /// <summary>Closes the circuit and forgets every counted failure. With keys, resets every key.</summary>
-    public void Reset()
-    {
-        if (single is not null)
-        {
-            single.Reset();
-            return;
-        }
-
-        isolateNewKeys = false;
-        foreach (var controller in keyed!.Values)
-        {
-            controller.Reset();
-        }
-    }
+    public void Reset() => breakers.Reset();
 
     /// <summary>Closes the breaker for <paramref name="key"/> and forgets its counted failures.</summary>
     /// <param name="key">A key produced by <see cref="CircuitBreakerOptions.KeySelector"/>.</param>
@@ -184,7 +123,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     public void Reset(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        ControllerFor(Keyed(), key).Reset();
+        breakers.Reset(key);
     }
 
     /// <inheritdoc/>
@@ -326,29 +265,6 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     /// <summary>Telemetry point: a breaker rejected a call (outside its lock).</summary>
     void ICircuitObserver.OnRejected(in CircuitRejection rejection) => telemetry.Rejected(rejection);
 
-    /// <summary>The breaker-state gauge's reading: one measurement per breaker (per key when keyed).</summary>
-    private IEnumerable<Measurement<int>> ObserveStates()
-    {
-        if (single is not null)
-        {
-            yield return new Measurement<int>((int)single.State, new KeyValuePair<string, object?>(MetricNames.BreakerTag, settings.Name));
-            yield break;
-        }
-
-        foreach (var (key, controller) in keyed!)
-        {
-            yield return new Measurement<int>((int)controller.State, new KeyValuePair<string, object?>(MetricNames.BreakerTag, telemetry.BreakerName(key)));
-        }
-    }
-
-    private static int Severity(CircuitState state) => state switch
-    {
-        CircuitState.Isolated => 3,
-        CircuitState.Open => 2,
-        CircuitState.HalfOpen => 1,
-        _ => 0,
-    };
-
     /// <summary>
     /// Admits a call or refuses it. A refused call is counted (rejection, and a call if no interceptor above counts
     /// it) and never reaches the continuation.
@@ -361,7 +277,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         where TResponse : class
     {
         var call = Calls.Enter(ref context, out var ownsCall);
-        var controller = ControllerFor(context.Method);
+        var controller = breakers.For(context.Method);
         if (!controller.TryEnter(out var permit, out rejection))
         {
             telemetry.CallRejected(controller.Key, call?.Method ?? MethodNames.Of(context.Method));
@@ -394,35 +310,4 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         callOptions.CancellationToken.IsCancellationRequested
         || (callOptions.Deadline is { } deadline && deadline != DateTime.MaxValue
             && deadline.ToUniversalTime() <= time.GetUtcNow().UtcDateTime);
-
-    private ConcurrentDictionary<string, CircuitStateController> Keyed() =>
-        keyed ?? throw new InvalidOperationException(
-            $"Circuit breaker '{settings.Name}' has no {nameof(CircuitBreakerOptions.KeySelector)}; use the members without a key.");
-
-    private CircuitStateController ControllerFor(IMethod method) =>
-        single ?? ControllerFor(keyed!, settings.KeySelector!(method) ?? string.Empty);
-
-    private CircuitStateController ControllerFor(ConcurrentDictionary<string, CircuitStateController> breakers, string key)
-    {
-        if (breakers.TryGetValue(key, out var controller))
-        {
-            return controller;
-        }
-
-        // A key first seen after Isolate() starts isolated (no event: nothing changed for a caller). A key created
-        // concurrently with Isolate() may miss it; Isolate() again or Isolate(key) covers that.
-        return breakers.GetOrAdd(
-            key,
-            static (k, self) =>
-            {
-                var created = new CircuitStateController(self.settings, self.classifier, k, self.time, self);
-                if (self.isolateNewKeys)
-                {
-                    created.StartIsolated();
-                }
-
-                return created;
-            },
-            this);
-    }
 }

@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+using ResilientGrpc.Interceptors.Telemetry;
+
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
+
+/// <summary>
+/// The state machines of one <see cref="CircuitBreakerInterceptor"/>: a single one, or one per key when
+/// <see cref="CircuitBreakerOptions.KeySelector"/> is set. Finds the one a call belongs to, fans isolate and reset out
+/// to every key, and reads every breaker's state for the state gauge.
+/// </summary>
+internal sealed class CircuitRegistry
+{
+    private readonly CircuitBreakerSettings settings;
+    private readonly Func<string?, CircuitStateController> create;
+    private readonly CircuitStateController? single;
+    private readonly ConcurrentDictionary<string, CircuitStateController>? keyed;
+    private volatile bool isolateNewKeys;
+
+    /// <param name="settings">The breaker's settings.</param>
+    /// <param name="create">Creates the state machine of a key (null: the single breaker).</param>
+    public CircuitRegistry(CircuitBreakerSettings settings, Func<string?, CircuitStateController> create)
+    {
+        this.settings = settings;
+        this.create = create;
+        if (settings.KeySelector is null)
+        {
+            single = create(null);
+        }
+        else
+        {
+            keyed = new ConcurrentDictionary<string, CircuitStateController>(StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>The most severe state of all breakers: Isolated, then Open, then HalfOpen, then Closed.</summary>
+    public CircuitState State
+    {
+        get
+        {
+            if (single is not null)
+            {
+                return single.State;
+            }
+
+            var worst = isolateNewKeys ? CircuitState.Isolated : CircuitState.Closed;
+            foreach (var controller in keyed!.Values)
+            {
+                var state = controller.State;
+                if (Severity(state) > Severity(worst))
+                {
+                    worst = state;
+                }
+            }
+
+            return worst;
+        }
+    }
+
+    /// <summary>The breaker a call to <paramref name="method"/> goes through.</summary>
+    public CircuitStateController For(Grpc.Core.IMethod method) =>
+        single ?? For(keyed!, settings.KeySelector!(method) ?? string.Empty);
+
+    /// <summary>The state of the breaker for <paramref name="key"/>; Closed (or Isolated) for a key not seen yet.</summary>
+    public CircuitState GetState(string key) =>
+        Keyed().TryGetValue(key, out var controller)
+            ? controller.State
+            : isolateNewKeys ? CircuitState.Isolated : CircuitState.Closed;
+
+    /// <summary>Isolates every breaker, including keys first seen later.</summary>
+    public void Isolate()
+    {
+        if (single is not null)
+        {
+            single.Isolate();
+            return;
+        }
+
+        isolateNewKeys = true;
+        foreach (var controller in keyed!.Values)
+        {
+            controller.Isolate();
+        }
+    }
+
+    /// <summary>Isolates the breaker for <paramref name="key"/>.</summary>
+    public void Isolate(string key) => For(Keyed(), key).Isolate();
+
+    /// <summary>Closes every breaker and forgets its counted outcomes; keys first seen later start closed.</summary>
+    public void Reset()
+    {
+        if (single is not null)
+        {
+            single.Reset();
+            return;
+        }
+
+        isolateNewKeys = false;
+        foreach (var controller in keyed!.Values)
+        {
+            controller.Reset();
+        }
+    }
+
+    /// <summary>Closes the breaker for <paramref name="key"/>.</summary>
+    public void Reset(string key) => For(Keyed(), key).Reset();
+
+    /// <summary>The state gauge's reading: one measurement per breaker, tagged with <paramref name="nameOf"/> its key.</summary>
+    public IEnumerable<Measurement<int>> States(Func<string?, string> nameOf)
+    {
+        if (single is not null)
+        {
+            yield return Measure(single, nameOf(null));
+            yield break;
+        }
+
+        foreach (var (key, controller) in keyed!)
+        {
+            yield return Measure(controller, nameOf(key));
+        }
+    }
+
+    private static Measurement<int> Measure(CircuitStateController controller, string breaker) =>
+        new((int)controller.State, new KeyValuePair<string, object?>(MetricNames.BreakerTag, breaker));
+
+    private static int Severity(CircuitState state) => state switch
+    {
+        CircuitState.Isolated => 3,
+        CircuitState.Open => 2,
+        CircuitState.HalfOpen => 1,
+        _ => 0,
+    };
+
+    private ConcurrentDictionary<string, CircuitStateController> Keyed() =>
+        keyed ?? throw new InvalidOperationException(
+            $"Circuit breaker '{settings.Name}' has no {nameof(CircuitBreakerOptions.KeySelector)}; use the members without a key.");
+
+    private CircuitStateController For(ConcurrentDictionary<string, CircuitStateController> breakers, string key)
+    {
+        if (breakers.TryGetValue(key, out var controller))
+        {
+            return controller;
+        }
+
+        // A key first seen after Isolate() starts isolated (no event: nothing changed for a caller). A key created
+        // concurrently with Isolate() may miss it; Isolate() again or Isolate(key) covers that.
+        return breakers.GetOrAdd(
+            key,
+            static (k, self) =>
+            {
+                var created = self.create(k);
+                if (self.isolateNewKeys)
+                {
+                    created.StartIsolated();
+                }
+
+                return created;
+            },
+            this);
+    }
+}
