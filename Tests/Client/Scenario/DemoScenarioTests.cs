@@ -103,7 +103,11 @@ public sealed class DemoScenarioTests
             Assert.That(result.OpenPeriods, Has.Count.EqualTo(2));
             Assert.That(result.OpenPeriods.Select(p => p.ServerReceived), Is.All.Zero);
             Assert.That(result.OpenPeriods.Select(p => p.Rejected), Is.All.GreaterThan(0));
-            Assert.That(result.OpenPeriods.Select(p => p.Duration), Is.All.GreaterThanOrEqualTo(Timings.BreakDuration));
+            // The watcher stamps an opening when its StateChanged handler runs, a moment after the breaker started its
+            // break (on a busy machine, a few milliseconds): the period it measures may fall short of the break by that.
+            Assert.That(
+                result.OpenPeriods.Select(p => p.Duration),
+                Is.All.GreaterThanOrEqualTo(Timings.BreakDuration - TimeSpan.FromMilliseconds(50)));
         });
     }
 
