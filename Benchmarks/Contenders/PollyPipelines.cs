@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -27,9 +28,21 @@ public static class PollyPipelines
         StatusCode.Unknown, StatusCode.ResourceExhausted, StatusCode.DataLoss,
     ];
 
-    /// <summary>The full pipeline: retry → circuit breaker → attempt timeout.</summary>
-    public static ResiliencePipeline Create(PolicySettings policy, TimeProvider? timeProvider = null, Action? onOpened = null) =>
-        Builder(timeProvider).AddRetry(Retry(policy)).AddCircuitBreaker(Breaker(policy, onOpened)).AddTimeout(policy.AttemptTimeout).Build();
+    /// <summary>
+    /// The full pipeline: retry → circuit breaker → attempt timeout; with Polly's telemetry (logs and its <c>Polly</c>
+    /// meter) when <paramref name="loggerFactory"/> is given.
+    /// </summary>
+    public static ResiliencePipeline Create(
+        PolicySettings policy, TimeProvider? timeProvider = null, Action? onOpened = null, ILoggerFactory? loggerFactory = null)
+    {
+        var builder = Builder(timeProvider);
+        if (loggerFactory is not null)
+        {
+            builder.ConfigureTelemetry(loggerFactory);
+        }
+
+        return builder.AddRetry(Retry(policy)).AddCircuitBreaker(Breaker(policy, onOpened)).AddTimeout(policy.AttemptTimeout).Build();
+    }
 
     /// <summary>The circuit breaker alone, for measuring a rejection without the other layers.</summary>
     public static ResiliencePipeline BreakerOnly(PolicySettings policy, TimeProvider? timeProvider = null) =>

@@ -12,12 +12,14 @@ public sealed class TelemetryListener : IDisposable
     private readonly MeterListener listener = new();
     private long measurements;
 
-    /// <summary>Starts listening.</summary>
-    public TelemetryListener()
+    /// <summary>Starts listening to <paramref name="meterNames"/>; to ours alone when none is given.</summary>
+    /// <param name="meterNames">The meters to record, e.g. ours and Polly's (<c>Polly</c>).</param>
+    public TelemetryListener(params string[] meterNames)
     {
+        var meters = meterNames.Length == 0 ? [ResilienceTelemetry.MeterName] : meterNames;
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == ResilienceTelemetry.MeterName)
+            if (Array.IndexOf(meters, instrument.Meter.Name) >= 0)
             {
                 l.EnableMeasurementEvents(instrument, this);
             }

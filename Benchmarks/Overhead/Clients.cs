@@ -18,8 +18,9 @@ internal static class Clients
     public static UnstableService.UnstableServiceClient Ours(CallInvoker invoker, PolicySettings policy, ILoggerFactory? loggerFactory = null) =>
         new(OursStack.Wrap(invoker, policy, loggerFactory));
 
-    public static UnstableService.UnstableServiceClient Polly(CallInvoker invoker, PolicySettings policy, Action? onOpened = null) =>
-        new(invoker.Intercept(new PollyInterceptor(PollyPipelines.Create(policy, onOpened: onOpened))));
+    public static UnstableService.UnstableServiceClient Polly(
+        CallInvoker invoker, PolicySettings policy, Action? onOpened = null, ILoggerFactory? loggerFactory = null) =>
+        new(invoker.Intercept(new PollyInterceptor(PollyPipelines.Create(policy, onOpened: onOpened, loggerFactory: loggerFactory))));
 
     /// <summary>Waits for a call that completed synchronously (on a fake invoker) without an async state machine.</summary>
     public static ProcessReply Complete(AsyncUnaryCall<ProcessReply> call)

@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Logging;
+using ResilientGrpc.Interceptors;
 using ResilientGrpc.Benchmarks.Contenders;
 using ResilientGrpc.Benchmarks.Infrastructure;
 using ResilientGrpc.Protos;
@@ -16,6 +18,7 @@ public class InterceptionOverheadBenchmarks
     private UnstableService.UnstableServiceClient polly = null!;
     private UnstableService.UnstableServiceClient ours = null!;
     private TelemetryListener? listener;
+    private ILoggerFactory? loggers;
 
     [GlobalSetup]
     public void Setup()
@@ -33,8 +36,27 @@ public class InterceptionOverheadBenchmarks
         Setup();
     }
 
+    /// <summary>
+    /// The configuration production apps run: a logger factory at Warning and a meter listener recording both
+    /// libraries' instruments; Polly gets its telemetry through <c>ConfigureTelemetry</c>, as its docs advise.
+    /// </summary>
+    [GlobalSetup(Targets = [nameof(OursProduction), nameof(PollyProduction)])]
+    public void SetupProduction()
+    {
+        listener = new TelemetryListener(ResilienceTelemetry.MeterName, "Polly");
+        loggers = WarningLoggerFactory.Create();
+        var invoker = new FakeCallInvoker(Clients.Reply);
+        bare = Clients.Bare(invoker);
+        polly = Clients.Polly(invoker, PolicySettings.Default, loggerFactory: loggers);
+        ours = Clients.Ours(invoker, PolicySettings.Default, loggers);
+    }
+
     [GlobalCleanup]
-    public void Cleanup() => listener?.Dispose();
+    public void Cleanup()
+    {
+        listener?.Dispose();
+        loggers?.Dispose();
+    }
 
     [Benchmark(Baseline = true)]
     public ProcessReply Bare() => Clients.Complete(bare.ProcessAsync(Clients.Request));
@@ -47,4 +69,10 @@ public class InterceptionOverheadBenchmarks
 
     [Benchmark]
     public ProcessReply OursTelemetryOn() => Clients.Complete(ours.ProcessAsync(Clients.Request));
+
+    [Benchmark]
+    public ProcessReply PollyProduction() => Clients.Complete(polly.ProcessAsync(Clients.Request));
+
+    [Benchmark]
+    public ProcessReply OursProduction() => Clients.Complete(ours.ProcessAsync(Clients.Request));
 }
