@@ -5,12 +5,14 @@ using BenchmarkDotNet.Running;
 using ResilientGrpc.Benchmarks.BreakerModel;
 using ResilientGrpc.Benchmarks.Chaos;
 using ResilientGrpc.Benchmarks.Overhead;
+using ResilientGrpc.Benchmarks.Soak;
 
 namespace ResilientGrpc.Benchmarks;
 
 /// <summary>
 /// <c>overhead [BenchmarkDotNet arguments]</c> runs part A (all of it unless <c>--filter</c> says otherwise);
-/// <c>chaos [--profile P] [--runs N] [--scale F] [--only NAMES]</c> runs part B (see <see cref="ChaosArguments"/>).
+/// <c>chaos [--profile P] [--runs N] [--scale F] [--only NAMES]</c> runs part B (see <see cref="ChaosArguments"/>);
+/// <c>soak [--minutes N] [--rate N]</c> runs part C (see <see cref="SoakArguments"/>).
 /// Anything else is passed to BenchmarkDotNet.
 /// </summary>
 internal static class Commands
@@ -29,6 +31,11 @@ internal static class Commands
         if (args.Length > 0 && args[0] == "breaker-model")
         {
             return BreakerModelCommand.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "soak")
+        {
+            return await SoakCommand.RunAsync(args[1..]).ConfigureAwait(false);
         }
 
         if (args.Length > 0 && args[0] == "chaos")
