@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace ResilientGrpc.Benchmarks.Soak;
+namespace ResilientGrpc.Benchmarks.Infrastructure;
 
 /// <summary>
 /// A log sink that costs what a real one costs and keeps nothing: each message is formatted as the console logger lays it

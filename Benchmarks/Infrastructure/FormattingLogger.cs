@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ResilientGrpc.Benchmarks.Soak;
+namespace ResilientGrpc.Benchmarks.Infrastructure;
 
 /// <summary>One category's logger of a <see cref="FormattingLoggerProvider"/>: formats every enabled message and hands it on.</summary>
 internal sealed class FormattingLogger(FormattingLoggerProvider sink, string category) : ILogger
