@@ -30,6 +30,8 @@ namespace ResilientGrpc.Interceptors;
 /// </remarks>
 public sealed class RetryInterceptor : Interceptor
 {
+    private readonly RetryEngine engine;
+
     /// <summary>Creates the interceptor from a copy of <paramref name="options"/>.</summary>
     /// <param name="options">The options; validated and copied here, so later changes have no effect.</param>
     /// <param name="timeProvider">The clock backoff delays and deadlines use; <see cref="TimeProvider.System"/> when null.</param>
@@ -63,29 +65,18 @@ public sealed class RetryInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        Policy = new RetryPolicy(options);
-        Throttle = options.Throttling is { } throttling ? new RetryThrottle(throttling) : null;
-        Time = timeProvider ?? TimeProvider.System;
-        NextSample = random ?? Random.Shared.NextDouble;
+        var policy = new RetryPolicy(options);
+        var time = timeProvider ?? TimeProvider.System;
         var metrics = ResilienceMetrics.For(meterFactory);
-        Calls = new CallTelemetry(metrics, Time, target);
-        Telemetry = new RetryTelemetry(
+        Calls = new CallTelemetry(metrics, time, target);
+        var telemetry = new RetryTelemetry(
             (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".Retry"),
             metrics,
-            Policy.MaxAttempts,
+            policy.MaxAttempts,
             target);
+        var throttle = options.Throttling is { } throttling ? new RetryThrottle(throttling) : null;
+        engine = new RetryEngine(policy, throttle, time, random ?? Random.Shared.NextDouble, telemetry);
     }
-
-    internal RetryPolicy Policy { get; }
-
-    /// <summary>The retry budget, or null when retries are not throttled.</summary>
-    internal RetryThrottle? Throttle { get; }
-
-    internal TimeProvider Time { get; }
-
-    internal Func<double> NextSample { get; }
-
-    internal RetryTelemetry Telemetry { get; }
 
     /// <summary>This interceptor's share of the attempt and call instruments.</summary>
     internal CallTelemetry Calls { get; }
@@ -98,13 +89,13 @@ public sealed class RetryInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var call = Calls.Enter(ref context, out var ownsCall);
-        if (!Policy.AppliesTo(context.Method))
+        if (!engine.AppliesTo(context.Method))
         {
             return Calls.RunBlocking(request, context, continuation, call, ownsCall, default);
         }
 
-        ResilienceCallContext.ForRetry(ref context, Policy.MaxAttempts);
-        var retrying = new RetryingBlockingCall<TRequest, TResponse>(this, request, context);
+        ResilienceCallContext.ForRetry(ref context, engine.MaxAttempts);
+        var retrying = new RetryingBlockingCall<TRequest, TResponse>(engine, request, context);
         return call is null
             ? retrying.Run(continuation)
             : Calls.RunBlocking(request, context, (_, _) => retrying.Run(EachAttempt(continuation, call)), call, ownsCall, default, claimsAttempt: false);
@@ -118,16 +109,16 @@ public sealed class RetryInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var call = Calls.Enter(ref context, out var ownsCall);
-        if (!Policy.AppliesTo(context.Method))
+        if (!engine.AppliesTo(context.Method))
         {
             var start = Calls.AttemptStart(call);
             return Calls.Track(continuation(request, context), call, ownsCall, start, default);
         }
 
         // Each attempt is offered to the attempt instruments; the retried call as a whole is the caller's call.
-        ResilienceCallContext.ForRetry(ref context, Policy.MaxAttempts);
+        ResilienceCallContext.ForRetry(ref context, engine.MaxAttempts);
         var attempts = call is null ? continuation : EachAttempt(continuation, call);
-        var retrying = new RetryingUnaryCall<TRequest, TResponse>(this, request, context, attempts).Start();
+        var retrying = new RetryingUnaryCall<TRequest, TResponse>(engine, request, context, attempts).Start();
         return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);
     }
 
@@ -139,16 +130,16 @@ public sealed class RetryInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var call = Calls.Enter(ref context, out var ownsCall);
-        if (!Policy.AppliesTo(context.Method))
+        if (!engine.AppliesTo(context.Method))
         {
             var start = Calls.AttemptStart(call);
             return Calls.Track(continuation(request, context), call, ownsCall, start, default);
         }
 
         // Each attempt is offered to the attempt instruments; the retried call as a whole is the caller's call.
-        ResilienceCallContext.ForRetry(ref context, Policy.MaxAttempts);
+        ResilienceCallContext.ForRetry(ref context, engine.MaxAttempts);
         var attempts = call is null ? continuation : EachAttempt(continuation, call);
-        var retrying = new RetryingServerStreamingCall<TRequest, TResponse>(this, request, context, attempts).Start();
+        var retrying = new RetryingServerStreamingCall<TRequest, TResponse>(engine, request, context, attempts).Start();
         return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);
     }
 

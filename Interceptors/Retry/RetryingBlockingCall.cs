@@ -4,10 +4,10 @@ namespace ResilientGrpc.Interceptors;
 
 /// <summary>A blocking unary call that retries by the same rules, waiting out each backoff on the calling thread.</summary>
 internal sealed class RetryingBlockingCall<TRequest, TResponse>(
-    RetryInterceptor owner,
+    RetryEngine engine,
     TRequest request,
     ClientInterceptorContext<TRequest, TResponse> context)
-    : RetryingCall<TRequest, TResponse>(owner, request, context)
+    : RetryingCall<TRequest, TResponse>(engine, request, context)
     where TRequest : class
     where TResponse : class
 {
@@ -16,25 +16,17 @@ internal sealed class RetryingBlockingCall<TRequest, TResponse>(
     {
         while (true)
         {
-            Exception error;
             try
             {
                 var result = continuation(Request, NextAttemptContext());
                 Succeeded();
                 return result;
             }
-            catch (Exception ex)
+            catch (Exception error)
             {
-                error = ex;
+                // The synchronous twin of the async loop: the same decision and wait, on the caller's thread.
+                RetryAfterAsync(error, failedAttempt: null).GetAwaiter().GetResult();
             }
-
-            var decision = Decide(error);
-            if (!decision.ShouldRetry)
-            {
-                throw Stop(decision.StopReason, error);
-            }
-
-            WaitBeforeRetryAsync(decision, error).GetAwaiter().GetResult();
         }
     }
 

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors;
 
@@ -19,25 +18,23 @@ namespace ResilientGrpc.Interceptors;
 /// awaits still gets the error.
 /// </remarks>
 internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
-    : RetryingCall<TRequest, TResponse>, IAsyncStreamReader<TResponse>
+    : RetryingAsyncCall<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, bool>, IAsyncStreamReader<TResponse>
     where TRequest : class
     where TResponse : class
 {
     private readonly Interceptor.AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation;
-    private AsyncServerStreamingCall<TResponse>? current;
     private readonly Lock commitLock = new();
     private AsyncServerStreamingCall<TResponse>? committed;
     private AsyncServerStreamingCall<TResponse>? failed;
     private TaskCompletionSource nextAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task<bool>? firstMove;
     private bool firstConsumed;
 
     public RetryingServerStreamingCall(
-        RetryInterceptor owner,
+        RetryEngine engine,
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
         Interceptor.AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
-        : base(owner, request, context) => this.continuation = continuation;
+        : base(engine, request, context) => this.continuation = continuation;
 
     /// <inheritdoc />
     public TResponse Current => Volatile.Read(ref committed) is { } call ? call.ResponseStream.Current : default!;
@@ -45,16 +42,8 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     /// <summary>Starts the first attempt and returns the call the caller holds.</summary>
     public AsyncServerStreamingCall<TResponse> Start()
     {
-        var first = continuation(Request, NextAttemptContext());
-        current = first;
-        firstMove = RunUntilCommittedAsync(first);
-        return new AsyncServerStreamingCall<TResponse>(
-            this,
-            static state => TaskFaults.Observed(((RetryingServerStreamingCall<TRequest, TResponse>)state).HeadersAsync()),
-            static state => ((RetryingServerStreamingCall<TRequest, TResponse>)state).GetStatus(),
-            static state => ((RetryingServerStreamingCall<TRequest, TResponse>)state).GetTrailers(),
-            static state => ((RetryingServerStreamingCall<TRequest, TResponse>)state).Dispose(),
-            this);
+        StartAttempts();
+        return new AsyncServerStreamingCall<TResponse>(this, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, this);
     }
 
     /// <inheritdoc />
@@ -62,70 +51,21 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     {
         if (firstConsumed)
         {
-            return Volatile.Read(ref committed) is { } call ? call.ResponseStream.MoveNext(cancellationToken) : firstMove!;
+            return Volatile.Read(ref committed) is { } call ? call.ResponseStream.MoveNext(cancellationToken) : Run;
         }
 
         firstConsumed = true;
-        return firstMove!.IsCompleted || !cancellationToken.CanBeCanceled ? firstMove : FirstMoveNextAsync(cancellationToken);
+        return Run.IsCompleted || !cancellationToken.CanBeCanceled ? Run : FirstMoveNextAsync(cancellationToken);
     }
 
-    private async Task<bool> FirstMoveNextAsync(CancellationToken cancellationToken)
-    {
-        // As with a real call, cancelling a read cancels the call.
-        await using var registration = cancellationToken.Register(
-            static state => ((RetryingServerStreamingCall<TRequest, TResponse>)state!).Dispose(), this);
-        return await firstMove!;
-    }
+    protected override AsyncServerStreamingCall<TResponse> StartAttempt(ClientInterceptorContext<TRequest, TResponse> context) =>
+        continuation(Request, context);
 
-    private async Task<bool> RunUntilCommittedAsync(AsyncServerStreamingCall<TResponse> attempt)
-    {
-        try
-        {
-            while (true)
-            {
-                Exception error;
-                try
-                {
-                    var hasMessage = await attempt.ResponseStream.MoveNext(CancellationToken.None);
-                    Commit(attempt);
-                    Succeeded();
-                    return hasMessage;
-                }
-                catch (Exception ex)
-                {
-                    if (!TryFail(attempt))
-                    {
-                        // The caller has read this attempt's headers: it is committed, its error is final.
-                        throw;
-                    }
+    /// <summary>The first message read ahead: it, or the end of the stream, commits the attempt.</summary>
+    protected override Task<bool> OutcomeAsync(AsyncServerStreamingCall<TResponse> attempt) =>
+        attempt.ResponseStream.MoveNext(CancellationToken.None);
 
-                    error = ex;
-                }
-
-                var decision = Decide(error);
-                if (!decision.ShouldRetry)
-                {
-                    throw Stop(decision.StopReason, error);
-                }
-
-                attempt.Dispose();
-                await WaitBeforeRetryAsync(decision, error);
-                attempt = continuation(Request, NextAttemptContext());
-                Interlocked.Exchange(ref current, attempt);
-                Interlocked.Exchange(ref nextAttempt, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-                if (IsDisposed)
-                {
-                    attempt.Dispose();
-                }
-            }
-        }
-        finally
-        {
-            Completed();
-        }
-    }
-
-    private void Commit(AsyncServerStreamingCall<TResponse> attempt)
+    protected override void OnSucceeded(AsyncServerStreamingCall<TResponse> attempt)
     {
         lock (commitLock)
         {
@@ -135,8 +75,11 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         Committed();
     }
 
-    /// <summary>Marks <paramref name="attempt"/> failed unless the caller committed it by reading its headers.</summary>
-    private bool TryFail(AsyncServerStreamingCall<TResponse> attempt)
+    /// <summary>
+    /// Marks <paramref name="attempt"/> failed unless the caller committed it by reading its headers: then its error
+    /// is final.
+    /// </summary>
+    protected override bool TryFail(AsyncServerStreamingCall<TResponse> attempt)
     {
         lock (commitLock)
         {
@@ -148,6 +91,51 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
             failed = attempt;
             return true;
         }
+    }
+
+    protected override void OnNextAttempt() =>
+        Interlocked.Exchange(ref nextAttempt, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    protected override async Task<Metadata> HeadersAsync()
+    {
+        while (true)
+        {
+            var next = Volatile.Read(ref nextAttempt).Task;
+            var attempt = CurrentAttempt;
+            if (Volatile.Read(ref committed) is { } call)
+            {
+                return await call.ResponseHeadersAsync;
+            }
+
+            var headers = attempt.ResponseHeadersAsync;
+            await ((Task)headers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (headers.IsCompletedSuccessfully && !HasEnded(attempt) && TryCommitByHeaders(attempt))
+            {
+                return headers.Result;
+            }
+
+            // This attempt ended (trailers-only headers of a failure, or a failed headers task): the next attempt or
+            // the final outcome decides.
+            await Task.WhenAny(next, Run);
+            if (Run.IsCompleted && Volatile.Read(ref committed) is null)
+            {
+                // FinalError is unset only when starting an attempt threw: surface that error, not a null reference.
+                throw FinalError ?? Run.Exception!.InnerException!;
+            }
+        }
+    }
+
+    protected override Status GetStatus() => Volatile.Read(ref committed) is { } call ? call.GetStatus() : RetryEngine.StatusOf(Outcome());
+
+    protected override Metadata GetTrailers() =>
+        Volatile.Read(ref committed) is { } call ? call.GetTrailers() : RetryEngine.TrailersOf(Outcome());
+
+    private async Task<bool> FirstMoveNextAsync(CancellationToken cancellationToken)
+    {
+        // As with a real call, cancelling a read cancels the call.
+        await using var registration = cancellationToken.Register(
+            static state => DisposeOfCall(state!), this);
+        return await Run;
     }
 
     /// <summary>Commits <paramref name="attempt"/> because the caller read its headers, unless it has already failed.</summary>
@@ -167,35 +155,6 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         return true;
     }
 
-    private async Task<Metadata> HeadersAsync()
-    {
-        while (true)
-        {
-            var next = Volatile.Read(ref nextAttempt).Task;
-            var attempt = Volatile.Read(ref current)!;
-            if (Volatile.Read(ref committed) is { } call)
-            {
-                return await call.ResponseHeadersAsync;
-            }
-
-            var headers = attempt.ResponseHeadersAsync;
-            await ((Task)headers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (headers.IsCompletedSuccessfully && !HasEnded(attempt) && TryCommitByHeaders(attempt))
-            {
-                return headers.Result;
-            }
-
-            // This attempt ended (trailers-only headers of a failure, or a failed headers task): the next attempt or
-            // the final outcome decides.
-            await Task.WhenAny(next, firstMove!);
-            if (firstMove!.IsCompleted && Volatile.Read(ref committed) is null)
-            {
-                // FinalError is unset only when starting an attempt threw: surface that error, not a null reference.
-                throw FinalError ?? firstMove.Exception!.InnerException!;
-            }
-        }
-    }
-
     /// <summary>Whether the attempt has its final status already (a real call throws until it has one).</summary>
     private static bool HasEnded(AsyncServerStreamingCall<TResponse> attempt)
     {
@@ -210,19 +169,6 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         }
     }
 
-    private Status GetStatus() => Volatile.Read(ref committed) is { } call ? call.GetStatus() : StatusOf(Outcome());
-
-    private Metadata GetTrailers() => Volatile.Read(ref committed) is { } call ? call.GetTrailers() : TrailersOf(Outcome());
-
     private Exception Outcome() => FinalError
         ?? throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
-
-    private void Dispose()
-    {
-        MarkDisposed();
-        Volatile.Read(ref current)?.Dispose();
-
-        // The caller may never read the first message it disposed of: the read-ahead's failure must not go unobserved.
-        TaskFaults.Observe(firstMove!);
-    }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
-using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors;
 
@@ -19,42 +18,38 @@ namespace ResilientGrpc.Interceptors;
 /// caller disposes the call, and a headers task it makes is observed at once (an interceptor above may ask for it
 /// and never await it). A caller who awaits either still gets the error.
 /// </remarks>
-internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TRequest, TResponse>
+internal sealed class RetryingUnaryCall<TRequest, TResponse>
+    : RetryingAsyncCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse>
     where TRequest : class
     where TResponse : class
 {
     private readonly Interceptor.AsyncUnaryCallContinuation<TRequest, TResponse> continuation;
-    private AsyncUnaryCall<TResponse>? current;
-    private Task<TResponse>? response;
 
     public RetryingUnaryCall(
-        RetryInterceptor owner,
+        RetryEngine engine,
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
         Interceptor.AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-        : base(owner, request, context) => this.continuation = continuation;
+        : base(engine, request, context) => this.continuation = continuation;
 
     /// <summary>Starts the first attempt and returns the call the caller holds.</summary>
     public AsyncUnaryCall<TResponse> Start()
     {
-        var first = continuation(Request, NextAttemptContext());
-        current = first;
-        response = RunAsync(first);
-        return new AsyncUnaryCall<TResponse>(
-            response,
-            static state => TaskFaults.Observed(((RetryingUnaryCall<TRequest, TResponse>)state).HeadersAsync()),
-            static state => ((RetryingUnaryCall<TRequest, TResponse>)state).GetStatus(),
-            static state => ((RetryingUnaryCall<TRequest, TResponse>)state).GetTrailers(),
-            static state => ((RetryingUnaryCall<TRequest, TResponse>)state).Dispose(),
-            this);
+        StartAttempts();
+        return new AsyncUnaryCall<TResponse>(Run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, this);
     }
+
+    protected override AsyncUnaryCall<TResponse> StartAttempt(ClientInterceptorContext<TRequest, TResponse> context) =>
+        continuation(Request, context);
+
+    protected override Task<TResponse> OutcomeAsync(AsyncUnaryCall<TResponse> attempt) => attempt.ResponseAsync;
 
     /// <summary>
     /// Runs the attempts. A first attempt that an interceptor below refused at once (an open circuit) is settled
     /// here without throwing: a rejection then costs no exception until the caller awaits it, and the refused call's
     /// own response task, already observed, is passed on when its error is the one the caller sees.
     /// </summary>
-    private Task<TResponse> RunAsync(AsyncUnaryCall<TResponse> first)
+    protected override Task<TResponse> RunAsync(AsyncUnaryCall<TResponse> first)
     {
         var pending = first.ResponseAsync;
         if (pending.IsFaulted && pending.Exception?.InnerException is INonRetryableError and Exception refused)
@@ -69,71 +64,22 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
         return RunAttemptsAsync(first);
     }
 
-    private async Task<TResponse> RunAttemptsAsync(AsyncUnaryCall<TResponse> attempt)
+    protected override async Task<Metadata> HeadersAsync()
     {
-        try
-        {
-            while (true)
-            {
-                Exception error;
-                try
-                {
-                    var result = await attempt.ResponseAsync;
-                    Succeeded();
-                    return result;
-                }
-                catch (Exception ex)
-                {
-                    error = ex;
-                }
-
-                var decision = Decide(error);
-                if (!decision.ShouldRetry)
-                {
-                    throw Stop(decision.StopReason, error);
-                }
-
-                attempt.Dispose();
-                await WaitBeforeRetryAsync(decision, error);
-                attempt = continuation(Request, NextAttemptContext());
-                _ = Interlocked.Exchange(ref current, attempt);
-                if (IsDisposed)
-                {
-                    attempt.Dispose();
-                }
-            }
-        }
-        finally
-        {
-            Completed();
-        }
-    }
-
-    private async Task<Metadata> HeadersAsync()
-    {
-        await ((Task)response!).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await ((Task)Run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (FinalError is { } error)
         {
             throw error;
         }
 
-        return await Volatile.Read(ref current)!.ResponseHeadersAsync;
+        return await CurrentAttempt.ResponseHeadersAsync;
     }
 
-    private Status GetStatus() => Outcome() is { } error ? StatusOf(error) : Volatile.Read(ref current)!.GetStatus();
+    protected override Status GetStatus() => Outcome() is { } error ? RetryEngine.StatusOf(error) : CurrentAttempt.GetStatus();
 
-    private Metadata GetTrailers() => Outcome() is { } error ? TrailersOf(error) : Volatile.Read(ref current)!.GetTrailers();
+    protected override Metadata GetTrailers() => Outcome() is { } error ? RetryEngine.TrailersOf(error) : CurrentAttempt.GetTrailers();
 
-    private Exception? Outcome() => response!.IsCompleted
+    private Exception? Outcome() => Run.IsCompleted
         ? FinalError
         : throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
-
-    private void Dispose()
-    {
-        MarkDisposed();
-        Volatile.Read(ref current)?.Dispose();
-
-        // The caller may never await the response it disposed of: its failure (usually Cancelled) must not go unobserved.
-        TaskFaults.Observe(response!);
-    }
 }
