@@ -16,15 +16,21 @@ namespace ResilientGrpc.Interceptors.Internal;
 /// </remarks>
 internal static class FailedCall
 {
+    // Every call kind reads its headers, status and trailers from the error it carries as its state.
+    private static readonly Func<object, Task<Metadata>> HeadersOf = static state => Failed<Metadata>((RpcException)state);
+    private static readonly Func<object, Status> StatusOf = static state => ((RpcException)state).Status;
+    private static readonly Func<object, Metadata> TrailersOf = static state => ((RpcException)state).Trailers;
+    private static readonly Action<object> Nothing = static _ => { };
+
     public static AsyncUnaryCall<TResponse> Unary<TResponse>(RpcException error)
     {
         ArgumentNullException.ThrowIfNull(error);
         return new AsyncUnaryCall<TResponse>(
             Failed<TResponse>(error),
-            static state => Failed<Metadata>((RpcException)state),
-            static state => ((RpcException)state).Status,
-            static state => ((RpcException)state).Trailers,
-            static _ => { },
+            HeadersOf,
+            StatusOf,
+            TrailersOf,
+            Nothing,
             error);
     }
 
@@ -33,10 +39,10 @@ internal static class FailedCall
         ArgumentNullException.ThrowIfNull(error);
         return new AsyncServerStreamingCall<TResponse>(
             new FailedStreamReader<TResponse>(error),
-            static state => Failed<Metadata>((RpcException)state),
-            static state => ((RpcException)state).Status,
-            static state => ((RpcException)state).Trailers,
-            static _ => { },
+            HeadersOf,
+            StatusOf,
+            TrailersOf,
+            Nothing,
             error);
     }
 
@@ -46,10 +52,10 @@ internal static class FailedCall
         return new AsyncClientStreamingCall<TRequest, TResponse>(
             new FailedStreamWriter<TRequest>(error),
             Failed<TResponse>(error),
-            static state => Failed<Metadata>((RpcException)state),
-            static state => ((RpcException)state).Status,
-            static state => ((RpcException)state).Trailers,
-            static _ => { },
+            HeadersOf,
+            StatusOf,
+            TrailersOf,
+            Nothing,
             error);
     }
 
@@ -59,10 +65,10 @@ internal static class FailedCall
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(
             new FailedStreamWriter<TRequest>(error),
             new FailedStreamReader<TResponse>(error),
-            static state => Failed<Metadata>((RpcException)state),
-            static state => ((RpcException)state).Status,
-            static state => ((RpcException)state).Trailers,
-            static _ => { },
+            HeadersOf,
+            StatusOf,
+            TrailersOf,
+            Nothing,
             error);
     }
 

@@ -145,7 +145,14 @@ internal sealed class ResilienceCallContext : WriteOptions
     }
 
     /// <summary>The current attempt did not fail (or does not count): nothing is pending.</summary>
-    public void ClearDeferredFailure() => Volatile.Write(ref pendingFailure, null);
+    public void ClearDeferredFailure()
+    {
+        // A healthy call has nothing pending: a read, and no write.
+        if (Volatile.Read(ref pendingFailure) is not null)
+        {
+            Volatile.Write(ref pendingFailure, null);
+        }
+    }
 
     /// <summary>
     /// Called by the retry interceptor when it stops retrying a failed call (for any reason but the caller's own
