@@ -5,7 +5,6 @@ using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ResilientGrpc.Interceptors.CircuitBreaker;
-using ResilientGrpc.Interceptors.CircuitBreaker.Controller;
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
 using ResilientGrpc.Interceptors.Telemetry;

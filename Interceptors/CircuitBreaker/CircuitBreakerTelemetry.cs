@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using ResilientGrpc.Interceptors.CircuitBreaker.Controller;
 using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;

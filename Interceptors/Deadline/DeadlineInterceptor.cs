@@ -1,5 +1,5 @@
-using Grpc.Core;
 using System.Diagnostics.Metrics;
+using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

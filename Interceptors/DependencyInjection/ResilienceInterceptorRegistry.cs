@@ -5,6 +5,7 @@ using Grpc.Net.ClientFactory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ResilientGrpc.Interceptors.Stacking;
 
 namespace ResilientGrpc.Interceptors.DependencyInjection;
 

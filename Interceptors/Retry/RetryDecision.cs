@@ -1,4 +1,4 @@
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>What to do after a failed attempt: stop for a reason, or wait <see cref="Delay"/> and try again.</summary>
 internal readonly record struct RetryDecision(RetryStopReason StopReason, TimeSpan Delay, bool IsPushback)

@@ -2,7 +2,7 @@ using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Telemetry;
 
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
 /// The retry rules of one interceptor, shared by all its calls: the decision after a failed attempt (with the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Grpc.Core;
 
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>The metadata keys of gRFC A6 and how retries use them.</summary>
 internal static class RetryHeaders

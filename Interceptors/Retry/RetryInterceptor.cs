@@ -1,8 +1,9 @@
-using Grpc.Core;
 using System.Diagnostics.Metrics;
+using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ResilientGrpc.Interceptors.Retry;
 using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal;
 
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
 /// The validated, immutable retry settings and the pure decisions made from them: which methods and statuses are

@@ -1,4 +1,4 @@
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>Why a failed attempt is not retried (grpc-dotnet calls this the commit reason).</summary>
 internal enum RetryStopReason

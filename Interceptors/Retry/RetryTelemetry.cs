@@ -1,9 +1,8 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using ResilientGrpc.Interceptors.Retry;
 using ResilientGrpc.Interceptors.Telemetry;
 
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
 /// The points where the <see cref="RetryInterceptor"/> reports what it does, each called exactly once per event:

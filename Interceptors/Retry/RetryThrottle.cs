@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
 /// The gRFC A6 token bucket, lock-free. Tokens are kept in thousandths (as gRFC A6 specifies three decimal places)

@@ -1,5 +1,6 @@
 using ResilientGrpc.Interceptors.Internal;
 
+
 namespace ResilientGrpc.Interceptors;
 
 /// <summary>

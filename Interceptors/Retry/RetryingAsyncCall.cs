@@ -2,7 +2,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal.Calls;
 
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
 /// The one async retry loop, shared by the async call kinds: subclasses say how an attempt is awaited, what its

@@ -1,6 +1,6 @@
 using Grpc.Core.Interceptors;
 
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>A blocking unary call that retries by the same rules, waiting out each backoff on the calling thread.</summary>
 internal sealed class RetryingBlockingCall<TRequest, TResponse>(

@@ -1,7 +1,7 @@
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Telemetry;
 
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
 /// The state every retried call kind keeps: the attempts made, the deadline, the backoff token and the final error.

@@ -3,7 +3,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
 
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
 /// An async unary call that retries: its response task spans every attempt, while headers, status, trailers and

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using ResilientGrpc.Interceptors.Stacking;
 
 namespace ResilientGrpc.Interceptors;
 

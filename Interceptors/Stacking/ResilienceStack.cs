@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 
-namespace ResilientGrpc.Interceptors;
+namespace ResilientGrpc.Interceptors.Stacking;
 
 /// <summary>Builds the interceptors of a <see cref="ResilienceOptions"/> in their stacking order.</summary>
 internal static class ResilienceStack

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ResilientGrpc.Interceptors;
+using ResilientGrpc.Interceptors.Retry;
 
 namespace ResilientGrpc.Tests.Retry;
 

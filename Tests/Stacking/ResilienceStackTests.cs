@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors;
+using ResilientGrpc.Interceptors.Stacking;
 using ResilientGrpc.Protos;
 using ResilientGrpc.Tests.Infrastructure;
 using ResilientGrpc.Tests.Telemetry;

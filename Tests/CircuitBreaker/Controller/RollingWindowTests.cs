@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+using ResilientGrpc.Interceptors.CircuitBreaker;
 
 namespace ResilientGrpc.Tests.CircuitBreaker.Controller;
 

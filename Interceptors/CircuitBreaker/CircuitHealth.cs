@@ -1,4 +1,4 @@
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
 /// Counts the outcomes of attempts and calls admitted while the circuit is closed and says when it must open.

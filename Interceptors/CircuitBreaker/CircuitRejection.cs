@@ -1,4 +1,4 @@
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>One call rejected without being sent, reported to <see cref="ICircuitObserver.OnRejected"/>.</summary>
 /// <param name="Key">The breaker's key, or null when the interceptor has one breaker.</param>

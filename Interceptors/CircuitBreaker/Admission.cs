@@ -1,6 +1,7 @@
 using ResilientGrpc.Interceptors.Telemetry;
 
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>A call the breaker let through: how to report its outcome, and what telemetry records of it.</summary>
 internal readonly record struct Admission(CircuitCallObserver Observer, ResilienceCallContext? Call, bool OwnsCall, long Start)

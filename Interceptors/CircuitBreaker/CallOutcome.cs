@@ -1,4 +1,4 @@
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>How a finished call counts for the breaker.</summary>
 internal enum CallOutcome

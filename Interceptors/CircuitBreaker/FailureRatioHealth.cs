@@ -1,4 +1,4 @@
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
 /// Ratio mode: opens when failed calls / calls over the sampling window reach the ratio, once the window holds at

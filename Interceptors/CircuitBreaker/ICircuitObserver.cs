@@ -1,4 +1,4 @@
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
 /// Where a <see cref="CircuitStateController"/> reports what it did: the hook for events, logs and metrics.

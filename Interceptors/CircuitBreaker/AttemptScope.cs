@@ -1,6 +1,7 @@
 using ResilientGrpc.Interceptors.Telemetry;
 
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>What the breaker needs to know about the call an admitted attempt belongs to.</summary>
 /// <param name="RetriedCall">

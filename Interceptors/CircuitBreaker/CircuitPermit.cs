@@ -1,4 +1,4 @@
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
 /// What a call was admitted as. The generation ties its outcome to the circuit period it was admitted in:

@@ -1,4 +1,4 @@
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
 /// One real state change of one breaker, reported to <see cref="ICircuitObserver.OnTransition"/> after the lock is released.

@@ -1,6 +1,7 @@
 using ResilientGrpc.Interceptors.Internal.Calls;
 
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>Reports how an admitted attempt ended to the breaker that admitted it.</summary>
 internal readonly struct CircuitCallObserver(

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using ResilientGrpc.Interceptors.Internal;
 
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
 /// The state machine of one breaker (one key). Closed → Open on failures; Open → HalfOpen when a call arrives after

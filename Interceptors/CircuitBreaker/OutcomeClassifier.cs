@@ -1,7 +1,7 @@
 using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal;
 
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>Turns how a call ended into a <see cref="CallOutcome"/>, with the failure set as a bit mask.</summary>
 internal sealed class OutcomeClassifier

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
 /// Counts calls and failures over a sliding window of <see cref="BucketCount"/> buckets on

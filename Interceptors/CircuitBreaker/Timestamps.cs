@@ -1,4 +1,4 @@
-namespace ResilientGrpc.Interceptors.CircuitBreaker.Controller;
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>Conversions between <see cref="TimeSpan"/> and <see cref="TimeProvider"/> timestamp units.</summary>
 internal static class Timestamps
