@@ -1,4 +1,4 @@
-using ResilientGrpc.Interceptors.Telemetry;
+using ResilientGrpc.Interceptors.Internal;
 
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;

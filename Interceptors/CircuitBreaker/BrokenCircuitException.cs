@@ -55,5 +55,5 @@ public sealed class BrokenCircuitException : RpcException, INonRetryableError
     }
 
     private static Metadata TrailersFor(CircuitState state) =>
-        new() { { CircuitTrailer.Name, CircuitTrailer.ValueOf(state) } };
+        new() { { StateNames.TrailerName, StateNames.Of(state) } };
 }

@@ -61,15 +61,15 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         options.Validate();
         settings = new CircuitBreakerSettings(options);
         time = timeProvider ?? TimeProvider.System;
-        var metrics = ResilienceMetrics.For(meterFactory);
+        var metrics = CircuitBreakerMetrics.For(meterFactory);
         telemetry = new CircuitBreakerTelemetry(
             settings,
             (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".CircuitBreaker"),
             metrics);
-        Calls = new CallTelemetry(metrics, time, target);
+        Calls = new CallTelemetry(CallMetrics.For(meterFactory), time, target);
         var classifier = new OutcomeClassifier(settings.FailureStatusCodes);
         breakers = new CircuitRegistry(settings, key => new CircuitStateController(settings, classifier, key, time, this));
-        metrics.ObserveBreakerStates(this, () => breakers.States(telemetry.BreakerName));
+        metrics.ObserveStates(this, () => breakers.States(telemetry.BreakerName));
     }
 
     /// <summary>
@@ -132,7 +132,8 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        if (!TryAdmit(ref context, out var admitted, out var rejection))
+        var scope = Calls.Enter(ref context);
+        if (!TryAdmit(context, scope, out var observer, out var rejection))
         {
             throw rejection;
         }
@@ -140,14 +141,14 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         TResponse response;
         try
         {
-            response = Calls.RunBlocking(request, context, continuation, admitted.Call, admitted.OwnsCall, default);
+            response = scope.Run(request, context, continuation);
         }
-        catch (Exception error) when (admitted.Report(error))
+        catch (Exception error) when (observer.Ended(error))
         {
             throw;
         }
 
-        admitted.Observer.OnEnded(error: null, default);
+        observer.OnEnded(error: null, default);
         return response;
     }
 
@@ -155,102 +156,55 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        if (!TryAdmit(ref context, out var admitted, out var rejection))
-        {
-            return FailedCall.Unary<TResponse>(rejection);
-        }
-
-        AsyncUnaryCall<TResponse> attempt;
-        try
-        {
-            attempt = continuation(request, context);
-        }
-        catch (Exception) when (admitted.ReportLocalError())
-        {
-            throw;
-        }
-
-        return Calls.Track(
-            ObservedCalls<CircuitCallObserver>.Wrap(attempt, admitted.Observer), admitted.Call, admitted.OwnsCall, admitted.Start, default);
-    }
+        AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
+        Intercept<TRequest, TResponse, AsyncUnaryCall<TResponse>, UnaryInvocation<TRequest, TResponse>>(
+            context, new(request, continuation));
 
     /// <inheritdoc/>
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        if (!TryAdmit(ref context, out var admitted, out var rejection))
-        {
-            return FailedCall.ServerStreaming<TResponse>(rejection);
-        }
-
-        AsyncServerStreamingCall<TResponse> attempt;
-        try
-        {
-            attempt = continuation(request, context);
-        }
-        catch (Exception) when (admitted.ReportLocalError())
-        {
-            throw;
-        }
-
-        return Calls.Track(
-            ObservedCalls<CircuitCallObserver>.Wrap(attempt, admitted.Observer), admitted.Call, admitted.OwnsCall, admitted.Start, default);
-    }
+        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Intercept<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
+            context, new(request, continuation));
 
     /// <inheritdoc/>
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        if (!TryAdmit(ref context, out var admitted, out var rejection))
-        {
-            return FailedCall.ClientStreaming<TRequest, TResponse>(rejection);
-        }
-
-        AsyncClientStreamingCall<TRequest, TResponse> attempt;
-        try
-        {
-            attempt = continuation(context);
-        }
-        catch (Exception) when (admitted.ReportLocalError())
-        {
-            throw;
-        }
-
-        return Calls.Track(
-            ObservedCalls<CircuitCallObserver>.Wrap(attempt, admitted.Observer), admitted.Call, admitted.OwnsCall, admitted.Start, default);
-    }
+        AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Intercept<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
+            context, new(continuation));
 
     /// <inheritdoc/>
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
+        AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Intercept<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
+            context, new(continuation));
+
+    /// <summary>
+    /// Admits an attempt of <paramref name="scope"/>'s call, or refuses it (counting the rejection) when the circuit is
+    /// open; the attempt's outcome then goes to <paramref name="observer"/>. Shared by every way the breaker is stacked.
+    /// </summary>
+    internal bool TryAdmit<TRequest, TResponse>(
+        ClientInterceptorContext<TRequest, TResponse> context,
+        in CallScope scope,
+        out CircuitCallObserver observer,
+        [NotNullWhen(false)] out BrokenCircuitException? rejection)
+        where TRequest : class
+        where TResponse : class
     {
-        ArgumentNullException.ThrowIfNull(continuation);
-        if (!TryAdmit(ref context, out var admitted, out var rejection))
+        var controller = breakers.For(context.Method);
+        if (!controller.TryEnter(out var permit, out rejection))
         {
-            return FailedCall.DuplexStreaming<TRequest, TResponse>(rejection);
+            telemetry.CallRejected(controller.Key, scope.Context?.Method ?? MethodNames.Of(context.Method));
+            scope.Refused(StatusCode.Unavailable);
+            observer = default;
+            return false;
         }
 
-        AsyncDuplexStreamingCall<TRequest, TResponse> attempt;
-        try
-        {
-            attempt = continuation(context);
-        }
-        catch (Exception) when (admitted.ReportLocalError())
-        {
-            throw;
-        }
-
-        return Calls.Track(
-            ObservedCalls<CircuitCallObserver>.Wrap(attempt, admitted.Observer), admitted.Call, admitted.OwnsCall, admitted.Start, default);
+        observer = new CircuitCallObserver(controller, permit, ScopeOf(context.Options), context.Options.CancellationToken);
+        return true;
     }
 
     /// <summary>Telemetry point: a breaker changed state (outside its lock). Raises <see cref="StateChanged"/>.</summary>
@@ -264,30 +218,30 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     /// <summary>Telemetry point: a breaker rejected a call (outside its lock).</summary>
     void ICircuitObserver.OnRejected(in CircuitRejection rejection) => telemetry.Rejected(rejection);
 
-    /// <summary>
-    /// Admits a call or refuses it. A refused call is counted (rejection, and a call if no interceptor above counts
-    /// it) and never reaches the continuation.
-    /// </summary>
-    private bool TryAdmit<TRequest, TResponse>(
-        ref ClientInterceptorContext<TRequest, TResponse> context,
-        out Admission admitted,
-        [NotNullWhen(false)] out BrokenCircuitException? rejection)
+    /// <summary>The one path of every async call kind: admit or refuse, start the attempt, observe how it ends.</summary>
+    private TCall Intercept<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
+        where TCall : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
     {
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var controller = breakers.For(context.Method);
-        if (!controller.TryEnter(out var permit, out rejection))
+        var scope = Calls.Enter(ref context);
+        if (!TryAdmit(context, scope, out var observer, out var rejection))
         {
-            telemetry.CallRejected(controller.Key, call?.Method ?? MethodNames.Of(context.Method));
-            Calls.Refused(call, ownsCall, StatusCode.Unavailable);
-            admitted = default;
-            return false;
+            return TInvocation.Fail(rejection);
         }
 
-        var observer = new CircuitCallObserver(controller, permit, ScopeOf(context.Options), context.Options.CancellationToken);
-        admitted = new Admission(observer, call, ownsCall, Calls.AttemptStart(call));
-        return true;
+        TCall attempt;
+        try
+        {
+            attempt = invocation.Start(context);
+        }
+        catch (Exception) when (observer.LocalError())
+        {
+            throw;
+        }
+
+        return scope.Track<TCall, TInvocation>(TInvocation.Observe(attempt, observer));
     }
 
     /// <summary>What the breaker must know of the call an attempt with <paramref name="callOptions"/> belongs to.</summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
@@ -7,7 +6,7 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker;
 /// What a circuit breaker reports: a log line per state change, the first rejection of each period logged and the
 /// rest counted, and the transitions and rejections instruments. Called outside the breaker's lock.
 /// </summary>
-internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, ILogger logger, ResilienceMetrics metrics)
+internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, ILogger logger, CircuitBreakerMetrics metrics)
 {
     /// <summary>The <c>breaker</c> tag and log name: the breaker's name, with its key when keyed.</summary>
     public string BreakerName(string? key) => key is null ? settings.Name : $"{settings.Name}/{key}";
@@ -15,7 +14,7 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, I
     public void Transitioned(in CircuitTransition transition)
     {
         var breaker = BreakerName(transition.Key);
-        metrics.BreakerTransitioned(breaker, StateNames.Of(transition.From), StateNames.Of(transition.To));
+        metrics.Transitioned(breaker, transition.From, transition.To);
         var breakSeconds = settings.BreakDuration.TotalSeconds;
         switch (transition.Reason)
         {
@@ -56,5 +55,5 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, I
     }
 
     /// <summary>Counts a refused call to <paramref name="method"/> (a <c>grpc.method</c> tag value).</summary>
-    public void CallRejected(string? key, string method) => metrics.BreakerRejected(BreakerName(key), method);
+    public void CallRejected(string? key, string method) => metrics.Rejected(BreakerName(key), method);
 }

@@ -1,6 +1,5 @@
 using ResilientGrpc.Interceptors.Internal.Calls;
 
-
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>Reports how an admitted attempt ended to the breaker that admitted it.</summary>
@@ -16,4 +15,24 @@ internal readonly struct CircuitCallObserver(
 
     /// <summary>An attempt disposed before its final status was known counts as neither success nor failure.</summary>
     public void OnAbandoned() => controller.OnAttemptEnded(permit, CallOutcome.Ignored, scope);
+
+    /// <summary>
+    /// A blocking attempt ended with <paramref name="error"/>, thrown as blocking calls report every failure. Returns
+    /// false, for use as an exception filter that lets the exception pass unchanged.
+    /// </summary>
+    public bool Ended(Exception error)
+    {
+        OnEnded(error, default);
+        return false;
+    }
+
+    /// <summary>
+    /// The call below threw instead of starting: a local error that never reached the server, so it counts as
+    /// neither success nor failure, and a probe slot is never leaked. Returns false, for use as an exception filter.
+    /// </summary>
+    public bool LocalError()
+    {
+        OnAbandoned();
+        return false;
+    }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ResilientGrpc.Interceptors.Deadline;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
 using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors;
@@ -71,7 +72,7 @@ public sealed class DeadlineInterceptor : Interceptor
         settings = new DeadlineSettings(options);
         time = timeProvider ?? TimeProvider.System;
         logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".Deadline");
-        Calls = new CallTelemetry(ResilienceMetrics.For(meterFactory), time, target);
+        Calls = new CallTelemetry(CallMetrics.For(meterFactory), time, target);
     }
 
     /// <summary>This interceptor's share of the attempt and call instruments.</summary>
@@ -84,9 +85,17 @@ public sealed class DeadlineInterceptor : Interceptor
         BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
+        var scope = Calls.Enter(ref context);
         var limited = WithDeadline(context, stream: false, out var report);
-        return Calls.RunBlocking(request, limited, continuation, call, ownsCall, report);
+        try
+        {
+            return scope.Run(request, limited, continuation);
+        }
+        catch (RpcException error) when (error.StatusCode == StatusCode.DeadlineExceeded && report.IsActive)
+        {
+            report.Exceeded();
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -95,11 +104,11 @@ public sealed class DeadlineInterceptor : Interceptor
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
     {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var limited = WithDeadline(context, stream: false, out var report);
-        var start = Calls.AttemptStart(call);
-        return Calls.Track(continuation(request, limited), call, ownsCall, start, report);
+        var invocation = new UnaryInvocation<TRequest, TResponse>(request, continuation);
+        var scope = Calls.Enter(ref context);
+        var attempt = invocation.Start(WithDeadline(context, stream: false, out var report));
+        return scope.Track<AsyncUnaryCall<TResponse>, UnaryInvocation<TRequest, TResponse>>(
+            report.IsActive ? UnaryInvocation<TRequest, TResponse>.Observe(attempt, report) : attempt);
     }
 
     /// <inheritdoc />
@@ -108,12 +117,12 @@ public sealed class DeadlineInterceptor : Interceptor
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
     {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var watch = WatchStream(ref context, clientStreaming: false, out var report);
-        var start = Calls.AttemptStart(call);
-        var attempt = continuation(request, context);
-        return Calls.Track(watch is null ? attempt : WatchedServerStreamingCall<TResponse>.Wrap(attempt, watch), call, ownsCall, start, report);
+        var invocation = new ServerStreamingInvocation<TRequest, TResponse>(request, continuation);
+        var scope = Calls.Enter(ref context);
+        var watch = WatchStream(ref context, clientStreaming: false);
+        var attempt = invocation.Start(context);
+        return scope.Track<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
+            watch is null ? attempt : WatchedServerStreamingCall<TResponse>.Wrap(attempt, watch));
     }
 
     /// <inheritdoc />
@@ -121,12 +130,12 @@ public sealed class DeadlineInterceptor : Interceptor
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
     {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var watch = WatchStream(ref context, clientStreaming: true, out var report);
-        var start = Calls.AttemptStart(call);
-        var attempt = continuation(context);
-        return Calls.Track(watch is null ? attempt : WatchedClientStreamingCall<TRequest, TResponse>.Wrap(attempt, watch), call, ownsCall, start, report);
+        var invocation = new ClientStreamingInvocation<TRequest, TResponse>(continuation);
+        var scope = Calls.Enter(ref context);
+        var watch = WatchStream(ref context, clientStreaming: true);
+        var attempt = invocation.Start(context);
+        return scope.Track<AsyncClientStreamingCall<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
+            watch is null ? attempt : WatchedClientStreamingCall<TRequest, TResponse>.Wrap(attempt, watch));
     }
 
     /// <inheritdoc />
@@ -134,12 +143,12 @@ public sealed class DeadlineInterceptor : Interceptor
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
     {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var watch = WatchStream(ref context, clientStreaming: false, out var report);
-        var start = Calls.AttemptStart(call);
-        var attempt = continuation(context);
-        return Calls.Track(watch is null ? attempt : WatchedDuplexStreamingCall<TRequest, TResponse>.Wrap(attempt, watch), call, ownsCall, start, report);
+        var invocation = new DuplexStreamingInvocation<TRequest, TResponse>(continuation);
+        var scope = Calls.Enter(ref context);
+        var watch = WatchStream(ref context, clientStreaming: false);
+        var attempt = invocation.Start(context);
+        return scope.Track<AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
+            watch is null ? attempt : WatchedDuplexStreamingCall<TRequest, TResponse>.Wrap(attempt, watch));
     }
 
     /// <summary>
@@ -188,17 +197,16 @@ public sealed class DeadlineInterceptor : Interceptor
     /// <summary>
     /// Gives a stream its whole-call deadline, if a per-method timeout sets one, and the watch that enforces its
     /// first-response and idle limits, or null when neither applies. The watch's token replaces the caller's in
-    /// <paramref name="context"/>; a watched stream's deadline is logged by its watch, so <paramref name="report"/> is
-    /// then empty.
+    /// <paramref name="context"/>; the watch logs the stream's deadline, if it passes.
     /// </summary>
     private StreamWatch? WatchStream<TRequest, TResponse>(
-        ref ClientInterceptorContext<TRequest, TResponse> context, bool clientStreaming, out DeadlineReport report)
+        ref ClientInterceptorContext<TRequest, TResponse> context, bool clientStreaming)
         where TRequest : class
         where TResponse : class
     {
         var callerToken = context.Options.CancellationToken;
         var limits = LimitsFor(context.Method, CallerDeadline(context.Options));
-        context = WithDeadline(context, stream: true, out report);
+        context = WithDeadline(context, stream: true, out var report);
         if (limits.IsNone || callerToken.IsCancellationRequested)
         {
             return null;
@@ -212,7 +220,6 @@ public sealed class DeadlineInterceptor : Interceptor
             logger.IsEnabled(LogLevel.Warning) ? logger : null,
             context.Method.Name,
             report);
-        report = default;
         context = new ClientInterceptorContext<TRequest, TResponse>(
             context.Method, context.Host, context.Options.WithCancellationToken(watch.Token));
         return watch;

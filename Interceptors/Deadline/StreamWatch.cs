@@ -1,8 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using ResilientGrpc.Interceptors.Internal;
-using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
@@ -119,10 +117,9 @@ internal sealed class StreamWatch : StreamClock
             DisposeSource();
         }
 
-        if (error is not null && !Expired && callDeadline.Logger is { } deadlineLogger
-            && RpcStatus.CodeOf(error) == StatusCode.DeadlineExceeded)
+        if (!Expired)
         {
-            DeadlineLog.DeadlineExceeded(deadlineLogger, callDeadline.Method, callDeadline.TimeoutSeconds);
+            callDeadline.OnEnded(error, default);
         }
     }
 

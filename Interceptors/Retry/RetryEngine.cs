@@ -1,6 +1,5 @@
 using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal;
-using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
@@ -30,7 +29,7 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
     public void AttemptSucceeded() => throttle?.RecordSuccess();
 
     /// <summary>Decides what follows the failure of attempt <paramref name="attemptsMade"/> with <paramref name="error"/>.</summary>
-    public RetryDecision Decide(Exception error, IMethod method, ResilienceCallContext? call, int attemptsMade, bool cancelled, DateTime deadline)
+    public RetryDecision Decide(Exception error, IMethod method, string? host, int attemptsMade, bool cancelled, DateTime deadline)
     {
         var code = RpcStatus.CodeOf(error);
         if (throttle is not null && !cancelled && error is RpcException and not INonRetryableError && policy.IsRetryable(code))
@@ -40,7 +39,7 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
 
         TimeSpan? timeLeft = deadline == NoDeadline ? null : deadline - time.GetUtcNow().UtcDateTime;
         var decision = policy.Evaluate(error, attemptsMade, cancelled, throttle?.AllowsRetry ?? true, timeLeft, nextSample());
-        Report(error, method, call, attemptsMade, code, decision);
+        Report(error, method, host, attemptsMade, code, decision);
         return decision;
     }
 
@@ -103,6 +102,10 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
         return error;
     }
 
+    /// <summary>A call settled, after <paramref name="retries"/> retries and <paramref name="totalDelay"/> of backoff.</summary>
+    public void Settled(IMethod method, string? host, int retries, TimeSpan totalDelay) =>
+        telemetry.CallSettled(method, host, retries, totalDelay);
+
     /// <summary>The status the caller sees for the failed call.</summary>
     public static Status StatusOf(Exception error) =>
         error is RpcException rpc ? rpc.Status : new Status(StatusCode.Unknown, error.Message);
@@ -110,10 +113,9 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
     /// <summary>The trailers the caller sees for the failed call.</summary>
     public static Metadata TrailersOf(Exception error) => error is RpcException rpc ? rpc.Trailers : [];
 
-    private void Report(Exception error, IMethod method, ResilienceCallContext? call, int attemptsMade, StatusCode code, RetryDecision decision)
+    private void Report(Exception error, IMethod method, string? host, int attemptsMade, StatusCode code, RetryDecision decision)
     {
-        var recorded = call is { IsRecorded: true } ? call : null;
-        telemetry.AttemptFailed(method, attemptsMade, code, decision, recorded);
+        telemetry.AttemptFailed(method, attemptsMade, code, decision);
         if (decision.IsPushback || decision.StopReason == RetryStopReason.ServerPushback)
         {
             var pushback = decision.StopReason == RetryStopReason.ServerPushback
@@ -124,7 +126,7 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
 
         if (decision.StopReason == RetryStopReason.Throttled)
         {
-            telemetry.RetryThrottled(method, attemptsMade, code, recorded);
+            telemetry.RetryThrottled(method, host, attemptsMade, code);
         }
         else if (decision.StopReason == RetryStopReason.DeadlineExceeded)
         {

@@ -4,6 +4,8 @@ using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ResilientGrpc.Interceptors.Retry;
+using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
 using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors;
@@ -68,11 +70,10 @@ public sealed class RetryInterceptor : Interceptor
         options.Validate();
         var policy = new RetryPolicy(options);
         var time = timeProvider ?? TimeProvider.System;
-        var metrics = ResilienceMetrics.For(meterFactory);
-        Calls = new CallTelemetry(metrics, time, target);
+        Calls = new CallTelemetry(CallMetrics.For(meterFactory), time, target);
         var telemetry = new RetryTelemetry(
             (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".Retry"),
-            metrics,
+            RetryMetrics.For(meterFactory),
             policy.MaxAttempts,
             target);
         var throttle = options.Throttling is { } throttling ? new RetryThrottle(throttling) : null;
@@ -89,115 +90,95 @@ public sealed class RetryInterceptor : Interceptor
         BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
+        var scope = Calls.Enter(ref context);
         if (!engine.AppliesTo(context.Method))
         {
-            return Calls.RunBlocking(request, context, continuation, call, ownsCall, default);
+            return scope.Run(request, context, continuation);
         }
 
         ResilienceCallContext.ForRetry(ref context, engine.MaxAttempts);
         var retrying = new RetryingBlockingCall<TRequest, TResponse>(engine, request, context);
-        return call is null
-            ? retrying.Run(continuation)
-            : Calls.RunBlocking(request, context, (_, _) => retrying.Run(EachAttempt(continuation, call)), call, ownsCall, default, claimsAttempt: false);
+        if (scope.Context is null)
+        {
+            return retrying.Run(continuation);
+        }
+
+        try
+        {
+            var response = retrying.Run((attemptRequest, attemptContext) => scope.NextAttempt().Run(attemptRequest, attemptContext, continuation));
+            scope.CallEnded(error: null);
+            return response;
+        }
+        catch (Exception error) when (scope.CallEnded(error))
+        {
+            throw;
+        }
     }
 
     /// <inheritdoc />
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        if (!engine.AppliesTo(context.Method))
-        {
-            var start = Calls.AttemptStart(call);
-            return Calls.Track(continuation(request, context), call, ownsCall, start, default);
-        }
-
-        // Each attempt is offered to the attempt instruments; the retried call as a whole is the caller's call.
-        ResilienceCallContext.ForRetry(ref context, engine.MaxAttempts);
-        var attempts = call is null ? continuation : EachAttempt(continuation, call);
-        var retrying = new RetryingUnaryCall<TRequest, TResponse>(engine, request, context, attempts).Start();
-        return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);
-    }
+        AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
+        Retry<TRequest, TResponse, AsyncUnaryCall<TResponse>, UnaryInvocation<TRequest, TResponse>, RetriedUnary<TRequest, TResponse>>(
+            context, new(request, continuation));
 
     /// <inheritdoc />
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        if (!engine.AppliesTo(context.Method))
-        {
-            var start = Calls.AttemptStart(call);
-            return Calls.Track(continuation(request, context), call, ownsCall, start, default);
-        }
-
-        // Each attempt is offered to the attempt instruments; the retried call as a whole is the caller's call.
-        ResilienceCallContext.ForRetry(ref context, engine.MaxAttempts);
-        var attempts = call is null ? continuation : EachAttempt(continuation, call);
-        var retrying = new RetryingServerStreamingCall<TRequest, TResponse>(engine, request, context, attempts).Start();
-        return Calls.Track(retrying, call, ownsCall, attemptStart: 0, default, claimsAttempt: false);
-    }
+        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Retry<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>,
+            RetriedServerStreaming<TRequest, TResponse>>(context, new(request, continuation));
 
     /// <summary>Passes client-streaming calls through unretried: their request stream cannot be replayed.</summary>
     /// <inheritdoc />
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var start = Calls.AttemptStart(call);
-        return Calls.Track(continuation(context), call, ownsCall, start, default);
-    }
+        AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        PassThrough<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
+            context, new(continuation));
 
     /// <summary>Passes duplex calls through unretried: their request stream cannot be replayed.</summary>
     /// <inheritdoc />
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
+        AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        PassThrough<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
+            context, new(continuation));
+
+    /// <summary>
+    /// The one path of every retried call kind: the call is marked retried for the breaker below, and when telemetry
+    /// records it, each attempt is offered to the attempt instruments while the call as a whole is the caller's call.
+    /// </summary>
+    private TCall Retry<TRequest, TResponse, TCall, TInvocation, TKind>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        where TRequest : class
+        where TResponse : class
+        where TCall : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
+        where TKind : struct, IRetriedKind<TRequest, TResponse, TCall>
     {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var call = Calls.Enter(ref context, out var ownsCall);
-        var start = Calls.AttemptStart(call);
-        return Calls.Track(continuation(context), call, ownsCall, start, default);
+        var scope = Calls.Enter(ref context);
+        if (!engine.AppliesTo(context.Method))
+        {
+            return scope.Track<TCall, TInvocation>(invocation.Start(context));
+        }
+
+        ResilienceCallContext.ForRetry(ref context, engine.MaxAttempts);
+        return scope.Context is null
+            ? default(TKind).Start(engine, context, invocation)
+            : scope.TrackCall<TCall, TInvocation>(
+                default(TKind).Start(engine, context, new TrackedInvocation<TRequest, TResponse, TCall, TInvocation>(scope, invocation)));
     }
 
-    /// <summary>Wraps a continuation so each attempt it starts is offered to the attempt instruments.</summary>
-    private AsyncUnaryCallContinuation<TRequest, TResponse> EachAttempt<TRequest, TResponse>(
-        AsyncUnaryCallContinuation<TRequest, TResponse> continuation, ResilienceCallContext call)
+    /// <summary>A call kind this interceptor never retries: only recorded.</summary>
+    private TCall PassThrough<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
-        where TResponse : class =>
-        (request, context) =>
-        {
-            call.OpenAttempt();
-            var start = Calls.AttemptStart(call);
-            return Calls.Track(continuation(request, context), call, ownsCall: false, start, default);
-        };
-
-    private AsyncServerStreamingCallContinuation<TRequest, TResponse> EachAttempt<TRequest, TResponse>(
-        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation, ResilienceCallContext call)
-        where TRequest : class
-        where TResponse : class =>
-        (request, context) =>
-        {
-            call.OpenAttempt();
-            var start = Calls.AttemptStart(call);
-            return Calls.Track(continuation(request, context), call, ownsCall: false, start, default);
-        };
-
-    private BlockingUnaryCallContinuation<TRequest, TResponse> EachAttempt<TRequest, TResponse>(
-        BlockingUnaryCallContinuation<TRequest, TResponse> continuation, ResilienceCallContext call)
-        where TRequest : class
-        where TResponse : class =>
-        (request, context) =>
-        {
-            call.OpenAttempt();
-            return Calls.RunBlocking(request, context, continuation, call, ownsCall: false, default);
-        };
+        where TResponse : class
+        where TCall : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
+    {
+        var scope = Calls.Enter(ref context);
+        return scope.Track<TCall, TInvocation>(invocation.Start(context));
+    }
 }

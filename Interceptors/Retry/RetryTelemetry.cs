@@ -1,28 +1,27 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using ResilientGrpc.Interceptors.Telemetry;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
 /// The points where the <see cref="RetryInterceptor"/> reports what it does, each called exactly once per event:
 /// log lines (category <c>ResilientGrpc.Retry</c>) and the retry instruments. Attempts and calls themselves are
-/// counted through <see cref="CallTelemetry"/>.
+/// counted by the pattern-neutral call telemetry.
 /// </summary>
-internal sealed class RetryTelemetry(ILogger logger, ResilienceMetrics metrics, int maxAttempts, string? target)
+internal sealed class RetryTelemetry(ILogger logger, RetryMetrics metrics, int maxAttempts, string? target)
 {
     /// <summary>
     /// An attempt failed with <paramref name="status"/>; <paramref name="decision"/> says whether and after what delay
     /// the next one follows.
     /// </summary>
-    public void AttemptFailed(IMethod method, int attempt, StatusCode status, RetryDecision decision, ResilienceCallContext? call)
+    public void AttemptFailed(IMethod method, int attempt, StatusCode status, RetryDecision decision)
     {
         if (!decision.ShouldRetry)
         {
             return;
         }
 
-        call?.AddRetry(decision.Delay);
         RetryLog.AttemptFailed(logger, method.Name, attempt, maxAttempts, status, decision.Delay.TotalSeconds);
     }
 
@@ -40,15 +39,24 @@ internal sealed class RetryTelemetry(ILogger logger, ResilienceMetrics metrics, 
     }
 
     /// <summary>The retry budget refused a retry the policy would otherwise have made.</summary>
-    public void RetryThrottled(IMethod method, int attempt, StatusCode status, ResilienceCallContext? call)
+    public void RetryThrottled(IMethod method, string? host, int attempt, StatusCode status)
     {
-        metrics.RetryThrottled(call?.Method ?? MethodNames.Of(method), call?.Target ?? target ?? "unknown");
+        metrics.RetryThrottled(MethodNames.Of(method), host ?? target ?? "unknown");
         RetryLog.RetryThrottled(logger, method.Name, attempt, status);
     }
 
     /// <summary>The caller's deadline passed or would pass during the next delay; the call fails now.</summary>
     public void DeadlineExceeded(IMethod method, int attempt, StatusCode status) =>
         RetryLog.DeadlineWouldPass(logger, method.Name, attempt, status);
+
+    /// <summary>A call settled after <paramref name="retries"/> retries and <paramref name="totalDelay"/> of backoff.</summary>
+    public void CallSettled(IMethod method, string? host, int retries, TimeSpan totalDelay)
+    {
+        if (retries > 0)
+        {
+            metrics.CallRetried(MethodNames.Of(method), host ?? target ?? "unknown", retries, totalDelay);
+        }
+    }
 
     /// <summary>A call stopped retrying after <paramref name="attempts"/> attempts, for <paramref name="reason"/>.</summary>
     public void RetriesStopped(IMethod method, int attempts, RetryStopReason reason, StatusCode status)

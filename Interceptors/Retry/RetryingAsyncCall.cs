@@ -9,31 +9,31 @@ namespace ResilientGrpc.Interceptors.Retry;
 /// success means and whether its failure may still be retried. It holds the current attempt and the task that runs
 /// the attempts, and disposes both as a real call would.
 /// </summary>
-internal abstract class RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult> : RetryingCall<TRequest, TResponse>
+internal abstract class RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult, TInvocation> : RetryingCall<TRequest, TResponse>
     where TRequest : class
     where TResponse : class
     where TAttempt : class, IDisposable
+    where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
 {
+    private readonly TInvocation invocation;
     private TAttempt? current;
     private Task<TResult>? run;
 
-    protected RetryingAsyncCall(RetryEngine engine, TRequest request, ClientInterceptorContext<TRequest, TResponse> context)
-        : base(engine, request, context)
-    {
-    }
+    protected RetryingAsyncCall(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        : base(engine, context) => this.invocation = invocation;
 
     /// <summary>The headers function of the call the caller holds; a headers task made here is observed at once.</summary>
     protected static Func<object, Task<Metadata>> HeadersOfCall { get; } =
-        static state => TaskFaults.Observed(((RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult>)state).HeadersAsync());
+        static state => TaskFaults.Observed(((RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult, TInvocation>)state).HeadersAsync());
 
     protected static Func<object, Status> StatusOfCall { get; } =
-        static state => ((RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult>)state).GetStatus();
+        static state => ((RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult, TInvocation>)state).GetStatus();
 
     protected static Func<object, Metadata> TrailersOfCall { get; } =
-        static state => ((RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult>)state).GetTrailers();
+        static state => ((RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult, TInvocation>)state).GetTrailers();
 
     protected static Action<object> DisposeOfCall { get; } =
-        static state => ((RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult>)state).Dispose();
+        static state => ((RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult, TInvocation>)state).Dispose();
 
     /// <summary>The attempt that runs now, or decided the outcome.</summary>
     protected TAttempt CurrentAttempt => Volatile.Read(ref current)!;
@@ -41,16 +41,13 @@ internal abstract class RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult
     /// <summary>The task that runs the attempts, settling with the first success or the final error.</summary>
     protected Task<TResult> Run => run!;
 
-    /// <summary>Starts the first attempt and the loop over the next ones.</summary>
-    protected void StartAttempts()
+    /// <summary>Runs the loop from <paramref name="first"/>, the first attempt, already started with the caller's context.</summary>
+    protected void StartAttempts(TAttempt first)
     {
-        var first = StartAttempt(NextAttemptContext());
+        FirstAttemptStarted();
         current = first;
         run = RunAsync(first);
     }
-
-    /// <summary>Starts an attempt with <paramref name="context"/> (it is not yet published as current).</summary>
-    protected abstract TAttempt StartAttempt(ClientInterceptorContext<TRequest, TResponse> context);
 
     /// <summary>The task that settles with the attempt's outcome: its result, or its error.</summary>
     protected abstract Task<TResult> OutcomeAsync(TAttempt attempt);
@@ -103,7 +100,7 @@ internal abstract class RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult
                 }
 
                 await RetryAfterAsync(error, attempt);
-                attempt = StartAttempt(NextAttemptContext());
+                attempt = invocation.Start(NextAttemptContext());
                 Interlocked.Exchange(ref current, attempt);
                 OnNextAttempt();
                 if (IsDisposed)

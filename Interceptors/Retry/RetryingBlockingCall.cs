@@ -7,26 +7,33 @@ internal sealed class RetryingBlockingCall<TRequest, TResponse>(
     RetryEngine engine,
     TRequest request,
     ClientInterceptorContext<TRequest, TResponse> context)
-    : RetryingCall<TRequest, TResponse>(engine, request, context)
+    : RetryingCall<TRequest, TResponse>(engine, context)
     where TRequest : class
     where TResponse : class
 {
     /// <summary>Runs attempts until one succeeds or retrying stops, then returns or throws like a single call.</summary>
     public TResponse Run(Interceptor.BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
     {
-        while (true)
+        try
         {
-            try
+            while (true)
             {
-                var result = continuation(Request, NextAttemptContext());
-                Succeeded();
-                return result;
+                try
+                {
+                    var result = continuation(request, NextAttemptContext());
+                    Succeeded();
+                    return result;
+                }
+                catch (Exception error)
+                {
+                    // The synchronous twin of the async loop: the same decision and wait, on the caller's thread.
+                    RetryAfterAsync(error, failedAttempt: null).GetAwaiter().GetResult();
+                }
             }
-            catch (Exception error)
-            {
-                // The synchronous twin of the async loop: the same decision and wait, on the caller's thread.
-                RetryAfterAsync(error, failedAttempt: null).GetAwaiter().GetResult();
-            }
+        }
+        finally
+        {
+            Completed();
         }
     }
 

@@ -1,5 +1,5 @@
 using Grpc.Core.Interceptors;
-using ResilientGrpc.Interceptors.Telemetry;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
@@ -15,17 +15,15 @@ internal abstract class RetryingCall<TRequest, TResponse>
     private readonly DateTime deadline;
     private CancellationTokenSource? backoff;
     private Exception? finalError;
+    private TimeSpan retryDelay;
     private int disposed;
 
-    protected RetryingCall(RetryEngine engine, TRequest request, ClientInterceptorContext<TRequest, TResponse> context)
+    protected RetryingCall(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context)
     {
         this.engine = engine;
-        Request = request;
         Context = context;
         deadline = RetryEngine.DeadlineOf(context.Options);
     }
-
-    protected TRequest Request { get; }
 
     protected ClientInterceptorContext<TRequest, TResponse> Context { get; }
 
@@ -38,6 +36,9 @@ internal abstract class RetryingCall<TRequest, TResponse>
     protected bool IsDisposed => Volatile.Read(ref disposed) == 1;
 
     private bool IsCancelled => IsDisposed || Context.Options.CancellationToken.IsCancellationRequested;
+
+    /// <summary>The first attempt was started with the caller's context.</summary>
+    protected void FirstAttemptStarted() => AttemptsMade = 1;
 
     /// <summary>The context of the next attempt: the caller's for the first, plus the attempt count header after.</summary>
     protected ClientInterceptorContext<TRequest, TResponse> NextAttemptContext()
@@ -62,8 +63,16 @@ internal abstract class RetryingCall<TRequest, TResponse>
     protected void Committed() => ResilienceCallContext.Of(Context.Options)?.Commit();
 
     /// <summary>Decides what follows the current attempt's failure with <paramref name="error"/>.</summary>
-    protected RetryDecision Decide(Exception error) =>
-        engine.Decide(error, Context.Method, ResilienceCallContext.Of(Context.Options), AttemptsMade, IsCancelled, deadline);
+    protected RetryDecision Decide(Exception error)
+    {
+        var decision = engine.Decide(error, Context.Method, Context.Host, AttemptsMade, IsCancelled, deadline);
+        if (decision.ShouldRetry)
+        {
+            retryDelay += decision.Delay;
+        }
+
+        return decision;
+    }
 
     /// <summary>
     /// Decides what follows the current attempt's failure: throws the error the caller sees when retrying stops;
@@ -99,8 +108,12 @@ internal abstract class RetryingCall<TRequest, TResponse>
         }
     }
 
-    /// <summary>Releases what waiting needed, once the call has settled.</summary>
-    protected void Completed() => Interlocked.Exchange(ref backoff, null)?.Dispose();
+    /// <summary>The call settled: reports its retries and releases what waiting needed.</summary>
+    protected void Completed()
+    {
+        engine.Settled(Context.Method, Context.Host, AttemptsMade - 1, retryDelay);
+        Interlocked.Exchange(ref backoff, null)?.Dispose();
+    }
 
     /// <summary>The token a backoff wait observes: the caller's, plus this call's disposal. Created on first need.</summary>
     protected virtual CancellationToken BackoffToken()

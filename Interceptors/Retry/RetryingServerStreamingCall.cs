@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
@@ -17,33 +18,33 @@ namespace ResilientGrpc.Interceptors.Retry;
 /// observed when the caller disposes the call, and a headers task it makes is observed at once. A caller who reads or
 /// awaits still gets the error.
 /// </remarks>
-internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
-    : RetryingAsyncCall<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, bool>, IAsyncStreamReader<TResponse>
+internal sealed class RetryingServerStreamingCall<TRequest, TResponse, TInvocation>
+    : RetryingAsyncCall<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, bool, TInvocation>, IAsyncStreamReader<TResponse>
     where TRequest : class
     where TResponse : class
+    where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
 {
-    private readonly Interceptor.AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation;
     private readonly Lock commitLock = new();
     private AsyncServerStreamingCall<TResponse>? committed;
     private AsyncServerStreamingCall<TResponse>? failed;
     private TaskCompletionSource nextAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool firstConsumed;
 
-    public RetryingServerStreamingCall(
-        RetryEngine engine,
-        TRequest request,
-        ClientInterceptorContext<TRequest, TResponse> context,
-        Interceptor.AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
-        : base(engine, request, context) => this.continuation = continuation;
+    private RetryingServerStreamingCall(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        : base(engine, context, invocation)
+    {
+    }
 
     /// <inheritdoc />
     public TResponse Current => Volatile.Read(ref committed) is { } call ? call.ResponseStream.Current : default!;
 
     /// <summary>Starts the first attempt and returns the call the caller holds.</summary>
-    public AsyncServerStreamingCall<TResponse> Start()
+    public static AsyncServerStreamingCall<TResponse> Start(
+        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
     {
-        StartAttempts();
-        return new AsyncServerStreamingCall<TResponse>(this, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, this);
+        var retrying = new RetryingServerStreamingCall<TRequest, TResponse, TInvocation>(engine, context, invocation);
+        retrying.StartAttempts(invocation.Start(context));
+        return new AsyncServerStreamingCall<TResponse>(retrying, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, retrying);
     }
 
     /// <inheritdoc />
@@ -57,9 +58,6 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         firstConsumed = true;
         return Run.IsCompleted || !cancellationToken.CanBeCanceled ? Run : FirstMoveNextAsync(cancellationToken);
     }
-
-    protected override AsyncServerStreamingCall<TResponse> StartAttempt(ClientInterceptorContext<TRequest, TResponse> context) =>
-        continuation(Request, context);
 
     /// <summary>The first message read ahead: it, or the end of the stream, commits the attempt.</summary>
     protected override Task<bool> OutcomeAsync(AsyncServerStreamingCall<TResponse> attempt) =>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
@@ -18,29 +19,34 @@ namespace ResilientGrpc.Interceptors.Retry;
 /// caller disposes the call, and a headers task it makes is observed at once (an interceptor above may ask for it
 /// and never await it). A caller who awaits either still gets the error.
 /// </remarks>
-internal sealed class RetryingUnaryCall<TRequest, TResponse>
-    : RetryingAsyncCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse>
+internal sealed class RetryingUnaryCall<TRequest, TResponse, TInvocation>
+    : RetryingAsyncCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse, TInvocation>
     where TRequest : class
     where TResponse : class
+    where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
 {
-    private readonly Interceptor.AsyncUnaryCallContinuation<TRequest, TResponse> continuation;
-
-    public RetryingUnaryCall(
-        RetryEngine engine,
-        TRequest request,
-        ClientInterceptorContext<TRequest, TResponse> context,
-        Interceptor.AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-        : base(engine, request, context) => this.continuation = continuation;
-
-    /// <summary>Starts the first attempt and returns the call the caller holds.</summary>
-    public AsyncUnaryCall<TResponse> Start()
+    private RetryingUnaryCall(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        : base(engine, context, invocation)
     {
-        StartAttempts();
-        return new AsyncUnaryCall<TResponse>(Run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, this);
     }
 
-    protected override AsyncUnaryCall<TResponse> StartAttempt(ClientInterceptorContext<TRequest, TResponse> context) =>
-        continuation(Request, context);
+    /// <summary>
+    /// Starts the call: its first attempt, and the loop over the next ones unless that attempt has already succeeded
+    /// (then it is the call, and retrying costs nothing).
+    /// </summary>
+    public static AsyncUnaryCall<TResponse> Start(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+    {
+        var first = invocation.Start(context);
+        if (first.ResponseAsync.IsCompletedSuccessfully)
+        {
+            engine.AttemptSucceeded();
+            return first;
+        }
+
+        var retrying = new RetryingUnaryCall<TRequest, TResponse, TInvocation>(engine, context, invocation);
+        retrying.StartAttempts(first);
+        return new AsyncUnaryCall<TResponse>(retrying.Run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, retrying);
+    }
 
     protected override Task<TResponse> OutcomeAsync(AsyncUnaryCall<TResponse> attempt) => attempt.ResponseAsync;
 

@@ -7,7 +7,7 @@ namespace ResilientGrpc.Tests.CircuitBreaker;
 public sealed class BrokenCircuitExceptionTests
 {
     [TestCase(CircuitState.Open, "open")]
-    [TestCase(CircuitState.HalfOpen, "half-open")]
+    [TestCase(CircuitState.HalfOpen, "half_open")]
     [TestCase(CircuitState.Isolated, "isolated")]
     public void Constructor_RejectingState_CarriesStatusDetailAndTrailer(CircuitState state, string trailer)
     {

@@ -84,7 +84,7 @@ public sealed class AwaitedErrorTests
         Assert.That(error, Is.InstanceOf<BrokenCircuitException>());
         Assert.That(error.StatusCode, Is.EqualTo(StatusCode.Unavailable));
         Assert.That(error.Status.Detail, Does.Contain(harness.Marker));
-        Assert.That(error.Trailers.GetValue(CircuitTrailer.Name), Is.Not.Null);
+        Assert.That(error.Trailers.GetValue(StateNames.TrailerName), Is.Not.Null);
         Assert.That(headersError, Is.SameAs(error), "the headers fail with the same error");
         Assert.That(call.GetStatus().Detail, Is.EqualTo(error.Status.Detail));
     }

@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors;
-using ResilientGrpc.Interceptors.Telemetry;
+using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.Telemetry;

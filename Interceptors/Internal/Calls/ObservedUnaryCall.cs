@@ -13,8 +13,18 @@ internal sealed class ObservedUnaryCall<TResponse, TObserver> : ObservedResponse
 
     protected override Task<TResponse> InnerResponse => inner.ResponseAsync;
 
+    /// <summary>
+    /// Observes <paramref name="inner"/>. A call whose response has already arrived is reported at once and passed on
+    /// as it is: nothing about it is left to observe.
+    /// </summary>
     public static AsyncUnaryCall<TResponse> Wrap(AsyncUnaryCall<TResponse> inner, TObserver observer)
     {
+        if (inner.ResponseAsync.IsCompletedSuccessfully)
+        {
+            observer.OnEnded(error: null, default);
+            return inner;
+        }
+
         var observed = new ObservedUnaryCall<TResponse, TObserver>(inner, observer);
         return new AsyncUnaryCall<TResponse>(
             observed.ObserveResponse(),

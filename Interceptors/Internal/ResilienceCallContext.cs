@@ -1,8 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using ResilientGrpc.Interceptors.Internal;
 
-namespace ResilientGrpc.Interceptors.Telemetry;
+namespace ResilientGrpc.Interceptors.Internal;
 
 /// <summary>
 /// What the resilience interceptors stacked on one channel share about one call. For telemetry, so that each
@@ -20,8 +19,6 @@ namespace ResilientGrpc.Interceptors.Telemetry;
 internal sealed class ResilienceCallContext : WriteOptions
 {
     private int attemptClaimed;
-    private int retries;
-    private long retryDelayTicks;
     private int retryAttempts;
     private int committed;
     private long firstAdmission;
@@ -55,12 +52,6 @@ internal sealed class ResilienceCallContext : WriteOptions
     /// <summary>When the caller started the call (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long StartTimestamp { get; }
 
-    /// <summary>Retries made so far.</summary>
-    public int Retries => Volatile.Read(ref retries);
-
-    /// <summary>Backoff waited so far.</summary>
-    public TimeSpan RetryDelay => TimeSpan.FromTicks(Interlocked.Read(ref retryDelayTicks));
-
     /// <summary>The context a call carries, if an interceptor above created one.</summary>
     public static ResilienceCallContext? Of(in CallOptions options) => options.WriteOptions as ResilienceCallContext;
 
@@ -70,7 +61,7 @@ internal sealed class ResilienceCallContext : WriteOptions
     /// </summary>
     public static ResilienceCallContext? Enter<TRequest, TResponse>(
         ref ClientInterceptorContext<TRequest, TResponse> context,
-        ResilienceMetrics metrics,
+        bool record,
         TimeProvider time,
         string? target,
         out bool ownsCall)
@@ -84,7 +75,7 @@ internal sealed class ResilienceCallContext : WriteOptions
             return existing.IsRecorded ? existing : null;
         }
 
-        if (!metrics.Enabled)
+        if (!record)
         {
             return null;
         }
@@ -178,10 +169,4 @@ internal sealed class ResilienceCallContext : WriteOptions
     /// <summary>Called when an interceptor refuses a call itself: no attempt reaches the network.</summary>
     public void RefuseAttempt() => Volatile.Write(ref attemptClaimed, 1);
 
-    /// <summary>Counts a retry about to be made after waiting <paramref name="delay"/>.</summary>
-    public void AddRetry(TimeSpan delay)
-    {
-        Interlocked.Increment(ref retries);
-        Interlocked.Add(ref retryDelayTicks, delay.Ticks);
-    }
 }

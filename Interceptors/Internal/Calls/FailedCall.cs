@@ -1,7 +1,6 @@
 using Grpc.Core;
-using ResilientGrpc.Interceptors.Internal.Calls;
 
-namespace ResilientGrpc.Interceptors.Internal;
+namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>
 /// Builds calls that have already failed, so an interceptor that refuses or gives up on a call reports it

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Grpc.Core;
 
-namespace ResilientGrpc.Interceptors.Telemetry;
+namespace ResilientGrpc.Interceptors.Internal;
 
 /// <summary>
 /// The <c>grpc.method</c> tag value: the full method name without its leading slash

@@ -1,0 +1,25 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace ResilientGrpc.Interceptors.Internal.Calls;
+
+/// <summary>A client-streaming call: the continuation that starts it.</summary>
+internal readonly struct ClientStreamingInvocation<TRequest, TResponse> : IInvocation<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>>
+    where TRequest : class
+    where TResponse : class
+{
+    private readonly Interceptor.AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation;
+
+    public ClientStreamingInvocation(Interceptor.AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        this.continuation = continuation;
+    }
+
+    public static AsyncClientStreamingCall<TRequest, TResponse> Observe<TObserver>(AsyncClientStreamingCall<TRequest, TResponse> call, TObserver observer)
+        where TObserver : struct, ICallObserver => ObservedClientStreamingCall<TRequest, TResponse, TObserver>.Wrap(call, observer);
+
+    public static AsyncClientStreamingCall<TRequest, TResponse> Fail(RpcException error) => FailedCall.ClientStreaming<TRequest, TResponse>(error);
+
+    public AsyncClientStreamingCall<TRequest, TResponse> Start(ClientInterceptorContext<TRequest, TResponse> context) => continuation(context);
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Grpc.Core;
+
+namespace ResilientGrpc.Interceptors.Telemetry;
+
+/// <summary>
+/// The pattern-neutral instruments: attempts started, attempt durations and call durations (gRFC A66). Every
+/// recording method returns at once when nothing listens.
+/// </summary>
+internal sealed class CallMetrics
+{
+    /// <summary>Latency buckets in seconds, as gRFC A66 advises for RPC durations.</summary>
+    private static readonly double[] LatencyBuckets =
+    [
+        0, 0.00001, 0.00005, 0.0001, 0.0003, 0.0006, 0.0008, 0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.008,
+        0.01, 0.013, 0.016, 0.02, 0.025, 0.03, 0.04, 0.05, 0.065, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4,
+        0.5, 0.65, 0.8, 1, 2, 5, 10, 20, 50, 100,
+    ];
+
+    private readonly Counter<long> attemptStarted;
+    private readonly Histogram<double> attemptDuration;
+    private readonly Histogram<double> callDuration;
+
+    private CallMetrics(Meter meter)
+    {
+        attemptStarted = meter.CreateCounter<long>(
+            MetricNames.AttemptStarted, "{attempt}", "Attempts started, retries included.");
+        attemptDuration = meter.CreateHistogram(
+            MetricNames.AttemptDuration, "s", "Duration of each attempt, from start to final status.",
+            tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        callDuration = meter.CreateHistogram(
+            MetricNames.CallDuration, "s", "Duration of each call as its caller saw it: attempts and backoff included.",
+            tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+    }
+
+    /// <summary>Whether anything listens to these instruments.</summary>
+    public bool Enabled => attemptStarted.Enabled || attemptDuration.Enabled || callDuration.Enabled;
+
+    /// <summary>The instruments on the meter of <paramref name="meterFactory"/> (the shared meter when null).</summary>
+    public static CallMetrics For(IMeterFactory? meterFactory) =>
+        ResilienceMeter.Instruments(ResilienceMeter.For(meterFactory), static m => new CallMetrics(m));
+
+    /// <summary>The <c>grpc.method</c> and <c>grpc.target</c> tags.</summary>
+    public static TagList Tags(string method, string target) =>
+        new() { { MetricNames.MethodTag, method }, { MetricNames.TargetTag, target } };
+
+    public void AttemptStarted(string method, string target)
+    {
+        if (attemptStarted.Enabled)
+        {
+            attemptStarted.Add(1, Tags(method, target));
+        }
+    }
+
+    public void AttemptEnded(string method, string target, StatusCode status, TimeSpan duration)
+    {
+        if (attemptDuration.Enabled)
+        {
+            attemptDuration.Record(duration.TotalSeconds, Tags(method, target, status));
+        }
+    }
+
+    public void CallEnded(string method, string target, StatusCode status, TimeSpan duration)
+    {
+        if (callDuration.Enabled)
+        {
+            callDuration.Record(duration.TotalSeconds, Tags(method, target, status));
+        }
+    }
+
+    private static TagList Tags(string method, string target, StatusCode status) => new()
+    {
+        { MetricNames.MethodTag, method },
+        { MetricNames.TargetTag, target },
+        { MetricNames.StatusTag, StatusNames.Of(status) },
+    };
+}

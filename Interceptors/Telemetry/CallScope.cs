@@ -1,0 +1,108 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
+
+namespace ResilientGrpc.Interceptors.Telemetry;
+
+/// <summary>
+/// What one interceptor records of one call: the call's shared context (null when nothing is recorded), whether this
+/// interceptor started the call and so records it, and when the current attempt started. A small value, passed by
+/// the interceptor from the moment it enters the call to the moment it hands the call back.
+/// </summary>
+internal readonly struct CallScope
+{
+    private readonly CallTelemetry telemetry;
+    private readonly ResilienceCallContext? call;
+    private readonly bool ownsCall;
+    private readonly long attemptStart;
+
+    public CallScope(CallTelemetry telemetry, ResilienceCallContext? call, bool ownsCall, long attemptStart)
+    {
+        this.telemetry = telemetry;
+        this.call = call;
+        this.ownsCall = ownsCall;
+        this.attemptStart = attemptStart;
+    }
+
+    /// <summary>The call's shared context, if telemetry records the call.</summary>
+    public ResilienceCallContext? Context => call;
+
+    /// <summary>
+    /// The scope of the next attempt of a call this interceptor makes in several attempts: the attempt is nobody's yet,
+    /// and the call is recorded by the scope that made the attempts.
+    /// </summary>
+    public CallScope NextAttempt()
+    {
+        call?.OpenAttempt();
+        return new CallScope(telemetry, call, ownsCall: false, telemetry.Now(call));
+    }
+
+    /// <summary>
+    /// Records the attempt <paramref name="attempt"/> (when no interceptor below did) and the call (when this
+    /// interceptor started it) once it ends.
+    /// </summary>
+    public TCall Track<TCall, TKind>(TCall attempt)
+        where TCall : class
+        where TKind : ICallKind<TCall> =>
+        Observer(claimsAttempt: true, out var observer) ? TKind.Observe(attempt, observer) : attempt;
+
+    /// <summary>Records the call when this interceptor started it: <paramref name="call"/> is made of attempts tracked apart.</summary>
+    public TCall TrackCall<TCall, TKind>(TCall call)
+        where TCall : class
+        where TKind : ICallKind<TCall> =>
+        Observer(claimsAttempt: false, out var observer) ? TKind.Observe(call, observer) : call;
+
+    /// <summary>Runs a blocking attempt and records it as <see cref="Track{TCall, TKind}"/> would.</summary>
+    public TResponse Run<TRequest, TResponse>(
+        TRequest request,
+        ClientInterceptorContext<TRequest, TResponse> context,
+        Interceptor.BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
+        where TRequest : class
+        where TResponse : class
+    {
+        var observed = Observer(claimsAttempt: true, out var observer);
+        TResponse response;
+        try
+        {
+            response = continuation(request, context);
+        }
+        catch (Exception error) when (observed && observer.Ended(error))
+        {
+            throw;
+        }
+
+        if (observed)
+        {
+            observer.OnEnded(error: null, default);
+        }
+
+        return response;
+    }
+
+    /// <summary>A blocking call this interceptor made in several attempts ended with <paramref name="error"/> (null: success).</summary>
+    /// <returns>False, for use as an exception filter.</returns>
+    public bool CallEnded(Exception? error) => Observer(claimsAttempt: false, out var observer) && observer.Ended(error);
+
+    /// <summary>This interceptor failed the call itself (for example an open circuit): no attempt left.</summary>
+    public void Refused(StatusCode status)
+    {
+        if (call is null)
+        {
+            return;
+        }
+
+        call.RefuseAttempt();
+        if (ownsCall)
+        {
+            telemetry.CallEnded(call, status);
+        }
+    }
+
+    private bool Observer(bool claimsAttempt, out AttemptRecord observer)
+    {
+        var recordsAttempt = claimsAttempt && call is not null && telemetry.ClaimAttempt(call);
+        observer = new AttemptRecord(telemetry, call, attemptStart, recordsAttempt, ownsCall);
+        return recordsAttempt || (ownsCall && call is not null);
+    }
+}
