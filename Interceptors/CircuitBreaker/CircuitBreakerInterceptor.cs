@@ -219,7 +219,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     void ICircuitObserver.OnRejected(in CircuitRejection rejection) => telemetry.Rejected(rejection);
 
     /// <summary>The one path of every async call kind: admit or refuse, start the attempt, observe how it ends.</summary>
-    private TCall Intercept<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+    internal TCall Intercept<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
         where TCall : class

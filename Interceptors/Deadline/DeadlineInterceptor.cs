@@ -102,13 +102,18 @@ public sealed class DeadlineInterceptor : Interceptor
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
+        AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
+        Unary<TRequest, TResponse, UnaryInvocation<TRequest, TResponse>>(context, new(request, continuation));
+
+    /// <summary>The one path of an async unary attempt: give it its deadline, start it, log if the deadline passes.</summary>
+    internal AsyncUnaryCall<TResponse> Unary<TRequest, TResponse, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        where TRequest : class
+        where TResponse : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
     {
-        var invocation = new UnaryInvocation<TRequest, TResponse>(request, continuation);
         var scope = Calls.Enter(ref context);
         var attempt = invocation.Start(WithDeadline(context, stream: false, out var report));
-        return scope.Track<AsyncUnaryCall<TResponse>, UnaryInvocation<TRequest, TResponse>>(
-            report.IsActive ? UnaryInvocation<TRequest, TResponse>.Observe(attempt, report) : attempt);
+        return scope.Track<AsyncUnaryCall<TResponse>, TInvocation>(report.IsActive ? TInvocation.Observe(attempt, report) : attempt);
     }
 
     /// <inheritdoc />

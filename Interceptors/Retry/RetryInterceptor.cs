@@ -151,7 +151,7 @@ public sealed class RetryInterceptor : Interceptor
     /// The one path of every retried call kind: the call is marked retried for the breaker below, and when telemetry
     /// records it, each attempt is offered to the attempt instruments while the call as a whole is the caller's call.
     /// </summary>
-    private TCall Retry<TRequest, TResponse, TCall, TInvocation, TKind>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+    internal TCall Retry<TRequest, TResponse, TCall, TInvocation, TKind>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
         where TCall : class

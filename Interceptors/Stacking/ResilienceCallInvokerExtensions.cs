@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors.Stacking;
 
@@ -67,6 +66,12 @@ public static class ResilienceCallInvokerExtensions
         string? target)
     {
         var interceptors = ResilienceStack.Create(options ?? new ResilienceOptions(), timeProvider, loggerFactory, meterFactory, target);
-        return interceptors.Length == 0 ? invoker : invoker.Intercept(interceptors);
+        return interceptors.Length == 0
+            ? invoker
+            : new ResilientCallInvoker(
+                invoker,
+                interceptors.OfType<RetryInterceptor>().FirstOrDefault(),
+                interceptors.OfType<CircuitBreakerInterceptor>().FirstOrDefault(),
+                interceptors.OfType<DeadlineInterceptor>().FirstOrDefault());
     }
 }

@@ -1,0 +1,63 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Retry;
+
+namespace ResilientGrpc.Interceptors.Stacking;
+
+/// <summary>
+/// The call invoker <c>WithResilience</c> returns. Async unary calls, the hot path, run through the same interceptor
+/// instances as <c>Intercept()</c> would stack them, and through the same code in each (retry → circuit breaker →
+/// deadline), but each layer calls the next directly through a small value instead of a closure per layer per
+/// call. Every other call kind goes through the interceptors stacked with <c>Intercept()</c>.
+/// </summary>
+internal sealed class ResilientCallInvoker : CallInvoker
+{
+    private readonly CallInvoker inner;
+    private readonly CallInvoker intercepted;
+    private readonly RetryInterceptor? retry;
+    private readonly CircuitBreakerInterceptor? breaker;
+    private readonly DeadlineInterceptor? deadline;
+
+    public ResilientCallInvoker(CallInvoker inner, RetryInterceptor? retry, CircuitBreakerInterceptor? breaker, DeadlineInterceptor? deadline)
+    {
+        this.inner = inner;
+        this.retry = retry;
+        this.breaker = breaker;
+        this.deadline = deadline;
+        Interceptor[] stack = [.. new Interceptor?[] { retry, breaker, deadline }.OfType<Interceptor>()];
+        intercepted = inner.Intercept(stack);
+    }
+
+    /// <inheritdoc />
+    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
+        Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
+    {
+        var context = new ClientInterceptorContext<TRequest, TResponse>(method, host, options);
+        var attempt = new BreakerStep<TRequest, TResponse, AsyncUnaryCall<TResponse>, DeadlineStep<TRequest, TResponse, InvokerUnary<TRequest, TResponse>>>(
+            breaker, new(deadline, new(inner, request)));
+        return retry is null
+            ? attempt.Start(context)
+            : retry.Retry<TRequest, TResponse, AsyncUnaryCall<TResponse>, BreakerStep<TRequest, TResponse, AsyncUnaryCall<TResponse>,
+                DeadlineStep<TRequest, TResponse, InvokerUnary<TRequest, TResponse>>>, RetriedUnary<TRequest, TResponse>>(context, attempt);
+    }
+
+    /// <inheritdoc />
+    public override TResponse BlockingUnaryCall<TRequest, TResponse>(
+        Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
+        intercepted.BlockingUnaryCall(method, host, options, request);
+
+    /// <inheritdoc />
+    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
+        Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
+        intercepted.AsyncServerStreamingCall(method, host, options, request);
+
+    /// <inheritdoc />
+    public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
+        Method<TRequest, TResponse> method, string? host, CallOptions options) =>
+        intercepted.AsyncClientStreamingCall(method, host, options);
+
+    /// <inheritdoc />
+    public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
+        Method<TRequest, TResponse> method, string? host, CallOptions options) =>
+        intercepted.AsyncDuplexStreamingCall(method, host, options);
+}
