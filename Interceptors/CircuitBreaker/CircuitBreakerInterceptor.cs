@@ -203,7 +203,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
             return false;
         }
 
-        observer = new CircuitCallObserver(controller, permit, ScopeOf(context.Options), context.Options.CancellationToken);
+        observer = new CircuitCallObserver(controller, permit, ScopeOf(context.Options, context.Method), context.Options.CancellationToken);
         return true;
     }
 
@@ -245,10 +245,10 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     }
 
     /// <summary>What the breaker must know of the call an attempt with <paramref name="callOptions"/> belongs to.</summary>
-    private AttemptScope ScopeOf(in CallOptions callOptions)
+    private AttemptScope ScopeOf(in CallOptions callOptions, IMethod method)
     {
         var now = time.GetTimestamp();
-        var shared = ResilienceCallContext.Of(callOptions);
+        var shared = ResilienceCallContext.Of(callOptions, method);
         var retryAttempts = shared?.RetryAttempts ?? 0;
         var retried = retryAttempts > 1 ? shared : null;
         var threshold = settings.AttemptFailureThreshold ?? settings.FailureThreshold * Math.Max(1, retryAttempts);

@@ -25,9 +25,10 @@ internal sealed class ResilienceCallContext : WriteOptions
     private ICallFailureListener? pendingFailure;
     private int pendingGeneration;
 
-    private ResilienceCallContext(WriteFlags flags, string method, string target, long startTimestamp, bool isRecorded)
+    private ResilienceCallContext(WriteFlags flags, IMethod callMethod, string method, string target, long startTimestamp, bool isRecorded)
         : base(flags)
     {
+        CallMethod = callMethod;
         Method = method;
         Target = target;
         StartTimestamp = startTimestamp;
@@ -43,6 +44,9 @@ internal sealed class ResilienceCallContext : WriteOptions
     /// <summary>Whether the retry interceptor committed to the current attempt: its failure is the call's.</summary>
     public bool IsCommitted => Volatile.Read(ref committed) == 1;
 
+    /// <summary>The method of the call.</summary>
+    public IMethod CallMethod { get; }
+
     /// <summary>The <c>grpc.method</c> tag value.</summary>
     public string Method { get; }
 
@@ -52,8 +56,13 @@ internal sealed class ResilienceCallContext : WriteOptions
     /// <summary>When the caller started the call (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long StartTimestamp { get; }
 
-    /// <summary>The context a call carries, if an interceptor above created one.</summary>
-    public static ResilienceCallContext? Of(in CallOptions options) => options.WriteOptions as ResilienceCallContext;
+    /// <summary>
+    /// The context of a call to <paramref name="method"/> with <paramref name="options"/>, if an interceptor above
+    /// created one: carried in the write options, or handed on by an interceptor of ours above when one in between
+    /// replaced them (<see cref="AmbientCall"/>).
+    /// </summary>
+    public static ResilienceCallContext? Of(in CallOptions options, IMethod method) =>
+        options.WriteOptions as ResilienceCallContext ?? AmbientCall.For(method);
 
     /// <summary>
     /// Returns the call's context, creating it (and passing it down through <paramref name="context"/>) when no
@@ -70,7 +79,7 @@ internal sealed class ResilienceCallContext : WriteOptions
     {
         ownsCall = false;
         var options = context.Options;
-        if (options.WriteOptions is ResilienceCallContext existing)
+        if (Of(options, context.Method) is { } existing)
         {
             return existing.IsRecorded ? existing : null;
         }
@@ -82,6 +91,7 @@ internal sealed class ResilienceCallContext : WriteOptions
 
         var created = new ResilienceCallContext(
             options.WriteOptions?.Flags ?? default,
+            context.Method,
             MethodNames.Of(context.Method),
             context.Host ?? target ?? "unknown",
             time.GetTimestamp(),
@@ -102,9 +112,11 @@ internal sealed class ResilienceCallContext : WriteOptions
         where TResponse : class
     {
         var options = context.Options;
-        if (options.WriteOptions is not ResilienceCallContext call)
+        var call = Of(options, context.Method);
+        if (call is null || !ReferenceEquals(options.WriteOptions, call))
         {
-            call = new ResilienceCallContext(options.WriteOptions?.Flags ?? default, string.Empty, string.Empty, 0, isRecorded: false);
+            // Carried on in the write options, so that attempts made later, on other threads, still carry it.
+            call ??= new ResilienceCallContext(options.WriteOptions?.Flags ?? default, context.Method, string.Empty, string.Empty, 0, isRecorded: false);
             context = new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, options.WithWriteOptions(call));
         }
 

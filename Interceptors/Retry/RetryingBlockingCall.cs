@@ -1,4 +1,5 @@
 using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
@@ -20,7 +21,13 @@ internal sealed class RetryingBlockingCall<TRequest, TResponse>(
             {
                 try
                 {
-                    var result = continuation(request, NextAttemptContext());
+                    var attemptContext = NextAttemptContext();
+                    TResponse result;
+                    using (AmbientCall.Hand(attemptContext.Options, attemptContext.Method))
+                    {
+                        result = continuation(request, attemptContext);
+                    }
+
                     Succeeded();
                     return result;
                 }

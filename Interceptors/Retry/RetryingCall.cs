@@ -60,7 +60,7 @@ internal abstract class RetryingCall<TRequest, TResponse>
     /// The call committed to its current attempt (a stream the caller started reading): a breaker below now counts
     /// a failure of that attempt as the call's failure, since no retry can follow it.
     /// </summary>
-    protected void Committed() => ResilienceCallContext.Of(Context.Options)?.Commit();
+    protected void Committed() => ResilienceCallContext.Of(Context.Options, Context.Method)?.Commit();
 
     /// <summary>Decides what follows the current attempt's failure with <paramref name="error"/>.</summary>
     protected RetryDecision Decide(Exception error)
@@ -92,7 +92,7 @@ internal abstract class RetryingCall<TRequest, TResponse>
 
     /// <summary>Records and returns the error the caller sees when retrying stops for <paramref name="reason"/>.</summary>
     protected Exception Stop(RetryStopReason reason, Exception lastError) =>
-        engine.Stop(reason, lastError, ref finalError, Context.Method, ResilienceCallContext.Of(Context.Options), AttemptsMade);
+        engine.Stop(reason, lastError, ref finalError, Context.Method, ResilienceCallContext.Of(Context.Options, Context.Method), AttemptsMade);
 
     /// <summary>Marks the call disposed and cancels a running backoff wait; the subclass disposes the attempt.</summary>
     protected void MarkDisposed()

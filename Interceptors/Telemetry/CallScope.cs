@@ -65,6 +65,7 @@ internal readonly struct CallScope
         TResponse response;
         try
         {
+            using var handing = AmbientCall.Hand(context.Options, context.Method);
             response = continuation(request, context);
         }
         catch (Exception error) when (observed && observer.Ended(error))

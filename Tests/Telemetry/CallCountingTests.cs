@@ -29,6 +29,12 @@ public sealed class CallCountingTests : TelemetryTestBase
         yield return new TestCaseData("BRD", 3).SetName("Counts_AlwaysUnavailable_BRD_3Attempts1Call");
         yield return new TestCaseData("DR", 3).SetName("Counts_AlwaysUnavailable_DR_3Attempts1Call");
         yield return new TestCaseData("BR", 3).SetName("Counts_AlwaysUnavailable_BR_3Attempts1Call");
+
+        // F: an interceptor of someone else's, between ours, that replaces the call's write options.
+        yield return new TestCaseData("RFBD", 3).SetName("Counts_AlwaysUnavailable_RFBD_ForeignWriteOptionsBelowRetry_3Attempts1Call");
+        yield return new TestCaseData("RBFD", 3).SetName("Counts_AlwaysUnavailable_RBFD_ForeignWriteOptionsAboveDeadline_3Attempts1Call");
+        yield return new TestCaseData("FRBD", 3).SetName("Counts_AlwaysUnavailable_FRBD_ForeignWriteOptionsOutermost_3Attempts1Call");
+        yield return new TestCaseData("BFR", 3).SetName("Counts_AlwaysUnavailable_BFR_ForeignWriteOptionsAboveRetry_3Attempts1Call");
     }
 
     /// <summary>Stacks holding a breaker, for calls it rejects.</summary>
@@ -153,9 +159,29 @@ public sealed class CallCountingTests : TelemetryTestBase
         Assert.That(retried!.IsRecorded, Is.False, "but no telemetry state");
     }
 
+    [Test]
+    public async Task ForeignWriteOptions_BetweenRetryAndBreaker_BreakerStillCountsCallsNotAttemptsAndTheFlagsReachTheNetwork()
+    {
+        Network.Unary = ScriptedCallInvoker.FailWith(StatusCode.Unavailable);
+        var breaker = Breaker();
+        var client = Client([Retry(), new ReplacingWriteOptionsInterceptor(), breaker, Deadline()]);
+
+        for (var call = 0; call < 2; call++)
+        {
+            var error = await FailsAfterBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 1, 2);
+            Assert.That(error.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        }
+
+        // Counted as attempts, the six failures would have opened the breaker at its fifth.
+        Assert.That(Network.Count, Is.EqualTo(6));
+        Assert.That(breaker.State, Is.EqualTo(CircuitState.Closed), "2 failed calls, not 6");
+        Assert.That(Network.Arrivals.Select(a => a.Options.WriteOptions?.Flags), Is.All.EqualTo(WriteFlags.NoCompress));
+    }
+
     private Interceptor[] Build(string stack) =>
         [.. stack.Select(letter => letter switch
         {
+            'F' => new ReplacingWriteOptionsInterceptor(),
             'R' => (Interceptor)Retry(),
             'B' => Breaker(),
             'D' => Deadline(new DeadlineOptions { Timeout = TimeSpan.FromSeconds(10) }),

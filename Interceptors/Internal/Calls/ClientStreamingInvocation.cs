@@ -21,5 +21,9 @@ internal readonly struct ClientStreamingInvocation<TRequest, TResponse> : IInvoc
 
     public static AsyncClientStreamingCall<TRequest, TResponse> Fail(RpcException error) => FailedCall.ClientStreaming<TRequest, TResponse>(error);
 
-    public AsyncClientStreamingCall<TRequest, TResponse> Start(ClientInterceptorContext<TRequest, TResponse> context) => continuation(context);
+    public AsyncClientStreamingCall<TRequest, TResponse> Start(ClientInterceptorContext<TRequest, TResponse> context)
+    {
+        using var handing = AmbientCall.Hand(context.Options, context.Method);
+        return continuation(context);
+    }
 }

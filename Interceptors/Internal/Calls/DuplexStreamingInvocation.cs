@@ -21,5 +21,9 @@ internal readonly struct DuplexStreamingInvocation<TRequest, TResponse> : IInvoc
 
     public static AsyncDuplexStreamingCall<TRequest, TResponse> Fail(RpcException error) => FailedCall.DuplexStreaming<TRequest, TResponse>(error);
 
-    public AsyncDuplexStreamingCall<TRequest, TResponse> Start(ClientInterceptorContext<TRequest, TResponse> context) => continuation(context);
+    public AsyncDuplexStreamingCall<TRequest, TResponse> Start(ClientInterceptorContext<TRequest, TResponse> context)
+    {
+        using var handing = AmbientCall.Hand(context.Options, context.Method);
+        return continuation(context);
+    }
 }

@@ -23,5 +23,9 @@ internal readonly struct ServerStreamingInvocation<TRequest, TResponse> : IInvoc
 
     public static AsyncServerStreamingCall<TResponse> Fail(RpcException error) => FailedCall.ServerStreaming<TResponse>(error);
 
-    public AsyncServerStreamingCall<TResponse> Start(ClientInterceptorContext<TRequest, TResponse> context) => continuation(request, context);
+    public AsyncServerStreamingCall<TResponse> Start(ClientInterceptorContext<TRequest, TResponse> context)
+    {
+        using var handing = AmbientCall.Hand(context.Options, context.Method);
+        return continuation(request, context);
+    }
 }

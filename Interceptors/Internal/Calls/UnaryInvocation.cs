@@ -23,5 +23,9 @@ internal readonly struct UnaryInvocation<TRequest, TResponse> : IInvocation<TReq
 
     public static AsyncUnaryCall<TResponse> Fail(RpcException error) => FailedCall.Unary<TResponse>(error);
 
-    public AsyncUnaryCall<TResponse> Start(ClientInterceptorContext<TRequest, TResponse> context) => continuation(request, context);
+    public AsyncUnaryCall<TResponse> Start(ClientInterceptorContext<TRequest, TResponse> context)
+    {
+        using var handing = AmbientCall.Hand(context.Options, context.Method);
+        return continuation(request, context);
+    }
 }
