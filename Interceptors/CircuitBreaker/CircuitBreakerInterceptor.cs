@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using ResilientGrpc.Interceptors.CircuitBreaker;
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
@@ -40,33 +39,20 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
-        : this(options, timeProvider, loggerFactory, meterFactory, target: null)
+        : this(options, InterceptorServices.From(timeProvider, loggerFactory, meterFactory))
     {
     }
 
-    /// <summary>Creates a circuit breaker whose calls that name no host are tagged with <paramref name="target"/>.</summary>
-    /// <param name="options">The settings; validated, then copied.</param>
-    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="loggerFactory">Where to log; nothing is logged when null.</param>
-    /// <param name="meterFactory">Creates the meter; the shared static meter when null.</param>
-    /// <param name="target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
-    internal CircuitBreakerInterceptor(
-        CircuitBreakerOptions options,
-        TimeProvider? timeProvider,
-        ILoggerFactory? loggerFactory,
-        IMeterFactory? meterFactory,
-        string? target)
+    /// <summary>Creates a circuit breaker with the services an entry point gives every interceptor it builds.</summary>
+    internal CircuitBreakerInterceptor(CircuitBreakerOptions options, InterceptorServices services)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         settings = new CircuitBreakerSettings(options);
-        time = timeProvider ?? TimeProvider.System;
-        var metrics = CircuitBreakerMetrics.For(meterFactory);
-        telemetry = new CircuitBreakerTelemetry(
-            settings,
-            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".CircuitBreaker"),
-            metrics);
-        Calls = new CallTelemetry(CallMetrics.For(meterFactory), time, target);
+        time = services.Time;
+        var metrics = CircuitBreakerMetrics.For(services.MeterFactory);
+        telemetry = new CircuitBreakerTelemetry(settings, services.Logger("CircuitBreaker"), metrics);
+        Calls = services.CallTelemetry();
         var classifier = new OutcomeClassifier(settings.FailureStatusCodes);
         breakers = new CircuitRegistry(settings, key => new CircuitStateController(settings, classifier, key, time, this));
         metrics.ObserveStates(this, () => breakers.States(telemetry.BreakerName));

@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using ResilientGrpc.Interceptors.Deadline;
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
@@ -50,29 +49,19 @@ public sealed class DeadlineInterceptor : Interceptor
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
-        : this(options, timeProvider, loggerFactory, meterFactory, target: null)
+        : this(options, InterceptorServices.From(timeProvider, loggerFactory, meterFactory))
     {
     }
 
-    /// <summary>Creates the interceptor, tagging calls that name no host with <paramref name="target"/>.</summary>
-    /// <param name="options">The options; validated and copied here.</param>
-    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="loggerFactory">Where to log; nothing is logged when null.</param>
-    /// <param name="meterFactory">Creates the meter; the shared static meter when null.</param>
-    /// <param name="target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
-    internal DeadlineInterceptor(
-        DeadlineOptions options,
-        TimeProvider? timeProvider,
-        ILoggerFactory? loggerFactory,
-        IMeterFactory? meterFactory,
-        string? target)
+    /// <summary>Creates the interceptor with the services an entry point gives every interceptor it builds.</summary>
+    internal DeadlineInterceptor(DeadlineOptions options, InterceptorServices services)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         settings = new DeadlineSettings(options);
-        time = timeProvider ?? TimeProvider.System;
-        logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".Deadline");
-        Calls = new CallTelemetry(CallMetrics.For(meterFactory), time, target);
+        time = services.Time;
+        logger = services.Logger("Deadline");
+        Calls = services.CallTelemetry();
     }
 
     /// <summary>This interceptor's share of the attempt and call instruments.</summary>

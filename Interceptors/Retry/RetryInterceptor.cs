@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using ResilientGrpc.Interceptors.Retry;
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
@@ -47,37 +46,27 @@ public sealed class RetryInterceptor : Interceptor
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
-        : this(options, timeProvider, random: null, loggerFactory, meterFactory, target: null)
+        : this(options, InterceptorServices.From(timeProvider, loggerFactory, meterFactory))
     {
     }
 
     /// <summary>Creates the interceptor with a random source for the jitter, so tests can pin it.</summary>
-    /// <param name="options">The options; validated and copied here.</param>
-    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="random">Returns uniform numbers in [0, 1); <see cref="Random.Shared"/> when null.</param>
-    /// <param name="loggerFactory">Where to log; nothing is logged when null.</param>
-    /// <param name="meterFactory">Creates the meter; the shared static meter when null.</param>
-    /// <param name="target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
     internal RetryInterceptor(
-        RetryOptions options,
-        TimeProvider? timeProvider,
-        Func<double>? random,
-        ILoggerFactory? loggerFactory = null,
-        IMeterFactory? meterFactory = null,
-        string? target = null)
+        RetryOptions options, TimeProvider? timeProvider, Func<double>? random, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, string? target = null)
+        : this(options, InterceptorServices.From(timeProvider, loggerFactory, meterFactory, target), random)
+    {
+    }
+
+    /// <summary>Creates the interceptor with the services an entry point gives every interceptor it builds.</summary>
+    internal RetryInterceptor(RetryOptions options, InterceptorServices services, Func<double>? random = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var policy = new RetryPolicy(options);
-        var time = timeProvider ?? TimeProvider.System;
-        Calls = new CallTelemetry(CallMetrics.For(meterFactory), time, target);
-        var telemetry = new RetryTelemetry(
-            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + ".Retry"),
-            RetryMetrics.For(meterFactory),
-            policy.MaxAttempts,
-            target);
+        Calls = services.CallTelemetry();
+        var telemetry = new RetryTelemetry(services.Logger("Retry"), RetryMetrics.For(services.MeterFactory), policy.MaxAttempts, services.Target);
         var throttle = options.Throttling is { } throttling ? new RetryThrottle(throttling) : null;
-        engine = new RetryEngine(policy, throttle, time, random ?? Random.Shared.NextDouble, telemetry);
+        engine = new RetryEngine(policy, throttle, services.Time, random ?? Random.Shared.NextDouble, telemetry);
     }
 
     /// <summary>This interceptor's share of the attempt and call instruments.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.Stacking;
 
@@ -20,20 +21,21 @@ internal static class ResilienceStack
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var services = InterceptorServices.From(timeProvider, loggerFactory, meterFactory, target);
         var interceptors = new List<Interceptor>(3);
         if (options.Retry is { } retry)
         {
-            interceptors.Add(new RetryInterceptor(retry, timeProvider, random: null, loggerFactory, meterFactory, target));
+            interceptors.Add(new RetryInterceptor(retry, services));
         }
 
         if (options.CircuitBreaker is { } breaker)
         {
-            interceptors.Add(new CircuitBreakerInterceptor(breaker, timeProvider, loggerFactory, meterFactory, target));
+            interceptors.Add(new CircuitBreakerInterceptor(breaker, services));
         }
 
         if (options.Deadline is { } deadline)
         {
-            interceptors.Add(new DeadlineInterceptor(deadline, timeProvider, loggerFactory, meterFactory, target));
+            interceptors.Add(new DeadlineInterceptor(deadline, services));
         }
 
         return [.. interceptors];

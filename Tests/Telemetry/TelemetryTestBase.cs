@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResilientGrpc.Interceptors;
+using ResilientGrpc.Interceptors.Telemetry;
 using ResilientGrpc.Protos;
 using ResilientGrpc.Tests.Infrastructure;
 
@@ -68,10 +69,10 @@ public abstract class TelemetryTestBase
         new(options ?? new RetryOptions { JitterFactor = 0 }, Clock, random: () => 0.5, log ? Loggers : null, Meters, Target);
 
     private protected CircuitBreakerInterceptor Breaker(CircuitBreakerOptions? options = null, bool log = true) =>
-        new(options ?? new CircuitBreakerOptions { Name = "unstable" }, Clock, log ? Loggers : null, Meters, Target);
+        new(options ?? new CircuitBreakerOptions { Name = "unstable" }, InterceptorServices.From(Clock, log ? Loggers : null, Meters, Target));
 
     private protected DeadlineInterceptor Deadline(DeadlineOptions? options = null, bool log = true) =>
-        new(options ?? new DeadlineOptions(), Clock, log ? Loggers : null, Meters, Target);
+        new(options ?? new DeadlineOptions(), InterceptorServices.From(Clock, log ? Loggers : null, Meters, Target));
 
     /// <summary>A client over the scripted network; the first interceptor is the outermost.</summary>
     private protected UnstableService.UnstableServiceClient Client(params Interceptor[] outermostFirst) =>
