@@ -109,40 +109,36 @@ public sealed class DeadlineInterceptor : Interceptor
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
-    {
-        var invocation = new ServerStreamingInvocation<TRequest, TResponse>(request, continuation);
-        var scope = Calls.Enter(ref context);
-        var watch = WatchStream(ref context, clientStreaming: false);
-        var attempt = invocation.Start(context);
-        return scope.Track<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
-            watch is null ? attempt : WatchedServerStreamingCall<TResponse>.Wrap(attempt, watch));
-    }
+        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Stream<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>,
+            WatchedServerStreamingCall<TResponse>>(context, new(request, continuation));
 
     /// <inheritdoc />
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
-    {
-        var invocation = new ClientStreamingInvocation<TRequest, TResponse>(continuation);
-        var scope = Calls.Enter(ref context);
-        var watch = WatchStream(ref context, clientStreaming: true);
-        var attempt = invocation.Start(context);
-        return scope.Track<AsyncClientStreamingCall<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
-            watch is null ? attempt : WatchedClientStreamingCall<TRequest, TResponse>.Wrap(attempt, watch));
-    }
+        AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Stream<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>,
+            WatchedClientStreamingCall<TRequest, TResponse>>(context, new(continuation));
 
     /// <inheritdoc />
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
+        AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Stream<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>,
+            WatchedDuplexStreamingCall<TRequest, TResponse>>(context, new(continuation));
+
+    /// <summary>The one path of every stream kind: its whole-call deadline if one is set, and its watch if its limits need one.</summary>
+    private TCall Stream<TRequest, TResponse, TCall, TInvocation, TWatched>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        where TRequest : class
+        where TResponse : class
+        where TCall : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
+        where TWatched : IWatchedKind<TCall>
     {
-        var invocation = new DuplexStreamingInvocation<TRequest, TResponse>(continuation);
         var scope = Calls.Enter(ref context);
-        var watch = WatchStream(ref context, clientStreaming: false);
+        var watch = WatchStream(ref context, TWatched.ClientStreaming);
         var attempt = invocation.Start(context);
-        return scope.Track<AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
-            watch is null ? attempt : WatchedDuplexStreamingCall<TRequest, TResponse>.Wrap(attempt, watch));
+        return scope.Track<TCall, TInvocation>(watch is null ? attempt : TWatched.Wrap(attempt, watch));
     }
 
     /// <summary>

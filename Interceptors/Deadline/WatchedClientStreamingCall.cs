@@ -6,7 +6,7 @@ namespace ResilientGrpc.Interceptors.Deadline;
 /// A client-streaming call under a <see cref="StreamWatch"/>: its wait for the answer runs from the completion of its
 /// request stream, and the messages written restart its idle clock. Its response settles it.
 /// </summary>
-internal sealed class WatchedClientStreamingCall<TRequest, TResponse> : WatchedCall
+internal sealed class WatchedClientStreamingCall<TRequest, TResponse> : WatchedCall, IWatchedKind<AsyncClientStreamingCall<TRequest, TResponse>>
 {
     private readonly AsyncClientStreamingCall<TRequest, TResponse> inner;
     private readonly Task<TResponse> response;
@@ -19,6 +19,8 @@ internal sealed class WatchedClientStreamingCall<TRequest, TResponse> : WatchedC
     }
 
     protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
+
+    public static bool ClientStreaming => true;
 
     public static AsyncClientStreamingCall<TRequest, TResponse> Wrap(AsyncClientStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
     {

@@ -6,7 +6,7 @@ namespace ResilientGrpc.Interceptors.Deadline;
 /// A duplex call under a <see cref="StreamWatch"/>: its wait for the first response runs from the start of the call,
 /// and only received messages restart its idle clock. It is its own response stream reader.
 /// </summary>
-internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedCall, IAsyncStreamReader<TResponse>
+internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncDuplexStreamingCall<TRequest, TResponse>>
 {
     private readonly AsyncDuplexStreamingCall<TRequest, TResponse> inner;
 
@@ -16,6 +16,8 @@ internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedC
     public TResponse Current => inner.ResponseStream.Current;
 
     protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
+
+    public static bool ClientStreaming => false;
 
     public static AsyncDuplexStreamingCall<TRequest, TResponse> Wrap(AsyncDuplexStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
     {

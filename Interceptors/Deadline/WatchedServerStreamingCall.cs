@@ -6,7 +6,7 @@ namespace ResilientGrpc.Interceptors.Deadline;
 /// A server-streaming call under a <see cref="StreamWatch"/>: its wait for the first response runs from the start of
 /// the call. It is its own response stream reader.
 /// </summary>
-internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyncStreamReader<TResponse>
+internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncServerStreamingCall<TResponse>>
 {
     private readonly AsyncServerStreamingCall<TResponse> inner;
 
@@ -16,6 +16,8 @@ internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyn
     public TResponse Current => inner.ResponseStream.Current;
 
     protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
+
+    public static bool ClientStreaming => false;
 
     public static AsyncServerStreamingCall<TResponse> Wrap(AsyncServerStreamingCall<TResponse> inner, StreamWatch watch)
     {

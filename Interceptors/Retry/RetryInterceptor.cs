@@ -157,7 +157,8 @@ public sealed class RetryInterceptor : Interceptor
         return scope.Context is null
             ? default(TKind).Start(engine, context, invocation)
             : scope.TrackCall<TCall, TInvocation>(
-                default(TKind).Start(engine, context, new TrackedInvocation<TRequest, TResponse, TCall, TInvocation>(scope, invocation)));
+                default(TKind).Start(
+                    engine, context, new LayeredInvocation<TRequest, TResponse, TCall, AttemptLayer<TRequest, TResponse, TCall>, TInvocation>(new(scope), invocation)));
     }
 
     /// <summary>A call kind this interceptor never retries: only recorded.</summary>

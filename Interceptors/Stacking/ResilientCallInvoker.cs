@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal.Calls;
 using ResilientGrpc.Interceptors.Retry;
 
 namespace ResilientGrpc.Interceptors.Stacking;
@@ -33,13 +34,24 @@ internal sealed class ResilientCallInvoker : CallInvoker
         Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
     {
         var context = new ClientInterceptorContext<TRequest, TResponse>(method, host, options);
-        var attempt = new BreakerStep<TRequest, TResponse, AsyncUnaryCall<TResponse>, DeadlineStep<TRequest, TResponse, InvokerUnary<TRequest, TResponse>>>(
-            breaker, new(deadline, new(inner, request)));
-        return retry is null
-            ? attempt.Start(context)
-            : retry.Retry<TRequest, TResponse, AsyncUnaryCall<TResponse>, BreakerStep<TRequest, TResponse, AsyncUnaryCall<TResponse>,
-                DeadlineStep<TRequest, TResponse, InvokerUnary<TRequest, TResponse>>>, RetriedUnary<TRequest, TResponse>>(context, attempt);
+        var attempts = Attempts<TRequest, TResponse>(request);
+        return retry is null ? attempts.Start(context) : Retried(retry, context, attempts);
     }
+
+    private static AsyncUnaryCall<TResponse> Retried<TRequest, TResponse, TAttempts>(
+        RetryInterceptor retry, ClientInterceptorContext<TRequest, TResponse> context, TAttempts attempts)
+        where TRequest : class
+        where TResponse : class
+        where TAttempts : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
+        retry.Retry<TRequest, TResponse, AsyncUnaryCall<TResponse>, TAttempts, RetriedUnary<TRequest, TResponse>>(context, attempts);
+
+    /// <summary>How each attempt goes down: through the breaker, then the deadline, then the wrapped invoker.</summary>
+    private LayeredInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>, BreakerLayer<TRequest, TResponse, AsyncUnaryCall<TResponse>>,
+        LayeredInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>, DeadlineLayer<TRequest, TResponse>, InvokerUnary<TRequest, TResponse>>>
+        Attempts<TRequest, TResponse>(TRequest request)
+        where TRequest : class
+        where TResponse : class =>
+        new(new(breaker), new(new(deadline), new(inner, request)));
 
     /// <inheritdoc />
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(

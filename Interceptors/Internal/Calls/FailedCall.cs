@@ -25,50 +25,28 @@ internal static class FailedCall
     {
         ArgumentNullException.ThrowIfNull(error);
         return new AsyncUnaryCall<TResponse>(
-            Failed<TResponse>(error),
-            HeadersOf,
-            StatusOf,
-            TrailersOf,
-            Nothing,
-            error);
+            Failed<TResponse>(error), HeadersOf, StatusOf, TrailersOf, Nothing, error);
     }
 
     public static AsyncServerStreamingCall<TResponse> ServerStreaming<TResponse>(RpcException error)
     {
         ArgumentNullException.ThrowIfNull(error);
         return new AsyncServerStreamingCall<TResponse>(
-            new FailedStreamReader<TResponse>(error),
-            HeadersOf,
-            StatusOf,
-            TrailersOf,
-            Nothing,
-            error);
+            new FailedStreamReader<TResponse>(error), HeadersOf, StatusOf, TrailersOf, Nothing, error);
     }
 
     public static AsyncClientStreamingCall<TRequest, TResponse> ClientStreaming<TRequest, TResponse>(RpcException error)
     {
         ArgumentNullException.ThrowIfNull(error);
         return new AsyncClientStreamingCall<TRequest, TResponse>(
-            new FailedStreamWriter<TRequest>(error),
-            Failed<TResponse>(error),
-            HeadersOf,
-            StatusOf,
-            TrailersOf,
-            Nothing,
-            error);
+            new FailedStreamWriter<TRequest>(error), Failed<TResponse>(error), HeadersOf, StatusOf, TrailersOf, Nothing, error);
     }
 
     public static AsyncDuplexStreamingCall<TRequest, TResponse> DuplexStreaming<TRequest, TResponse>(RpcException error)
     {
         ArgumentNullException.ThrowIfNull(error);
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(
-            new FailedStreamWriter<TRequest>(error),
-            new FailedStreamReader<TResponse>(error),
-            HeadersOf,
-            StatusOf,
-            TrailersOf,
-            Nothing,
-            error);
+            new FailedStreamWriter<TRequest>(error), new FailedStreamReader<TResponse>(error), HeadersOf, StatusOf, TrailersOf, Nothing, error);
     }
 
     /// <summary>A task faulted with <paramref name="error"/>, already marked observed.</summary>
