@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
 using ResilientGrpc.Benchmarks.Contenders;
 using ResilientGrpc.Benchmarks.Infrastructure;
+using ResilientGrpc.Interceptors;
 using ResilientGrpc.Protos;
 
 namespace ResilientGrpc.Benchmarks.Overhead;
@@ -17,6 +19,7 @@ public class RealCallBenchmarks
     private UnstableService.UnstableServiceClient polly = null!;
     private UnstableService.UnstableServiceClient ours = null!;
     private TelemetryListener? listener;
+    private ILoggerFactory? loggers;
 
     [Params(Transport.InMemory, Transport.Kestrel)]
     public Transport Transport { get; set; }
@@ -40,10 +43,23 @@ public class RealCallBenchmarks
         Setup();
     }
 
+    /// <summary>The production configuration of A.1: a Warning logger and a listener on both libraries' meters.</summary>
+    [GlobalSetup(Targets = [nameof(OursProduction), nameof(PollyProduction)])]
+    public void SetupProduction()
+    {
+        listener = new TelemetryListener(ResilienceTelemetry.MeterName, "Polly");
+        loggers = WarningLoggerFactory.Create();
+        Setup();
+        var channel = Channel();
+        polly = Clients.Polly(channel.CreateCallInvoker(), PolicySettings.Default, loggerFactory: loggers);
+        ours = Clients.Ours(channel.CreateCallInvoker(), PolicySettings.Default, loggers);
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
         listener?.Dispose();
+        loggers?.Dispose();
         foreach (var channel in channels)
         {
             channel.Dispose();
@@ -74,6 +90,12 @@ public class RealCallBenchmarks
 
     [Benchmark]
     public Task<ProcessReply> OursTelemetryOn() => Call(ours);
+
+    [Benchmark]
+    public Task<ProcessReply> PollyProduction() => Call(polly);
+
+    [Benchmark]
+    public Task<ProcessReply> OursProduction() => Call(ours);
 
     private static async Task<ProcessReply> Call(UnstableService.UnstableServiceClient client)
     {

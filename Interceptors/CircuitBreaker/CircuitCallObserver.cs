@@ -1,4 +1,4 @@
-using ResilientGrpc.Interceptors.Internal.Calls;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 

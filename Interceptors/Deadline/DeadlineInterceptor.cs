@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Collections.Concurrent;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,7 @@ public sealed class DeadlineInterceptor : Interceptor
     private readonly DeadlineSettings settings;
     private readonly TimeProvider time;
     private readonly ILogger logger;
+    private readonly ConcurrentDictionary<IMethod, DeadlineReport.Box> reports = new();
 
     /// <summary>Creates the interceptor from a copy of <paramref name="options"/>.</summary>
     /// <param name="options">The options; validated and copied here, so later changes have no effect.</param>
@@ -101,9 +103,18 @@ public sealed class DeadlineInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
     {
         var scope = Calls.Enter(ref context);
-        var attempt = invocation.Start(WithDeadline(context, stream: false, out var report));
-        return scope.Track<AsyncUnaryCall<TResponse>, TInvocation>(report.IsActive ? TInvocation.Observe(attempt, report) : attempt);
+        var limited = WithDeadline(context, stream: false, out var report);
+
+        // A retry interceptor of ours above awaits every attempt: it reports the end, and nothing wraps the attempt.
+        var watched = report.IsActive && ResilienceCallContext.Of(context.Options, context.Method) is { } call && call.TryWatchAttempt(ReportFor(context.Method));
+        var attempt = invocation.Start(limited);
+        return scope.Track<AsyncUnaryCall<TResponse>, TInvocation>(report.IsActive && !watched ? TInvocation.Observe(attempt, report) : attempt);
     }
+
+    /// <summary>What to log if a unary call to <paramref name="method"/> exceeds the deadline this interceptor gave it, made once per method.</summary>
+    private DeadlineReport.Box ReportFor(IMethod method) =>
+        reports.GetOrAdd(method, static (m, self) => new DeadlineReport.Box(
+            new DeadlineReport(self.logger, m.Name, (MethodKey.TryGet(self.settings.MethodTimeouts, m, out var limit) ? limit : self.settings.Timeout).TotalSeconds)), this);
 
     /// <inheritdoc />
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(

@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors.Internal;
-using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
@@ -26,6 +25,19 @@ internal readonly record struct DeadlineReport(ILogger? Logger, string Method, d
     /// <inheritdoc />
     public void OnAbandoned()
     {
+    }
+
+    /// <summary>A report made once and shared by every call it applies to, for a layer above that reports attempt ends.</summary>
+    /// <param name="Report">The report.</param>
+    internal sealed record Box(DeadlineReport Report) : ICallObserver
+    {
+        /// <inheritdoc />
+        public void OnEnded(Exception? error, CancellationToken readToken) => Report.OnEnded(error, readToken);
+
+        /// <inheritdoc />
+        public void OnAbandoned()
+        {
+        }
     }
 
     /// <summary>Logs that the call exceeded its deadline.</summary>

@@ -23,6 +23,7 @@ internal sealed class ResilienceCallContext : WriteOptions
     private int committed;
     private long firstAdmission;
     private ICallFailureListener? pendingFailure;
+    private ICallObserver? attemptWatcher;
     private int pendingGeneration;
 
     private ResilienceCallContext(WriteFlags flags, IMethod callMethod, string method, string target, long startTimestamp, bool isRecorded)
@@ -166,6 +167,23 @@ internal sealed class ResilienceCallContext : WriteOptions
         if (Interlocked.Exchange(ref pendingFailure, null) is { } listener)
         {
             listener.OnCallFailed(pendingGeneration, Interlocked.Read(ref firstAdmission));
+        }
+    }
+
+    /// <summary>
+    /// Lets <paramref name="watcher"/> learn how the current attempt ends without wrapping it, when a retry
+    /// interceptor above awaits each attempt anyway and reports its end (<see cref="AttemptEnded"/>). False when none
+    /// does, or another watcher already waits on this attempt: the caller must then observe the attempt itself.
+    /// </summary>
+    public bool TryWatchAttempt(ICallObserver watcher) =>
+        RetryAttempts > 0 && Interlocked.CompareExchange(ref attemptWatcher, watcher, null) is null;
+
+    /// <summary>Called by the retry interceptor when an attempt has ended with <paramref name="error"/> (null: success).</summary>
+    public void AttemptEnded(Exception? error)
+    {
+        if (Volatile.Read(ref attemptWatcher) is not null && Interlocked.Exchange(ref attemptWatcher, null) is { } watcher)
+        {
+            watcher.OnEnded(error, default);
         }
     }
 

@@ -85,12 +85,14 @@ internal abstract class RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult
                 try
                 {
                     var result = await OutcomeAsync(attempt);
+                    AttemptEnded(error: null);
                     OnSucceeded(attempt);
                     Succeeded();
                     return result;
                 }
                 catch (Exception ex)
                 {
+                    AttemptEnded(ex);
                     if (!TryFail(attempt))
                     {
                         throw;

@@ -56,6 +56,9 @@ internal abstract class RetryingCall<TRequest, TResponse>
     /// <summary>The current attempt succeeded (or, for a stream, committed).</summary>
     protected void Succeeded() => engine.AttemptSucceeded();
 
+    /// <summary>The current attempt ended with <paramref name="error"/> (null: success): layers below that asked learn of it.</summary>
+    protected void AttemptEnded(Exception? error) => ResilienceCallContext.Of(Context.Options, Context.Method)?.AttemptEnded(error);
+
     /// <summary>
     /// The call committed to its current attempt (a stream the caller started reading): a breaker below now counts
     /// a failure of that attempt as the call's failure, since no retry can follow it.

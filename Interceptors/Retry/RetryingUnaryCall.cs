@@ -39,6 +39,7 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse, TInvocation>
         var first = invocation.Start(context);
         if (first.ResponseAsync.IsCompletedSuccessfully)
         {
+            ResilienceCallContext.Of(context.Options, context.Method)?.AttemptEnded(error: null);
             engine.AttemptSucceeded();
             return first;
         }
@@ -60,6 +61,7 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse, TInvocation>
         var pending = first.ResponseAsync;
         if (pending.IsFaulted && pending.Exception?.InnerException is INonRetryableError and Exception refused)
         {
+            AttemptEnded(refused);
             var decision = Decide(refused);
             Debug.Assert(!decision.ShouldRetry, "a non-retryable error is never retried");
             var error = Stop(decision.StopReason, refused);

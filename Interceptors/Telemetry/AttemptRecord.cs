@@ -1,6 +1,5 @@
 using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal;
-using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 

@@ -106,6 +106,39 @@ public sealed class ResilienceLogTests : TelemetryTestBase
         Assert.That(exceeded.Category, Is.EqualTo("ResilientGrpc.Deadline"));
     }
 
+    /// <summary>
+    /// Below a retry interceptor the deadline layer does not wrap its attempts to log: the retry loop reports each
+    /// attempt's end to it. Each hung attempt is still logged exactly once, on every way of stacking.
+    /// </summary>
+    [TestCase("RD")]
+    [TestCase("RBD")]
+    [TestCase("WithResilience")]
+    public async Task DeadlineLog_BelowRetry_EachHungAttemptLoggedOnce(string stack)
+    {
+        Network.Unary = ScriptedCallInvoker.Hang();
+        var retry = new RetryOptions { MaxAttempts = 2, JitterFactor = 0, RetryableStatusCodes = new HashSet<StatusCode> { StatusCode.DeadlineExceeded } };
+        var deadline = new DeadlineOptions { Timeout = TimeSpan.FromSeconds(2) };
+        var client = stack switch
+        {
+            "RD" => Client(Retry(retry), Deadline(deadline)),
+            "RBD" => Client(Retry(retry), Breaker(), Deadline(deadline)),
+            _ => new UnstableService.UnstableServiceClient(
+                Network.WithResilience(new ResilienceOptions { Retry = retry, Deadline = deadline }, Clock, Loggers, Meters)),
+        };
+
+        var call = client.ProcessAsync(Request()).ResponseAsync;
+        await Until(() => Network.Count == 1);
+        Time.Advance(TimeSpan.FromSeconds(2));
+        await Until(() => Named("DeadlineExceeded").Count == 1 && Clock.TimersCreated >= 1);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await Until(() => Network.Count == 2);
+        Time.Advance(TimeSpan.FromSeconds(2));
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.WaitAsync(Bound));
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
+        Assert.That(Named("DeadlineExceeded").Select(r => r.Message), Is.EqualTo(Enumerable.Repeat("Process exceeded its deadline of 2 s", 2)));
+    }
+
     [Test]
     public async Task DeadlineLog_CallerDeadlineEarlier_NotLoggedByDeadlineInterceptor()
     {

@@ -1,4 +1,4 @@
-namespace ResilientGrpc.Interceptors.Internal.Calls;
+namespace ResilientGrpc.Interceptors.Internal;
 
 /// <summary>
 /// Learns how one call ended. Implemented by small structs (the breaker's outcome report, the telemetry record)
