@@ -4,17 +4,23 @@ using Grpc.Core.Interceptors;
 namespace ResilientGrpc.Interceptors.Internal;
 
 /// <summary>
-/// What the resilience interceptors stacked on one channel share about one call. For telemetry, so that each
-/// attempt and each call is counted exactly once whatever subset of the interceptors is stacked, and in whatever
-/// order: the outermost interceptor creates it and records the call; the innermost one that sees an attempt leave
-/// for the network records the attempt. For the circuit breaker below a retry interceptor, so that it can tell a
-/// failed attempt that will be retried from a failed call: the retry interceptor marks the calls it retries and
-/// confirms a failure once it stops retrying.
+/// What the resilience interceptors stacked on one channel share about one call:
+/// <list type="bullet">
+/// <item>for telemetry, so that each attempt and each call is counted exactly once whatever subset of the
+/// interceptors is stacked, and in whatever order: the outermost interceptor creates it and records the call; the
+/// innermost one that sees an attempt leave for the network records the attempt;</item>
+/// <item>for the circuit breaker below a retry interceptor, so that it can tell a failed attempt that will be retried
+/// from a failed call: the retry interceptor marks the calls it retries and confirms a failure once it stops
+/// retrying;</item>
+/// <item>for a layer below a retry interceptor that only needs to hear how each attempt ended (the deadline's log):
+/// the retry loop awaits every attempt anyway and reports its end, so that layer need not wrap the attempt.</item>
+/// </list>
 /// </summary>
 /// <remarks>
 /// It travels down the interceptor chain as the call's <see cref="CallOptions.WriteOptions"/>: the one per-call
 /// slot that interceptors can pass on and that never reaches the wire. It keeps the caller's write flags, which
-/// is all the channel reads from it.
+/// is all the channel reads from it. When an interceptor between ours replaces the write options, the layers of
+/// ours below find it through <see cref="AmbientCall"/>.
 /// </remarks>
 internal sealed class ResilienceCallContext : WriteOptions
 {
