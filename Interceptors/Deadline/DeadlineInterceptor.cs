@@ -156,7 +156,7 @@ public sealed class DeadlineInterceptor : Interceptor
     /// The deadline a call to <paramref name="method"/> gets, given the caller's own (null: none). A stream gets one
     /// only from a per-method timeout.
     /// </summary>
-    internal DateTime? DeadlineFor(IMethod method, DateTime? callerDeadline, bool stream)
+    internal DateTime? DeadlineFor(IMethod method, DateTime? callerDeadline, bool stream, DateTime now)
     {
         var limit = MethodKey.TryGet(settings.MethodTimeouts, method, out var overridden) ? overridden
             : stream ? Timeout.InfiniteTimeSpan
@@ -166,7 +166,7 @@ public sealed class DeadlineInterceptor : Interceptor
             return callerDeadline;
         }
 
-        var ours = Later(limit);
+        var ours = Later(limit, now);
         return callerDeadline is { } caller && caller.ToUniversalTime() <= ours ? callerDeadline : ours;
     }
 
@@ -178,7 +178,7 @@ public sealed class DeadlineInterceptor : Interceptor
     private StreamLimits LimitsFor(IMethod method, DateTime? callerDeadline)
     {
         var idle = MethodKey.TryGet(settings.StreamIdleTimeouts, method, out var configured) ? configured : Timeout.InfiniteTimeSpan;
-        var callerFirst = callerDeadline is { } caller && caller.ToUniversalTime() <= Later(settings.Timeout);
+        var callerFirst = callerDeadline is { } caller && caller.ToUniversalTime() <= Later(settings.Timeout, time.GetUtcNow().UtcDateTime);
         var firstResponse = settings.Timeout == Timeout.InfiniteTimeSpan || callerFirst || MethodKey.TryGet(settings.MethodTimeouts, method, out _)
             ? Timeout.InfiniteTimeSpan
             : settings.Timeout;
@@ -189,11 +189,8 @@ public sealed class DeadlineInterceptor : Interceptor
         options.Deadline is { } deadline && deadline != DateTime.MaxValue ? deadline : null;
 
     /// <summary>Now + <paramref name="limit"/>, or <see cref="DateTime.MaxValue"/> when that is beyond it.</summary>
-    private DateTime Later(TimeSpan limit)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        return limit == Timeout.InfiniteTimeSpan || limit >= DateTime.MaxValue - now ? DateTime.MaxValue : now + limit;
-    }
+    private static DateTime Later(TimeSpan limit, DateTime now) =>
+        limit == Timeout.InfiniteTimeSpan || limit >= DateTime.MaxValue - now ? DateTime.MaxValue : now + limit;
 
     /// <summary>
     /// Gives a stream its whole-call deadline, if a per-method timeout sets one, and the watch that enforces its
@@ -236,7 +233,8 @@ public sealed class DeadlineInterceptor : Interceptor
     {
         report = default;
         var callerDeadline = CallerDeadline(context.Options);
-        var deadline = DeadlineFor(context.Method, callerDeadline, stream);
+        var now = time.GetUtcNow().UtcDateTime;
+        var deadline = DeadlineFor(context.Method, callerDeadline, stream, now);
         if (deadline == callerDeadline)
         {
             return context;
@@ -244,7 +242,7 @@ public sealed class DeadlineInterceptor : Interceptor
 
         if (logger.IsEnabled(LogLevel.Warning))
         {
-            var budget = deadline!.Value - time.GetUtcNow().UtcDateTime;
+            var budget = deadline!.Value - now;
             report = new DeadlineReport(logger, context.Method.Name, budget.TotalSeconds);
         }
 

@@ -25,6 +25,7 @@ namespace ResilientGrpc.Interceptors.Internal;
 internal sealed class ResilienceCallContext : WriteOptions
 {
     private int attemptClaimed;
+    private long attemptStart;
     private int retryAttempts;
     private int committed;
     private long firstAdmission;
@@ -39,6 +40,7 @@ internal sealed class ResilienceCallContext : WriteOptions
         Method = method;
         Target = target;
         StartTimestamp = startTimestamp;
+        attemptStart = startTimestamp;
         IsRecorded = isRecorded;
     }
 
@@ -62,6 +64,9 @@ internal sealed class ResilienceCallContext : WriteOptions
 
     /// <summary>When the caller started the call (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long StartTimestamp { get; }
+
+    /// <summary>When the current attempt started: the call's start for the first attempt.</summary>
+    public long AttemptStart => Volatile.Read(ref attemptStart);
 
     /// <summary>
     /// The context of a call to <paramref name="method"/> with <paramref name="options"/>, if an interceptor above
@@ -193,8 +198,15 @@ internal sealed class ResilienceCallContext : WriteOptions
         }
     }
 
-    /// <summary>Called before each attempt leaves an interceptor that makes several: the attempt is nobody's yet.</summary>
-    public void OpenAttempt() => Volatile.Write(ref attemptClaimed, 0);
+    /// <summary>
+    /// Called before each attempt leaves an interceptor that makes several, at <paramref name="now"/>: the attempt is
+    /// nobody's yet.
+    /// </summary>
+    public void OpenAttempt(long now)
+    {
+        Volatile.Write(ref attemptStart, now);
+        Volatile.Write(ref attemptClaimed, 0);
+    }
 
     /// <summary>
     /// Called by each interceptor once its continuation has started an attempt. The first caller, which is the

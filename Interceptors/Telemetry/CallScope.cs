@@ -6,23 +6,21 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Telemetry;
 
 /// <summary>
-/// What one interceptor records of one call: the call's shared context (null when nothing is recorded), whether this
-/// interceptor started the call and so records it, and when the current attempt started. A small value, passed by
-/// the interceptor from the moment it enters the call to the moment it hands the call back.
+/// What one interceptor records of one call: the call's shared context (null when nothing is recorded, which also
+/// holds when the current attempt started), and whether this interceptor started the call and so records it. A small
+/// value, passed by the interceptor from the moment it enters the call to the moment it hands the call back.
 /// </summary>
 internal readonly struct CallScope
 {
     private readonly CallTelemetry telemetry;
     private readonly ResilienceCallContext? call;
     private readonly bool ownsCall;
-    private readonly long attemptStart;
 
-    public CallScope(CallTelemetry telemetry, ResilienceCallContext? call, bool ownsCall, long attemptStart)
+    public CallScope(CallTelemetry telemetry, ResilienceCallContext? call, bool ownsCall)
     {
         this.telemetry = telemetry;
         this.call = call;
         this.ownsCall = ownsCall;
-        this.attemptStart = attemptStart;
     }
 
     /// <summary>The call's shared context, if telemetry records the call.</summary>
@@ -34,8 +32,12 @@ internal readonly struct CallScope
     /// </summary>
     public CallScope NextAttempt()
     {
-        call?.OpenAttempt();
-        return new CallScope(telemetry, call, ownsCall: false, telemetry.Now(call));
+        if (call is not null)
+        {
+            call.OpenAttempt(telemetry.Now());
+        }
+
+        return new CallScope(telemetry, call, ownsCall: false);
     }
 
     /// <summary>
@@ -103,7 +105,7 @@ internal readonly struct CallScope
     private bool Observer(bool claimsAttempt, out AttemptRecord observer)
     {
         var recordsAttempt = claimsAttempt && call is not null && telemetry.ClaimAttempt(call);
-        observer = new AttemptRecord(telemetry, call, attemptStart, recordsAttempt, ownsCall);
+        observer = new AttemptRecord(telemetry, call, recordsAttempt ? call!.AttemptStart : 0, recordsAttempt, ownsCall);
         return recordsAttempt || (ownsCall && call is not null);
     }
 }

@@ -21,11 +21,11 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
         where TResponse : class
     {
         var call = ResilienceCallContext.Enter(ref context, metrics.Enabled, time, target, out var ownsCall);
-        return new CallScope(this, call, ownsCall, call is null ? 0 : time.GetTimestamp());
+        return new CallScope(this, call, ownsCall);
     }
 
-    /// <summary>The start of an attempt of <paramref name="call"/>, for its duration.</summary>
-    public long Now(ResilienceCallContext? call) => call is null ? 0 : time.GetTimestamp();
+    /// <summary>Now, on the clock durations are measured on.</summary>
+    public long Now() => time.GetTimestamp();
 
     /// <summary>Claims the attempt just started if no interceptor below did; counts it when claimed.</summary>
     public bool ClaimAttempt(ResilienceCallContext call)
