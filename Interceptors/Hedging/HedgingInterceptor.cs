@@ -14,10 +14,11 @@ namespace ResilientGrpc.Interceptors;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Only async unary calls of the methods listed in <see cref="HedgingOptions.HedgedMethods"/> are hedged. Blocking
-/// unary, server-streaming, client-streaming and duplex calls pass through unhedged: a client or duplex stream
-/// cannot be replayed without buffering it, and the options name methods by string, so they cannot tell call kinds
-/// apart.
+/// Only async unary and server-streaming calls of the methods listed in <see cref="HedgingOptions.HedgedMethods"/>
+/// are hedged. A server stream commits to the first attempt that delivers its first message or ends its stream; after
+/// that, its errors reach the caller unchanged. Blocking unary, client-streaming and duplex calls pass through
+/// unhedged: a blocking continuation runs one attempt at a time, a client or duplex stream cannot be replayed without
+/// buffering it, and the options name methods by string, so they cannot tell call kinds apart.
 /// </para>
 /// <para>
 /// The first attempt goes at once; each next one, up to <see cref="HedgingOptions.MaxAttempts"/> in all, after
@@ -101,14 +102,27 @@ public sealed class HedgingInterceptor : Interceptor
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
         Hedge<TRequest, TResponse, UnaryInvocation<TRequest, TResponse>>(context, new(request, continuation));
 
-    /// <summary>Passes server-streaming calls through unhedged.</summary>
+    /// <summary>Hedges a server-streaming call until an attempt delivers its first message or ends its stream.</summary>
     /// <inheritdoc />
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
-        Unhedged<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
-            context, new(request, continuation));
+        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
+    {
+        var invocation = new ServerStreamingInvocation<TRequest, TResponse>(request, continuation);
+        var scope = Calls.Enter(ref context);
+        if (!engine.Policy.AppliesTo(context.Method))
+        {
+            return scope.Track<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(invocation.Start(context));
+        }
+
+        return scope.Context is null
+            ? HedgingServerStreamingCall<TRequest, TResponse, ServerStreamingInvocation<TRequest, TResponse>>.Start(engine, context, invocation)
+            : scope.TrackCall<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
+                HedgingServerStreamingCall<TRequest, TResponse, LayeredInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>,
+                    AttemptLayer<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>, ServerStreamingInvocation<TRequest, TResponse>>>.Start(
+                    engine, context, new(new(scope), invocation)));
+    }
 
     /// <summary>Passes client-streaming calls through unhedged: their request stream cannot be replayed.</summary>
     /// <inheritdoc />

@@ -9,10 +9,10 @@ namespace ResilientGrpc.Interceptors;
 /// </summary>
 /// <remarks>
 /// Hedging sends the same request several times, so it is only for idempotent methods, and none is hedged unless
-/// listed in <see cref="HedgedMethods"/>. Only unary calls (async and blocking) are hedged; server-streaming,
-/// client-streaming and duplex calls of a listed method pass through unhedged. A listed method is never retried
-/// when the interceptors are stacked together (<see cref="ResilienceOptions"/>): a method gets either retry or
-/// hedging, as in gRFC A6.
+/// listed in <see cref="HedgedMethods"/>. Only async unary and server-streaming calls are hedged; blocking unary,
+/// client-streaming and duplex calls of a listed method pass through unhedged. A listed method is never retried when
+/// the interceptors are stacked together (<see cref="ResilienceOptions"/>), whatever its call kind: a method gets
+/// either retry or hedging, as in gRFC A6.
 /// </remarks>
 public sealed class HedgingOptions
 {

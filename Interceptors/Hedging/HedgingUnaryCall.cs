@@ -6,58 +6,24 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Hedging;
 
 /// <summary>
-/// An async unary call that hedges (gRFC A6): the first attempt goes at once, each next one after the hedge delay, or
-/// at once when an attempt failed with a non-fatal status, or after the server's pushback. The first success commits
-/// the call, as does a fatal failure; every other attempt is then cancelled and disposed. The response task spans
-/// every attempt; headers, status, trailers and disposal refer to the attempt that decided the outcome.
+/// An async unary call that hedges: its response task spans every attempt, while headers, status, trailers and
+/// disposal refer to the attempt that answered first (or, for a failed call, to its error).
 /// </summary>
-/// <remarks>
-/// One loop owns the attempts in flight and starts each of them, one at a time, so the attempt instruments below see
-/// one attempt start at a time. Like grpc-dotnet's calls, it leaves no unobserved fault behind: every attempt it gives
-/// up is observed, and its own response task is observed when the caller disposes the call.
-/// </remarks>
 internal sealed class HedgingUnaryCall<TRequest, TResponse, TInvocation>
+    : HedgingCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse, TInvocation>
     where TRequest : class
     where TResponse : class
     where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
 {
-    private const string CancelledDetail = "Call canceled by the client.";
-
     private static readonly Func<object, Task<Metadata>> HeadersOfCall = static state => TaskFaults.Observed(((HedgingUnaryCall<TRequest, TResponse, TInvocation>)state).HeadersAsync());
     private static readonly Func<object, Status> StatusOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse, TInvocation>)state).GetStatus();
     private static readonly Func<object, Metadata> TrailersOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse, TInvocation>)state).GetTrailers();
     private static readonly Action<object> DisposeOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse, TInvocation>)state).Dispose();
 
-    private readonly HedgingEngine engine;
-    private readonly ClientInterceptorContext<TRequest, TResponse> context;
-    private readonly TInvocation invocation;
-    private readonly DateTime deadline;
-    private readonly TimeSpan delay;
-    private readonly int maxAttempts;
-    private readonly long start;
-    private readonly CancellationTokenSource stop;
-    private readonly List<Attempt> inFlight;
-    private AsyncUnaryCall<TResponse>? decided;
-    private Exception? finalError;
-    private Task<TResponse> run = null!;
-    private int attemptsSent;
-    private int disposed;
-
     private HedgingUnaryCall(HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, long start)
+        : base(engine, context, invocation, start)
     {
-        this.engine = engine;
-        this.context = context;
-        this.invocation = invocation;
-        this.start = start;
-        deadline = HedgingEngine.DeadlineOf(context.Options);
-        delay = engine.Policy.DelayOf(context.Method);
-        maxAttempts = engine.Policy.MaxAttempts;
-        inFlight = new List<Attempt>(maxAttempts);
-        var callerToken = context.Options.CancellationToken;
-        stop = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : new CancellationTokenSource();
     }
-
-    private bool CanSend => attemptsSent < maxAttempts && !stop.IsCancellationRequested;
 
     /// <summary>
     /// Starts the call: its first attempt, and the hedging loop unless that attempt has already settled the call (a
@@ -74,244 +40,24 @@ internal sealed class HedgingUnaryCall<TRequest, TResponse, TInvocation>
         }
 
         var hedging = new HedgingUnaryCall<TRequest, TResponse, TInvocation>(engine, context, invocation, start);
-        hedging.attemptsSent = 1;
-        hedging.inFlight.Add(new Attempt(first, 1));
-        hedging.run = hedging.RunAsync();
-        return new AsyncUnaryCall<TResponse>(hedging.run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, hedging);
+        hedging.StartAttempts(first, pending);
+        return new AsyncUnaryCall<TResponse>(hedging.Run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, hedging);
     }
 
-    /// <summary>The loop: waits for the first of the attempts in flight, the hedge delay, or the caller giving up.</summary>
-    private async Task<TResponse> RunAsync()
-    {
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var registration = stop.Token.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), stopped);
-        var timer = new HedgeTimer(engine.Time);
-        TimeSpan? nextWait = delay;
-        Exception? lastError = null;
-        try
-        {
-            while (true)
-            {
-                if (stop.IsCancellationRequested)
-                {
-                    throw Fail(Cancelled(lastError));
-                }
-
-                if (!timer.IsArmed && nextWait is { } wait && CanSend)
-                {
-                    if (engine.PassesWithin(deadline, wait))
-                    {
-                        // No hedge may start after the caller's deadline: those in flight decide the call.
-                        nextWait = null;
-                        if (inFlight.Count == 0)
-                        {
-                            throw Fail(DeadlineExceeded(lastError));
-                        }
-                    }
-                    else if (wait <= TimeSpan.Zero)
-                    {
-                        Send();
-                        nextWait = delay;
-                        continue;
-                    }
-                    else
-                    {
-                        timer.Arm(wait);
-                    }
-                }
-
-                if (inFlight.Count == 0 && !timer.IsArmed)
-                {
-                    engine.Telemetry.AllFailed(context.Method, attemptsSent, RpcStatus.CodeOf(lastError!));
-                    throw Fail(lastError!);
-                }
-
-                var done = await Task.WhenAny(Pending(stopped.Task, timer)).ConfigureAwait(false);
-                if (done == stopped.Task)
-                {
-                    continue;
-                }
-
-                if (timer.HasFired(done))
-                {
-                    nextWait = TimeSpan.Zero;
-                    continue;
-                }
-
-                var attempt = Take(done);
-                if (attempt.Response.IsCompletedSuccessfully)
-                {
-                    Commit(attempt.Call);
-                    engine.Telemetry.Won(context.Method, context.Host, attempt.Number, CancelInFlight());
-                    return attempt.Response.Result;
-                }
-
-                var error = attempt.Response.Exception!.InnerException!;
-                lastError = error;
-                switch (engine.Policy.Classify(error))
-                {
-                    case HedgeFailure.NonFatal:
-                        timer.Disarm();
-                        nextWait = TimeSpan.Zero;
-                        break;
-                    case HedgeFailure.Pushback:
-                        timer.Disarm();
-                        nextWait = RetryHeaders.PushbackOf(((RpcException)error).Trailers);
-                        break;
-                    case HedgeFailure.PushbackStop:
-                        timer.Disarm();
-                        nextWait = null;
-                        engine.Telemetry.PushbackStop(context.Method, attempt.Number, RpcStatus.CodeOf(error));
-                        break;
-                    case HedgeFailure.Refused:
-                        timer.Disarm();
-                        nextWait = null;
-                        engine.Telemetry.Refused(context.Method, attempt.Number, RpcStatus.CodeOf(error));
-                        break;
-                    default:
-                        attempt.Call.Dispose();
-                        CancelInFlight();
-                        throw Fail(error);
-                }
-
-                // A failed attempt's status and trailers travel in its error, which is the call's if it is the last.
-                attempt.Call.Dispose();
-            }
-        }
-        catch (Exception error) when (Volatile.Read(ref finalError) is null)
-        {
-            // The continuation threw while starting a hedge: that error is the call's.
-            throw Fail(error);
-        }
-        finally
-        {
-            CancelInFlight();
-            timer.Disarm();
-            registration.Dispose();
-            stop.Dispose();
-            engine.Telemetry.Settled(context.Method, context.Host, attemptsSent);
-        }
-    }
-
-    private Task[] Pending(Task stopped, HedgeTimer timer)
-    {
-        var tasks = new Task[inFlight.Count + (timer.IsArmed ? 2 : 1)];
-        tasks[0] = stopped;
-        for (var i = 0; i < inFlight.Count; i++)
-        {
-            tasks[i + 1] = inFlight[i].Response;
-        }
-
-        if (timer.IsArmed)
-        {
-            tasks[^1] = timer.Fired!;
-        }
-
-        return tasks;
-    }
-
-    /// <summary>Sends the next hedge.</summary>
-    private void Send()
-    {
-        var number = ++attemptsSent;
-        engine.Telemetry.HedgeSent(context.Method, number, engine.Time.GetElapsedTime(start));
-        inFlight.Add(new Attempt(invocation.Start(HedgingEngine.ContextOf(context, number)), number));
-    }
-
-    private Attempt Take(Task done)
-    {
-        var index = inFlight.FindIndex(a => ReferenceEquals(a.Response, done));
-        var attempt = inFlight[index];
-        inFlight.RemoveAt(index);
-        return attempt;
-    }
-
-    /// <summary>Cancels and disposes every attempt still in flight (the server sees each cancellation); returns how many.</summary>
-    private int CancelInFlight()
-    {
-        var count = inFlight.Count;
-        foreach (var attempt in inFlight)
-        {
-            attempt.Call.Dispose();
-            TaskFaults.Observe(attempt.Response);
-        }
-
-        inFlight.Clear();
-        return count;
-    }
-
-    /// <summary>
-    /// <paramref name="call"/> answered first: its headers, status and trailers are the call's, and the caller disposes
-    /// it. A failed call's status and trailers travel in its error, so every failed attempt is disposed at once.
-    /// </summary>
-    private void Commit(AsyncUnaryCall<TResponse> call)
-    {
-        Volatile.Write(ref decided, call);
-        if (Volatile.Read(ref disposed) == 1)
-        {
-            call.Dispose();
-        }
-    }
-
-    private Exception Fail(Exception error)
-    {
-        var final = error is OperationCanceledException ? new RpcException(new Status(StatusCode.Cancelled, CancelledDetail)) : error;
-        Volatile.Write(ref finalError, final);
-        return final;
-    }
-
-    private static RpcException Cancelled(Exception? lastError) =>
-        lastError is RpcException { StatusCode: StatusCode.Cancelled } cancelled
-            ? cancelled
-            : new RpcException(new Status(StatusCode.Cancelled, CancelledDetail), lastError is null ? [] : HedgingEngine.TrailersOf(lastError));
-
-    private static RpcException DeadlineExceeded(Exception? lastError) =>
-        lastError is RpcException { StatusCode: StatusCode.DeadlineExceeded } exceeded
-            ? exceeded
-            : new RpcException(
-                new Status(StatusCode.DeadlineExceeded, "The deadline passes before the next hedge could start."),
-                lastError is null ? [] : HedgingEngine.TrailersOf(lastError));
+    protected override Task<TResponse> OutcomeOf(AsyncUnaryCall<TResponse> attempt) => attempt.ResponseAsync;
 
     private async Task<Metadata> HeadersAsync()
     {
-        await ((Task)run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (Volatile.Read(ref finalError) is { } error)
+        await ((Task)Run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (FinalError is { } error)
         {
             throw error;
         }
 
-        return await Volatile.Read(ref decided)!.ResponseHeadersAsync.ConfigureAwait(false);
+        return await Decided!.ResponseHeadersAsync.ConfigureAwait(false);
     }
 
-    private Status GetStatus() => Outcome() is { } error ? HedgingEngine.StatusOf(error) : decided!.GetStatus();
+    private Status GetStatus() => Outcome() is { } error ? HedgingEngine.StatusOf(error) : Decided!.GetStatus();
 
-    private Metadata GetTrailers() => Outcome() is { } error ? HedgingEngine.TrailersOf(error) : decided!.GetTrailers();
-
-    private Exception? Outcome() => run.IsCompleted
-        ? Volatile.Read(ref finalError)
-        : throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
-
-    /// <summary>Cancels every attempt (the loop disposes those in flight), or disposes the one that decided the call.</summary>
-    private void Dispose()
-    {
-        Interlocked.Exchange(ref disposed, 1);
-        try
-        {
-            stop.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The call already settled and released its token.
-        }
-
-        Volatile.Read(ref decided)?.Dispose();
-
-        // The caller may never await what it disposed of: its failure (usually Cancelled) must not go unobserved.
-        TaskFaults.Observe(run);
-    }
-
-    private readonly record struct Attempt(AsyncUnaryCall<TResponse> Call, int Number)
-    {
-        public Task<TResponse> Response => Call.ResponseAsync;
-    }
+    private Metadata GetTrailers() => Outcome() is { } error ? HedgingEngine.TrailersOf(error) : Decided!.GetTrailers();
 }

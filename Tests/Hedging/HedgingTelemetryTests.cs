@@ -68,6 +68,32 @@ public sealed class HedgingTelemetryTests : TelemetryTestBase
     }
 
     [Test]
+    public async Task HedgedStream_SecondHedgeDeliversFirst_CountsEachAttemptOnceAndTheCallOnce()
+    {
+        using var started = Collect<long>("grpc.client.attempt.started");
+        using var attempts = Collect<double>("grpc.client.attempt.duration");
+        using var calls = Collect<double>("grpc.client.call.duration");
+        using var hedges = Collect<long>("grpc.client.call.hedges");
+        Network.Stream = (arrival, token) => OneEvent(hang: arrival.Number == 1, token);
+        var hedging = new HedgingInterceptor(
+            new HedgingOptions { HedgedMethods = { "/unstable.v1.UnstableService/Subscribe" } }, InterceptorServices.From(Clock, Loggers, Meters, Target));
+        var client = Client(hedging, Breaker(), Deadline());
+
+        using (var call = client.Subscribe(new SubscribeRequest()))
+        {
+            var first = call.ResponseStream.MoveNext(CancellationToken.None);
+            Time.Advance(TimeSpan.FromMilliseconds(200));
+            Assert.That(await first.WaitAsync(Bound), Is.True);
+            Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Bound), Is.False);
+        }
+
+        await Until(() => attempts.GetMeasurementSnapshot().Count == 2);
+        Assert.That(started.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(2));
+        Assert.That(calls.GetMeasurementSnapshot().Select(m => Tag(m, MetricNames.StatusTag)), Is.EqualTo(new[] { "OK" }));
+        Assert.That(hedges.GetMeasurementSnapshot().Single().Value, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task HedgingLog_SecondHedgeWins_LogsHedgeSentAndHedgeWon()
     {
         Network.Unary = HangFirst();
@@ -104,6 +130,16 @@ public sealed class HedgingTelemetryTests : TelemetryTestBase
 
     private HedgingInterceptor Hedging() =>
         new(new HedgingOptions { HedgedMethods = { "/" + Method } }, InterceptorServices.From(Clock, Loggers, Meters, Target));
+
+    private static async IAsyncEnumerable<object> OneEvent(bool hang, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token)
+    {
+        if (hang)
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+        }
+
+        yield return new Event { Sequence = 1 };
+    }
 
     private static Func<Arrival, CancellationToken, Task<object?>> HangFirst() =>
         async (arrival, token) =>
