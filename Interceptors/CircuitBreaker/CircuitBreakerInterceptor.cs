@@ -230,7 +230,11 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         return scope.Track<TCall, TInvocation>(TInvocation.Observe(attempt, observer));
     }
 
-    /// <summary>What the breaker must know of the call an attempt with <paramref name="callOptions"/> belongs to.</summary>
+    /// <summary>
+    /// What the breaker must know of the call an attempt with <paramref name="callOptions"/> belongs to. Only a retry
+    /// interceptor marks its calls retried; hedges overlap, so a hedging interceptor above marks nothing, and each hedge
+    /// is a call of its own here (its failure counts at once, against <see cref="CircuitBreakerOptions.FailureThreshold"/>).
+    /// </summary>
     private AttemptScope ScopeOf(in CallOptions callOptions, IMethod method)
     {
         var now = time.GetTimestamp();

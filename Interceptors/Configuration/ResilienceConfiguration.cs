@@ -5,7 +5,7 @@ using ResilientGrpc.Interceptors.Internal;
 namespace ResilientGrpc.Interceptors;
 
 /// <summary>
-/// Reads a <c>Resilience</c> configuration section (<c>Deadline</c>, <c>Retry</c>, <c>CircuitBreaker</c>) onto
+/// Reads a <c>Resilience</c> configuration section (<c>Deadline</c>, <c>Retry</c>, <c>CircuitBreaker</c>, <c>Hedging</c>) onto
 /// <see cref="ResilienceOptions"/>: the one reading the client factory's <c>AddResilience(configuration)</c> uses too.
 /// </summary>
 /// <remarks>
@@ -19,9 +19,10 @@ public static class ResilienceConfiguration
 {
     /// <summary>
     /// Sets <paramref name="options"/> from <paramref name="section"/>, then validates the result. A pattern that is
-    /// <see langword="null"/> in <paramref name="options"/> stays left out, and its section is not read.
+    /// <see langword="null"/> in <paramref name="options"/> stays left out, and its section is not read; hedging, off by
+    /// default, is the exception: a <c>Hedging</c> section with keys turns it on.
     /// </summary>
-    /// <param name="section">The section holding <c>Deadline</c>, <c>Retry</c> and <c>CircuitBreaker</c>.</param>
+    /// <param name="section">The section holding <c>Deadline</c>, <c>Retry</c>, <c>CircuitBreaker</c> and <c>Hedging</c>.</param>
     /// <param name="options">The options to change; usually the defaults, <c>new ResilienceOptions()</c>.</param>
     /// <exception cref="InvalidOperationException">
     /// A key is unknown, a value cannot be read, or a setting is invalid. The message names each such key by its
@@ -47,6 +48,7 @@ public static class ResilienceConfiguration
         var deadline = reader.Section(nameof(ResilienceOptions.Deadline));
         var retry = reader.Section(nameof(ResilienceOptions.Retry));
         var breaker = reader.Section(nameof(ResilienceOptions.CircuitBreaker));
+        var hedging = reader.Section(nameof(ResilienceOptions.Hedging));
         reader.ReportUnknownKeys();
         if (options.Deadline is not null)
         {
@@ -62,6 +64,8 @@ public static class ResilienceConfiguration
         {
             CircuitBreakerBinding.Read(breaker, options.CircuitBreaker);
         }
+
+        HedgingBinding.Read(hedging, options);
     }
 
     /// <summary>The configuration path of <paramref name="section"/>; empty for a configuration root.</summary>

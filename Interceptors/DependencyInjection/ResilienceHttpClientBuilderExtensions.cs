@@ -81,6 +81,7 @@ public static class ResilienceHttpClientBuilderExtensions
             .ValidateOnStart();
 
         // Added outermost first: the client factory runs interceptors in the order they are added.
+        builder.AddInterceptor(InterceptorScope.Client, sp => sp.GetRequiredService<ResilienceInterceptorRegistry>().Get(name).Hedging);
         builder.AddInterceptor(InterceptorScope.Client, sp => sp.GetRequiredService<ResilienceInterceptorRegistry>().Get(name).Retry);
         builder.AddInterceptor(InterceptorScope.Client, sp => sp.GetRequiredService<ResilienceInterceptorRegistry>().Get(name).CircuitBreaker);
         builder.AddInterceptor(InterceptorScope.Client, sp => sp.GetRequiredService<ResilienceInterceptorRegistry>().Get(name).Deadline);

@@ -31,13 +31,14 @@ internal sealed class ResilienceInterceptorRegistry(IServiceProvider services)
             services.GetService<IMeterFactory>(),
             target);
         return new Set(
+            stack.OfType<HedgingInterceptor>().FirstOrDefault() ?? (Interceptor)PassThrough.Instance,
             stack.OfType<RetryInterceptor>().FirstOrDefault() ?? (Interceptor)PassThrough.Instance,
             stack.OfType<CircuitBreakerInterceptor>().FirstOrDefault() ?? (Interceptor)PassThrough.Instance,
             stack.OfType<DeadlineInterceptor>().FirstOrDefault() ?? (Interceptor)PassThrough.Instance);
     }
 
     /// <summary>One client's interceptors; a disabled pattern is a pass-through.</summary>
-    internal sealed record Set(Interceptor Retry, Interceptor CircuitBreaker, Interceptor Deadline);
+    internal sealed record Set(Interceptor Hedging, Interceptor Retry, Interceptor CircuitBreaker, Interceptor Deadline);
 
     /// <summary>Stands in for a pattern the options leave out.</summary>
     private sealed class PassThrough : Interceptor

@@ -12,6 +12,13 @@ internal static class MethodKey
     /// <summary>Whether <paramref name="key"/> is a usable key: not blank.</summary>
     public static bool IsValid(string? key) => !string.IsNullOrWhiteSpace(key);
 
+    /// <summary>The service of the full method name <paramref name="key"/> (<c>/package.Service/Method</c>), or null for any other key.</summary>
+    public static string? ServiceOf(string key)
+    {
+        var slash = key.LastIndexOf('/');
+        return key.StartsWith('/') && slash > 1 ? key[1..slash] : null;
+    }
+
     /// <summary>Whether <paramref name="keys"/> names <paramref name="method"/> or its service.</summary>
     public static bool Matches(FrozenSet<string> keys, IMethod method) =>
         keys.Count != 0 && (keys.Contains(method.FullName) || keys.Contains(method.ServiceName));

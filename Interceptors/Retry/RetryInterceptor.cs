@@ -57,12 +57,16 @@ public sealed class RetryInterceptor : Interceptor
     {
     }
 
-    /// <summary>Creates the interceptor with the services an entry point gives every interceptor it builds.</summary>
-    internal RetryInterceptor(RetryOptions options, InterceptorServices services, Func<double>? random = null)
+    /// <summary>
+    /// Creates the interceptor with the services an entry point gives every interceptor it builds;
+    /// <paramref name="hedgedMethods"/> are left to a hedging interceptor above and never retried.
+    /// </summary>
+    internal RetryInterceptor(
+        RetryOptions options, InterceptorServices services, Func<double>? random = null, IReadOnlyCollection<string>? hedgedMethods = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var policy = new RetryPolicy(options);
+        var policy = new RetryPolicy(options, hedgedMethods);
         Calls = services.CallTelemetry();
         var telemetry = new RetryTelemetry(services.Logger("Retry"), RetryMetrics.For(services.MeterFactory), policy.MaxAttempts, services.Target);
         var throttle = options.Throttling is { } throttling ? new RetryThrottle(throttling) : null;

@@ -20,7 +20,8 @@ internal sealed class RetryPolicy
     private readonly bool honorPushback;
 
     /// <param name="options">Validated options, copied here: later changes to them do not reach the policy.</param>
-    public RetryPolicy(RetryOptions options)
+    /// <param name="hedgedMethods">Methods or services hedged above, never retried as well (gRFC A6).</param>
+    public RetryPolicy(RetryOptions options, IReadOnlyCollection<string>? hedgedMethods = null)
     {
         MaxAttempts = options.MaxAttempts;
         foreach (var code in options.RetryableStatusCodes)
@@ -29,7 +30,7 @@ internal sealed class RetryPolicy
             retryableMask |= 1u << (int)code;
         }
 
-        nonRetryableMethods = options.NonRetryableMethods.ToFrozenSet(StringComparer.Ordinal);
+        nonRetryableMethods = options.NonRetryableMethods.Concat(hedgedMethods ?? []).ToFrozenSet(StringComparer.Ordinal);
         initialBackoffTicks = options.InitialBackoff.Ticks;
         maxBackoffTicks = options.MaxBackoff.Ticks;
         multiplier = options.BackoffMultiplier;

@@ -9,9 +9,9 @@ namespace ResilientGrpc.Interceptors;
 /// Stacks the resilience interceptors on a channel or call invoker in one line.
 /// </summary>
 /// <remarks>
-/// The order is retry → circuit breaker → deadline (outermost first):
-/// the breaker sees every attempt, so five failed attempts open it and a retry never reaches an open circuit's
-/// network; and each attempt gets its own deadline, bounded by the caller's overall deadline.
+/// The order is hedging (when configured) → retry → circuit breaker → deadline (outermost first); a hedged method is
+/// never retried. The breaker sees every attempt (and every hedge), so failed attempts open it and a retry never
+/// reaches an open circuit's network; and each attempt gets its own deadline, bounded by the caller's overall deadline.
 /// </remarks>
 public static class ResilienceCallInvokerExtensions
 {
@@ -70,6 +70,7 @@ public static class ResilienceCallInvokerExtensions
             ? invoker
             : new ResilientCallInvoker(
                 invoker,
+                interceptors.OfType<HedgingInterceptor>().FirstOrDefault(),
                 interceptors.OfType<RetryInterceptor>().FirstOrDefault(),
                 interceptors.OfType<CircuitBreakerInterceptor>().FirstOrDefault(),
                 interceptors.OfType<DeadlineInterceptor>().FirstOrDefault());

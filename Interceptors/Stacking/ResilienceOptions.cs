@@ -1,11 +1,11 @@
 using ResilientGrpc.Interceptors.Internal;
 
-
 namespace ResilientGrpc.Interceptors;
 
 /// <summary>
-/// The three patterns stacked by <see cref="ResilienceCallInvokerExtensions.WithResilience(Grpc.Core.ChannelBase, ResilienceOptions?, TimeProvider?, Microsoft.Extensions.Logging.ILoggerFactory?, System.Diagnostics.Metrics.IMeterFactory?)"/>
-/// and by the client factory's <c>AddResilience</c>. Each is on with its defaults; set one to <see langword="null"/> to leave that pattern out.
+/// The patterns stacked by <see cref="ResilienceCallInvokerExtensions.WithResilience(Grpc.Core.ChannelBase, ResilienceOptions?, TimeProvider?, Microsoft.Extensions.Logging.ILoggerFactory?, System.Diagnostics.Metrics.IMeterFactory?)"/>
+/// and by the client factory's <c>AddResilience</c>. Deadline, retry and circuit breaker are on with their defaults (set one
+/// to <see langword="null"/> to leave that pattern out); hedging is off until <see cref="Hedging"/> is set.
 /// </summary>
 public sealed class ResilienceOptions
 {
@@ -20,6 +20,13 @@ public sealed class ResilienceOptions
     /// <summary>Gets or sets the circuit breaker, or <see langword="null"/> for none.</summary>
     /// <value>The default value is a <see cref="CircuitBreakerOptions"/> with its defaults (5 failures in a row, 30 s break).</value>
     public CircuitBreakerOptions? CircuitBreaker { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets hedging for idempotent methods (gRFC A6), or <see langword="null"/> for none. Stacked outermost; the
+    /// methods it lists are never retried, so a method gets either <see cref="Retry"/> or hedging, never both.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (no method is hedged).</value>
+    public HedgingOptions? Hedging { get; set; }
 
     /// <summary>
     /// Checks every enabled pattern and throws one <see cref="ArgumentException"/> naming every invalid setting.
@@ -38,5 +45,6 @@ public sealed class ResilienceOptions
         Deadline?.Validate(problems.Pattern(nameof(Deadline), nameof(DeadlineOptions)));
         Retry?.Validate(problems.Pattern(nameof(Retry), nameof(RetryOptions)));
         CircuitBreaker?.Validate(problems.Pattern(nameof(CircuitBreaker), nameof(CircuitBreakerOptions)));
+        Hedging?.Validate(problems.Pattern(nameof(Hedging), nameof(HedgingOptions)));
     }
 }

@@ -9,7 +9,7 @@ namespace ResilientGrpc.Interceptors.Stacking;
 internal static class ResilienceStack
 {
     /// <summary>
-    /// The enabled interceptors, outermost first (retry, circuit breaker, deadline), validated together so one
+    /// The enabled interceptors, outermost first (hedging, retry, circuit breaker, deadline), validated together so one
     /// exception names every invalid setting. <paramref name="target"/> is their <c>grpc.target</c> tag.
     /// </summary>
     public static Interceptor[] Create(
@@ -22,10 +22,18 @@ internal static class ResilienceStack
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var services = InterceptorServices.From(timeProvider, loggerFactory, meterFactory, target);
-        var interceptors = new List<Interceptor>(3);
+        var interceptors = new List<Interceptor>(4);
+        HedgingInterceptor? hedging = null;
+        if (options.Hedging is { } hedgingOptions)
+        {
+            hedging = new HedgingInterceptor(hedgingOptions, services);
+            interceptors.Add(hedging);
+        }
+
         if (options.Retry is { } retry)
         {
-            interceptors.Add(new RetryInterceptor(retry, services));
+            // A method gets either retry or hedging (gRFC A6): the retry interceptor leaves the hedged methods alone.
+            interceptors.Add(new RetryInterceptor(retry, services, random: null, hedging?.HedgedMethods));
         }
 
         if (options.CircuitBreaker is { } breaker)

@@ -9,23 +9,27 @@ namespace ResilientGrpc.Interceptors.Stacking;
 /// The call invoker <c>WithResilience</c> returns. Async unary calls, the hot path, run through the same interceptor
 /// instances as <c>Intercept()</c> would stack them, and through the same code in each (retry → circuit breaker →
 /// deadline), but each layer calls the next directly through a small value instead of a closure per layer per
-/// call. Every other call kind goes through the interceptors stacked with <c>Intercept()</c>.
+/// call. Every other call kind, and async unary calls of hedged methods (hedging → circuit breaker → deadline), go
+/// through the interceptors stacked with <c>Intercept()</c>.
 /// </summary>
 internal sealed class ResilientCallInvoker : CallInvoker
 {
     private readonly CallInvoker inner;
     private readonly CallInvoker intercepted;
+    private readonly HedgingInterceptor? hedging;
     private readonly RetryInterceptor? retry;
     private readonly CircuitBreakerInterceptor? breaker;
     private readonly DeadlineInterceptor? deadline;
 
-    public ResilientCallInvoker(CallInvoker inner, RetryInterceptor? retry, CircuitBreakerInterceptor? breaker, DeadlineInterceptor? deadline)
+    public ResilientCallInvoker(
+        CallInvoker inner, HedgingInterceptor? hedging, RetryInterceptor? retry, CircuitBreakerInterceptor? breaker, DeadlineInterceptor? deadline)
     {
         this.inner = inner;
+        this.hedging = hedging;
         this.retry = retry;
         this.breaker = breaker;
         this.deadline = deadline;
-        Interceptor[] stack = [.. new Interceptor?[] { retry, breaker, deadline }.OfType<Interceptor>()];
+        Interceptor[] stack = [.. new Interceptor?[] { hedging, retry, breaker, deadline }.OfType<Interceptor>()];
         intercepted = inner.Intercept(stack);
     }
 
@@ -33,6 +37,12 @@ internal sealed class ResilientCallInvoker : CallInvoker
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
     {
+        if (hedging is not null && hedging.AppliesTo(method))
+        {
+            // Hedged methods take the interceptor chain: the hedging interceptor is outermost and the retry one skips them.
+            return intercepted.AsyncUnaryCall(method, host, options, request);
+        }
+
         var context = new ClientInterceptorContext<TRequest, TResponse>(method, host, options);
         var attempts = Attempts<TRequest, TResponse>(request);
         return retry is null ? attempts.Start(context) : Retried(retry, context, attempts);

@@ -11,6 +11,8 @@ internal static class MetricNames
     public const string CallRetries = "grpc.client.call.retries";
     public const string CallRetryDelay = "grpc.client.call.retry_delay";
     public const string RetryThrottled = "resilientgrpc.retry.throttled";
+    public const string CallHedges = "grpc.client.call.hedges";
+    public const string HedgesCancelled = "resilientgrpc.hedging.cancelled";
     public const string BreakerState = "resilientgrpc.circuit_breaker.state";
     public const string BreakerTransitions = "resilientgrpc.circuit_breaker.transitions";
     public const string BreakerRejections = "resilientgrpc.circuit_breaker.rejections";

@@ -101,6 +101,8 @@ internal sealed class DisposeHarness : IDisposable
             Layers.Retry => Network.Intercept(new RetryInterceptor(new RetryOptions(), Clock, Loggers, Meters)),
             Layers.Breaker => Network.Intercept(Breaker = new CircuitBreakerInterceptor(breaker, Clock, Loggers, Meters)),
             Layers.Deadline => Network.Intercept(new DeadlineInterceptor(new DeadlineOptions(), Clock, Loggers, Meters)),
+            Layers.Hedging => Network.Intercept(
+                new HedgingInterceptor(new HedgingOptions { HedgedMethods = { "unstable.v1.UnstableService" } }, Clock, Loggers, Meters)),
             _ => throw new ArgumentOutOfRangeException(nameof(layers)),
         };
         return new UnstableService.UnstableServiceClient(above is null ? invoker : invoker.Intercept(above));

@@ -14,4 +14,7 @@ public enum Layers
 
     /// <summary>The deadline interceptor alone.</summary>
     Deadline,
+
+    /// <summary>The hedging interceptor alone, hedging every method of the service.</summary>
+    Hedging,
 }

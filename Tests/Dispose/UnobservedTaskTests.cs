@@ -102,13 +102,13 @@ public sealed class UnobservedTaskTests
 
     /// <summary>
     /// How many attempts the network starts to answer: every unary and (request stream completed) client-streaming
-    /// call; a server stream when retry reads its first message ahead; no duplex stream, since nobody reads it. Only
+    /// call; a server stream when retry or hedging reads its first message ahead; no duplex stream, since nobody reads it. Only
     /// those calls come to an end once disposed; the others have no outcome until someone reads them.
     /// </summary>
     internal static int AnsweredAttempts(Layers layers, CallKind kind) => kind switch
     {
         CallKind.Unary or CallKind.ClientStreaming => DisposeHarness.Calls,
-        CallKind.ServerStreaming when layers is Layers.Stack or Layers.Retry => DisposeHarness.Calls,
+        CallKind.ServerStreaming when layers is Layers.Stack or Layers.Retry or Layers.Hedging => DisposeHarness.Calls,
         _ => 0,
     };
 

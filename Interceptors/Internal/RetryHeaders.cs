@@ -1,9 +1,9 @@
 using System.Globalization;
 using Grpc.Core;
 
-namespace ResilientGrpc.Interceptors.Retry;
+namespace ResilientGrpc.Interceptors.Internal;
 
-/// <summary>The metadata keys of gRFC A6 and how retries use them.</summary>
+/// <summary>The metadata keys of gRFC A6, shared by retries and hedges, and how attempts use them.</summary>
 internal static class RetryHeaders
 {
     /// <summary>Request header on a retried attempt: how many attempts preceded it.</summary>

@@ -1,0 +1,296 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
+
+namespace ResilientGrpc.Interceptors.Hedging;
+
+/// <summary>
+/// The one hedging loop (gRFC A6), shared by the hedged call kinds: the first attempt goes at once, each next one
+/// after the hedge delay, or at once when an attempt failed with a non-fatal status, or after the server's pushback.
+/// The first attempt whose outcome succeeds commits the call, as does a fatal failure; every other attempt is then
+/// cancelled and disposed. Subclasses say what an attempt's outcome is and how the caller reads the committed one.
+/// </summary>
+/// <remarks>
+/// One loop owns the attempts in flight and starts each of them, one at a time, so the attempt instruments below see
+/// one attempt start at a time. Like grpc-dotnet's calls, it leaves no unobserved fault behind: every attempt it gives
+/// up is observed, and its own task is observed when the caller disposes the call.
+/// </remarks>
+internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInvocation>
+    where TRequest : class
+    where TResponse : class
+    where TAttempt : class, IDisposable
+    where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
+{
+    private const string CancelledDetail = "Call canceled by the client.";
+
+    private readonly HedgingEngine engine;
+    private readonly ClientInterceptorContext<TRequest, TResponse> context;
+    private readonly TInvocation invocation;
+    private readonly DateTime deadline;
+    private readonly TimeSpan delay;
+    private readonly int maxAttempts;
+    private readonly long start;
+    private readonly CancellationTokenSource stop;
+    private readonly List<Attempt> inFlight;
+    private TAttempt? decided;
+    private Exception? finalError;
+    private Task<TResult> run = null!;
+    private int attemptsSent;
+    private int disposed;
+
+    protected HedgingCall(HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, long start)
+    {
+        this.engine = engine;
+        this.context = context;
+        this.invocation = invocation;
+        this.start = start;
+        deadline = HedgingEngine.DeadlineOf(context.Options);
+        delay = engine.Policy.DelayOf(context.Method);
+        maxAttempts = engine.Policy.MaxAttempts;
+        inFlight = new List<Attempt>(maxAttempts);
+        var callerToken = context.Options.CancellationToken;
+        stop = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : new CancellationTokenSource();
+    }
+
+    /// <summary>The task that runs the attempts, settling with the committed attempt's outcome or the call's error.</summary>
+    protected Task<TResult> Run => run;
+
+    /// <summary>The attempt that answered first, once the call has committed to it.</summary>
+    protected TAttempt? Decided => Volatile.Read(ref decided);
+
+    /// <summary>The error the call ended with, once it ended without an answer.</summary>
+    protected Exception? FinalError => Volatile.Read(ref finalError);
+
+    private bool CanSend => attemptsSent < maxAttempts && !stop.IsCancellationRequested;
+
+    /// <summary>The task that settles with how <paramref name="attempt"/> answers: its first result, or its error.</summary>
+    protected abstract Task<TResult> OutcomeOf(TAttempt attempt);
+
+    /// <summary>Runs the loop from <paramref name="first"/>, the first attempt, already started with the caller's context, and its outcome.</summary>
+    protected void StartAttempts(TAttempt first, Task<TResult> outcome)
+    {
+        attemptsSent = 1;
+        inFlight.Add(new Attempt(first, outcome, 1));
+        run = RunAsync();
+    }
+
+    /// <summary>Cancels every attempt (the loop disposes those in flight), or disposes the one that decided the call.</summary>
+    protected void Dispose()
+    {
+        Interlocked.Exchange(ref disposed, 1);
+        try
+        {
+            stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call already settled and released its token.
+        }
+
+        Volatile.Read(ref decided)?.Dispose();
+
+        // The caller may never await what it disposed of: its failure (usually Cancelled) must not go unobserved.
+        TaskFaults.Observe(run);
+    }
+
+    /// <summary>The error of the call, once its attempts have run; throws while they still run.</summary>
+    protected Exception? Outcome() => run.IsCompleted
+        ? FinalError
+        : throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
+
+    /// <summary>The loop: waits for the first of the attempts in flight, the hedge delay, or the caller giving up.</summary>
+    private async Task<TResult> RunAsync()
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = stop.Token.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), stopped);
+        var timer = new HedgeTimer(engine.Time);
+        TimeSpan? nextWait = delay;
+        Exception? lastError = null;
+        try
+        {
+            while (true)
+            {
+                if (stop.IsCancellationRequested)
+                {
+                    throw Fail(Cancelled(lastError));
+                }
+
+                if (!timer.IsArmed && nextWait is { } wait && CanSend)
+                {
+                    if (engine.PassesWithin(deadline, wait))
+                    {
+                        // No hedge may start after the caller's deadline: those in flight decide the call.
+                        nextWait = null;
+                        if (inFlight.Count == 0)
+                        {
+                            throw Fail(DeadlineExceeded(lastError));
+                        }
+                    }
+                    else if (wait <= TimeSpan.Zero)
+                    {
+                        Send();
+                        nextWait = delay;
+                        continue;
+                    }
+                    else
+                    {
+                        timer.Arm(wait);
+                    }
+                }
+
+                if (inFlight.Count == 0 && !timer.IsArmed)
+                {
+                    engine.Telemetry.AllFailed(context.Method, attemptsSent, RpcStatus.CodeOf(lastError!));
+                    throw Fail(lastError!);
+                }
+
+                var done = await Task.WhenAny(Pending(stopped.Task, timer)).ConfigureAwait(false);
+                if (done == stopped.Task)
+                {
+                    continue;
+                }
+
+                if (timer.HasFired(done))
+                {
+                    nextWait = TimeSpan.Zero;
+                    continue;
+                }
+
+                var attempt = Take(done);
+                if (attempt.Outcome.IsCompletedSuccessfully)
+                {
+                    Commit(attempt.Call);
+                    engine.Telemetry.Won(context.Method, context.Host, attempt.Number, CancelInFlight());
+                    return attempt.Outcome.Result;
+                }
+
+                var error = attempt.Outcome.Exception!.InnerException!;
+                lastError = error;
+                switch (engine.Policy.Classify(error))
+                {
+                    case HedgeFailure.NonFatal:
+                        timer.Disarm();
+                        nextWait = TimeSpan.Zero;
+                        break;
+                    case HedgeFailure.Pushback:
+                        timer.Disarm();
+                        nextWait = RetryHeaders.PushbackOf(((RpcException)error).Trailers);
+                        break;
+                    case HedgeFailure.PushbackStop:
+                        timer.Disarm();
+                        nextWait = null;
+                        engine.Telemetry.PushbackStop(context.Method, attempt.Number, RpcStatus.CodeOf(error));
+                        break;
+                    case HedgeFailure.Refused:
+                        timer.Disarm();
+                        nextWait = null;
+                        engine.Telemetry.Refused(context.Method, attempt.Number, RpcStatus.CodeOf(error));
+                        break;
+                    default:
+                        attempt.Call.Dispose();
+                        CancelInFlight();
+                        throw Fail(error);
+                }
+
+                // A failed attempt's status and trailers travel in its error, which is the call's if it is the last.
+                attempt.Call.Dispose();
+            }
+        }
+        catch (Exception error) when (Volatile.Read(ref finalError) is null)
+        {
+            // The continuation threw while starting a hedge: that error is the call's.
+            throw Fail(error);
+        }
+        finally
+        {
+            CancelInFlight();
+            timer.Disarm();
+            registration.Dispose();
+            stop.Dispose();
+            engine.Telemetry.Settled(context.Method, context.Host, attemptsSent);
+        }
+    }
+
+    private Task[] Pending(Task stopped, HedgeTimer timer)
+    {
+        var tasks = new Task[inFlight.Count + (timer.IsArmed ? 2 : 1)];
+        tasks[0] = stopped;
+        for (var i = 0; i < inFlight.Count; i++)
+        {
+            tasks[i + 1] = inFlight[i].Outcome;
+        }
+
+        if (timer.IsArmed)
+        {
+            tasks[^1] = timer.Fired!;
+        }
+
+        return tasks;
+    }
+
+    /// <summary>Sends the next hedge.</summary>
+    private void Send()
+    {
+        var number = ++attemptsSent;
+        engine.Telemetry.HedgeSent(context.Method, number, engine.Time.GetElapsedTime(start));
+        var attempt = invocation.Start(HedgingEngine.ContextOf(context, number));
+        inFlight.Add(new Attempt(attempt, OutcomeOf(attempt), number));
+    }
+
+    private Attempt Take(Task done)
+    {
+        var index = inFlight.FindIndex(a => ReferenceEquals(a.Outcome, done));
+        var attempt = inFlight[index];
+        inFlight.RemoveAt(index);
+        return attempt;
+    }
+
+    /// <summary>Cancels and disposes every attempt still in flight (the server sees each cancellation); returns how many.</summary>
+    private int CancelInFlight()
+    {
+        var count = inFlight.Count;
+        foreach (var attempt in inFlight)
+        {
+            attempt.Call.Dispose();
+            TaskFaults.Observe(attempt.Outcome);
+        }
+
+        inFlight.Clear();
+        return count;
+    }
+
+    /// <summary>
+    /// <paramref name="call"/> answered first: its headers, status and trailers are the call's, and the caller disposes
+    /// it. A failed call's status and trailers travel in its error, so every failed attempt is disposed at once.
+    /// </summary>
+    private void Commit(TAttempt call)
+    {
+        Volatile.Write(ref decided, call);
+        if (Volatile.Read(ref disposed) == 1)
+        {
+            call.Dispose();
+        }
+    }
+
+    private Exception Fail(Exception error)
+    {
+        var final = error is OperationCanceledException ? new RpcException(new Status(StatusCode.Cancelled, CancelledDetail)) : error;
+        Volatile.Write(ref finalError, final);
+        return final;
+    }
+
+    private static RpcException Cancelled(Exception? lastError) =>
+        lastError is RpcException { StatusCode: StatusCode.Cancelled } cancelled
+            ? cancelled
+            : new RpcException(new Status(StatusCode.Cancelled, CancelledDetail), lastError is null ? [] : HedgingEngine.TrailersOf(lastError));
+
+    private static RpcException DeadlineExceeded(Exception? lastError) =>
+        lastError is RpcException { StatusCode: StatusCode.DeadlineExceeded } exceeded
+            ? exceeded
+            : new RpcException(
+                new Status(StatusCode.DeadlineExceeded, "The deadline passes before the next hedge could start."),
+                lastError is null ? [] : HedgingEngine.TrailersOf(lastError));
+
+    private readonly record struct Attempt(TAttempt Call, Task<TResult> Outcome, int Number);
+}

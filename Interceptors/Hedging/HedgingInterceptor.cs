@@ -1,0 +1,176 @@
+using System.Diagnostics.Metrics;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+using ResilientGrpc.Interceptors.Hedging;
+using ResilientGrpc.Interceptors.Internal.Calls;
+using ResilientGrpc.Interceptors.Telemetry;
+
+namespace ResilientGrpc.Interceptors;
+
+/// <summary>
+/// Hedges calls to idempotent methods (gRFC A6): sends the same request again when no answer has come after a delay,
+/// and takes the first answer. A hung server then costs the caller the hedge delay instead of a failed call.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Only async unary and server-streaming calls of the methods listed in <see cref="HedgingOptions.HedgedMethods"/>
+/// are hedged. A server stream commits to the first attempt that delivers its first message or ends its stream; after
+/// that, its errors reach the caller unchanged. Blocking unary, client-streaming and duplex calls pass through
+/// unhedged: a blocking continuation runs one attempt at a time, a client or duplex stream cannot be replayed without
+/// buffering it, and the options name methods by string, so they cannot tell call kinds apart.
+/// </para>
+/// <para>
+/// The first attempt goes at once; each next one, up to <see cref="HedgingOptions.MaxAttempts"/> in all, after
+/// <see cref="HedgingOptions.Delay"/>, or at once when an attempt failed with one of
+/// <see cref="HedgingOptions.NonFatalStatusCodes"/>. Each hedge carries the <c>grpc-previous-rpc-attempts</c> request
+/// header. A server pushback (<c>grpc-retry-pushback-ms</c>) of zero or more on a non-fatal failure sends the next
+/// hedge after that delay; a negative or unreadable one stops hedging, while the attempts in flight go on. The first
+/// success commits the call, and so does a failure with any other status: every other attempt is then cancelled and
+/// disposed, so the server sees each cancellation. When every attempt fails non-fatally, the last failure is the
+/// call's. Its headers, status and trailers are those of the attempt that decided it.
+/// </para>
+/// <para>
+/// The caller's deadline bounds every hedge (no hedge starts after it), and its cancellation, or disposing the call,
+/// cancels every attempt: the call then fails with <see cref="StatusCode.Cancelled"/>. An attempt refused at once by
+/// an interceptor below (an open circuit's <see cref="BrokenCircuitException"/>) never reached the network: no
+/// further hedge is sent, the attempts in flight go on, and the refusal is the call's outcome only when none is left.
+/// </para>
+/// <para>
+/// Stack it outermost, above the circuit breaker and the <see cref="DeadlineInterceptor"/>: each hedge then gets its
+/// own attempt deadline, and the breaker admits or refuses each hedge as a call of its own (hedges overlap, so no
+/// hedge's failure waits for another's). <see cref="ResilienceOptions.Hedging"/> does this, and keeps the
+/// <see cref="RetryInterceptor"/> off the hedged methods: a method gets either retry or hedging.
+/// </para>
+/// </remarks>
+public sealed class HedgingInterceptor : Interceptor
+{
+    private readonly HedgingEngine engine;
+
+    /// <summary>Creates the interceptor from a copy of <paramref name="options"/>.</summary>
+    /// <param name="options">The options; validated and copied here, so later changes have no effect.</param>
+    /// <param name="timeProvider">The clock hedge delays and deadlines use; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">Where hedges are logged (category <c>ResilientGrpc.Hedging</c>); nothing is logged when null.</param>
+    /// <param name="meterFactory">Creates the <see cref="ResilienceTelemetry.MeterName"/> meter; a shared static meter is used when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">One or more options are invalid; the message names each of them.</exception>
+    public HedgingInterceptor(
+        HedgingOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+        : this(options, InterceptorServices.From(timeProvider, loggerFactory, meterFactory))
+    {
+    }
+
+    /// <summary>Creates the interceptor with the services an entry point gives every interceptor it builds.</summary>
+    internal HedgingInterceptor(HedgingOptions options, InterceptorServices services)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(services);
+        options.Validate();
+        var policy = new HedgingPolicy(options);
+        Calls = services.CallTelemetry();
+        var telemetry = new HedgingTelemetry(services.Logger("Hedging"), HedgingMetrics.For(services.MeterFactory), policy.MaxAttempts, services.Target);
+        engine = new HedgingEngine(policy, services.Time, telemetry);
+    }
+
+    /// <summary>This interceptor's share of the attempt and call instruments.</summary>
+    internal CallTelemetry Calls { get; }
+
+    /// <summary>The methods and services this interceptor hedges, as configured.</summary>
+    internal IReadOnlyCollection<string> HedgedMethods => engine.Policy.HedgedMethods;
+
+    /// <summary>Whether calls to <paramref name="method"/> are hedged.</summary>
+    internal bool AppliesTo(IMethod method) => engine.Policy.AppliesTo(method);
+
+    /// <summary>Passes blocking calls through unhedged: a blocking continuation cannot run several attempts at once.</summary>
+    /// <inheritdoc />
+    public override TResponse BlockingUnaryCall<TRequest, TResponse>(
+        TRequest request,
+        ClientInterceptorContext<TRequest, TResponse> context,
+        BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(continuation);
+        return Calls.Enter(ref context).Run(request, context, continuation);
+    }
+
+    /// <inheritdoc />
+    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
+        TRequest request,
+        ClientInterceptorContext<TRequest, TResponse> context,
+        AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
+        Hedge<TRequest, TResponse, UnaryInvocation<TRequest, TResponse>>(context, new(request, continuation));
+
+    /// <summary>Hedges a server-streaming call until an attempt delivers its first message or ends its stream.</summary>
+    /// <inheritdoc />
+    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
+        TRequest request,
+        ClientInterceptorContext<TRequest, TResponse> context,
+        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
+    {
+        var invocation = new ServerStreamingInvocation<TRequest, TResponse>(request, continuation);
+        var scope = Calls.Enter(ref context);
+        if (!engine.Policy.AppliesTo(context.Method))
+        {
+            return scope.Track<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(invocation.Start(context));
+        }
+
+        return scope.Context is null
+            ? HedgingServerStreamingCall<TRequest, TResponse, ServerStreamingInvocation<TRequest, TResponse>>.Start(engine, context, invocation)
+            : scope.TrackCall<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
+                HedgingServerStreamingCall<TRequest, TResponse, LayeredInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>,
+                    AttemptLayer<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>, ServerStreamingInvocation<TRequest, TResponse>>>.Start(
+                    engine, context, new(new(scope), invocation)));
+    }
+
+    /// <summary>Passes client-streaming calls through unhedged: their request stream cannot be replayed.</summary>
+    /// <inheritdoc />
+    public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
+        ClientInterceptorContext<TRequest, TResponse> context,
+        AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Unhedged<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
+            context, new(continuation));
+
+    /// <summary>Passes duplex calls through unhedged: their request stream cannot be replayed.</summary>
+    /// <inheritdoc />
+    public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
+        ClientInterceptorContext<TRequest, TResponse> context,
+        AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        Unhedged<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
+            context, new(continuation));
+
+    /// <summary>
+    /// The one path of a hedged unary call: when telemetry records it, each hedge is offered to the attempt
+    /// instruments while the call as a whole is the caller's call. Hedges overlap, so the call is not marked retried:
+    /// a breaker below counts each hedge as a call of its own.
+    /// </summary>
+    internal AsyncUnaryCall<TResponse> Hedge<TRequest, TResponse, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        where TRequest : class
+        where TResponse : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
+    {
+        var scope = Calls.Enter(ref context);
+        if (!engine.Policy.AppliesTo(context.Method))
+        {
+            return scope.Track<AsyncUnaryCall<TResponse>, TInvocation>(invocation.Start(context));
+        }
+
+        return scope.Context is null
+            ? HedgingUnaryCall<TRequest, TResponse, TInvocation>.Start(engine, context, invocation)
+            : scope.TrackCall<AsyncUnaryCall<TResponse>, TInvocation>(
+                HedgingUnaryCall<TRequest, TResponse, LayeredInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>, AttemptLayer<TRequest, TResponse, AsyncUnaryCall<TResponse>>, TInvocation>>.Start(
+                    engine, context, new(new(scope), invocation)));
+    }
+
+    /// <summary>A call kind this interceptor never hedges: only recorded.</summary>
+    private TCall Unhedged<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        where TRequest : class
+        where TResponse : class
+        where TCall : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
+    {
+        var scope = Calls.Enter(ref context);
+        return scope.Track<TCall, TInvocation>(invocation.Start(context));
+    }
+}

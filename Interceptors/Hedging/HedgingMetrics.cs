@@ -1,0 +1,44 @@
+using System.Diagnostics.Metrics;
+using ResilientGrpc.Interceptors.Telemetry;
+
+namespace ResilientGrpc.Interceptors.Hedging;
+
+/// <summary>The hedging instruments: hedges per hedged call (gRFC A96), and hedges cancelled after another attempt won.</summary>
+internal sealed class HedgingMetrics
+{
+    private static readonly long[] HedgeCountBuckets = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+    private readonly Histogram<long> callHedges;
+    private readonly Counter<long> hedgesCancelled;
+
+    private HedgingMetrics(Meter meter)
+    {
+        callHedges = meter.CreateHistogram(
+            MetricNames.CallHedges, "{hedge}", "Hedges sent by each call that sent any.",
+            tags: null, new InstrumentAdvice<long> { HistogramBucketBoundaries = HedgeCountBuckets });
+        hedgesCancelled = meter.CreateCounter<long>(
+            MetricNames.HedgesCancelled, "{hedge}", "Attempts of hedged calls cancelled because another attempt answered first.");
+    }
+
+    /// <summary>The instruments on the meter of <paramref name="meterFactory"/> (the shared meter when null).</summary>
+    public static HedgingMetrics For(IMeterFactory? meterFactory) =>
+        ResilienceMeter.Instruments(ResilienceMeter.For(meterFactory), static m => new HedgingMetrics(m));
+
+    /// <summary>A call that sent <paramref name="hedges"/> hedges (attempts after the first) settled.</summary>
+    public void CallHedged(string method, string target, int hedges)
+    {
+        if (callHedges.Enabled)
+        {
+            callHedges.Record(hedges, CallMetrics.Tags(method, target));
+        }
+    }
+
+    /// <summary><paramref name="count"/> attempts were cancelled because another answered first.</summary>
+    public void Cancelled(string method, string target, int count)
+    {
+        if (hedgesCancelled.Enabled)
+        {
+            hedgesCancelled.Add(count, CallMetrics.Tags(method, target));
+        }
+    }
+}

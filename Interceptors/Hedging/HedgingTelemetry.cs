@@ -1,0 +1,49 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using ResilientGrpc.Interceptors.Internal;
+
+namespace ResilientGrpc.Interceptors.Hedging;
+
+/// <summary>
+/// The points where the <see cref="HedgingInterceptor"/> reports what it does, each called exactly once per event:
+/// log lines (category <c>ResilientGrpc.Hedging</c>) and the hedging instruments. Attempts and calls themselves are
+/// counted by the pattern-neutral call telemetry.
+/// </summary>
+internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, int maxAttempts, string? target)
+{
+    /// <summary>Hedge <paramref name="attempt"/> (2 or more) left <paramref name="elapsed"/> after the call started.</summary>
+    public void HedgeSent(IMethod method, int attempt, TimeSpan elapsed) =>
+        HedgingLog.HedgeSent(logger, method.Name, attempt, maxAttempts, elapsed.TotalSeconds);
+
+    /// <summary>Attempt <paramref name="attempt"/> answered; <paramref name="cancelled"/> others in flight were cancelled.</summary>
+    public void Won(IMethod method, string? host, int attempt, int cancelled)
+    {
+        if (cancelled > 0)
+        {
+            metrics.Cancelled(MethodNames.Of(method), host ?? target ?? "unknown", cancelled);
+        }
+
+        if (cancelled > 0 || attempt > 1)
+        {
+            HedgingLog.HedgeWon(logger, method.Name, attempt, cancelled, cancelled == 1 ? "attempt" : "attempts");
+        }
+    }
+
+    /// <summary>Attempt <paramref name="attempt"/> failed with a pushback that asks for no more hedges.</summary>
+    public void PushbackStop(IMethod method, int attempt, StatusCode status) => HedgingLog.PushbackStop(logger, method.Name, attempt, status);
+
+    /// <summary>Attempt <paramref name="attempt"/> was refused by an interceptor below.</summary>
+    public void Refused(IMethod method, int attempt, StatusCode status) => HedgingLog.HedgeRefused(logger, method.Name, attempt, status);
+
+    /// <summary>Every one of <paramref name="attempts"/> attempts failed; the call failed with <paramref name="status"/>.</summary>
+    public void AllFailed(IMethod method, int attempts, StatusCode status) => HedgingLog.HedgesFailed(logger, method.Name, attempts, status);
+
+    /// <summary>A call settled after sending <paramref name="attempts"/> attempts.</summary>
+    public void Settled(IMethod method, string? host, int attempts)
+    {
+        if (attempts > 1)
+        {
+            metrics.CallHedged(MethodNames.Of(method), host ?? target ?? "unknown", attempts - 1);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using Grpc.Core;
+using ResilientGrpc.Interceptors;
+using ResilientGrpc.Protos;
+using ResilientGrpc.Server.Chaos;
+using ResilientGrpc.Tests.Infrastructure;
+
+namespace ResilientGrpc.Tests.Integration;
+
+/// <summary>
+/// Hedging against the real chaos server with 40 % of calls hanging: a hang costs a hedge delay, not a failed call,
+/// and the server sees each hedge that lost cancelled.
+/// </summary>
+public sealed class HedgingIntegrationTests
+{
+    private static readonly TimeSpan Bound = ChaosServerHost.DefaultTimeout;
+
+    [Test]
+    public async Task Process_FortyPercentHangs_EveryCallSucceedsAndTheServerSeesTheLosersAbandoned()
+    {
+        // Seeded, so the server's draws are the same on every run; hedges of one call arrive 50 ms apart, in order.
+        // At 40 % hangs all of 5 attempts hang in 1 % of calls; all of 10, the cap, in 0.01 %: hence 10 attempts.
+        await using var host = await ChaosServerHost.StartAsync(o =>
+        {
+            o.Enabled = true;
+            o.ErrorRate = 0;
+            o.HangRate = 0.4;
+            o.Seed = 7;
+        });
+        using var channel = host.CreateChannel();
+        var options = new ResilienceOptions
+        {
+            Hedging = new HedgingOptions
+            {
+                HedgedMethods = { "/unstable.v1.UnstableService/Process" },
+                MaxAttempts = 10,
+                Delay = TimeSpan.FromMilliseconds(50),
+            },
+        };
+        var client = new UnstableService.UnstableServiceClient(channel.WithResilience(options));
+
+        var failures = new List<StatusCode>();
+        for (var i = 0; i < 25; i++)
+        {
+            try
+            {
+                await client.ProcessAsync(new ProcessRequest { RequestId = $"h{i}" }).ResponseAsync.WaitAsync(Bound);
+            }
+            catch (RpcException error)
+            {
+                failures.Add(error.StatusCode);
+            }
+        }
+
+        var hung = host.Statistics.CallsWithOutcome(ChaosOutcome.Hang);
+        Assert.That(failures, Is.Empty, $"every call succeeds; the server saw {host.Statistics}");
+        Assert.That(hung, Is.GreaterThan(0), "some attempts hung");
+        Assert.That(host.Statistics.TotalCalls, Is.GreaterThanOrEqualTo(25 + hung), "a hedge for every hung attempt");
+        await host.WaitForStatisticsAsync(s => s.AbandonedCalls >= hung);
+    }
+}

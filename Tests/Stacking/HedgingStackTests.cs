@@ -1,0 +1,90 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors;
+using ResilientGrpc.Interceptors.Stacking;
+using ResilientGrpc.Protos;
+using ResilientGrpc.Tests.Infrastructure;
+using ResilientGrpc.Tests.Telemetry;
+
+namespace ResilientGrpc.Tests.Stacking;
+
+/// <summary>Hedging stacked in one line: outermost, and a hedged method is never retried, through either entry point.</summary>
+public sealed class HedgingStackTests : TelemetryTestBase
+{
+    private const string Process = "/unstable.v1.UnstableService/Process";
+
+    public enum EntryPoint
+    {
+        WithResilience,
+        Intercept,
+    }
+
+    [TestCase(EntryPoint.WithResilience)]
+    [TestCase(EntryPoint.Intercept)]
+    public async Task HedgedMethod_EveryAttemptUnavailable_HedgesAtOnceAndIsNeverRetried(EntryPoint entry)
+    {
+        Network.Unary = ScriptedCallInvoker.FailWith(StatusCode.Unavailable);
+        var client = Client(entry, new ResilienceOptions { Hedging = new HedgingOptions { HedgedMethods = { Process } } });
+        var start = Time.GetUtcNow().UtcDateTime;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound));
+        Time.Advance(TimeSpan.FromSeconds(10));
+        await Task.Delay(10);
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Assert.That(Network.Count, Is.EqualTo(3), "3 hedges, no retry of any of them");
+        Assert.That(Network.Arrivals.Select(a => a.Header("grpc-previous-rpc-attempts")), Is.EqualTo(new[] { null, "1", "2" }));
+        Assert.That(Network.Arrivals.Select(a => a.Deadline), Is.All.EqualTo(start.AddSeconds(2)), "each hedge has its attempt deadline");
+    }
+
+    [TestCase(EntryPoint.WithResilience)]
+    [TestCase(EntryPoint.Intercept)]
+    public async Task MethodNotHedged_StillRetriedWithBackoff(EntryPoint entry)
+    {
+        Network.Unary = ScriptedCallInvoker.FailWith(StatusCode.Unavailable);
+        var options = new ResilienceOptions
+        {
+            Retry = new RetryOptions { JitterFactor = 0 },
+            Hedging = new HedgingOptions { HedgedMethods = { "/other.Service/Call" } },
+        };
+        var client = Client(entry, options);
+
+        var error = await FailsAfterBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 1, 2);
+
+        Assert.That(error.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Assert.That(Network.Count, Is.EqualTo(3));
+        Assert.That(Clock.TimersCreated, Is.EqualTo(2), "two backoff waits, no hedge timer");
+    }
+
+    [TestCase(EntryPoint.WithResilience)]
+    [TestCase(EntryPoint.Intercept)]
+    public async Task HedgedMethod_FullStack_CountsEachHedgeOnceAndTheCallOnce(EntryPoint entry)
+    {
+        using var started = Collect<long>("grpc.client.attempt.started");
+        using var calls = Collect<double>("grpc.client.call.duration");
+        Network.Unary = async (arrival, token) =>
+        {
+            if (arrival.Number == 1)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            }
+
+            return new ProcessReply { Result = "ok" };
+        };
+        var client = Client(entry, new ResilienceOptions { Hedging = new HedgingOptions { HedgedMethods = { Process } } });
+
+        var call = client.ProcessAsync(Request());
+        Time.Advance(TimeSpan.FromMilliseconds(200));
+        var reply = await call.ResponseAsync.WaitAsync(Bound);
+
+        Assert.That(reply.Result, Is.EqualTo("ok"));
+        Assert.That(started.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(2));
+        Assert.That(calls.GetMeasurementSnapshot(), Has.Count.EqualTo(1));
+        Assert.That(Network.Arrivals[0].IsDisposed, Is.True);
+    }
+
+    private UnstableService.UnstableServiceClient Client(EntryPoint entry, ResilienceOptions options) =>
+        new(entry == EntryPoint.WithResilience
+            ? Network.WithResilience(options, Clock, Loggers, Meters)
+            : Network.Intercept(ResilienceStack.Create(options, Clock, Loggers, Meters, Target)));
+}
