@@ -156,6 +156,22 @@ public sealed class ResilienceClientFactoryTests
 
     private static ProcessRequest Request() => new() { RequestId = "r1" };
 
+    [Test]
+    public async Task AddResilience_HedgingOnProcess_SendsThreeHedgesWithoutWaitingForABackoff()
+    {
+        // Time that never moves: a retry backoff would never end, a hedge after UNAVAILABLE needs no time.
+        await using var services = Services(
+            "hedged",
+            o => o.Hedging = new HedgingOptions { HedgedMethods = { "/unstable.v1.UnstableService/Process" } },
+            new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var client = services.GetRequiredService<GrpcClientFactory>().CreateClient<UnstableService.UnstableServiceClient>("hedged");
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.ProcessAsync(new ProcessRequest { RequestId = "h1" }).ResponseAsync.WaitAsync(Bound));
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(3), "three hedges, and no retry of the hedged method");
+    }
+
     private ServiceProvider Services(string name, Action<ResilienceOptions>? configure, TimeProvider? time = null)
     {
         var collection = new ServiceCollection();

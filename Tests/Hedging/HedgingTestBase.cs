@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Extensions.Time.Testing;
 using ResilientGrpc.Interceptors;
 using ResilientGrpc.Protos;
 using ResilientGrpc.Tests.Infrastructure;
@@ -8,30 +7,8 @@ using ResilientGrpc.Tests.Infrastructure;
 namespace ResilientGrpc.Tests.Hedging;
 
 /// <summary>A scripted network on fake time, and clients with a hedging interceptor on top of it.</summary>
-public abstract class HedgingTestBase
+public abstract class HedgingTestBase : ScriptedNetworkTestBase
 {
-    protected const string Process = "/unstable.v1.UnstableService/Process";
-    protected const string Service = "unstable.v1.UnstableService";
-    protected static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-
-    private protected FakeTimeProvider Time { get; private set; } = null!;
-
-    private protected ScriptedCallInvoker Network { get; private set; } = null!;
-
-    /// <summary>The clock given to the hedging interceptor: the same fake time, with its hedge timers counted.</summary>
-    private protected CountingTimeProvider Clock { get; private set; } = null!;
-
-    protected DateTime Start { get; private set; }
-
-    [SetUp]
-    public void CreateNetwork()
-    {
-        Time = new FakeTimeProvider();
-        Start = Time.GetUtcNow().UtcDateTime;
-        Network = new ScriptedCallInvoker(Time);
-        Clock = new CountingTimeProvider(Time);
-    }
-
     /// <summary>Hedging on Process with the defaults: 3 attempts, 200 ms apart.</summary>
     protected static HedgingOptions OnProcess() => new() { HedgedMethods = { Process } };
 

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Extensions.Time.Testing;
 using ResilientGrpc.Interceptors;
 using ResilientGrpc.Protos;
 using ResilientGrpc.Tests.Infrastructure;
@@ -8,29 +7,10 @@ using ResilientGrpc.Tests.Infrastructure;
 namespace ResilientGrpc.Tests.Retry;
 
 /// <summary>A scripted network on fake time, and clients with a retry interceptor on top of it.</summary>
-public abstract class RetryTestBase
+public abstract class RetryTestBase : ScriptedNetworkTestBase
 {
-    protected const string Process = "/unstable.v1.UnstableService/Process";
-    protected const string Service = "unstable.v1.UnstableService";
-    protected static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-
-    private protected FakeTimeProvider Time { get; private set; } = null!;
-
-    private protected ScriptedCallInvoker Network { get; private set; } = null!;
-
     /// <summary>The clock given to the retry interceptor: the same fake time, with its backoff timers counted.</summary>
-    private protected CountingTimeProvider RetryClock { get; private set; } = null!;
-
-    protected DateTime Start { get; private set; }
-
-    [SetUp]
-    public void CreateNetwork()
-    {
-        Time = new FakeTimeProvider();
-        Start = Time.GetUtcNow().UtcDateTime;
-        Network = new ScriptedCallInvoker(Time);
-        RetryClock = new CountingTimeProvider(Time);
-    }
+    private protected CountingTimeProvider RetryClock => Clock;
 
     /// <summary>Default options without jitter, so delays are exactly 1 s, 2 s, 4 s.</summary>
     protected static RetryOptions Exact() => new() { JitterFactor = 0 };
