@@ -127,6 +127,13 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
                             throw Fail(DeadlineExceeded(lastError));
                         }
                     }
+                    else if (wait <= TimeSpan.Zero && !engine.AllowsHedge)
+                    {
+                        // The retry budget is spent (gRFC A6): no further hedge; those in flight decide the call.
+                        nextWait = null;
+                        engine.Telemetry.Throttled(context.Method, context.Host, attemptsSent + 1);
+                        continue;
+                    }
                     else if (wait <= TimeSpan.Zero)
                     {
                         Send();
@@ -160,6 +167,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
                 var attempt = Take(done);
                 if (attempt.Outcome.IsCompletedSuccessfully)
                 {
+                    engine.Succeeded();
                     Commit(attempt.Call);
                     engine.Telemetry.Won(context.Method, context.Host, attempt.Number, CancelInFlight());
                     return attempt.Outcome.Result;
@@ -167,7 +175,13 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
 
                 var error = attempt.Outcome.Exception!.InnerException!;
                 lastError = error;
-                switch (engine.Policy.Classify(error))
+                var failure = engine.Policy.Classify(error);
+                if (failure is (HedgeFailure.NonFatal or HedgeFailure.Pushback or HedgeFailure.PushbackStop) && !stop.IsCancellationRequested)
+                {
+                    engine.FailedNonFatally();
+                }
+
+                switch (failure)
                 {
                     case HedgeFailure.NonFatal:
                         timer.Disarm();

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors.Hedging;
+using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
 using ResilientGrpc.Interceptors.Telemetry;
 
@@ -65,6 +66,15 @@ public sealed class HedgingInterceptor : Interceptor
 
     /// <summary>Creates the interceptor with the services an entry point gives every interceptor it builds.</summary>
     internal HedgingInterceptor(HedgingOptions options, InterceptorServices services)
+        : this(options, services, OwnBudget(options))
+    {
+    }
+
+    /// <summary>
+    /// Creates the interceptor with <paramref name="throttle"/> as its retry budget instead of one of its own: the one
+    /// budget a stack shares between retry and hedging (gRFC A6), or null for none.
+    /// </summary>
+    internal HedgingInterceptor(HedgingOptions options, InterceptorServices services, RetryThrottle? throttle)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(services);
@@ -72,7 +82,7 @@ public sealed class HedgingInterceptor : Interceptor
         var policy = new HedgingPolicy(options);
         Calls = services.CallTelemetry();
         var telemetry = new HedgingTelemetry(services.Logger("Hedging"), HedgingMetrics.For(services.MeterFactory), policy.MaxAttempts, services.Target);
-        engine = new HedgingEngine(policy, services.Time, telemetry);
+        engine = new HedgingEngine(policy, throttle, services.Time, telemetry);
     }
 
     /// <summary>This interceptor's share of the attempt and call instruments.</summary>
@@ -172,5 +182,13 @@ public sealed class HedgingInterceptor : Interceptor
     {
         var scope = Calls.Enter(ref context);
         return scope.Track<TCall, TInvocation>(invocation.Start(context));
+    }
+
+    /// <summary>The budget of valid <paramref name="options"/>' own <see cref="HedgingOptions.Throttling"/>, if any.</summary>
+    private static RetryThrottle? OwnBudget(HedgingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return RetryThrottle.For(options.Throttling);
     }
 }
