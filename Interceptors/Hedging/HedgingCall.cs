@@ -8,8 +8,10 @@ namespace ResilientGrpc.Interceptors.Hedging;
 /// <summary>
 /// The one hedging loop (gRFC A6), shared by the hedged call kinds: the first attempt goes at once, each next one
 /// after the hedge delay, or at once when an attempt failed with a non-fatal status, or after the server's pushback.
-/// The first attempt whose outcome succeeds commits the call, as does a fatal failure; every other attempt is then
-/// cancelled and disposed. Subclasses say what an attempt's outcome is and how the caller reads the committed one.
+/// The first attempt whose outcome succeeds commits the call, as does a fatal failure, or, for a kind that gives
+/// headers (<see cref="HeadersOf"/>) once the caller asks for them, the first attempt whose headers arrive while it
+/// still runs; every other attempt is then cancelled and disposed. No hedge is sent while the retry budget, if any,
+/// does not allow. Subclasses say what an attempt's outcome is and how the caller reads the committed one.
 /// </summary>
 /// <remarks>
 /// One loop owns the attempts in flight and starts each of them, one at a time, so the attempt instruments below see

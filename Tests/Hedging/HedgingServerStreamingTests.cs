@@ -124,6 +124,23 @@ public sealed class HedgingServerStreamingTests : HedgingTestBase
     }
 
     [Test]
+    public async Task Subscribe_CommittedByHeadersThenDisposed_CancelsTheCommittedAttempt()
+    {
+        Network.Stream = (arrival, token) => HeadersThenEvents(arrival.Number, Task.Delay(Timeout.InfiniteTimeSpan, token), token);
+        var client = Client(new HedgingOptions { HedgedMethods = { Subscribe } });
+
+        var call = client.Subscribe(new SubscribeRequest());
+        await call.ResponseHeadersAsync.WaitAsync(Bound);
+        call.Dispose();
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Bound));
+        Advance(1000);
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Cancelled));
+        Assert.That(Network.Count, Is.EqualTo(1));
+        Assert.That(Network.Arrivals[0].IsDisposed, Is.True, "the server sees the committed attempt cancelled");
+    }
+
+    [Test]
     public async Task Subscribe_TrailersOnlyFailure_ItsHeadersDoNotCommit()
     {
         var first = new TrailersOnlyFirstStreamInterceptor();
