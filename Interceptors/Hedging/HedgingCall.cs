@@ -8,8 +8,10 @@ namespace ResilientGrpc.Interceptors.Hedging;
 /// <summary>
 /// The one hedging loop (gRFC A6), shared by the hedged call kinds: the first attempt goes at once, each next one
 /// after the hedge delay, or at once when an attempt failed with a non-fatal status, or after the server's pushback.
-/// The first attempt whose outcome succeeds commits the call, as does a fatal failure; every other attempt is then
-/// cancelled and disposed. Subclasses say what an attempt's outcome is and how the caller reads the committed one.
+/// The first attempt whose outcome succeeds commits the call, as does a fatal failure, or, for a kind that gives
+/// headers (<see cref="HeadersOf"/>) once the caller asks for them, the first attempt whose headers arrive while it
+/// still runs; every other attempt is then cancelled and disposed. No hedge is sent while the retry budget, if any,
+/// does not allow. Subclasses say what an attempt's outcome is and how the caller reads the committed one.
 /// </summary>
 /// <remarks>
 /// One loop owns the attempts in flight and starts each of them, one at a time, so the attempt instruments below see
@@ -33,6 +35,8 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
     private readonly long start;
     private readonly CancellationTokenSource stop;
     private readonly List<Attempt> inFlight;
+    private readonly TaskCompletionSource headersWanted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TAttempt? decided;
     private Exception? finalError;
     private Task<TResult> run = null!;
@@ -66,6 +70,22 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
 
     /// <summary>The task that settles with how <paramref name="attempt"/> answers: its first result, or its error.</summary>
     protected abstract Task<TResult> OutcomeOf(TAttempt attempt);
+
+    /// <summary>The response headers of <paramref name="attempt"/>, for a call kind that may commit on them; null otherwise.</summary>
+    protected virtual Task<Metadata>? HeadersOf(TAttempt attempt) => null;
+
+    /// <summary>Whether <paramref name="attempt"/> has ended, so that its headers are no sign of a started answer.</summary>
+    protected virtual bool HasEnded(TAttempt attempt) => true;
+
+    /// <summary>
+    /// The caller asks for the response headers: from now on, the first attempt whose headers arrive while it still
+    /// runs commits the call. Returns the task that completes once the call has committed to an attempt, however.
+    /// </summary>
+    protected Task CommitOnHeaders()
+    {
+        headersWanted.TrySetResult();
+        return committed.Task;
+    }
 
     /// <summary>Runs the loop from <paramref name="first"/>, the first attempt, already started with the caller's context, and its outcome.</summary>
     protected void StartAttempts(TAttempt first, Task<TResult> outcome)
@@ -127,6 +147,13 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
                             throw Fail(DeadlineExceeded(lastError));
                         }
                     }
+                    else if (wait <= TimeSpan.Zero && !engine.AllowsHedge)
+                    {
+                        // The retry budget is spent (gRFC A6): no further hedge; those in flight decide the call.
+                        nextWait = null;
+                        engine.Telemetry.Throttled(context.Method, context.Host, attemptsSent + 1);
+                        continue;
+                    }
                     else if (wait <= TimeSpan.Zero)
                     {
                         Send();
@@ -157,9 +184,26 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
                     continue;
                 }
 
+                if (TakeHeaders(done) is { } answering)
+                {
+                    // The caller asked for headers and they came while this attempt runs: it answers the call.
+                    timer.Disarm();
+                    engine.Succeeded();
+                    Commit(answering.Call);
+                    engine.Telemetry.Won(context.Method, context.Host, answering.Number, CancelInFlight());
+                    return await answering.Outcome.ConfigureAwait(false);
+                }
+
+                if (inFlight.FindIndex(a => ReferenceEquals(a.Outcome, done)) < 0)
+                {
+                    // Headers of an attempt that had already ended (a trailers-only failure), or that failed: no commit.
+                    continue;
+                }
+
                 var attempt = Take(done);
                 if (attempt.Outcome.IsCompletedSuccessfully)
                 {
+                    engine.Succeeded();
                     Commit(attempt.Call);
                     engine.Telemetry.Won(context.Method, context.Host, attempt.Number, CancelInFlight());
                     return attempt.Outcome.Result;
@@ -167,7 +211,13 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
 
                 var error = attempt.Outcome.Exception!.InnerException!;
                 lastError = error;
-                switch (engine.Policy.Classify(error))
+                var failure = engine.Policy.Classify(error);
+                if (failure is (HedgeFailure.NonFatal or HedgeFailure.Pushback or HedgeFailure.PushbackStop) && !stop.IsCancellationRequested)
+                {
+                    engine.FailedNonFatally();
+                }
+
+                switch (failure)
                 {
                     case HedgeFailure.NonFatal:
                         timer.Disarm();
@@ -212,21 +262,70 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
         }
     }
 
-    private Task[] Pending(Task stopped, HedgeTimer timer)
+    private List<Task> Pending(Task stopped, HedgeTimer timer)
     {
-        var tasks = new Task[inFlight.Count + (timer.IsArmed ? 2 : 1)];
-        tasks[0] = stopped;
-        for (var i = 0; i < inFlight.Count; i++)
+        var wantsHeaders = headersWanted.Task.IsCompleted;
+        var tasks = new List<Task>((inFlight.Count * (wantsHeaders ? 2 : 1)) + 3) { stopped };
+        foreach (var attempt in inFlight)
         {
-            tasks[i + 1] = inFlight[i].Outcome;
+            tasks.Add(attempt.Outcome);
         }
 
         if (timer.IsArmed)
         {
-            tasks[^1] = timer.Fired!;
+            tasks.Add(timer.Fired!);
+        }
+
+        if (!wantsHeaders)
+        {
+            tasks.Add(headersWanted.Task);
+            return tasks;
+        }
+
+        for (var i = 0; i < inFlight.Count; i++)
+        {
+            var attempt = inFlight[i];
+            if (attempt.HeadersSeen)
+            {
+                continue;
+            }
+
+            if (attempt.Headers is null && HeadersOf(attempt.Call) is { } headers)
+            {
+                TaskFaults.Observe(headers);
+                attempt = inFlight[i] = attempt with { Headers = headers };
+            }
+
+            if (attempt.Headers is { } watched)
+            {
+                tasks.Add(watched);
+            }
         }
 
         return tasks;
+    }
+
+    /// <summary>
+    /// When <paramref name="done"/> is the headers task of an attempt in flight: that attempt, taken out, if its
+    /// headers arrived while it still runs; otherwise its headers are marked seen and null is returned.
+    /// </summary>
+    private Attempt? TakeHeaders(Task done)
+    {
+        var index = inFlight.FindIndex(a => ReferenceEquals(a.Headers, done));
+        if (index < 0)
+        {
+            return null;
+        }
+
+        var attempt = inFlight[index];
+        if (attempt.Headers!.IsCompletedSuccessfully && !HasEnded(attempt.Call))
+        {
+            inFlight.RemoveAt(index);
+            return attempt;
+        }
+
+        inFlight[index] = attempt with { HeadersSeen = true };
+        return null;
     }
 
     /// <summary>Sends the next hedge.</summary>
@@ -271,6 +370,8 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
         {
             call.Dispose();
         }
+
+        committed.TrySetResult();
     }
 
     private Exception Fail(Exception error)
@@ -292,5 +393,6 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
                 new Status(StatusCode.DeadlineExceeded, "The deadline passes before the next hedge could start."),
                 lastError is null ? [] : HedgingEngine.TrailersOf(lastError));
 
-    private readonly record struct Attempt(TAttempt Call, Task<TResult> Outcome, int Number);
+    /// <summary>An attempt in flight; <see cref="Headers"/> is watched once the caller asks for headers, until seen.</summary>
+    private readonly record struct Attempt(TAttempt Call, Task<TResult> Outcome, int Number, Task<Metadata>? Headers = null, bool HeadersSeen = false);
 }

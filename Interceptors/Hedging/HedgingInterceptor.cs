@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors.Hedging;
+using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
 using ResilientGrpc.Interceptors.Telemetry;
 
@@ -15,8 +16,9 @@ namespace ResilientGrpc.Interceptors;
 /// <remarks>
 /// <para>
 /// Only async unary and server-streaming calls of the methods listed in <see cref="HedgingOptions.HedgedMethods"/>
-/// are hedged. A server stream commits to the first attempt that delivers its first message or ends its stream; after
-/// that, its errors reach the caller unchanged. Blocking unary, client-streaming and duplex calls pass through
+/// are hedged. A server stream commits to the first attempt that delivers its first message or ends its stream, or,
+/// once the caller asks for its response headers, to the first attempt whose headers arrive while it still runs;
+/// after that, its errors reach the caller unchanged. Blocking unary, client-streaming and duplex calls pass through
 /// unhedged: a blocking continuation runs one attempt at a time, a client or duplex stream cannot be replayed without
 /// buffering it, and the options name methods by string, so they cannot tell call kinds apart.
 /// </para>
@@ -29,6 +31,11 @@ namespace ResilientGrpc.Interceptors;
 /// success commits the call, and so does a failure with any other status: every other attempt is then cancelled and
 /// disposed, so the server sees each cancellation. When every attempt fails non-fatally, the last failure is the
 /// call's. Its headers, status and trailers are those of the attempt that decided it.
+/// </para>
+/// <para>
+/// With a retry budget (<see cref="HedgingOptions.Throttling"/>, or the one a stack shares with retry), no further
+/// hedge is sent while the budget does not allow; each attempt failing non-fatally takes a token, each answered call
+/// gives some back.
 /// </para>
 /// <para>
 /// The caller's deadline bounds every hedge (no hedge starts after it), and its cancellation, or disposing the call,
@@ -65,6 +72,15 @@ public sealed class HedgingInterceptor : Interceptor
 
     /// <summary>Creates the interceptor with the services an entry point gives every interceptor it builds.</summary>
     internal HedgingInterceptor(HedgingOptions options, InterceptorServices services)
+        : this(options, services, OwnBudget(options))
+    {
+    }
+
+    /// <summary>
+    /// Creates the interceptor with <paramref name="throttle"/> as its retry budget instead of one of its own: the one
+    /// budget a stack shares between retry and hedging (gRFC A6), or null for none.
+    /// </summary>
+    internal HedgingInterceptor(HedgingOptions options, InterceptorServices services, RetryThrottle? throttle)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(services);
@@ -72,7 +88,7 @@ public sealed class HedgingInterceptor : Interceptor
         var policy = new HedgingPolicy(options);
         Calls = services.CallTelemetry();
         var telemetry = new HedgingTelemetry(services.Logger("Hedging"), HedgingMetrics.For(services.MeterFactory), policy.MaxAttempts, services.Target);
-        engine = new HedgingEngine(policy, services.Time, telemetry);
+        engine = new HedgingEngine(policy, throttle, services.Time, telemetry);
     }
 
     /// <summary>This interceptor's share of the attempt and call instruments.</summary>
@@ -102,7 +118,7 @@ public sealed class HedgingInterceptor : Interceptor
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
         Hedge<TRequest, TResponse, UnaryInvocation<TRequest, TResponse>>(context, new(request, continuation));
 
-    /// <summary>Hedges a server-streaming call until an attempt delivers its first message or ends its stream.</summary>
+    /// <summary>Hedges a server-streaming call until an attempt delivers its first message, ends its stream, or answers the caller's request for headers.</summary>
     /// <inheritdoc />
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         TRequest request,
@@ -172,5 +188,13 @@ public sealed class HedgingInterceptor : Interceptor
     {
         var scope = Calls.Enter(ref context);
         return scope.Track<TCall, TInvocation>(invocation.Start(context));
+    }
+
+    /// <summary>The budget of valid <paramref name="options"/>' own <see cref="HedgingOptions.Throttling"/>, if any.</summary>
+    private static RetryThrottle? OwnBudget(HedgingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return RetryThrottle.For(options.Throttling);
     }
 }

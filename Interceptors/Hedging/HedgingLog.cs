@@ -30,4 +30,9 @@ internal static partial class HedgingLog
         "{Method} failed after {Attempts} attempts: {Status}",
         EventName = "HedgesFailed")]
     public static partial void HedgesFailed(ILogger logger, string method, int attempts, StatusCode status);
+
+    [LoggerMessage(4006, LogLevel.Warning,
+        "{Method} hedge {Attempt}/{MaxAttempts} not sent: the retry budget is spent",
+        EventName = "HedgeThrottled")]
+    public static partial void HedgeThrottled(ILogger logger, string method, int attempt, int maxAttempts);
 }

@@ -3,13 +3,17 @@ using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.Hedging;
 
-/// <summary>The hedging instruments: hedges per hedged call (gRFC A96), and hedges cancelled after another attempt won.</summary>
+/// <summary>
+/// The hedging instruments: hedges per hedged call (gRFC A96), hedges cancelled after another attempt won, and hedges
+/// the retry budget held back (in the counter retry shares, <c>resilientgrpc.retry.throttled</c>).
+/// </summary>
 internal sealed class HedgingMetrics
 {
     private static readonly long[] HedgeCountBuckets = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
     private readonly Histogram<long> callHedges;
     private readonly Counter<long> hedgesCancelled;
+    private readonly ThrottleMetrics throttle;
 
     private HedgingMetrics(Meter meter)
     {
@@ -18,6 +22,7 @@ internal sealed class HedgingMetrics
             tags: null, new InstrumentAdvice<long> { HistogramBucketBoundaries = HedgeCountBuckets });
         hedgesCancelled = meter.CreateCounter<long>(
             MetricNames.HedgesCancelled, "{hedge}", "Attempts of hedged calls cancelled because another attempt answered first.");
+        throttle = ThrottleMetrics.On(meter);
     }
 
     /// <summary>The instruments on the meter of <paramref name="meterFactory"/> (the shared meter when null).</summary>
@@ -41,4 +46,7 @@ internal sealed class HedgingMetrics
             hedgesCancelled.Add(count, CallMetrics.Tags(method, target));
         }
     }
+
+    /// <summary>A hedge was not sent because the retry budget was spent; counted with the retries it held back.</summary>
+    public void Throttled(string method, string target) => throttle.Throttled(method, target);
 }

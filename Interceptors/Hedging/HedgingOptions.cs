@@ -57,6 +57,23 @@ public sealed class HedgingOptions
     /// <value>The default value is { <see cref="StatusCode.Unavailable"/> }. May be empty; must not be null nor contain <see cref="StatusCode.OK"/>.</value>
     public ISet<StatusCode> NonFatalStatusCodes { get; set; } = new HashSet<StatusCode> { StatusCode.Unavailable };
 
+    /// <summary>
+    /// Gets or sets the retry budget (gRFC A6 token bucket) that also limits hedges, or null for none. While the budget
+    /// does not allow (half of its tokens or fewer remain), no further hedge is sent: the first attempt always goes,
+    /// and the attempts already in flight go on. Each attempt failing with one of <see cref="NonFatalStatusCodes"/>
+    /// takes a token, and each call answered successfully gives back <see cref="RetryThrottlingOptions.TokenRatio"/>.
+    /// </summary>
+    /// <remarks>
+    /// gRFC A6 makes the budget a channel-level setting that applies to retries and hedges alike, so when hedging is
+    /// stacked with retry by <see cref="ResilienceOptions"/> the stack has one budget, shared by both interceptors: it is
+    /// configured once, here or on <see cref="RetryOptions.Throttling"/>, and setting both is a configuration error
+    /// that <see cref="ResilienceOptions.Validate()"/> names. Naming the conflict at start is clearer than letting one
+    /// silently win: either choice would discard a budget the user wrote, and two budgets cannot both hold for one
+    /// channel. A standalone <see cref="HedgingInterceptor"/> has this budget of its own.
+    /// </remarks>
+    /// <value>The default value is <see langword="null"/> (hedges are not throttled, unless stacked with a throttled retry).</value>
+    public RetryThrottlingOptions? Throttling { get; set; }
+
     /// <summary>Checks every setting and throws one exception naming each invalid one.</summary>
     /// <exception cref="ArgumentException">One or more settings are invalid.</exception>
     public void Validate()
@@ -82,6 +99,7 @@ public sealed class HedgingOptions
             NonFatalStatusCodes is null ? null : $"{{{string.Join(", ", NonFatalStatusCodes)}}}",
             "it must not be null nor hold OK");
         CheckMethodDelays(problems);
+        Throttling?.Validate(problems.Scope(nameof(Throttling)));
     }
 
     private void CheckMethodDelays(OptionsProblems problems)

@@ -5,15 +5,17 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Hedging;
 
 /// <summary>
-/// A server-streaming call that hedges until it commits: the first attempt to deliver its first message, or to end
-/// its stream successfully, is the stream the caller reads; every other attempt is then cancelled. The first message
-/// of each attempt is read ahead as soon as the attempt starts. After the commit, errors pass to the caller unchanged:
-/// a stream the caller has started reading is never replayed.
+/// A server-streaming call that hedges until it commits (gRFC A6): the first attempt to deliver its first message, to
+/// end its stream successfully, or to send response headers the caller asked for, is the stream the caller reads;
+/// every other attempt is then cancelled and disposed. The first message of each attempt is read ahead as soon as the
+/// attempt starts. After the commit, errors pass to the caller unchanged: a stream the caller has started reading is
+/// never replayed.
 /// </summary>
 /// <remarks>
-/// Response headers never commit an attempt here: grpc-dotnet completes the headers task of a call the server failed
-/// before sending any ("trailers-only"), so headers cannot tell a started answer from a failure. The call's headers
-/// are those of the committed attempt, available once it has committed.
+/// As for a retried stream, a completed headers task alone is no commit: grpc-dotnet completes the headers task of a
+/// call the server failed before sending any ("trailers-only"), once the call has ended. Headers commit an attempt
+/// only when the caller asks for them and receives them while that attempt is still running; the caller then gets
+/// that attempt's headers. Asked for after a commit, the headers are those of the committed attempt.
 /// </remarks>
 internal sealed class HedgingServerStreamingCall<TRequest, TResponse, TInvocation>
     : HedgingCall<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, bool, TInvocation>, IAsyncStreamReader<TResponse>
@@ -62,6 +64,23 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse, TInvocatio
     /// <summary>The read-ahead of the first message: it commits the attempt that delivers it.</summary>
     protected override Task<bool> OutcomeOf(AsyncServerStreamingCall<TResponse> attempt) => attempt.ResponseStream.MoveNext(CancellationToken.None);
 
+    /// <summary>The attempt's headers: once the caller asks for the call's, they commit the attempt they arrive on.</summary>
+    protected override Task<Metadata> HeadersOf(AsyncServerStreamingCall<TResponse> attempt) => attempt.ResponseHeadersAsync;
+
+    /// <summary>Whether the attempt has its final status already (a real call throws until it has one).</summary>
+    protected override bool HasEnded(AsyncServerStreamingCall<TResponse> attempt)
+    {
+        try
+        {
+            _ = attempt.GetStatus();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Waits for the first message; the caller's token, cancelled meanwhile, cancels the call.</summary>
     private async Task<bool> FirstMoveNextAsync(CancellationToken cancellationToken)
     {
@@ -69,15 +88,17 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse, TInvocatio
         return await Run.ConfigureAwait(false);
     }
 
+    /// <summary>Commits to the first attempt whose headers arrive while it runs (unless one already committed); returns its headers.</summary>
     private async Task<Metadata> HeadersAsync()
     {
-        await ((Task)Run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (FinalError is { } error)
+        await Task.WhenAny(CommitOnHeaders(), Run).ConfigureAwait(false);
+        if (Decided is { } call)
         {
-            throw error;
+            return await call.ResponseHeadersAsync.ConfigureAwait(false);
         }
 
-        return await Decided!.ResponseHeadersAsync.ConfigureAwait(false);
+        await ((Task)Run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        throw FinalError ?? Run.Exception!.InnerException!;
     }
 
     private Status GetStatus() => Run.IsCompleted && FinalError is { } error ? HedgingEngine.StatusOf(error) : Committed().GetStatus();

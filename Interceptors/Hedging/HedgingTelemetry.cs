@@ -32,6 +32,13 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
     /// <summary>Attempt <paramref name="attempt"/> failed with a pushback that asks for no more hedges.</summary>
     public void PushbackStop(IMethod method, int attempt, StatusCode status) => HedgingLog.PushbackStop(logger, method.Name, attempt, status);
 
+    /// <summary>Hedge <paramref name="attempt"/> was not sent because the retry budget is spent.</summary>
+    public void Throttled(IMethod method, string? host, int attempt)
+    {
+        metrics.Throttled(MethodNames.Of(method), host ?? target ?? "unknown");
+        HedgingLog.HedgeThrottled(logger, method.Name, attempt, maxAttempts);
+    }
+
     /// <summary>Attempt <paramref name="attempt"/> was refused by an interceptor below.</summary>
     public void Refused(IMethod method, int attempt, StatusCode status) => HedgingLog.HedgeRefused(logger, method.Name, attempt, status);
 

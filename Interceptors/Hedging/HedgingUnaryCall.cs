@@ -34,7 +34,13 @@ internal sealed class HedgingUnaryCall<TRequest, TResponse, TInvocation>
         var start = engine.Time.GetTimestamp();
         var first = invocation.Start(context);
         var pending = first.ResponseAsync;
-        if (pending.IsCompletedSuccessfully || (pending.IsFaulted && pending.Exception?.InnerException is INonRetryableError))
+        if (pending.IsCompletedSuccessfully)
+        {
+            engine.Succeeded();
+            return first;
+        }
+
+        if (pending.IsFaulted && pending.Exception?.InnerException is INonRetryableError)
         {
             return first;
         }

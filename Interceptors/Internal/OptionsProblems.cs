@@ -64,6 +64,10 @@ internal sealed class OptionsProblems
     /// <summary>Records that the key <paramref name="name"/> of this scope is wrong in a way <paramref name="problem"/> says.</summary>
     public void Report(string name, string problem) => problems.Add($"{KeyOf(name)} {problem}.");
 
+    /// <summary>The key of the setting <paramref name="name"/> in this scope, as this collector names keys.</summary>
+    public string KeyOf(string name) =>
+        prefix.Length == 0 ? name : string.Concat(prefix, configuration ? ":" : ".", name);
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming every recorded problem, if there is any.</summary>
     /// <param name="optionsName">The options checked, which names the exception's parameter.</param>
     public void ThrowIfAny(string optionsName)
@@ -84,9 +88,6 @@ internal sealed class OptionsProblems
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "null",
     };
-
-    private string KeyOf(string name) =>
-        prefix.Length == 0 ? name : string.Concat(prefix, configuration ? ":" : ".", name);
 
     private void Add(string key, object? value, string allowed) => problems.Add($"{key} is {Format(value)}; {allowed}.");
 }

@@ -63,13 +63,22 @@ public sealed class RetryInterceptor : Interceptor
     /// </summary>
     internal RetryInterceptor(
         RetryOptions options, InterceptorServices services, Func<double>? random = null, IReadOnlyCollection<string>? hedgedMethods = null)
+        : this(options, services, random, hedgedMethods, OwnBudget(options))
+    {
+    }
+
+    /// <summary>
+    /// Creates the interceptor with <paramref name="throttle"/> as its retry budget instead of one of its own: the one
+    /// budget a stack shares between retry and hedging (gRFC A6), or null for none.
+    /// </summary>
+    internal RetryInterceptor(
+        RetryOptions options, InterceptorServices services, Func<double>? random, IReadOnlyCollection<string>? hedgedMethods, RetryThrottle? throttle)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var policy = new RetryPolicy(options, hedgedMethods);
         Calls = services.CallTelemetry();
         var telemetry = new RetryTelemetry(services.Logger("Retry"), RetryMetrics.For(services.MeterFactory), policy.MaxAttempts, services.Target);
-        var throttle = options.Throttling is { } throttling ? new RetryThrottle(throttling) : null;
         engine = new RetryEngine(policy, throttle, services.Time, random ?? Random.Shared.NextDouble, telemetry);
     }
 
@@ -174,5 +183,13 @@ public sealed class RetryInterceptor : Interceptor
     {
         var scope = Calls.Enter(ref context);
         return scope.Track<TCall, TInvocation>(invocation.Start(context));
+    }
+
+    /// <summary>The budget of valid <paramref name="options"/>' own <see cref="RetryOptions.Throttling"/>, if any.</summary>
+    private static RetryThrottle? OwnBudget(RetryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return RetryThrottle.For(options.Throttling);
     }
 }

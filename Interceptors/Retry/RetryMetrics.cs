@@ -12,7 +12,7 @@ internal sealed class RetryMetrics
 
     private readonly Histogram<long> callRetries;
     private readonly Histogram<double> callRetryDelay;
-    private readonly Counter<long> retryThrottled;
+    private readonly ThrottleMetrics throttle;
 
     private RetryMetrics(Meter meter)
     {
@@ -22,8 +22,7 @@ internal sealed class RetryMetrics
         callRetryDelay = meter.CreateHistogram(
             MetricNames.CallRetryDelay, "s", "Total backoff each retried call waited.",
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = BackoffBuckets });
-        retryThrottled = meter.CreateCounter<long>(
-            MetricNames.RetryThrottled, "{retry}", "Retries refused because the retry budget was spent.");
+        throttle = ThrottleMetrics.On(meter);
     }
 
     /// <summary>The instruments on the meter of <paramref name="meterFactory"/> (the shared meter when null).</summary>
@@ -44,11 +43,6 @@ internal sealed class RetryMetrics
         }
     }
 
-    public void RetryThrottled(string method, string target)
-    {
-        if (retryThrottled.Enabled)
-        {
-            retryThrottled.Add(1, CallMetrics.Tags(method, target));
-        }
-    }
+    /// <summary>The retry budget refused a retry; counted with the hedges it held back.</summary>
+    public void RetryThrottled(string method, string target) => throttle.Throttled(method, target);
 }

@@ -26,6 +26,10 @@ public sealed class ResilienceOptions
     /// methods it lists are never retried, so a method gets either <see cref="Retry"/> or hedging, never both.
     /// </summary>
     /// <value>The default value is <see langword="null"/> (no method is hedged).</value>
+    /// <remarks>
+    /// Retry and hedging share one retry budget, the <see cref="RetryOptions.Throttling"/> or the
+    /// <see cref="HedgingOptions.Throttling"/>, whichever is set; setting both is invalid.
+    /// </remarks>
     public HedgingOptions? Hedging { get; set; }
 
     /// <summary>
@@ -45,6 +49,17 @@ public sealed class ResilienceOptions
         Deadline?.Validate(problems.Pattern(nameof(Deadline), nameof(DeadlineOptions)));
         Retry?.Validate(problems.Pattern(nameof(Retry), nameof(RetryOptions)));
         CircuitBreaker?.Validate(problems.Pattern(nameof(CircuitBreaker), nameof(CircuitBreakerOptions)));
-        Hedging?.Validate(problems.Pattern(nameof(Hedging), nameof(HedgingOptions)));
+        var hedging = problems.Pattern(nameof(Hedging), nameof(HedgingOptions));
+        Hedging?.Validate(hedging);
+        if (Retry?.Throttling is not null && Hedging?.Throttling is not null)
+        {
+            // gRFC A6: one retry budget per channel, shared by retries and hedges.
+            hedging.Report(
+                nameof(HedgingOptions.Throttling),
+                $"is set beside {problems.Pattern(nameof(Retry), nameof(RetryOptions)).KeyOf(nameof(RetryOptions.Throttling))}; retry and hedging share one budget, so set it on only one of them");
+        }
     }
+
+    /// <summary>The one retry budget of the stack (gRFC A6), shared by retry and hedging; null when neither sets one.</summary>
+    internal RetryThrottlingOptions? SharedThrottling => Retry?.Throttling ?? Hedging?.Throttling;
 }

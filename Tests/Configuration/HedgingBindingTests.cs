@@ -61,7 +61,65 @@ public sealed class HedgingBindingTests
         Assert.That(message, Does.Contain("Resilience:Hedging:NonFatalStatusCodes:0 is Sometimes; it must be a gRPC status code such as Unavailable."));
         Assert.That(message, Does.Contain("Resilience:Hedging:MethodDelays:/other.Service/Call is 00:00:01; it must name a method or service of HedgedMethods."));
         Assert.That(message, Does.Contain(
-            "Resilience:Hedging:Bogus is not a setting; the settings here are HedgedMethods, MaxAttempts, Delay, MethodDelays, NonFatalStatusCodes."));
+            "Resilience:Hedging:Bogus is not a setting; the settings here are HedgedMethods, MaxAttempts, Delay, MethodDelays, NonFatalStatusCodes, Throttling."));
+    }
+
+    [Test]
+    public void Bind_ThrottlingSection_TurnsTheHedgingBudgetOnFromItsDefaults()
+    {
+        var options = new ResilienceOptions();
+
+        ResilienceConfiguration.Bind(Section(new()
+        {
+            ["Resilience:Hedging:HedgedMethods:0"] = Process,
+            ["Resilience:Hedging:Throttling:MaxTokens"] = "20",
+        }), options);
+
+        var throttling = options.Hedging!.Throttling!;
+        Assert.That((throttling.MaxTokens, throttling.TokenRatio), Is.EqualTo((20, 0.1)));
+        Assert.That(options.Retry!.Throttling, Is.Null);
+    }
+
+    [Test]
+    public void Bind_NoThrottlingSection_LeavesHedgesUnthrottled()
+    {
+        var options = new ResilienceOptions();
+
+        ResilienceConfiguration.Bind(Section(new() { ["Resilience:Hedging:HedgedMethods:0"] = Process }), options);
+
+        Assert.That(options.Hedging!.Throttling, Is.Null);
+    }
+
+    [Test]
+    public void Bind_BadThrottling_NamesEachKeyByItsPath()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => ResilienceConfiguration.Bind(Section(new()
+        {
+            ["Resilience:Hedging:HedgedMethods:0"] = Process,
+            ["Resilience:Hedging:Throttling:MaxTokens"] = "0",
+            ["Resilience:Hedging:Throttling:TokenRatio"] = "2",
+            ["Resilience:Hedging:Throttling:Tokens"] = "5",
+        }), new ResilienceOptions()));
+
+        var message = error!.Message;
+        Assert.That(message, Does.Contain("Resilience:Hedging:Throttling:MaxTokens is 0; it must be between 1 and 1000."));
+        Assert.That(message, Does.Contain("Resilience:Hedging:Throttling:TokenRatio is 2; it must be greater than 0 and at most 1."));
+        Assert.That(message, Does.Contain("Resilience:Hedging:Throttling:Tokens is not a setting; the settings here are MaxTokens, TokenRatio."));
+    }
+
+    [Test]
+    public void Bind_ThrottlingOnRetryAndHedging_NamesTheConflict()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => ResilienceConfiguration.Bind(Section(new()
+        {
+            ["Resilience:Retry:Throttling:MaxTokens"] = "10",
+            ["Resilience:Hedging:HedgedMethods:0"] = Process,
+            ["Resilience:Hedging:Throttling:MaxTokens"] = "10",
+        }), new ResilienceOptions()));
+
+        Assert.That(error!.Message, Is.EqualTo(
+            "Invalid resilience configuration: Resilience:Hedging:Throttling is set beside Resilience:Retry:Throttling; "
+            + "retry and hedging share one budget, so set it on only one of them."));
     }
 
     private static IConfigurationSection Section(Dictionary<string, string?> values) =>

@@ -20,6 +20,10 @@ public sealed class HedgingOptionsTests
         Bad(o => o.MethodDelays[Process] = TimeSpan.FromSeconds(-1), $"MethodDelays[{Process}]"),
         Bad(o => o.MethodDelays["/other.Service/Call"] = TimeSpan.FromSeconds(1), "MethodDelays[/other.Service/Call]"),
         Bad(o => o.MethodDelays[" "] = TimeSpan.FromSeconds(1), "MethodDelays"),
+        Bad(o => o.Throttling = new RetryThrottlingOptions { MaxTokens = 0 }, "Throttling.MaxTokens"),
+        Bad(o => o.Throttling = new RetryThrottlingOptions { MaxTokens = 1001 }, "Throttling.MaxTokens"),
+        Bad(o => o.Throttling = new RetryThrottlingOptions { TokenRatio = 0 }, "Throttling.TokenRatio"),
+        Bad(o => o.Throttling = new RetryThrottlingOptions { TokenRatio = double.NaN }, "Throttling.TokenRatio"),
     ];
 
     [Test]
@@ -33,6 +37,36 @@ public sealed class HedgingOptionsTests
         Assert.That(options.MethodDelays, Is.Empty);
         Assert.That(options.NonFatalStatusCodes, Is.EquivalentTo(new[] { StatusCode.Unavailable }));
         Assert.DoesNotThrow(options.Validate);
+    }
+
+    [Test]
+    public void Defaults_HedgesAreNotThrottled() => Assert.That(new HedgingOptions().Throttling, Is.Null);
+
+    [Test]
+    public void ResilienceOptions_ThrottlingOnRetryAndHedging_ThrowsNamingBoth()
+    {
+        var options = new ResilienceOptions
+        {
+            Retry = new RetryOptions { Throttling = new RetryThrottlingOptions() },
+            Hedging = new HedgingOptions { HedgedMethods = { Process }, Throttling = new RetryThrottlingOptions() },
+        };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+
+        Assert.That(error!.Message, Does.Contain(
+            "HedgingOptions.Throttling is set beside RetryOptions.Throttling; retry and hedging share one budget, so set it on only one of them."));
+    }
+
+    [Test]
+    public void ResilienceOptions_ThrottlingOnEitherPatternAlone_IsValid()
+    {
+        var onRetry = new ResilienceOptions { Retry = new RetryOptions { Throttling = new RetryThrottlingOptions() }, Hedging = new HedgingOptions { HedgedMethods = { Process } } };
+        var onHedging = new ResilienceOptions { Hedging = new HedgingOptions { HedgedMethods = { Process }, Throttling = new RetryThrottlingOptions() } };
+        var hedgingAlone = new ResilienceOptions { Retry = null, Hedging = new HedgingOptions { HedgedMethods = { Process }, Throttling = new RetryThrottlingOptions() } };
+
+        Assert.DoesNotThrow(onRetry.Validate);
+        Assert.DoesNotThrow(onHedging.Validate);
+        Assert.DoesNotThrow(hedgingAlone.Validate);
     }
 
     [Test]

@@ -1,6 +1,6 @@
 using Grpc.Core;
 using ResilientGrpc.Interceptors;
-using ResilientGrpc.Interceptors.Retry;
+using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Protos;
 
 namespace ResilientGrpc.Tests.Retry;

@@ -1,13 +1,13 @@
 using ResilientGrpc.Interceptors.Internal;
 
-
 namespace ResilientGrpc.Interceptors;
 
 /// <summary>
-/// The retry budget of gRFC A6: a token bucket shared by every call through one <see cref="RetryInterceptor"/>.
-/// Each attempt that fails with a retryable status takes one token, each success gives back
-/// <see cref="TokenRatio"/>; retries are sent only while more than half of <see cref="MaxTokens"/> remain.
-/// A first attempt is never blocked. A server-streaming call counts as a success once it commits.
+/// The retry budget of gRFC A6: a token bucket shared by every call through one <see cref="RetryInterceptor"/> or
+/// <see cref="HedgingInterceptor"/>, or, when they are stacked by <see cref="ResilienceOptions"/>, one budget for both.
+/// Each attempt that fails with a retryable (or, when hedged, non-fatal) status takes one token, each success gives
+/// back <see cref="TokenRatio"/>; retries and hedges are sent only while more than half of <see cref="MaxTokens"/>
+/// remain. A first attempt is never blocked. A server-streaming call counts as a success once it commits.
 /// </summary>
 public sealed class RetryThrottlingOptions
 {

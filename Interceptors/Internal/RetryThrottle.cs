@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ResilientGrpc.Interceptors.Retry;
+namespace ResilientGrpc.Interceptors.Internal;
 
 /// <summary>
 /// The gRFC A6 token bucket, lock-free. Tokens are kept in thousandths (as gRFC A6 specifies three decimal places)
@@ -23,13 +23,16 @@ internal sealed class RetryThrottle
         tokens = maxTokens;
     }
 
+    /// <summary>The budget <paramref name="options"/> describe, or null when they are null (no budget).</summary>
+    public static RetryThrottle? For(RetryThrottlingOptions? options) => options is null ? null : new RetryThrottle(options);
+
     /// <summary>The current token count, for tests and telemetry.</summary>
     public double Tokens => (double)Volatile.Read(ref tokens) / Scale;
 
-    /// <summary>Whether a retry may be sent now: more than half of the bucket remains.</summary>
+    /// <summary>Whether a retry or hedge may be sent now: more than half of the bucket remains.</summary>
     public bool AllowsRetry => Volatile.Read(ref tokens) > threshold;
 
-    /// <summary>An attempt failed with a retryable status: takes one token.</summary>
+    /// <summary>An attempt failed with a retryable (or non-fatal) status: takes one token.</summary>
     public void RecordFailure() => Update(-Scale);
 
     /// <summary>An attempt succeeded: gives back the token ratio.</summary>
