@@ -40,6 +40,9 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
     private TAttempt? decided;
     private Exception? finalError;
     private Task<TResult> run = null!;
+    private HedgeTimer timer = null!;
+    private TimeSpan? nextWait;
+    private Exception? lastError;
     private int attemptsSent;
     private int disposed;
 
@@ -124,9 +127,8 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
     {
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var registration = stop.Token.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), stopped);
-        var timer = new HedgeTimer(engine.Time);
-        TimeSpan? nextWait = delay;
-        Exception? lastError = null;
+        timer = new HedgeTimer(engine.Time);
+        nextWait = delay;
         try
         {
             while (true)
@@ -136,34 +138,9 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
                     throw Fail(Cancelled(lastError));
                 }
 
-                if (!timer.IsArmed && nextWait is { } wait && CanSend)
+                if (SendOrWait())
                 {
-                    if (engine.PassesWithin(deadline, wait))
-                    {
-                        // No hedge may start after the caller's deadline: those in flight decide the call.
-                        nextWait = null;
-                        if (inFlight.Count == 0)
-                        {
-                            throw Fail(DeadlineExceeded(lastError));
-                        }
-                    }
-                    else if (wait <= TimeSpan.Zero && !engine.AllowsHedge)
-                    {
-                        // The retry budget is spent (gRFC A6): no further hedge; those in flight decide the call.
-                        nextWait = null;
-                        engine.Telemetry.Throttled(context.Method, context.Host, attemptsSent + 1);
-                        continue;
-                    }
-                    else if (wait <= TimeSpan.Zero)
-                    {
-                        Send();
-                        nextWait = delay;
-                        continue;
-                    }
-                    else
-                    {
-                        timer.Arm(wait);
-                    }
+                    continue;
                 }
 
                 if (inFlight.Count == 0 && !timer.IsArmed)
@@ -173,78 +150,11 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
                 }
 
                 var done = await Task.WhenAny(Pending(stopped.Task, timer)).ConfigureAwait(false);
-                if (done == stopped.Task)
+                if (done != stopped.Task && Answer(done) is { } winner)
                 {
-                    continue;
+                    // Committed by its headers, the attempt's outcome is still to come; otherwise it has come.
+                    return await winner.Outcome.ConfigureAwait(false);
                 }
-
-                if (timer.HasFired(done))
-                {
-                    nextWait = TimeSpan.Zero;
-                    continue;
-                }
-
-                if (TakeHeaders(done) is { } answering)
-                {
-                    // The caller asked for headers and they came while this attempt runs: it answers the call.
-                    timer.Disarm();
-                    engine.Succeeded();
-                    Commit(answering.Call);
-                    engine.Telemetry.Won(context.Method, context.Host, answering.Number, CancelInFlight());
-                    return await answering.Outcome.ConfigureAwait(false);
-                }
-
-                if (inFlight.FindIndex(a => ReferenceEquals(a.Outcome, done)) < 0)
-                {
-                    // Headers of an attempt that had already ended (a trailers-only failure), or that failed: no commit.
-                    continue;
-                }
-
-                var attempt = Take(done);
-                if (attempt.Outcome.IsCompletedSuccessfully)
-                {
-                    engine.Succeeded();
-                    Commit(attempt.Call);
-                    engine.Telemetry.Won(context.Method, context.Host, attempt.Number, CancelInFlight());
-                    return attempt.Outcome.Result;
-                }
-
-                var error = attempt.Outcome.Exception!.InnerException!;
-                lastError = error;
-                var failure = engine.Policy.Classify(error);
-                if (failure is (HedgeFailure.NonFatal or HedgeFailure.Pushback or HedgeFailure.PushbackStop) && !stop.IsCancellationRequested)
-                {
-                    engine.FailedNonFatally();
-                }
-
-                switch (failure)
-                {
-                    case HedgeFailure.NonFatal:
-                        timer.Disarm();
-                        nextWait = TimeSpan.Zero;
-                        break;
-                    case HedgeFailure.Pushback:
-                        timer.Disarm();
-                        nextWait = RetryHeaders.PushbackOf(((RpcException)error).Trailers);
-                        break;
-                    case HedgeFailure.PushbackStop:
-                        timer.Disarm();
-                        nextWait = null;
-                        engine.Telemetry.PushbackStop(context.Method, attempt.Number, RpcStatus.CodeOf(error));
-                        break;
-                    case HedgeFailure.Refused:
-                        timer.Disarm();
-                        nextWait = null;
-                        engine.Telemetry.Refused(context.Method, attempt.Number, RpcStatus.CodeOf(error));
-                        break;
-                    default:
-                        attempt.Call.Dispose();
-                        CancelInFlight();
-                        throw Fail(error);
-                }
-
-                // A failed attempt's status and trailers travel in its error, which is the call's if it is the last.
-                attempt.Call.Dispose();
             }
         }
         catch (Exception error) when (Volatile.Read(ref finalError) is null)
@@ -260,6 +170,130 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
             stop.Dispose();
             engine.Telemetry.Settled(context.Method, context.Host, attemptsSent);
         }
+    }
+
+    /// <summary>
+    /// What <paramref name="done"/>, the first of the pending tasks to finish, means: the hedge timer fired, an attempt
+    /// answered (by its headers or its outcome; returned), or an attempt failed (the next hedge's time set, or the
+    /// call's failure thrown).
+    /// </summary>
+    private Attempt? Answer(Task done)
+    {
+        if (timer.HasFired(done))
+        {
+            nextWait = TimeSpan.Zero;
+            return null;
+        }
+
+        if (TakeHeaders(done) is { } answering)
+        {
+            // The caller asked for headers and they came while this attempt runs: it answers the call.
+            Win(answering);
+            return answering;
+        }
+
+        if (inFlight.FindIndex(a => ReferenceEquals(a.Outcome, done)) < 0)
+        {
+            // Headers of an attempt that had already ended (a trailers-only failure), or that failed: no commit.
+            return null;
+        }
+
+        var attempt = Take(done);
+        if (attempt.Outcome.IsCompletedSuccessfully)
+        {
+            Win(attempt);
+            return attempt;
+        }
+
+        Failed(attempt);
+        return null;
+    }
+
+    /// <summary>
+    /// Sends the next hedge when its time has come, or arms the timer for it. True when a hedge was sent, or held back
+    /// by the retry budget, and the loop should look again; throws when the deadline leaves nothing to wait for.
+    /// </summary>
+    private bool SendOrWait()
+    {
+        if (timer.IsArmed || nextWait is not { } wait || !CanSend)
+        {
+            return false;
+        }
+
+        if (engine.PassesWithin(deadline, wait))
+        {
+            // No hedge may start after the caller's deadline: those in flight decide the call.
+            nextWait = null;
+            return inFlight.Count == 0 ? throw Fail(DeadlineExceeded(lastError)) : false;
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            timer.Arm(wait);
+            return false;
+        }
+
+        if (!engine.AllowsHedge)
+        {
+            // The retry budget is spent (gRFC A6): no further hedge; those in flight decide the call.
+            nextWait = null;
+            engine.Telemetry.Throttled(context.Method, context.Host, attemptsSent + 1);
+            return true;
+        }
+
+        Send();
+        nextWait = delay;
+        return true;
+    }
+
+    /// <summary><paramref name="attempt"/> answers the call: the others are cancelled.</summary>
+    private void Win(Attempt attempt)
+    {
+        timer.Disarm();
+        engine.Succeeded();
+        Commit(attempt.Call);
+        engine.Telemetry.Won(context.Method, context.Host, attempt.Number, CancelInFlight());
+    }
+
+    /// <summary>
+    /// <paramref name="attempt"/> failed: a fatal status commits that failure (throws it); otherwise the failure sets
+    /// when the next hedge may go (at once, after the server's pushback, or never).
+    /// </summary>
+    private void Failed(Attempt attempt)
+    {
+        var error = attempt.Outcome.Exception!.InnerException!;
+        lastError = error;
+        var failure = engine.Policy.Classify(error);
+        if (failure is (HedgeFailure.NonFatal or HedgeFailure.Pushback or HedgeFailure.PushbackStop) && !stop.IsCancellationRequested)
+        {
+            engine.FailedNonFatally();
+        }
+
+        if (failure is not (HedgeFailure.NonFatal or HedgeFailure.Pushback or HedgeFailure.PushbackStop or HedgeFailure.Refused))
+        {
+            attempt.Call.Dispose();
+            CancelInFlight();
+            throw Fail(error);
+        }
+
+        timer.Disarm();
+        nextWait = failure switch
+        {
+            HedgeFailure.NonFatal => TimeSpan.Zero,
+            HedgeFailure.Pushback => RetryHeaders.PushbackOf(((RpcException)error).Trailers),
+            _ => null,
+        };
+        if (failure == HedgeFailure.PushbackStop)
+        {
+            engine.Telemetry.PushbackStop(context.Method, attempt.Number, RpcStatus.CodeOf(error));
+        }
+        else if (failure == HedgeFailure.Refused)
+        {
+            engine.Telemetry.Refused(context.Method, attempt.Number, RpcStatus.CodeOf(error));
+        }
+
+        // A failed attempt's status and trailers travel in its error, which is the call's if it is the last.
+        attempt.Call.Dispose();
     }
 
     private List<Task> Pending(Task stopped, HedgeTimer timer)
