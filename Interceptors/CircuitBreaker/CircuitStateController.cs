@@ -113,14 +113,7 @@ internal sealed class CircuitStateController : ICallFailureListener
 
         if (permit.IsProbe)
         {
-            CircuitTransition? transition;
-            lock (gate)
-            {
-                transition = OnProbeCompleted_NeedsLock(permit, outcome);
-                AssertInvariants_NeedsLock();
-            }
-
-            Raise(transition);
+            OnProbeEnded(permit, outcome);
             return;
         }
 
@@ -155,6 +148,19 @@ internal sealed class CircuitStateController : ICallFailureListener
         {
             Open(permit.Generation, open, failureCount);
         }
+    }
+
+    /// <summary>A probe ended: it closes the circuit, reopens it, or (ignored) frees its slot.</summary>
+    private void OnProbeEnded(CircuitPermit permit, CallOutcome outcome)
+    {
+        CircuitTransition? transition;
+        lock (gate)
+        {
+            transition = OnProbeCompleted_NeedsLock(permit, outcome);
+            AssertInvariants_NeedsLock();
+        }
+
+        Raise(transition);
     }
 
     /// <summary>A retry interceptor stopped retrying a call whose last attempt failed here: one failed call.</summary>
