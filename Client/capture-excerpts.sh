@@ -7,7 +7,8 @@
 #   bash Client/capture-excerpts.sh            # build, run the demo, rewrite README.md
 #   DEMO_LOG=run.log bash Client/capture-excerpts.sh   # rewrite from a log captured earlier
 #
-# Excerpts: retry (a call that gives up after 3 attempts), deadline (a call cut at 2 s), breaker (the outage
+# Excerpts: retry (a call that gives up after 3 attempts), deadline (a call cut at 2 s), hedging (a hung call
+# of the hedged phase answered by its second copy), breaker (the outage
 # and recovery phases; long runs of identical status lines are shortened and say so), summary (the table).
 set -euo pipefail
 
@@ -77,7 +78,9 @@ gave_up = index_of(r"Call flaky-\d+: failed with UNAVAILABLE")
 retry = call_lines(gave_up, "flaky")
 timed_out = index_of(r"Call hanging-\d+: failed with DEADLINE_EXCEEDED")
 deadline = call_lines(timed_out, "hanging")
-outage = index_of(r"=== Phase 4/5 outage")
+hedge_won = index_of(r"Process answered by hedge 2; ")
+hedged = call_lines(index_of(r"Call hanging-hedged-\d+: OK", hedge_won), "hanging-hedged")
+outage = index_of(r"=== Phase \d+/\d+ outage")
 finished = index_of(r"Demo finished", outage)
 breaker = shorten_status_runs(lines[outage:finished + 1])
 table_start = index_of(r"^Summary per phase")
@@ -88,7 +91,7 @@ summary = lines[table_start:table_end + 2]
 if not summary[-1].startswith("Checks: every call"):
     fail("the demo's checks did not pass: " + summary[-1])
 
-excerpts = {"retry": retry, "deadline": deadline, "breaker": breaker, "summary": summary}
+excerpts = {"retry": retry, "deadline": deadline, "hedging": hedged, "breaker": breaker, "summary": summary}
 text = open(readme_path, encoding="utf-8").read()
 for name, block in excerpts.items():
     body = "\n".join(block).strip("\n")

@@ -56,7 +56,7 @@ internal static class DemoApplication
         HostLog.MetricsListening(loggers.CreateLogger(HostLog.Category), ClientHost.MetricsUrl(app));
 
         await using var server = await InProcessChaosServer.StartAsync(l => configureLogging(l, LogLevel.Warning), token);
-        var options = ResilienceSettings.ForDemo(timings);
+        var options = ResilienceSettings.HedgedForDemo(timings);
         using var client = ResilientClient.Create(server.Address, options, time, loggers, meters);
         var counters = new TrafficCounters();
         using var listener = new ResilienceMeterListener(counters, meters);
@@ -74,19 +74,22 @@ internal static class DemoApplication
             options.Retry.InitialBackoff.TotalSeconds,
             options.CircuitBreaker.FailureThreshold,
             options.CircuitBreaker.BreakDuration.TotalSeconds);
+        ScenarioLog.HedgedClient(logger, options.Hedging!.MaxAttempts, options.Hedging.Delay.TotalSeconds);
 
-        var caller = new ProcessCaller(client.Client, counters, time, loggers.CreateLogger(ProcessCaller.LogCategory), LogLevel.Information);
+        var callLogger = loggers.CreateLogger(ProcessCaller.LogCategory);
+        var caller = new ProcessCaller(client.Client, counters, time, callLogger, LogLevel.Information);
+        var hedgedCaller = new ProcessCaller(client.HedgedClient!, counters, time, callLogger, LogLevel.Information);
         var status = new StatusReporter(counters, client.Breaker, () => server.Statistics.TotalCalls, time, loggers.CreateLogger(StatusReporter.LogCategory));
         using var statusStop = CancellationTokenSource.CreateLinkedTokenSource(token);
         var statusTask = status.RunAsync(timings.StatusInterval, statusStop.Token);
 
         var started = time.GetTimestamp();
-        var scenario = new DemoScenario(DemoPhases.Create(timings, watcher), server.Chaos, server.Statistics, caller, counters, time, logger);
+        var scenario = new DemoScenario(DemoPhases.Create(timings, watcher), server.Chaos, server.Statistics, caller, hedgedCaller, counters, time, logger);
         try
         {
             var phases = await scenario.RunAsync(token);
             ScenarioLog.Finished(logger, time.GetElapsedTime(started).TotalSeconds);
-            return new ScenarioResult(phases, watcher.Transitions, watcher.OpenPeriods());
+            return new ScenarioResult(phases, watcher.Transitions, watcher.OpenPeriods(), timings.HedgedCallBound);
         }
         finally
         {

@@ -28,7 +28,7 @@ internal static class DemoReport
 
         if (problems.Count == 0)
         {
-            output.WriteLine("Checks: every call is accounted for (calls + retries - rejected = server received), and every pattern was shown.");
+            output.WriteLine("Checks: every call is accounted for (calls + retries + hedges - rejected = server received), and every pattern was shown.");
         }
         else
         {

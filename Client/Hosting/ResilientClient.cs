@@ -9,7 +9,9 @@ namespace ResilientGrpc.Client.Hosting;
 /// <summary>
 /// A channel with the three interceptors stacked explicitly, the way the README teaches:
 /// <c>channel.Intercept(retry, breaker, deadline)</c>, retry outermost and deadline innermost, so the breaker
-/// sees every attempt and each attempt gets its own deadline. Keeps the breaker for its state.
+/// sees every attempt and each attempt gets its own deadline. Keeps the breaker for its state. When the options
+/// configure hedging, a second client on the same channel stacks <c>channel.Intercept(hedging, breaker, deadline)</c>
+/// with the same breaker and deadline: hedged methods are never retried, and both clients share one circuit.
 /// </summary>
 internal sealed class ResilientClient : IDisposable
 {
@@ -18,11 +20,16 @@ internal sealed class ResilientClient : IDisposable
 
     private readonly GrpcChannel channel;
 
-    private ResilientClient(GrpcChannel channel, CircuitBreakerInterceptor breaker, UnstableService.UnstableServiceClient client)
+    private ResilientClient(
+        GrpcChannel channel,
+        CircuitBreakerInterceptor breaker,
+        UnstableService.UnstableServiceClient client,
+        UnstableService.UnstableServiceClient? hedgedClient)
     {
         this.channel = channel;
         Breaker = breaker;
         Client = client;
+        HedgedClient = hedgedClient;
         PlainClient = new UnstableService.UnstableServiceClient(channel);
     }
 
@@ -31,6 +38,12 @@ internal sealed class ResilientClient : IDisposable
 
     /// <summary>Gets the client whose calls go through the interceptors.</summary>
     public UnstableService.UnstableServiceClient Client { get; }
+
+    /// <summary>
+    /// Gets the client whose calls go through hedging, the same breaker and the same deadline, or null when the options
+    /// configure no hedging.
+    /// </summary>
+    public UnstableService.UnstableServiceClient? HedgedClient { get; }
 
     /// <summary>Gets a client on the same channel without interceptors (for warming the connection up).</summary>
     public UnstableService.UnstableServiceClient PlainClient { get; }
@@ -49,9 +62,12 @@ internal sealed class ResilientClient : IDisposable
         var breaker = new CircuitBreakerInterceptor(options.CircuitBreaker ?? new CircuitBreakerOptions { Name = BreakerName }, timeProvider, loggerFactory, meterFactory);
         var deadline = new DeadlineInterceptor(options.Deadline ?? new DeadlineOptions(), timeProvider, loggerFactory, meterFactory);
 
+        var hedging = options.Hedging is { } h ? new HedgingInterceptor(h, timeProvider, loggerFactory, meterFactory) : null;
+
         var channel = GrpcChannel.ForAddress(address);
         var invoker = channel.Intercept(retry, breaker, deadline);
-        return new ResilientClient(channel, breaker, new UnstableService.UnstableServiceClient(invoker));
+        var hedged = hedging is null ? null : new UnstableService.UnstableServiceClient(channel.Intercept(hedging, breaker, deadline));
+        return new ResilientClient(channel, breaker, new UnstableService.UnstableServiceClient(invoker), hedged);
     }
 
     public void Dispose() => channel.Dispose();

@@ -4,8 +4,8 @@ using ResilientGrpc.Interceptors;
 namespace ResilientGrpc.Client.Reporting;
 
 /// <summary>
-/// Listens to the library's <see cref="ResilienceTelemetry.MeterName"/> meter and feeds attempts, retries
-/// and breaker rejections into <see cref="TrafficCounters"/>, so the client reports what the interceptors
+/// Listens to the library's <see cref="ResilienceTelemetry.MeterName"/> meter and feeds attempts, retries,
+/// breaker rejections, hedges sent and hedges cancelled into <see cref="TrafficCounters"/>, so the client reports what the interceptors
 /// did without re-implementing any of their logic.
 /// </summary>
 internal sealed class ResilienceMeterListener : IDisposable
@@ -13,6 +13,8 @@ internal sealed class ResilienceMeterListener : IDisposable
     private const string AttemptStarted = "grpc.client.attempt.started";
     private const string CallRetries = "grpc.client.call.retries";
     private const string BreakerRejections = "resilientgrpc.circuit_breaker.rejections";
+    private const string CallHedges = "grpc.client.call.hedges";
+    private const string HedgesCancelled = "resilientgrpc.hedging.cancelled";
 
     private readonly MeterListener listener = new();
     private readonly TrafficCounters counters;
@@ -30,7 +32,7 @@ internal sealed class ResilienceMeterListener : IDisposable
         {
             if (instrument.Meter.Name == ResilienceTelemetry.MeterName
                 && (scope is null || ReferenceEquals(instrument.Meter.Scope, scope))
-                && instrument.Name is AttemptStarted or CallRetries or BreakerRejections)
+                && instrument.Name is AttemptStarted or CallRetries or BreakerRejections or CallHedges or HedgesCancelled)
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -54,6 +56,12 @@ internal sealed class ResilienceMeterListener : IDisposable
                 break;
             case BreakerRejections:
                 counters.RejectionsReported(value);
+                break;
+            case CallHedges:
+                counters.HedgesReported(value);
+                break;
+            case HedgesCancelled:
+                counters.HedgesCancelledReported(value);
                 break;
             default:
                 break;

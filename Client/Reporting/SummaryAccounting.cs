@@ -22,7 +22,7 @@ internal static class SummaryAccounting
             // The library counts an attempt as started only when the breaker let it through.
             if (t.Attempts != phase.ExpectedAtServer)
             {
-                problems.Add($"{phase.Phase}: the library started {t.Attempts} attempts, but calls + retries - rejected = {phase.ExpectedAtServer}");
+                problems.Add($"{phase.Phase}: the library started {t.Attempts} attempts, but calls + retries + hedges - rejected = {phase.ExpectedAtServer}");
             }
 
             if (t.BreakerRejections != t.Rejected)
@@ -32,7 +32,7 @@ internal static class SummaryAccounting
 
             if (phase.ExpectedAtServer != phase.ServerReceived)
             {
-                problems.Add($"{phase.Phase}: calls + retries - rejected = {phase.ExpectedAtServer} attempts sent, but the server received {phase.ServerReceived}");
+                problems.Add($"{phase.Phase}: calls + retries + hedges - rejected = {phase.ExpectedAtServer} attempts sent, but the server received {phase.ServerReceived}");
             }
         }
 

@@ -7,7 +7,7 @@ namespace ResilientGrpc.Client.Reporting;
 internal static class SummaryTable
 {
     private static readonly string[] Headers =
-        ["phase", "duration", "calls", "ok", "retries", "deadline exceeded", "rejected by breaker", "other errors", "server received"];
+        ["phase", "duration", "calls", "ok", "retries", "deadline exceeded", "rejected by breaker", "other errors", "hedges sent", "hedges cancelled", "server received"];
 
     public static string Format(IReadOnlyList<PhaseSummary> phases)
     {
@@ -51,6 +51,8 @@ internal static class SummaryTable
         Number(phase.Traffic.DeadlineExceeded),
         Number(phase.Traffic.Rejected),
         Number(phase.OtherErrors),
+        Number(phase.Traffic.Hedges),
+        Number(phase.Traffic.HedgesCancelled),
         Number(phase.ServerReceived),
     ];
 

@@ -7,7 +7,7 @@ namespace ResilientGrpc.Client.Reporting;
 
 /// <summary>
 /// Thread-safe running totals of the client's traffic: call outcomes recorded by the caller, and the
-/// library's own attempt, retry and rejection counts fed in by <see cref="ResilienceMeterListener"/>.
+/// library's own attempt, retry, rejection and hedge counts fed in by <see cref="ResilienceMeterListener"/>.
 /// </summary>
 internal sealed class TrafficCounters
 {
@@ -18,6 +18,8 @@ internal sealed class TrafficCounters
     private long retries;
     private long attempts;
     private long breakerRejections;
+    private long hedges;
+    private long hedgesCancelled;
 
     public void CallCompleted(CallOutcome outcome)
     {
@@ -44,6 +46,10 @@ internal sealed class TrafficCounters
 
     public void RejectionsReported(long count) => Interlocked.Add(ref breakerRejections, count);
 
+    public void HedgesReported(long count) => Interlocked.Add(ref hedges, count);
+
+    public void HedgesCancelledReported(long count) => Interlocked.Add(ref hedgesCancelled, count);
+
     public TrafficSnapshot Snapshot() => new(
         Interlocked.Read(ref calls),
         Interlocked.Read(ref succeeded),
@@ -51,5 +57,7 @@ internal sealed class TrafficCounters
         failures.ToImmutableSortedDictionary(),
         Interlocked.Read(ref retries),
         Interlocked.Read(ref attempts),
-        Interlocked.Read(ref breakerRejections));
+        Interlocked.Read(ref breakerRejections),
+        Interlocked.Read(ref hedges),
+        Interlocked.Read(ref hedgesCancelled));
 }

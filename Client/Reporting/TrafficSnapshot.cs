@@ -13,6 +13,8 @@ namespace ResilientGrpc.Client.Reporting;
 /// <param name="Retries">Retries the library reports (the sum of <c>grpc.client.call.retries</c>).</param>
 /// <param name="Attempts">Attempts the library started, that is let through the breaker (<c>grpc.client.attempt.started</c>).</param>
 /// <param name="BreakerRejections">Rejections the library reports (<c>resilientgrpc.circuit_breaker.rejections</c>).</param>
+/// <param name="Hedges">Hedges sent, attempts after the first of hedged calls (the sum of <c>grpc.client.call.hedges</c>).</param>
+/// <param name="HedgesCancelled">Attempts of hedged calls cancelled after another answered (<c>resilientgrpc.hedging.cancelled</c>).</param>
 internal sealed record TrafficSnapshot(
     long Calls,
     long Succeeded,
@@ -20,7 +22,9 @@ internal sealed record TrafficSnapshot(
     ImmutableSortedDictionary<StatusCode, long> Failures,
     long Retries,
     long Attempts,
-    long BreakerRejections)
+    long BreakerRejections,
+    long Hedges = 0,
+    long HedgesCancelled = 0)
 {
     public static readonly TrafficSnapshot Empty = new(0, 0, 0, ImmutableSortedDictionary<StatusCode, long>.Empty, 0, 0, 0);
 
@@ -53,7 +57,9 @@ internal sealed record TrafficSnapshot(
             failures.ToImmutable(),
             later.Retries - earlier.Retries,
             later.Attempts - earlier.Attempts,
-            later.BreakerRejections - earlier.BreakerRejections);
+            later.BreakerRejections - earlier.BreakerRejections,
+            later.Hedges - earlier.Hedges,
+            later.HedgesCancelled - earlier.HedgesCancelled);
     }
 
     public static TrafficSnapshot operator +(TrafficSnapshot left, TrafficSnapshot right)
@@ -73,7 +79,9 @@ internal sealed record TrafficSnapshot(
             failures.ToImmutable(),
             left.Retries + right.Retries,
             left.Attempts + right.Attempts,
-            left.BreakerRejections + right.BreakerRejections);
+            left.BreakerRejections + right.BreakerRejections,
+            left.Hedges + right.Hedges,
+            left.HedgesCancelled + right.HedgesCancelled);
     }
 
     public static TrafficSnapshot Subtract(TrafficSnapshot later, TrafficSnapshot earlier) => later - earlier;

@@ -7,13 +7,16 @@ namespace ResilientGrpc.Client.Scenario;
 
 /// <summary>
 /// Walks the client through the demo's phases against the in-process chaos server, one call at a time, and
-/// measures each phase: the client's counts and, from the server's own statistics, what it received.
+/// measures each phase: the client's counts and, from the server's own statistics, what it received. A phase calls
+/// through <paramref name="hedgedCaller"/> when it is <see cref="ScenarioPhase.Hedged"/>, else through <paramref name="caller"/>;
+/// both share one circuit breaker.
 /// </summary>
 internal sealed class DemoScenario(
     IReadOnlyList<ScenarioPhase> phases,
     ChaosController chaos,
     ServerCallStatistics serverStatistics,
     ProcessCaller caller,
+    ProcessCaller hedgedCaller,
     TrafficCounters counters,
     TimeProvider timeProvider,
     ILogger logger)
@@ -43,12 +46,13 @@ internal sealed class DemoScenario(
         using var limit = new CancellationTokenSource(phase.Limit, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
         var progress = new PhaseProgress();
+        var phaseCaller = phase.Hedged ? hedgedCaller : caller;
         try
         {
             while (!phase.IsDone(progress))
             {
                 linked.Token.ThrowIfCancellationRequested();
-                progress.Record(await caller.CallAsync($"{phase.Name}-{progress.Calls + 1}", linked.Token));
+                progress.Record(await phaseCaller.CallAsync($"{phase.RequestPrefix}-{progress.Calls + 1}", linked.Token));
                 await Task.Delay(phase.CallInterval, timeProvider, linked.Token);
             }
         }
@@ -61,7 +65,10 @@ internal sealed class DemoScenario(
             phase.Name,
             counters.Snapshot() - before,
             serverStatistics.TotalCalls - serverBefore,
-            timeProvider.GetElapsedTime(started));
+            timeProvider.GetElapsedTime(started))
+        {
+            LongestCall = progress.Longest,
+        };
         ScenarioLog.PhaseEnded(
             logger,
             phase.Name,
@@ -70,6 +77,8 @@ internal sealed class DemoScenario(
             summary.Traffic.Succeeded,
             summary.Traffic.Retries,
             summary.Traffic.Rejected,
+            summary.Traffic.Hedges,
+            summary.Traffic.HedgesCancelled,
             summary.ServerReceived);
         return summary;
     }

@@ -9,6 +9,9 @@ internal sealed class PhaseProgress
 
     public int Succeeded { get; private set; }
 
+    /// <summary>Gets how long the slowest call so far took, as its caller waited.</summary>
+    public TimeSpan Longest { get; private set; }
+
     /// <summary>Gets the outcome of the latest call, or null before the first.</summary>
     public CallOutcome? Last { get; private set; }
 
@@ -19,6 +22,7 @@ internal sealed class PhaseProgress
     {
         Calls++;
         Succeeded += outcome.Succeeded ? 1 : 0;
+        Longest = outcome.Elapsed > Longest ? outcome.Elapsed : Longest;
         Last = outcome;
     }
 }

@@ -13,13 +13,21 @@ internal static partial class ScenarioLog
     public static partial void Started(
         ILogger logger, Uri address, string breaker, double deadline, int maxAttempts, double backoff, int threshold, double @break);
 
+    [LoggerMessage(309, LogLevel.Information,
+        "Demo: the hedged phase calls through hedging -> the same circuit breaker -> deadline: Process gets up to "
+        + "{MaxAttempts} copies {Delay:0.###} s apart, the first answer wins, and it is not retried",
+        EventName = "HedgedClient")]
+    public static partial void HedgedClient(ILogger logger, int maxAttempts, double delay);
+
     [LoggerMessage(302, LogLevel.Information, "=== Phase {Number}/{Count} {Phase}: {Narration}", EventName = "PhaseStarted")]
     public static partial void PhaseStarted(ILogger logger, int number, int count, string phase, string narration);
 
     [LoggerMessage(303, LogLevel.Information,
-        "=== Phase {Phase} done in {Seconds:0.0} s: {Calls} calls, {Ok} OK, {Retries} retries, {Rejected} rejected by the breaker; the server received {ServerReceived}",
+        "=== Phase {Phase} done in {Seconds:0.0} s: {Calls} calls, {Ok} OK, {Retries} retries, {Rejected} rejected by the breaker, "
+        + "{Hedges} hedges sent ({HedgesCancelled} cancelled); the server received {ServerReceived}",
         EventName = "PhaseEnded")]
-    public static partial void PhaseEnded(ILogger logger, string phase, double seconds, long calls, long ok, long retries, long rejected, long serverReceived);
+    public static partial void PhaseEnded(
+        ILogger logger, string phase, double seconds, long calls, long ok, long retries, long rejected, long hedges, long hedgesCancelled, long serverReceived);
 
     [LoggerMessage(304, LogLevel.Information,
         "The circuit is open: calls now fail at once without reaching the server. Watch 'rejected' grow while 'server received' stays 0",

@@ -30,6 +30,15 @@ internal sealed record ScenarioTimings
     /// <summary>Gets the real-time interval between status lines (not scaled).</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Gets the hedge delay of the hedged phase (0.2 s, a tenth of the default deadline and the library's default).</summary>
+    public TimeSpan HedgeDelay { get; init; } = TimeSpan.FromSeconds(0.2);
+
+    /// <summary>
+    /// Gets the longest a call of the hedged phase may take: the hedge delay plus a quarter of the deadline for the
+    /// hedge's answer and a busy machine, well short of the deadline a hung call would otherwise wait out.
+    /// </summary>
+    public TimeSpan HedgedCallBound => HedgeDelay + (Deadline / 4);
+
     public static ScenarioTimings Default { get; } = new();
 
     /// <summary>Gets the timings of <c>--fast</c>: every duration divided by 10.</summary>
@@ -47,6 +56,7 @@ internal sealed record ScenarioTimings
             MaxBackoff = d.MaxBackoff * factor,
             BreakDuration = d.BreakDuration * factor,
             HangDuration = d.HangDuration * factor,
+            HedgeDelay = d.HedgeDelay * factor,
             CallInterval = d.CallInterval * factor,
             OpenCallInterval = d.OpenCallInterval * factor,
         };

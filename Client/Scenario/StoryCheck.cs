@@ -1,4 +1,5 @@
 using Grpc.Core;
+using ResilientGrpc.Client.Reporting;
 using ResilientGrpc.Interceptors;
 
 namespace ResilientGrpc.Client.Scenario;
@@ -26,6 +27,8 @@ internal static class StoryCheck
         {
             problems.Add("no call ended with DEADLINE_EXCEEDED in the hanging phase");
         }
+
+        CheckHedged(result.Phases.FirstOrDefault(p => p.Phase == DemoPhases.HedgedPhase), result.HedgedCallBound, problems);
 
         var beforeOutage = result.Transitions.TakeWhile(t => t.To != CircuitState.Open).Count();
         if (result.Transitions.Count == 0 || beforeOutage == result.Transitions.Count)
@@ -59,5 +62,40 @@ internal static class StoryCheck
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// The hedged phase: every call succeeds (the bar is all of them: the seeded server never hangs all three copies
+    /// of one call), some hedge was sent and some cancelled, and no call waited much longer than the hedge delay.
+    /// </summary>
+    private static void CheckHedged(PhaseSummary? hedged, TimeSpan bound, List<string> problems)
+    {
+        if (hedged is null)
+        {
+            problems.Add($"no '{DemoPhases.HedgedPhase}' phase");
+            return;
+        }
+
+        if (hedged.Traffic.Succeeded != hedged.Traffic.Calls)
+        {
+            problems.Add($"{hedged.Traffic.Calls - hedged.Traffic.Succeeded} of {hedged.Traffic.Calls} calls failed in the hedged phase");
+        }
+
+        if (hedged.Traffic.Hedges == 0)
+        {
+            problems.Add("no hedge was sent in the hedged phase");
+        }
+
+        if (hedged.Traffic.HedgesCancelled == 0)
+        {
+            problems.Add("no hedge was cancelled in the hedged phase");
+        }
+
+        if (hedged.LongestCall > bound)
+        {
+            problems.Add(
+                $"the slowest call of the hedged phase took {hedged.LongestCall.TotalSeconds:0.00} s, more than the "
+                + $"hedge delay and its margin ({bound.TotalSeconds:0.00} s)");
+        }
     }
 }

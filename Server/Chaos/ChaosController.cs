@@ -2,7 +2,7 @@ namespace ResilientGrpc.Server.Chaos;
 
 /// <summary>
 /// Holds the chaos settings of a running server and lets a host change them at runtime, for example
-/// to walk a demo through healthy, flaky, hanging, outage and recovery phases. One per server
+/// to walk a demo through healthy, flaky, hanging (plain and hedged), outage and recovery phases. One per server
 /// (resolve it from the server's services).
 /// </summary>
 public sealed class ChaosController

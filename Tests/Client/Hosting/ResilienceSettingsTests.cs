@@ -1,12 +1,33 @@
 using Grpc.Core;
 using Microsoft.Extensions.Configuration;
 using ResilientGrpc.Client.Hosting;
+using ResilientGrpc.Client.Scenario;
 
 namespace ResilientGrpc.Tests.Client.Hosting;
 
 /// <summary>Continuous mode reads the <c>Resilience</c> section as the client factory does.</summary>
 public sealed class ResilienceSettingsTests
 {
+    [Test]
+    public void HedgedForDemo_TheDemoSettings_PlusHedgingOnProcessAtTheHedgeDelay()
+    {
+        var timings = ScenarioTimings.Default;
+        var plain = ResilienceSettings.ForDemo(timings);
+        var hedged = ResilienceSettings.HedgedForDemo(timings);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(plain.Hedging, Is.Null);
+            Assert.That(hedged.Hedging!.HedgedMethods, Is.EquivalentTo(new[] { "/unstable.v1.UnstableService/Process" }));
+            Assert.That(hedged.Hedging.Delay, Is.EqualTo(TimeSpan.FromSeconds(0.2)).And.EqualTo(timings.Deadline / 10));
+            Assert.That(hedged.Hedging.MaxAttempts, Is.EqualTo(3));
+            Assert.That(hedged.Deadline!.Timeout, Is.EqualTo(plain.Deadline!.Timeout));
+            Assert.That(hedged.Retry!.InitialBackoff, Is.EqualTo(plain.Retry!.InitialBackoff));
+            Assert.That(hedged.CircuitBreaker!.BreakDuration, Is.EqualTo(plain.CircuitBreaker!.BreakDuration));
+            Assert.That(ResilienceSettings.HedgedForDemo(ScenarioTimings.Fast).Hedging!.Delay, Is.EqualTo(TimeSpan.FromSeconds(0.02)));
+        });
+    }
+
     [Test]
     public void FromConfiguration_EmptySection_LibraryDefaultsWithTheDemoBreakerName()
     {

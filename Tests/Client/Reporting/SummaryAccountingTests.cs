@@ -28,7 +28,7 @@ public sealed class SummaryAccountingTests
 
         Assert.That(SummaryAccounting.Check([phase]), Is.EqualTo(new[]
         {
-            "flaky: calls + retries - rejected = 24 attempts sent, but the server received 25",
+            "flaky: calls + retries + hedges - rejected = 24 attempts sent, but the server received 25",
         }));
     }
 
@@ -40,9 +40,26 @@ public sealed class SummaryAccountingTests
 
         Assert.That(SummaryAccounting.Check([phase]), Is.EqualTo(new[]
         {
-            "outage: the library started 3 attempts, but calls + retries - rejected = 2",
+            "outage: the library started 3 attempts, but calls + retries + hedges - rejected = 2",
             "outage: the breaker reported 1 rejections, the caller saw 2",
         }));
+    }
+
+    [Test]
+    public void Check_HedgedPhase_EveryHedgeReachesTheServer()
+    {
+        // 8 calls, 3 of them answered by a second copy: 11 attempts at the server.
+        var traffic = Traffic(calls: 8, ok: 8, rejected: 0, unavailable: 0, retries: 0) with { Attempts = 11, Hedges = 3, HedgesCancelled = 3 };
+        var phase = new PhaseSummary("hanging, hedged", traffic, ServerReceived: 11, TimeSpan.FromSeconds(1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(phase.ExpectedAtServer, Is.EqualTo(11));
+            Assert.That(SummaryAccounting.Check([phase]), Is.Empty);
+            Assert.That(
+                SummaryAccounting.Check([phase with { Traffic = traffic with { Hedges = 2 } }]),
+                Has.Some.EqualTo("hanging, hedged: calls + retries + hedges - rejected = 10 attempts sent, but the server received 11"));
+        });
     }
 
     [Test]
@@ -57,7 +74,7 @@ public sealed class SummaryAccountingTests
     internal static PhaseSummary Phase(string name, long calls, long ok, long rejected, long unavailable, long retries, long serverReceived) =>
         new(name, Traffic(calls, ok, rejected, unavailable, retries), serverReceived, TimeSpan.FromSeconds(1));
 
-    private static TrafficSnapshot Traffic(long calls, long ok, long rejected, long unavailable, long retries)
+    internal static TrafficSnapshot Traffic(long calls, long ok, long rejected, long unavailable, long retries)
     {
         var failures = unavailable == 0
             ? ImmutableSortedDictionary<StatusCode, long>.Empty

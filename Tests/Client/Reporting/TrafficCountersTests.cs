@@ -18,6 +18,8 @@ public sealed class TrafficCountersTests
         counters.RetriesReported(2);
         counters.AttemptsReported(6);
         counters.RejectionsReported(1);
+        counters.HedgesReported(3);
+        counters.HedgesCancelledReported(2);
         var snapshot = counters.Snapshot();
 
         Assert.Multiple(() =>
@@ -31,6 +33,8 @@ public sealed class TrafficCountersTests
             Assert.That(snapshot.Retries, Is.EqualTo(2));
             Assert.That(snapshot.Attempts, Is.EqualTo(6));
             Assert.That(snapshot.BreakerRejections, Is.EqualTo(1));
+            Assert.That(snapshot.Hedges, Is.EqualTo(3));
+            Assert.That(snapshot.HedgesCancelled, Is.EqualTo(2));
         });
     }
 
@@ -44,6 +48,8 @@ public sealed class TrafficCountersTests
         counters.CallCompleted(new CallOutcome(StatusCode.OK, false, TimeSpan.Zero));
         counters.CallCompleted(new CallOutcome(StatusCode.DeadlineExceeded, false, TimeSpan.Zero));
         counters.RetriesReported(1);
+        counters.HedgesReported(2);
+        counters.HedgesCancelledReported(1);
 
         var delta = counters.Snapshot() - before;
 
@@ -53,6 +59,8 @@ public sealed class TrafficCountersTests
             Assert.That(delta.Succeeded, Is.EqualTo(1));
             Assert.That(delta.Retries, Is.EqualTo(1));
             Assert.That(delta.Failures.Keys, Is.EqualTo(new[] { StatusCode.DeadlineExceeded }));
+            Assert.That((delta.Hedges, delta.HedgesCancelled), Is.EqualTo((2L, 1L)));
+            Assert.That((delta + delta).Hedges, Is.EqualTo(4));
             Assert.That((delta + before).Failed, Is.EqualTo(2));
         });
     }

@@ -10,7 +10,8 @@ namespace ResilientGrpc.Tests.Client.Scenario;
 /// <summary>
 /// The whole demo, in-process against the real chaos server, with every duration scaled far down (a few
 /// seconds in all). The deadline stays at half a second so a slow machine does not turn a healthy call into a
-/// timeout.
+/// timeout, and the hedge delay at 0.15 s so a slow healthy call does not send a hedge (which would shift the
+/// seeded server's sequence of hangs).
 /// </summary>
 public sealed class DemoScenarioTests
 {
@@ -20,6 +21,7 @@ public sealed class DemoScenarioTests
     {
         Deadline = TimeSpan.FromSeconds(0.5),
         HangDuration = TimeSpan.FromSeconds(1.5),
+        HedgeDelay = TimeSpan.FromSeconds(0.15),
         BreakDuration = TimeSpan.FromSeconds(0.5),
         StatusInterval = TimeSpan.FromSeconds(0.5),
     };
@@ -35,7 +37,7 @@ public sealed class DemoScenarioTests
 
     [Test]
     public void RunAsync_EveryPhase_RunsInOrder() =>
-        Assert.That(result.Phases.Select(p => p.Phase), Is.EqualTo(new[] { "healthy", "flaky", "hanging", "outage", "recovery" }));
+        Assert.That(result.Phases.Select(p => p.Phase), Is.EqualTo(new[] { "healthy", "flaky", "hanging", "hanging, hedged", "outage", "recovery" }));
 
     [Test]
     public void RunAsync_TheStory_HappenedAndTheFiguresAddUp()
@@ -50,7 +52,7 @@ public sealed class DemoScenarioTests
     [Test]
     public void RunAsync_Healthy_EveryCallSucceedsFirstTime()
     {
-        var healthy = result.Phases[0];
+        var healthy = Phase("healthy");
 
         Assert.Multiple(() =>
         {
@@ -63,7 +65,7 @@ public sealed class DemoScenarioTests
     [Test]
     public void RunAsync_Flaky_RetriesSucceedAndOneCallGivesUpAfterThreeAttempts()
     {
-        var flaky = result.Phases[1];
+        var flaky = Phase("flaky");
 
         Assert.Multiple(() =>
         {
@@ -77,13 +79,33 @@ public sealed class DemoScenarioTests
     [Test]
     public void RunAsync_Hanging_CallsEndWithDeadlineExceededAndAreNotRetried()
     {
-        var hanging = result.Phases[2];
+        var hanging = Phase("hanging");
 
         Assert.Multiple(() =>
         {
             Assert.That(hanging.Traffic.DeadlineExceeded, Is.GreaterThanOrEqualTo(1));
             Assert.That(hanging.Traffic.Retries, Is.Zero);
             Assert.That(hanging.Traffic.Rejected, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void RunAsync_HangingHedged_EveryCallSucceedsAtAboutTheHedgeDelay()
+    {
+        var hedged = Phase(DemoPhases.HedgedPhase);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(hedged.Traffic.Calls, Is.EqualTo(DemoPhases.HangingCalls));
+            Assert.That(hedged.Traffic.Succeeded, Is.EqualTo(hedged.Traffic.Calls), "a hung copy costs the hedge delay, not the call");
+            Assert.That(hedged.Traffic.DeadlineExceeded, Is.Zero);
+            Assert.That(hedged.Traffic.Retries, Is.Zero, "a hedged method is never retried");
+            Assert.That(hedged.Traffic.Rejected, Is.Zero);
+            Assert.That(hedged.Traffic.Hedges, Is.GreaterThan(0));
+            Assert.That(hedged.Traffic.HedgesCancelled, Is.EqualTo(hedged.Traffic.Hedges), "each hung copy is cancelled once its hedge answers");
+            Assert.That(hedged.ServerReceived, Is.EqualTo(hedged.Traffic.Calls + hedged.Traffic.Hedges), "the server sees every copy");
+            Assert.That(hedged.LongestCall, Is.GreaterThan(Timings.HedgeDelay), "a hung call waited for its hedge");
+            Assert.That(hedged.LongestCall, Is.LessThanOrEqualTo(result.HedgedCallBound));
         });
     }
 
@@ -114,7 +136,7 @@ public sealed class DemoScenarioTests
     [Test]
     public void RunAsync_Recovery_ProbeSucceedsAndCallsReachTheServerAgain()
     {
-        var recovery = result.Phases[4];
+        var recovery = Phase("recovery");
 
         Assert.Multiple(() =>
         {
@@ -124,4 +146,6 @@ public sealed class DemoScenarioTests
             Assert.That(recovery.ServerReceived, Is.EqualTo(recovery.Traffic.Succeeded));
         });
     }
+
+    private PhaseSummary Phase(string name) => result.Phases.Single(p => p.Phase == name);
 }
