@@ -52,7 +52,8 @@ public sealed class HedgingOptions
     /// Gets or sets the status codes of a non-fatal failure: an attempt failing with one of them sends the next hedge
     /// at once (or after the server's pushback). Any other status is fatal: it ends the call with that failure and
     /// cancels the other attempts. A call refused by the circuit breaker below is never hedged again, whatever this
-    /// set holds.
+    /// set holds. An attempt that fails with <see cref="StatusCode.DeadlineExceeded"/> while the caller's own deadline
+    /// is still ahead passed the attempt deadline an interceptor below gave it: it counts as non-fatal.
     /// </summary>
     /// <value>The default value is { <see cref="StatusCode.Unavailable"/> }. May be empty; must not be null nor contain <see cref="StatusCode.OK"/>.</value>
     public ISet<StatusCode> NonFatalStatusCodes { get; set; } = new HashSet<StatusCode> { StatusCode.Unavailable };

@@ -155,6 +155,42 @@ public sealed class HedgingInterceptorTests : HedgingTestBase
         Assert.That(Network.Arrivals[0].IsDisposed, Is.True);
     }
 
+    /// <summary>
+    /// The deadline interceptor below gives each hedge its own deadline: the first hedge passing its own is no answer
+    /// for the call while the caller's deadline is still ahead and other hedges run.
+    /// </summary>
+    [Test]
+    public async Task AsyncUnaryCall_FirstHedgePassesItsOwnAttemptDeadline_ALaterHedgeStillAnswers()
+    {
+        Network.Unary = async (arrival, token) =>
+        {
+            if (arrival.Number != 2)
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(900), Time, token);
+            return new ProcessReply { Result = "second" };
+        };
+        var client = Client(OnProcess(), new DeadlineInterceptor(new DeadlineOptions { Timeout = TimeSpan.FromSeconds(1) }, Clock));
+
+        var call = client.ProcessAsync(new ProcessRequest()).ResponseAsync;
+        await TimerArmed(1);
+        Advance(200);
+        await Until(() => Network.Count == 2);
+        await TimerArmed(2);
+        Advance(200);
+        await Until(() => Network.Count == 3);
+        Advance(600);
+        await Until(() => Network.Arrivals[0].IsDisposed);
+        Advance(100);
+        var reply = await call.WaitAsync(Bound);
+
+        Assert.That(reply.Result, Is.EqualTo("second"), "hedge 2 answered at 1.1 s, after hedge 1's own 1 s deadline");
+        Assert.That(Network.Count, Is.EqualTo(3));
+        Assert.That(Network.Arrivals[2].IsDisposed, Is.True, "the third hedge was cancelled");
+    }
+
     [Test]
     public async Task AsyncUnaryCall_PositivePushback_DelaysTheNextHedgeByIt()
     {
