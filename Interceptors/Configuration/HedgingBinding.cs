@@ -20,21 +20,7 @@ internal static class HedgingBinding
         hedging.Delay = reader.Duration(nameof(HedgingOptions.Delay), hedging.Delay);
         hedging.MethodDelays = reader.Durations(nameof(HedgingOptions.MethodDelays), hedging.MethodDelays);
         hedging.NonFatalStatusCodes = reader.StatusCodes(nameof(HedgingOptions.NonFatalStatusCodes), hedging.NonFatalStatusCodes);
-        ReadThrottling(reader.Section(nameof(HedgingOptions.Throttling)), hedging);
-        reader.ReportUnknownKeys();
-    }
-
-    /// <summary>A <c>Throttling</c> section with keys turns the budget on, starting from its defaults.</summary>
-    private static void ReadThrottling(ConfigurationReader reader, HedgingOptions options)
-    {
-        if (!reader.HasKeys)
-        {
-            return;
-        }
-
-        var throttling = options.Throttling ??= new RetryThrottlingOptions();
-        throttling.MaxTokens = reader.Int(nameof(RetryThrottlingOptions.MaxTokens), throttling.MaxTokens);
-        throttling.TokenRatio = reader.Double(nameof(RetryThrottlingOptions.TokenRatio), throttling.TokenRatio);
+        hedging.Throttling = ThrottlingBinding.Read(reader.Section(nameof(HedgingOptions.Throttling)), hedging.Throttling);
         reader.ReportUnknownKeys();
     }
 }

@@ -13,22 +13,8 @@ internal static class RetryBinding
         options.JitterFactor = reader.Double(nameof(RetryOptions.JitterFactor), options.JitterFactor);
         options.RetryableStatusCodes = reader.StatusCodes(nameof(RetryOptions.RetryableStatusCodes), options.RetryableStatusCodes);
         options.HonorServerPushback = reader.Boolean(nameof(RetryOptions.HonorServerPushback), options.HonorServerPushback);
-        ReadThrottling(reader.Section(nameof(RetryOptions.Throttling)), options);
+        options.Throttling = ThrottlingBinding.Read(reader.Section(nameof(RetryOptions.Throttling)), options.Throttling);
         options.NonRetryableMethods = reader.Names(nameof(RetryOptions.NonRetryableMethods), options.NonRetryableMethods);
-        reader.ReportUnknownKeys();
-    }
-
-    /// <summary>A <c>Throttling</c> section with keys turns the retry budget on, starting from its defaults.</summary>
-    private static void ReadThrottling(ConfigurationReader reader, RetryOptions options)
-    {
-        if (!reader.HasKeys)
-        {
-            return;
-        }
-
-        var throttling = options.Throttling ??= new RetryThrottlingOptions();
-        throttling.MaxTokens = reader.Int(nameof(RetryThrottlingOptions.MaxTokens), throttling.MaxTokens);
-        throttling.TokenRatio = reader.Double(nameof(RetryThrottlingOptions.TokenRatio), throttling.TokenRatio);
         reader.ReportUnknownKeys();
     }
 }
