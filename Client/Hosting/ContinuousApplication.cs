@@ -48,7 +48,7 @@ internal static class ContinuousApplication
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             var counters = new TrafficCounters();
             using var listener = new ResilienceMeterListener(counters, meters);
-            var caller = new ProcessCaller(client.Client, counters, time, loggers.CreateLogger(ProcessCaller.LogCategory), LogLevel.Debug);
+            var caller = new ProcessCaller(client.ProcessClient, counters, time, loggers.CreateLogger(ProcessCaller.LogCategory), LogLevel.Debug);
             var status = new StatusReporter(counters, client.Breaker, serverReceived: null, time, loggers.CreateLogger(StatusReporter.LogCategory));
             using var statusStop = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
             var statusTask = status.RunAsync(TimeSpan.FromSeconds(1), statusStop.Token);

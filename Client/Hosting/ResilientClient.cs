@@ -18,18 +18,23 @@ internal sealed class ResilientClient : IDisposable
     /// <summary>The breaker's name in logs and metrics (the <c>breaker</c> tag).</summary>
     public const string BreakerName = "unstable";
 
+    private const string ServiceName = "unstable.v1.UnstableService";
+    private const string ProcessMethodName = ServiceName + "/Process";
+
     private readonly GrpcChannel channel;
 
     private ResilientClient(
         GrpcChannel channel,
         CircuitBreakerInterceptor breaker,
         UnstableService.UnstableServiceClient client,
-        UnstableService.UnstableServiceClient? hedgedClient)
+        UnstableService.UnstableServiceClient? hedgedClient,
+        bool hedgesProcess)
     {
         this.channel = channel;
         Breaker = breaker;
         Client = client;
         HedgedClient = hedgedClient;
+        ProcessClient = hedgesProcess ? hedgedClient! : client;
         PlainClient = new UnstableService.UnstableServiceClient(channel);
     }
 
@@ -44,6 +49,12 @@ internal sealed class ResilientClient : IDisposable
     /// configure no hedging.
     /// </summary>
     public UnstableService.UnstableServiceClient? HedgedClient { get; }
+
+    /// <summary>
+    /// Gets the client continuous mode sends its <c>Process</c> calls through: the hedged one when the options hedge
+    /// <c>Process</c> (a hedged method is never retried), the retrying one otherwise.
+    /// </summary>
+    public UnstableService.UnstableServiceClient ProcessClient { get; }
 
     /// <summary>Gets a client on the same channel without interceptors (for warming the connection up).</summary>
     public UnstableService.UnstableServiceClient PlainClient { get; }
@@ -67,7 +78,8 @@ internal sealed class ResilientClient : IDisposable
         var channel = GrpcChannel.ForAddress(address);
         var invoker = channel.Intercept(retry, breaker, deadline);
         var hedged = hedging is null ? null : new UnstableService.UnstableServiceClient(channel.Intercept(hedging, breaker, deadline));
-        return new ResilientClient(channel, breaker, new UnstableService.UnstableServiceClient(invoker), hedged);
+        var hedgesProcess = options.Hedging?.HedgedMethods.Any(m => m.TrimStart('/') is ProcessMethodName or ServiceName) == true;
+        return new ResilientClient(channel, breaker, new UnstableService.UnstableServiceClient(invoker), hedged, hedgesProcess);
     }
 
     public void Dispose() => channel.Dispose();
