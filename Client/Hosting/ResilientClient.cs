@@ -19,7 +19,6 @@ internal sealed class ResilientClient : IDisposable
     public const string BreakerName = "unstable";
 
     private const string ServiceName = "unstable.v1.UnstableService";
-    private const string ProcessMethodName = ServiceName + "/Process";
 
     private readonly GrpcChannel channel;
 
@@ -78,7 +77,8 @@ internal sealed class ResilientClient : IDisposable
         var channel = GrpcChannel.ForAddress(address);
         var invoker = channel.Intercept(retry, breaker, deadline);
         var hedged = hedging is null ? null : new UnstableService.UnstableServiceClient(channel.Intercept(hedging, breaker, deadline));
-        var hedgesProcess = options.Hedging?.HedgedMethods.Any(m => m.TrimStart('/') is ProcessMethodName or ServiceName) == true;
+        // The library's key rule: a full method name (with its leading slash) or a service name.
+        var hedgesProcess = options.Hedging?.HedgedMethods.Any(m => m is ResilienceSettings.ProcessMethod or ServiceName) == true;
         return new ResilientClient(channel, breaker, new UnstableService.UnstableServiceClient(invoker), hedged, hedgesProcess);
     }
 

@@ -263,20 +263,13 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
     {
         var error = attempt.Outcome.Exception!.InnerException!;
         lastError = error;
-        var failure = engine.Policy.Classify(error);
-        if (failure == HedgeFailure.Fatal && RpcStatus.CodeOf(error) == StatusCode.DeadlineExceeded && !engine.PassesWithin(deadline, TimeSpan.Zero))
-        {
-            // The hedge's own deadline (a deadline interceptor below gives each one), not the caller's: no answer for
-            // the call while the other hedges run and the caller's deadline is ahead.
-            failure = HedgeFailure.NonFatal;
-        }
-
+        var failure = engine.Policy.Classify(error, callerDeadlineAhead: !engine.PassesWithin(deadline, TimeSpan.Zero));
         if (failure is (HedgeFailure.NonFatal or HedgeFailure.Pushback or HedgeFailure.PushbackStop) && !stop.IsCancellationRequested)
         {
             engine.FailedNonFatally();
         }
 
-        if (failure is not (HedgeFailure.NonFatal or HedgeFailure.Pushback or HedgeFailure.PushbackStop or HedgeFailure.Refused))
+        if (failure == HedgeFailure.Fatal)
         {
             attempt.Call.Dispose();
             CancelInFlight();

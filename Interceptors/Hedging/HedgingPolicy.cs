@@ -42,8 +42,12 @@ internal sealed class HedgingPolicy
     /// <summary>The wait between hedges of <paramref name="method"/> while no answer has come.</summary>
     public TimeSpan DelayOf(IMethod method) => MethodKey.TryGet(methodDelays, method, out var value) ? value : delay;
 
-    /// <summary>What an attempt's failure with <paramref name="error"/> means for the call.</summary>
-    public HedgeFailure Classify(Exception error) => error switch
+    /// <summary>
+    /// What an attempt's failure with <paramref name="error"/> means for the call. While <paramref name="callerDeadlineAhead"/>,
+    /// a <see cref="StatusCode.DeadlineExceeded"/> is the attempt's own deadline (a deadline interceptor below gives each
+    /// hedge one), not the caller's: non-fatal, so the other hedges may still answer.
+    /// </summary>
+    public HedgeFailure Classify(Exception error, bool callerDeadlineAhead) => error switch
     {
         INonRetryableError => HedgeFailure.Refused,
         RpcException rpc when (uint)rpc.StatusCode < 32 && (nonFatalMask & (1u << (int)rpc.StatusCode)) != 0 =>
@@ -53,6 +57,7 @@ internal sealed class HedgingPolicy
                 { } pushback when pushback < TimeSpan.Zero => HedgeFailure.PushbackStop,
                 _ => HedgeFailure.Pushback,
             },
+        RpcException { StatusCode: StatusCode.DeadlineExceeded } when callerDeadlineAhead => HedgeFailure.NonFatal,
         _ => HedgeFailure.Fatal,
     };
 }

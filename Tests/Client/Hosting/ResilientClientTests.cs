@@ -12,6 +12,7 @@ public sealed class ResilientClientTests
     [TestCase("/unstable.v1.UnstableService/Process", true)]
     [TestCase("unstable.v1.UnstableService", true)]
     [TestCase("/unstable.v1.UnstableService/Subscribe", false)]
+    [TestCase("unstable.v1.UnstableService/Process", false)]
     [TestCase(null, false)]
     public void ProcessClient_HedgingConfiguredOrNot_IsTheHedgedClientOnlyWhenProcessIsHedged(string? hedged, bool hedgesProcess)
     {
