@@ -1,4 +1,5 @@
 using System.Globalization;
+using ResilientGrpc.Benchmarks.Infrastructure;
 
 namespace ResilientGrpc.Benchmarks.Chaos;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ResilientGrpc.Benchmarks.Infrastructure;
 
 namespace ResilientGrpc.Benchmarks.Chaos;
 

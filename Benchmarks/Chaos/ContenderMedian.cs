@@ -12,43 +12,32 @@ internal static class ContenderMedian
     public static ContenderResult Of(IReadOnlyList<ContenderResult> runs)
     {
         ArgumentOutOfRangeException.ThrowIfZero(runs.Count);
-        var failFast = Median(runs.Select(r => r.OutageToFailFast is { } t ? t.Ticks : double.PositiveInfinity));
+        var failFast = RunStatistics.Median(runs.Select(r => r.OutageToFailFast is { } t ? t.Ticks : double.PositiveInfinity));
         return new ContenderResult(
             runs[0].Contender,
-            (int)Count(runs.Select(r => (double)r.Calls)),
-            (int)Count(runs.Select(r => (double)r.Shed)),
-            Median(runs.Select(r => r.SuccessRate)),
-            Median(runs.Select(r => r.FlakySuccessRate)),
-            Median(runs.Select(r => r.RecoverySuccessRate)),
-            Time(runs.Select(r => r.P50)),
-            Time(runs.Select(r => r.P99)),
-            Time(runs.Select(r => r.Max)),
-            Time(runs.Select(r => r.OutageP50)),
-            Median(runs.Select(r => r.AttemptsPerCall)),
-            Count(runs.Select(r => (double)r.ServerCallsInOutage)),
+            (int)RunStatistics.MedianCount(runs.Select(r => (double)r.Calls)),
+            (int)RunStatistics.MedianCount(runs.Select(r => (double)r.Shed)),
+            RunStatistics.Median(runs.Select(r => r.SuccessRate)),
+            RunStatistics.Median(runs.Select(r => r.FlakySuccessRate)),
+            RunStatistics.Median(runs.Select(r => r.RecoverySuccessRate)),
+            RunStatistics.MedianTime(runs.Select(r => r.P50)),
+            RunStatistics.MedianTime(runs.Select(r => r.P99)),
+            RunStatistics.MedianTime(runs.Select(r => r.Max)),
+            RunStatistics.MedianTime(runs.Select(r => r.OutageP50)),
+            RunStatistics.Median(runs.Select(r => r.AttemptsPerCall)),
+            RunStatistics.MedianCount(runs.Select(r => (double)r.ServerCallsInOutage)),
             double.IsPositiveInfinity(failFast) ? null : TimeSpan.FromTicks((long)failFast),
-            Time(runs.Select(r => r.RecoveryToHealthy)),
-            Count(runs.Select(r => (double)r.FlakyBreakerOpenings)),
-            Count(runs.Select(r => (double)r.BreakerOpenings)))
+            RunStatistics.MedianTime(runs.Select(r => r.RecoveryToHealthy)),
+            RunStatistics.MedianCount(runs.Select(r => (double)r.FlakyBreakerOpenings)),
+            RunStatistics.MedianCount(runs.Select(r => (double)r.BreakerOpenings)))
         {
             Handler = runs.All(r => r.Handler is not null) ? Handler([.. runs.Select(r => r.Handler!.Value)]) : null,
         };
     }
 
     private static PollyEventCounts Handler(PollyEventCounts[] runs) => new(
-        Count(runs.Select(r => (double)r.Attempts)),
-        Count(runs.Select(r => (double)r.HandledAttempts)),
-        Count(runs.Select(r => (double)r.Retries)),
-        Count(runs.Select(r => (double)r.Timeouts)));
-
-    private static long Count(IEnumerable<double> values) => (long)Math.Round(Median(values), MidpointRounding.AwayFromZero);
-
-    private static TimeSpan Time(IEnumerable<TimeSpan> values) => TimeSpan.FromTicks((long)Median(values.Select(v => (double)v.Ticks)));
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-    }
+        RunStatistics.MedianCount(runs.Select(r => (double)r.Attempts)),
+        RunStatistics.MedianCount(runs.Select(r => (double)r.HandledAttempts)),
+        RunStatistics.MedianCount(runs.Select(r => (double)r.Retries)),
+        RunStatistics.MedianCount(runs.Select(r => (double)r.Timeouts)));
 }

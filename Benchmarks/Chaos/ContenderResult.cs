@@ -50,13 +50,13 @@ public sealed record ContenderResult(
             contender,
             records.Count,
             shed,
-            Rate(records),
-            Rate(records.Where(r => r.Start < outageStart)),
-            Rate(records.Where(r => r.Start >= recoveryStart)),
-            Percentile(latencies, 0.50),
-            Percentile(latencies, 0.99),
+            RunStatistics.SuccessRate(records),
+            RunStatistics.SuccessRate(records.Where(r => r.Start < outageStart)),
+            RunStatistics.SuccessRate(records.Where(r => r.Start >= recoveryStart)),
+            RunStatistics.Percentile(latencies, 0.50),
+            RunStatistics.Percentile(latencies, 0.99),
             latencies.Length == 0 ? TimeSpan.Zero : latencies[^1],
-            Percentile(outage, 0.50),
+            RunStatistics.Percentile(outage, 0.50),
             records.Count == 0 ? 0 : (double)serverCalls / records.Count,
             serverCallsInOutage,
             firstFailFast == TimeSpan.MaxValue ? null : firstFailFast - outageStart,
@@ -64,13 +64,4 @@ public sealed record ContenderResult(
             flakyOpenings,
             openings);
     }
-
-    private static double Rate(IEnumerable<CallRecord> records)
-    {
-        var (all, ok) = records.Aggregate((All: 0, Ok: 0), (acc, r) => (acc.All + 1, acc.Ok + (r.Succeeded ? 1 : 0)));
-        return all == 0 ? 0 : (double)ok / all;
-    }
-
-    private static TimeSpan Percentile(TimeSpan[] sorted, double p) =>
-        sorted.Length == 0 ? TimeSpan.Zero : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

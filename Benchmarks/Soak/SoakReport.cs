@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using ResilientGrpc.Benchmarks.Chaos;
+using ResilientGrpc.Benchmarks.Infrastructure;
 using static ResilientGrpc.Benchmarks.Soak.SoakFormat;
 
 namespace ResilientGrpc.Benchmarks.Soak;

@@ -1,6 +1,6 @@
 using Grpc.Core;
 
-namespace ResilientGrpc.Benchmarks.Chaos;
+namespace ResilientGrpc.Benchmarks.Infrastructure;
 
 /// <summary>One logical call of a chaos run: when it started and ended (from the run's start), and how.</summary>
 /// <param name="Start">When the caller started it.</param>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ResilientGrpc.Benchmarks.Chaos;
+namespace ResilientGrpc.Benchmarks.Infrastructure;
 
 /// <summary>Lays out a header and rows of cells as an aligned console table, a markdown table or CSV.</summary>
 internal static class TextTable
