@@ -11,6 +11,7 @@ namespace ResilientGrpc.Server.Chaos;
 /// <see cref="ChaosOptions.OutageEvery"/> cycle the call is an outage and no random number is drawn.
 /// Otherwise one draw <c>r</c> in [0,1): <c>r &lt; ErrorRate</c> is an error (a second draw picks the code
 /// when several are configured), <c>r &lt; ErrorRate + HangRate</c> is a hang, anything else is served.
+/// Errors and outages carry <see cref="ChaosOptions.ErrorPushback"/>.
 /// </remarks>
 internal sealed class ChaosDecider
 {
@@ -23,6 +24,7 @@ internal sealed class ChaosDecider
     private readonly TimeSpan _hangDuration;
     private readonly TimeSpan? _outageEvery;
     private readonly TimeSpan? _outageFor;
+    private readonly string? _pushback;
 
     public ChaosDecider(ChaosOptions options)
     {
@@ -35,6 +37,7 @@ internal sealed class ChaosDecider
         _hangDuration = options.HangDuration;
         _outageEvery = options.OutageEvery;
         _outageFor = options.OutageFor;
+        _pushback = options.ErrorPushback;
         _random = options.Seed is { } seed ? new Random(seed) : new Random();
     }
 
@@ -49,7 +52,7 @@ internal sealed class ChaosDecider
 
         if (IsInOutage(sinceStart))
         {
-            return ChaosDecision.Outage;
+            return ChaosDecision.Outage(_pushback);
         }
 
         double draw;
@@ -65,7 +68,7 @@ internal sealed class ChaosDecider
 
         if (draw < _errorRate)
         {
-            return ChaosDecision.Error(_codes[codeIndex]);
+            return ChaosDecision.Error(_codes[codeIndex], _pushback);
         }
 
         return draw < _errorRate + _hangRate ? ChaosDecision.Hang(_hangDuration) : ChaosDecision.Ok;

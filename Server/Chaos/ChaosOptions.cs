@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Grpc.Core;
 
 namespace ResilientGrpc.Server.Chaos;
@@ -28,6 +29,18 @@ public sealed class ChaosOptions
     /// <summary>Gets or sets the status codes a failing call uses, picked uniformly (<c>CHAOS_ERROR_CODES</c>).</summary>
     /// <value>The default value is <c>[Unavailable]</c>. Must not be empty and must not contain <c>OK</c>.</value>
     public IList<StatusCode> ErrorCodes { get; set; } = [StatusCode.Unavailable];
+
+    /// <summary>
+    /// Gets or sets the server pushback sent with every injected failure, errors and outages alike
+    /// (<c>CHAOS_ERROR_PUSHBACK</c>): the exact value of the <c>grpc-retry-pushback-ms</c> trailer (gRFC A6).
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="null"/> (no trailer). A non-negative integer such as <c>"100"</c> asks
+    /// clients to wait that many milliseconds before their next retry or hedge; a negative or unparseable value
+    /// such as <c>"-1"</c> or <c>"soon"</c> asks them to stop retrying and hedging. The value is sent as given, so
+    /// it must be a non-empty gRPC metadata value: printable ASCII with no leading or trailing whitespace.
+    /// </value>
+    public string? ErrorPushback { get; set; }
 
     /// <summary>Gets or sets the probability that a call hangs before it is served (<c>CHAOS_HANG_RATE</c>).</summary>
     /// <value>The default value is 0.1 (10%). Allowed: 0 to 1, and <c>ErrorRate + HangRate</c> at most 1.</value>
@@ -91,6 +104,11 @@ public sealed class ChaosOptions
             CheckErrorCodes(problems);
         }
 
+        if (Check(ChaosVariables.ErrorPushback))
+        {
+            CheckErrorPushback(problems);
+        }
+
         if (Check(ChaosVariables.HangSeconds) && (HangDuration <= TimeSpan.Zero || HangDuration > MaxHangDuration))
         {
             problems.Add(new(
@@ -111,6 +129,7 @@ public sealed class ChaosOptions
         Enabled = Enabled,
         ErrorRate = ErrorRate,
         ErrorCodes = [.. ErrorCodes ?? []],
+        ErrorPushback = ErrorPushback,
         HangRate = HangRate,
         HangDuration = HangDuration,
         OutageEvery = OutageEvery,
@@ -146,6 +165,56 @@ public sealed class ChaosOptions
         {
             problems.Add(new(ChaosVariables.ErrorCodes, codes, "unknown status code; allowed: " + ChaosStatusCodes.AllowedNames));
         }
+    }
+
+    private void CheckErrorPushback(List<ChaosConfigurationProblem> problems)
+    {
+        var pushback = ErrorPushback;
+        if (pushback is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(pushback))
+        {
+            problems.Add(new(
+                ChaosVariables.ErrorPushback,
+                pushback.Length == 0 ? "(empty)" : Quote(pushback),
+                "must not be empty or blank; leave it unset to send no grpc-retry-pushback-ms trailer"));
+        }
+        else if (pushback.Any(c => c is < ' ' or > '~'))
+        {
+            problems.Add(new(
+                ChaosVariables.ErrorPushback,
+                Quote(pushback),
+                "must be printable ASCII (a gRPC metadata value), e.g. 100 or -1"));
+        }
+        else if (pushback[0] == ' ' || pushback[^1] == ' ')
+        {
+            problems.Add(new(
+                ChaosVariables.ErrorPushback,
+                Quote(pushback),
+                "must not start or end with whitespace (it is sent exactly as given)"));
+        }
+    }
+
+    /// <summary>Shows a value in quotes with control and non-ASCII characters escaped, so it reads unambiguously.</summary>
+    private static string Quote(string value)
+    {
+        var builder = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var c in value)
+        {
+            if (c is < ' ' or > '~')
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.Append('"').ToString();
     }
 
     private void CheckOutage(List<ChaosConfigurationProblem> problems)

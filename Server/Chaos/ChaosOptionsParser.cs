@@ -42,6 +42,10 @@ internal static class ChaosOptionsParser
             ? Set(() => options.Seed = seed)
             : "must be a whole number (32-bit integer)");
 
+        // Sent verbatim as a trailer value, so it is neither trimmed nor, when empty, taken as unset:
+        // a blank or padded value is reported by CollectProblems instead of being silently changed.
+        options.ErrorPushback = configuration[ChaosVariables.ErrorPushback];
+
         var parsed = problems.Count;
         options.CollectProblems(problems, failed);
         for (var i = parsed; i < problems.Count; i++)

@@ -6,6 +6,7 @@ internal static class ChaosVariables
     public const string Mode = "CHAOS_MODE";
     public const string ErrorRate = "CHAOS_ERROR_RATE";
     public const string ErrorCodes = "CHAOS_ERROR_CODES";
+    public const string ErrorPushback = "CHAOS_ERROR_PUSHBACK";
     public const string HangRate = "CHAOS_HANG_RATE";
     public const string HangSeconds = "CHAOS_HANG_SECONDS";
     public const string OutageEvery = "CHAOS_OUTAGE_EVERY";

@@ -81,6 +81,7 @@ public static class UnstableServerApplication
             chaos.Enabled ? "on" : "off",
             chaos.ErrorRate,
             string.Join(",", chaos.ErrorCodes.Select(ChaosStatusCodes.ToName)),
+            chaos.ErrorPushback ?? "none",
             chaos.HangRate,
             ChaosDuration.Format(chaos.HangDuration),
             outage,

@@ -8,6 +8,9 @@ namespace ResilientGrpc.Server.Services;
 /// Runs one call through chaos: decides its fate, records and logs it once, fails or hangs it as
 /// decided, then runs the real work. A call whose caller cancels or whose deadline passes is counted
 /// as abandoned and ends quietly with <c>CANCELLED</c> (nobody is listening for the answer).
+/// Every injected failure (error or outage) carries the <see cref="PushbackTrailer"/> trailer when
+/// <see cref="ChaosOptions.ErrorPushback"/> is set; grpc-dotnet sends an <see cref="RpcException"/>'s trailers
+/// to the caller with the status.
 /// </summary>
 internal sealed class ChaosCallGate(
     ChaosController controller,
@@ -18,6 +21,9 @@ internal sealed class ChaosCallGate(
 {
     /// <summary>The request id header read for calls whose messages carry none (streams).</summary>
     public const string RequestIdHeader = "x-request-id";
+
+    /// <summary>The server pushback trailer of gRFC A6, sent with injected failures when configured.</summary>
+    public const string PushbackTrailer = "grpc-retry-pushback-ms";
 
     public async Task<T> RunAsync<T>(ServerCallContext context, string? requestId, Func<Task<T>> work)
     {
@@ -33,9 +39,13 @@ internal sealed class ChaosCallGate(
             switch (decision.Outcome)
             {
                 case ChaosOutcome.Error:
-                    throw new RpcException(new Status(decision.Code, $"Chaos: injected {ChaosStatusCodes.ToName(decision.Code)}."));
+                    throw new RpcException(
+                        new Status(decision.Code, $"Chaos: injected {ChaosStatusCodes.ToName(decision.Code)}."),
+                        FailureTrailers(decision));
                 case ChaosOutcome.Outage:
-                    throw new RpcException(new Status(StatusCode.Unavailable, "Chaos: the server is in an outage window."));
+                    throw new RpcException(
+                        new Status(StatusCode.Unavailable, "Chaos: the server is in an outage window."),
+                        FailureTrailers(decision));
                 case ChaosOutcome.Hang:
                     await Task.Delay(decision.HangDuration, timeProvider, context.CancellationToken);
                     break;
@@ -62,6 +72,9 @@ internal sealed class ChaosCallGate(
         context.GetHttpContext().RequestAborted.IsCancellationRequested
             ? new RpcException(new Status(StatusCode.Cancelled, "The caller abandoned the call."))
             : new RpcException(new Status(StatusCode.DeadlineExceeded, "The call's deadline passed before the server answered."));
+
+    private static Metadata FailureTrailers(ChaosDecision decision) =>
+        decision.Pushback is { } pushback ? new Metadata { { PushbackTrailer, pushback } } : Metadata.Empty;
 
     private static (string FullMethod, string Method) MethodNames(ServerCallContext context)
     {

@@ -12,7 +12,7 @@ internal static partial class ServerLog
     public static partial void CallAbandoned(ILogger logger, string method, string requestId);
 
     [LoggerMessage(EventId = 3, EventName = "ChaosConfigured", Level = LogLevel.Information,
-        Message = "Chaos {Mode}: error rate {ErrorRate} ({ErrorCodes}), hang rate {HangRate} for {HangDuration}, outage {Outage}, seed {Seed}")]
+        Message = "Chaos {Mode}: error rate {ErrorRate} ({ErrorCodes}, pushback {ErrorPushback}), hang rate {HangRate} for {HangDuration}, outage {Outage}, seed {Seed}")]
     public static partial void ChaosConfigured(
-        ILogger logger, string mode, double errorRate, string errorCodes, double hangRate, string hangDuration, string outage, string seed);
+        ILogger logger, string mode, double errorRate, string errorCodes, string errorPushback, double hangRate, string hangDuration, string outage, string seed);
 }

@@ -59,6 +59,41 @@ public sealed class ResilienceStackIntegrationTests
     }
 
     [Test]
+    public async Task Process_ServerPushbackNegative_OneAttemptReachesServerAndRetryStops()
+    {
+        host.Controller.Update(o => { o.Enabled = true; o.ErrorRate = 1; o.HangRate = 0; o.ErrorPushback = "-1"; });
+        using var stack = new ResilienceStack(host, ResilienceStack.DefaultsWithoutJitter());
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => stack.Client.ProcessAsync(new ProcessRequest { RequestId = "r1" }).ResponseAsync.WaitAsync(Bound));
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable), error.Status.ToString());
+        Assert.That(error.Trailers.GetValue("grpc-retry-pushback-ms"), Is.EqualTo("-1"));
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(1), "the server asked for no retries");
+        Assert.That(stack.RetryClock.TimersCreated, Is.Zero);
+    }
+
+    [Test]
+    public async Task Process_ServerPushbackHundredMilliseconds_NextAttemptWaitsExactlyThatLong()
+    {
+        host.Controller.Update(o => { o.Enabled = true; o.ErrorRate = 1; o.HangRate = 0; o.ErrorPushback = "100"; });
+        using var stack = new ResilienceStack(host, ResilienceStack.DefaultsWithoutJitter());
+
+        var call = stack.Client.ProcessAsync(new ProcessRequest { RequestId = "r1" });
+
+        await stack.BackoffStarted(1);
+        stack.Time.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(1), "nothing before the 100 ms the server asked for (the 1 s backoff is replaced)");
+        stack.Time.Advance(TimeSpan.FromMilliseconds(1));
+        await host.WaitForStatisticsAsync(s => s.TotalCalls == 2);
+        await stack.BackoffStarted(2);
+        stack.Time.Advance(TimeSpan.FromMilliseconds(100));
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable), error.Status.ToString());
+        Assert.That(host.Statistics.TotalCalls, Is.EqualTo(3));
+    }
+
+    [Test]
     public async Task Process_ServerHangsFiveSeconds_FailsWithDeadlineExceededAfterTwoSecondsAndServerCountsItAbandoned()
     {
         // The hang and the deadline both run on real time: the channel enforces deadlines with the system clock.

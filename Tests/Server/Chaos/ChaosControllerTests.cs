@@ -30,6 +30,18 @@ public sealed class ChaosControllerTests
     }
 
     [Test]
+    public void Options_ErrorPushback_KeptInForceAndCopied()
+    {
+        var controller = new ChaosController(new ChaosOptions(), new FakeTimeProvider());
+
+        controller.Update(o => { o.Enabled = true; o.ErrorRate = 1; o.HangRate = 0; o.ErrorPushback = "-1"; });
+        controller.Options.ErrorPushback = "100";
+
+        Assert.That(controller.Options.ErrorPushback, Is.EqualTo("-1"));
+        Assert.That(controller.Decide().Pushback, Is.EqualTo("-1"));
+    }
+
+    [Test]
     public void Decide_OutageClock_FollowsTimeProviderAndRestarts()
     {
         var time = new FakeTimeProvider();

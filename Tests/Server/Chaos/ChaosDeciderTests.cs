@@ -109,6 +109,29 @@ public sealed class ChaosDeciderTests
     }
 
     [Test]
+    public void Decide_ErrorPushbackSet_CarriedByErrorsAndOutagesOnly()
+    {
+        var flaky = new ChaosDecider(new ChaosOptions { Enabled = true, ErrorRate = 0.5, HangRate = 0.3, Seed = 1, ErrorPushback = "-1" });
+        var outage = new ChaosDecider(new ChaosOptions
+        {
+            Enabled = true,
+            ErrorPushback = "250",
+            OutageEvery = TimeSpan.FromSeconds(10),
+            OutageFor = TimeSpan.FromSeconds(1),
+        });
+
+        var decisions = Enumerable.Range(0, 200).Select(_ => flaky.Decide(TimeSpan.Zero)).ToList();
+        var inOutage = outage.Decide(TimeSpan.Zero);
+
+        Assert.That(decisions.Select(d => d.Outcome).Distinct(), Is.EquivalentTo(new[] { ChaosOutcome.Ok, ChaosOutcome.Error, ChaosOutcome.Hang }));
+        Assert.That(decisions.Where(d => d.Outcome == ChaosOutcome.Error).Select(d => d.Pushback), Is.All.EqualTo("-1"));
+        Assert.That(decisions.Where(d => d.Outcome != ChaosOutcome.Error).Select(d => d.Pushback), Is.All.Null);
+        Assert.That(inOutage.Outcome, Is.EqualTo(ChaosOutcome.Outage));
+        Assert.That(inOutage.Pushback, Is.EqualTo("250"));
+        Assert.That(inOutage.ToString(), Is.EqualTo("outage UNAVAILABLE pushback 250"));
+    }
+
+    [Test]
     public void Decide_InOutage_DrawsNoRandomNumbers()
     {
         var outage = new ChaosOptions { Enabled = true, Seed = 5, OutageEvery = TimeSpan.FromSeconds(10), OutageFor = TimeSpan.FromSeconds(1) };

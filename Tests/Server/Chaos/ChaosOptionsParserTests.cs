@@ -16,6 +16,7 @@ public sealed class ChaosOptionsParserTests
             Assert.That(options.Enabled, Is.False);
             Assert.That(options.ErrorRate, Is.EqualTo(0.2));
             Assert.That(options.ErrorCodes, Is.EqualTo(new[] { StatusCode.Unavailable }));
+            Assert.That(options.ErrorPushback, Is.Null);
             Assert.That(options.HangRate, Is.EqualTo(0.1));
             Assert.That(options.HangDuration, Is.EqualTo(TimeSpan.FromSeconds(5)));
             Assert.That(options.OutageEvery, Is.Null);
@@ -31,6 +32,7 @@ public sealed class ChaosOptionsParserTests
             ("CHAOS_MODE", "TRUE"),
             ("CHAOS_ERROR_RATE", "0.25"),
             ("CHAOS_ERROR_CODES", " unavailable , INTERNAL,Deadline_Exceeded,ResourceExhausted "),
+            ("CHAOS_ERROR_PUSHBACK", "50"),
             ("CHAOS_HANG_RATE", "0.5"),
             ("CHAOS_HANG_SECONDS", "2.5"),
             ("CHAOS_OUTAGE_EVERY", "2m"),
@@ -42,6 +44,7 @@ public sealed class ChaosOptionsParserTests
             Assert.That(options.Enabled, Is.True);
             Assert.That(options.ErrorRate, Is.EqualTo(0.25));
             Assert.That(options.ErrorCodes, Is.EqualTo(new[] { StatusCode.Unavailable, StatusCode.Internal, StatusCode.DeadlineExceeded, StatusCode.ResourceExhausted }));
+            Assert.That(options.ErrorPushback, Is.EqualTo("50"));
             Assert.That(options.HangRate, Is.EqualTo(0.5));
             Assert.That(options.HangDuration, Is.EqualTo(TimeSpan.FromSeconds(2.5)));
             Assert.That(options.OutageEvery, Is.EqualTo(TimeSpan.FromMinutes(2)));
@@ -71,6 +74,51 @@ public sealed class ChaosOptionsParserTests
 
         Assert.That(options.Seed, Is.Null);
         Assert.That(options.ErrorRate, Is.EqualTo(0.2));
+    }
+
+    [TestCase("50")]
+    [TestCase("0")]
+    [TestCase("-1")]
+    [TestCase("soon")]
+    [TestCase("1.5")]
+    [TestCase("2 s")]
+    public void FromConfiguration_ErrorPushback_KeptExactlyAsGiven(string value)
+    {
+        var options = ChaosOptions.FromConfiguration(Configuration(("CHAOS_ERROR_PUSHBACK", value)));
+
+        Assert.That(options.ErrorPushback, Is.EqualTo(value));
+    }
+
+    [TestCase("", "(empty)")]
+    [TestCase(" ", "\" \"")]
+    [TestCase("\t", "\"\\u0009\"")]
+    public void FromConfiguration_ErrorPushbackEmptyOrBlank_RejectedNamingVariable(string value, string shown)
+    {
+        // Unlike the other settings an empty value is not taken as unset: it would be sent as given.
+        var ex = Assert.Throws<ChaosConfigurationException>(() => ChaosOptions.FromConfiguration(Configuration(("CHAOS_ERROR_PUSHBACK", value))));
+
+        var problem = ex!.Problems.Single();
+        Assert.That(problem.Variable, Is.EqualTo("CHAOS_ERROR_PUSHBACK"));
+        Assert.That(problem.Value, Is.EqualTo(shown));
+        Assert.That(ex.Message, Does.Contain("CHAOS_ERROR_PUSHBACK=" + shown).And.Contain("must not be empty"));
+    }
+
+    [TestCase(" 50", "must not start or end with whitespace")]
+    [TestCase("-1 ", "must not start or end with whitespace")]
+    [TestCase("5\n0", "printable ASCII")]
+    [TestCase("50\r\n", "printable ASCII")]
+    [TestCase("bient\u00f4t", "printable ASCII")]
+    [TestCase("1\u0000", "printable ASCII")]
+    [TestCase("\u007f", "printable ASCII")]
+    public void FromConfiguration_ErrorPushbackNotAMetadataValue_RejectedNamingVariable(string value, string requirement)
+    {
+        var ex = Assert.Throws<ChaosConfigurationException>(() => ChaosOptions.FromConfiguration(Configuration(("CHAOS_ERROR_PUSHBACK", value))));
+
+        var problem = ex!.Problems.Single();
+        Assert.That(problem.Variable, Is.EqualTo("CHAOS_ERROR_PUSHBACK"));
+        Assert.That(problem.Requirement, Does.Contain(requirement));
+        Assert.That(ex.Message, Does.Contain("CHAOS_ERROR_PUSHBACK=\""));
+        Assert.That(ex.Message.Where(c => c is < ' ' or > '~').Except(['\n', '\r']), Is.Empty, "the value is shown escaped");
     }
 
     [TestCase("CHAOS_MODE", "yes")]
@@ -149,6 +197,7 @@ public sealed class ChaosOptionsParserTests
             ("CHAOS_MODE", "maybe"),
             ("CHAOS_ERROR_RATE", "2"),
             ("CHAOS_ERROR_CODES", "BROKEN"),
+            ("CHAOS_ERROR_PUSHBACK", ""),
             ("CHAOS_HANG_RATE", "-1"),
             ("CHAOS_HANG_SECONDS", "forever"),
             ("CHAOS_OUTAGE_EVERY", "-1s"),
@@ -157,7 +206,7 @@ public sealed class ChaosOptionsParserTests
 
         var variables = new[]
         {
-            "CHAOS_MODE", "CHAOS_ERROR_RATE", "CHAOS_ERROR_CODES", "CHAOS_HANG_RATE",
+            "CHAOS_MODE", "CHAOS_ERROR_RATE", "CHAOS_ERROR_CODES", "CHAOS_ERROR_PUSHBACK", "CHAOS_HANG_RATE",
             "CHAOS_HANG_SECONDS", "CHAOS_OUTAGE_EVERY", "CHAOS_OUTAGE_FOR", "CHAOS_SEED",
         };
         Assert.That(ex!.Problems.Select(p => p.Variable), Is.EquivalentTo(variables));

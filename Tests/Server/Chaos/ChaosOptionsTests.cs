@@ -67,4 +67,29 @@ public sealed class ChaosOptionsTests
 
         Assert.That(ex!.Message, Does.Contain("CHAOS_HANG_SECONDS=-500ms"));
     }
+
+    [TestCase("100")]
+    [TestCase("-1")]
+    [TestCase("soon")]
+    public void Validate_ErrorPushbackMetadataValue_Passes(string pushback)
+    {
+        var options = new ChaosOptions { ErrorPushback = pushback };
+
+        Assert.That(options.Validate, Throws.Nothing);
+    }
+
+    [TestCase("")]
+    [TestCase("  ")]
+    [TestCase(" 100")]
+    [TestCase("100\n")]
+    [TestCase("\u00e9")]
+    public void Validate_ErrorPushbackNotAMetadataValue_RejectedNamingItsVariable(string pushback)
+    {
+        var options = new ChaosOptions { ErrorPushback = pushback };
+
+        var ex = Assert.Throws<ChaosConfigurationException>(options.Validate);
+
+        Assert.That(ex!.Problems.Single().Variable, Is.EqualTo("CHAOS_ERROR_PUSHBACK"));
+        Assert.That(ex.Message, Does.Contain("CHAOS_ERROR_PUSHBACK="));
+    }
 }

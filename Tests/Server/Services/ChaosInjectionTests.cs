@@ -31,6 +31,76 @@ public sealed class ChaosInjectionTests
         Assert.That(host.Statistics.TotalCalls, Is.EqualTo(1));
     }
 
+    [TestCase("-1")]
+    [TestCase("50")]
+    [TestCase("soon")]
+    public async Task Process_ErrorWithPushback_CallerSeesPushbackTrailer(string pushback)
+    {
+        await using var host = await ChaosServerHost.StartAsync(o => { o.Enabled = true; o.ErrorRate = 1; o.HangRate = 0; o.ErrorPushback = pushback; });
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await host.Client.ProcessAsync(Request("pb"), Bounded));
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Assert.That(ex.Trailers.GetValue("grpc-retry-pushback-ms"), Is.EqualTo(pushback));
+        Assert.That(ex.Trailers.GetAll("grpc-retry-pushback-ms"), Has.Exactly(1).Items);
+    }
+
+    [Test]
+    public async Task Process_ErrorWithoutPushback_SendsNoPushbackTrailer()
+    {
+        await using var host = await ChaosServerHost.StartAsync(o => { o.Enabled = true; o.ErrorRate = 1; o.HangRate = 0; });
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await host.Client.ProcessAsync(Request("no-pb"), Bounded));
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Assert.That(ex.Trailers.Get("grpc-retry-pushback-ms"), Is.Null);
+    }
+
+    [Test]
+    public async Task Process_OutageWithPushback_CallerSeesPushbackTrailer()
+    {
+        await using var host = await ChaosServerHost.StartAsync(o =>
+        {
+            o.Enabled = true;
+            o.ErrorRate = 0;
+            o.HangRate = 0;
+            o.OutageEvery = TimeSpan.FromHours(1);
+            o.OutageFor = TimeSpan.FromMinutes(59);
+            o.ErrorPushback = "-1";
+        });
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await host.Client.ProcessAsync(Request("down"), Bounded));
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Assert.That(ex.Trailers.GetValue("grpc-retry-pushback-ms"), Is.EqualTo("-1"));
+        Assert.That(host.Statistics.CallsWithOutcome(ChaosOutcome.Outage), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Process_PushbackSetButCallServed_SendsNoPushbackTrailer()
+    {
+        await using var host = await ChaosServerHost.StartAsync(o => { o.Enabled = true; o.ErrorRate = 0; o.HangRate = 0; o.ErrorPushback = "-1"; });
+
+        using var call = host.Client.ProcessAsync(Request("fine"), Bounded);
+        var reply = await call.ResponseAsync;
+
+        Assert.That(reply.RequestId, Is.EqualTo("fine"));
+        Assert.That(call.GetTrailers().Get("grpc-retry-pushback-ms"), Is.Null);
+    }
+
+    [Test]
+    public async Task Subscribe_ErrorWithPushback_StreamCallerSeesPushbackTrailer()
+    {
+        await using var host = await ChaosServerHost.StartAsync(o => { o.Enabled = true; o.ErrorRate = 1; o.HangRate = 0; o.ErrorPushback = "100"; });
+        using var call = host.Client.Subscribe(new SubscribeRequest { Count = 5 }, Bounded);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.ReadAllAsync().ToListAsync());
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Assert.That(ex.Trailers.GetValue("grpc-retry-pushback-ms"), Is.EqualTo("100"));
+        Assert.That(call.GetTrailers().GetValue("grpc-retry-pushback-ms"), Is.EqualTo("100"));
+    }
+
     [Test]
     public async Task Subscribe_ChaosError_DecidedAtCallStart()
     {
