@@ -51,10 +51,11 @@ public sealed class ChaosController
     }
 
     /// <summary>Decides the fate of one call with the settings in force.</summary>
-    internal ChaosDecision Decide()
+    /// <param name="requestId">The call's request id, or null when it has none.</param>
+    internal ChaosDecision Decide(string? requestId = null)
     {
         var state = _state;
-        return state.Decider.Decide(_timeProvider.GetElapsedTime(state.StartTimestamp));
+        return state.Decider.Decide(_timeProvider.GetElapsedTime(state.StartTimestamp), requestId);
     }
 
     private State CreateState(ChaosOptions options)

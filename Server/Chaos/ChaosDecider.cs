@@ -11,7 +11,9 @@ namespace ResilientGrpc.Server.Chaos;
 /// <see cref="ChaosOptions.OutageEvery"/> cycle the call is an outage and no random number is drawn.
 /// Otherwise one draw <c>r</c> in [0,1): <c>r &lt; ErrorRate</c> is an error (a second draw picks the code
 /// when several are configured), <c>r &lt; ErrorRate + HangRate</c> is a hang, anything else is served.
-/// Errors and outages carry <see cref="ChaosOptions.ErrorPushback"/>.
+/// Errors and outages carry <see cref="ChaosOptions.ErrorPushback"/>. With
+/// <see cref="ChaosOptions.PerRequestDecisions"/> the two draws of a call that has a request id come from
+/// <see cref="RequestDraws"/> instead of the shared sequence.
 /// </remarks>
 internal sealed class ChaosDecider
 {
@@ -25,6 +27,7 @@ internal sealed class ChaosDecider
     private readonly TimeSpan? _outageEvery;
     private readonly TimeSpan? _outageFor;
     private readonly string? _pushback;
+    private readonly RequestDraws? _requestDraws;
 
     public ChaosDecider(ChaosOptions options)
     {
@@ -39,11 +42,13 @@ internal sealed class ChaosDecider
         _outageFor = options.OutageFor;
         _pushback = options.ErrorPushback;
         _random = options.Seed is { } seed ? new Random(seed) : new Random();
+        _requestDraws = options.PerRequestDecisions ? new RequestDraws(options.Seed ?? Random.Shared.Next()) : null;
     }
 
     /// <summary>Decides one call.</summary>
     /// <param name="sinceStart">Time since the outage clock started (server start or the last restart).</param>
-    public ChaosDecision Decide(TimeSpan sinceStart)
+    /// <param name="requestId">The call's request id, which <see cref="ChaosOptions.PerRequestDecisions"/> draws from; null when it has none.</param>
+    public ChaosDecision Decide(TimeSpan sinceStart, string? requestId = null)
     {
         if (!_enabled)
         {
@@ -57,12 +62,20 @@ internal sealed class ChaosDecider
 
         double draw;
         int codeIndex = 0;
-        lock (_lock)
+        if (_requestDraws is not null && !string.IsNullOrEmpty(requestId))
         {
-            draw = _random.NextDouble();
-            if (draw < _errorRate && _codes.Length > 1)
+            (draw, var codeDraw) = _requestDraws.Next(requestId);
+            codeIndex = Math.Min((int)(codeDraw * _codes.Length), _codes.Length - 1);
+        }
+        else
+        {
+            lock (_lock)
             {
-                codeIndex = _random.Next(_codes.Length);
+                draw = _random.NextDouble();
+                if (draw < _errorRate && _codes.Length > 1)
+                {
+                    codeIndex = _random.Next(_codes.Length);
+                }
             }
         }
 

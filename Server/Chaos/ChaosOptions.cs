@@ -63,6 +63,20 @@ public sealed class ChaosOptions
     public int? Seed { get; set; }
 
     /// <summary>
+    /// Gets or sets a value indicating whether each call's fate is drawn from the seed, the call's request id and how many
+    /// calls with that id came before, instead of from one sequence shared by all calls (<c>CHAOS_PER_REQUEST</c>).
+    /// </summary>
+    /// <remarks>
+    /// With it, every client that sends the same requests meets the same fates, attempt by attempt (the first attempt of
+    /// request 17 hangs for every client, its second is served), however its concurrent calls interleave: a benchmark then
+    /// compares clients on the same luck. The request id is the message's <c>request_id</c>, or the <c>x-request-id</c>
+    /// header for streams; calls without one draw from the shared sequence. The server remembers each id's count until
+    /// the settings are next applied, so it is meant for benchmarks and tests, not for unbounded distinct ids.
+    /// </remarks>
+    /// <value>The default value is <see langword="false"/> (one sequence for all calls).</value>
+    public bool PerRequestDecisions { get; set; }
+
+    /// <summary>
     /// Reads the <c>CHAOS_*</c> settings from configuration (environment variables and the other usual
     /// ASP.NET Core sources). Missing or empty keys keep their defaults.
     /// </summary>
@@ -135,6 +149,7 @@ public sealed class ChaosOptions
         OutageEvery = OutageEvery,
         OutageFor = OutageFor,
         Seed = Seed,
+        PerRequestDecisions = PerRequestDecisions,
     };
 
     private static bool CheckRate(List<ChaosConfigurationProblem> problems, bool check, string variable, double rate)

@@ -41,6 +41,7 @@ internal static class ChaosOptionsParser
         Read(ChaosVariables.Seed, s => int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed)
             ? Set(() => options.Seed = seed)
             : "must be a whole number (32-bit integer)");
+        Read(ChaosVariables.PerRequest, s => bool.TryParse(s, out var b) ? Set(() => options.PerRequestDecisions = b) : "must be true or false");
 
         // Sent verbatim as a trailer value, so it is neither trimmed nor, when empty, taken as unset:
         // a blank or padded value is reported by CollectProblems instead of being silently changed.

@@ -12,4 +12,5 @@ internal static class ChaosVariables
     public const string OutageEvery = "CHAOS_OUTAGE_EVERY";
     public const string OutageFor = "CHAOS_OUTAGE_FOR";
     public const string Seed = "CHAOS_SEED";
+    public const string PerRequest = "CHAOS_PER_REQUEST";
 }

@@ -25,11 +25,15 @@ internal sealed class ChaosCallGate(
     /// <summary>The server pushback trailer of gRFC A6, sent with injected failures when configured.</summary>
     public const string PushbackTrailer = "grpc-retry-pushback-ms";
 
+    /// <summary>The id logged for a call that carries none.</summary>
+    private const string NoRequestId = "-";
+
     public async Task<T> RunAsync<T>(ServerCallContext context, string? requestId, Func<Task<T>> work)
     {
         var (fullMethod, method) = MethodNames(context);
         var id = RequestIdFor(context, requestId);
-        var decision = controller.Decide();
+        // Per-request decisions are keyed by method and id: the same id on two methods is two requests.
+        var decision = controller.Decide(id == NoRequestId ? null : string.Concat(fullMethod, " ", id));
         statistics.RecordCall(method, decision.Outcome);
         metrics.RecordCall(fullMethod, decision.Outcome);
         ServerLog.CallReceived(logger, method, id, decision.ToString());
@@ -91,6 +95,6 @@ internal sealed class ChaosCallGate(
         }
 
         var header = context.RequestHeaders.GetValue(RequestIdHeader);
-        return string.IsNullOrEmpty(header) ? "-" : header;
+        return string.IsNullOrEmpty(header) ? NoRequestId : header;
     }
 }

@@ -163,12 +163,64 @@ public sealed class ChaosDeciderTests
     }
 
     [Test]
+    public void Decide_PerRequest_SameRequestAndArrivalMeetTheSameFateInAnyOrder()
+    {
+        var options = PerRequest(seed: 42);
+        var ids = Enumerable.Range(0, 2_000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var forward = new ChaosDecider(options);
+        var backward = new ChaosDecider(options);
+
+        // Three attempts of each request: in order of requests for one client, interleaved backwards for the other.
+        var a = ids.SelectMany(id => Enumerable.Range(0, 3).Select(n => (id, n, forward.Decide(TimeSpan.Zero, id)))).ToDictionary(t => (t.id, t.n), t => t.Item3);
+        var b = Enumerable.Range(0, 3).SelectMany(n => ids.Reverse().Select(id => (id, n, backward.Decide(TimeSpan.Zero, id)))).ToDictionary(t => (t.id, t.n), t => t.Item3);
+
+        Assert.That(b, Is.EquivalentTo(a), "the n-th call with an id meets the same fate whatever came between");
+        var first = ids.Select(id => a[(id, 0)].Outcome).ToArray();
+        var second = ids.Select(id => a[(id, 1)].Outcome).ToArray();
+        Assert.That(first, Is.Not.EqualTo(second), "a request's later attempts draw afresh");
+        Assert.That(a.Values.Select(d => d.Outcome).Distinct().Count(), Is.EqualTo(3), "the draws mix ok, errors and hangs");
+    }
+
+    [TestCase(0.2, 0.1, 7)]
+    [TestCase(0.05, 0.3, 13)]
+    public void Decide_PerRequest_FractionsWithinFourSigmaOfRates(double errorRate, double hangRate, int seed)
+    {
+        var decider = new ChaosDecider(new ChaosOptions { Enabled = true, ErrorRate = errorRate, HangRate = hangRate, Seed = seed, PerRequestDecisions = true });
+
+        // A few attempts per request, as hedged and retried calls make them.
+        var outcomes = Enumerable.Range(0, Draws).Select(i => decider.Decide(TimeSpan.Zero, (i / 3).ToString(System.Globalization.CultureInfo.InvariantCulture)).Outcome).ToList();
+
+        AssertWithinFourSigma(outcomes.Count(o => o == ChaosOutcome.Error), errorRate, "errors");
+        AssertWithinFourSigma(outcomes.Count(o => o == ChaosOutcome.Hang), hangRate, "hangs");
+    }
+
+    [Test]
+    public void Decide_PerRequest_OtherSeedOtherFates_AndCallsWithoutIdUseTheSequence()
+    {
+        var ids = Enumerable.Range(0, 300).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var one = new ChaosDecider(PerRequest(seed: 1));
+        var two = new ChaosDecider(PerRequest(seed: 2));
+        Assert.That(ids.Select(id => one.Decide(TimeSpan.Zero, id)), Is.Not.EqualTo(ids.Select(id => two.Decide(TimeSpan.Zero, id))));
+
+        var perRequest = new ChaosDecider(PerRequest(seed: 42));
+        var withoutKeys = PerRequest(seed: 42);
+        withoutKeys.PerRequestDecisions = false;
+        var sequence = new ChaosDecider(withoutKeys);
+        Assert.That(
+            Enumerable.Range(0, 500).Select(_ => perRequest.Decide(TimeSpan.Zero, requestId: null)),
+            Is.EqualTo(Enumerable.Range(0, 500).Select(_ => sequence.Decide(TimeSpan.Zero))));
+    }
+
+    [Test]
     public void Constructor_InvalidOptions_Throws()
     {
         Assert.That(() => new ChaosDecider(new ChaosOptions { ErrorRate = 2 }), Throws.TypeOf<ChaosConfigurationException>());
     }
 
     private static ChaosOptions Flaky(int seed) => new() { Enabled = true, ErrorRate = 0.2, HangRate = 0.1, Seed = seed };
+
+    private static ChaosOptions PerRequest(int seed) =>
+        new() { Enabled = true, ErrorRate = 0.2, HangRate = 0.1, ErrorCodes = [StatusCode.Unavailable, StatusCode.Internal], Seed = seed, PerRequestDecisions = true };
 
     private static void AssertWithinFourSigma(int observed, double rate, string what)
     {

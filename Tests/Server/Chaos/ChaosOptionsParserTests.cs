@@ -37,7 +37,8 @@ public sealed class ChaosOptionsParserTests
             ("CHAOS_HANG_SECONDS", "2.5"),
             ("CHAOS_OUTAGE_EVERY", "2m"),
             ("CHAOS_OUTAGE_FOR", "45s"),
-            ("CHAOS_SEED", "-7")));
+            ("CHAOS_SEED", "-7"),
+            ("CHAOS_PER_REQUEST", "true")));
 
         Assert.Multiple(() =>
         {
@@ -50,6 +51,7 @@ public sealed class ChaosOptionsParserTests
             Assert.That(options.OutageEvery, Is.EqualTo(TimeSpan.FromMinutes(2)));
             Assert.That(options.OutageFor, Is.EqualTo(TimeSpan.FromSeconds(45)));
             Assert.That(options.Seed, Is.EqualTo(-7));
+            Assert.That(options.PerRequestDecisions, Is.True);
         });
     }
 
@@ -142,6 +144,7 @@ public sealed class ChaosOptionsParserTests
     [TestCase("CHAOS_OUTAGE_FOR", "soon")]
     [TestCase("CHAOS_SEED", "1.5")]
     [TestCase("CHAOS_SEED", "99999999999")]
+    [TestCase("CHAOS_PER_REQUEST", "yes")]
     public void FromConfiguration_BadVariable_RejectedNamingVariableAndValue(string variable, string value)
     {
         var settings = new List<(string, string)> { (variable, value) };
@@ -202,12 +205,14 @@ public sealed class ChaosOptionsParserTests
             ("CHAOS_HANG_SECONDS", "forever"),
             ("CHAOS_OUTAGE_EVERY", "-1s"),
             ("CHAOS_OUTAGE_FOR", "abc"),
-            ("CHAOS_SEED", "seed"))));
+            ("CHAOS_SEED", "seed"),
+            ("CHAOS_PER_REQUEST", "1"))));
 
         var variables = new[]
         {
             "CHAOS_MODE", "CHAOS_ERROR_RATE", "CHAOS_ERROR_CODES", "CHAOS_ERROR_PUSHBACK", "CHAOS_HANG_RATE",
             "CHAOS_HANG_SECONDS", "CHAOS_OUTAGE_EVERY", "CHAOS_OUTAGE_FOR", "CHAOS_SEED",
+            "CHAOS_PER_REQUEST",
         };
         Assert.That(ex!.Problems.Select(p => p.Variable), Is.EquivalentTo(variables));
         foreach (var variable in variables)

@@ -46,6 +46,52 @@ public sealed class ChaosInjectionTests
     }
 
     [Test]
+    public async Task Process_PerRequestDecisions_TwoServersGiveEachRequestTheSameFatesAttemptByAttempt()
+    {
+        static async Task<List<StatusCode>> FatesAsync(ChaosServerHost host, IEnumerable<string> order)
+        {
+            var fates = new List<StatusCode>();
+            foreach (var id in order)
+            {
+                try
+                {
+                    _ = await host.Client.ProcessAsync(Request(id), Bounded);
+                    fates.Add(StatusCode.OK);
+                }
+                catch (RpcException e)
+                {
+                    fates.Add(e.StatusCode);
+                }
+            }
+
+            return fates;
+        }
+
+        static void Configure(ChaosOptions o)
+        {
+            o.Enabled = true;
+            o.ErrorRate = 0.5;
+            o.HangRate = 0;
+            o.Seed = 5;
+            o.PerRequestDecisions = true;
+        }
+
+        var ids = Enumerable.Range(0, 40).Select(i => "r" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        await using var first = await ChaosServerHost.StartAsync(Configure);
+        await using var second = await ChaosServerHost.StartAsync(Configure);
+
+        // The first server sees each request twice in a row; the second sees every first call, then every second one.
+        var a = await FatesAsync(first, ids.SelectMany(id => new[] { id, id }));
+        var b = await FatesAsync(second, [.. ids, .. ids]);
+
+        var firstCalls = ids.Select((_, i) => a[2 * i]).ToArray();
+        var secondCalls = ids.Select((_, i) => a[(2 * i) + 1]).ToArray();
+        Assert.That(b.Take(ids.Length), Is.EqualTo(firstCalls), "each request's first call meets the same fate on both servers");
+        Assert.That(b.Skip(ids.Length), Is.EqualTo(secondCalls), "and so does its second");
+        Assert.That(a, Does.Contain(StatusCode.OK).And.Contain(StatusCode.Unavailable));
+    }
+
+    [Test]
     public async Task Process_ErrorWithoutPushback_SendsNoPushbackTrailer()
     {
         await using var host = await ChaosServerHost.StartAsync(o => { o.Enabled = true; o.ErrorRate = 1; o.HangRate = 0; });
