@@ -47,7 +47,8 @@ namespace ResilientGrpc.Interceptors;
 /// Stack it outermost, above the circuit breaker and the <see cref="DeadlineInterceptor"/>: each hedge then gets its
 /// own attempt deadline, and the breaker admits or refuses each hedge as a call of its own (hedges overlap, so no
 /// hedge's failure waits for another's). <see cref="ResilienceOptions.Hedging"/> does this, and keeps the
-/// <see cref="RetryInterceptor"/> off the hedged methods: a method gets either retry or hedging.
+/// <see cref="RetryInterceptor"/> off the calls it hedges: a call gets either retry or hedging. The blocking unary
+/// calls of a hedged method, which this interceptor passes through, are retried there as any other method's.
 /// </para>
 /// </remarks>
 public sealed class HedgingInterceptor : Interceptor

@@ -18,8 +18,11 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
     /// <summary>The most attempts per call, the first included.</summary>
     public int MaxAttempts => policy.MaxAttempts;
 
-    /// <summary>Whether calls to <paramref name="method"/> may be retried at all.</summary>
-    public bool AppliesTo(IMethod method) => policy.AppliesTo(method);
+    /// <summary>
+    /// Whether calls to <paramref name="method"/> may be retried at all; <paramref name="hedgeable"/> says whether the
+    /// call is of a kind hedging takes (async unary or server streaming), which leaves hedged methods to it.
+    /// </summary>
+    public bool AppliesTo(IMethod method, bool hedgeable) => policy.AppliesTo(method, hedgeable);
 
     /// <summary>The caller's deadline in UTC, or <see cref="NoDeadline"/>.</summary>
     public static DateTime DeadlineOf(in CallOptions options) =>

@@ -58,8 +58,9 @@ public sealed class RetryInterceptor : Interceptor
     }
 
     /// <summary>
-    /// Creates the interceptor with the services an entry point gives every interceptor it builds;
-    /// <paramref name="hedgedMethods"/> are left to a hedging interceptor above and never retried.
+    /// Creates the interceptor with the services an entry point gives every interceptor it builds; the async unary and
+    /// server-streaming calls of <paramref name="hedgedMethods"/> are left to a hedging interceptor above and never
+    /// retried, while their blocking unary calls, which hedging passes through, are retried as any other.
     /// </summary>
     internal RetryInterceptor(
         RetryOptions options, InterceptorServices services, Func<double>? random = null, IReadOnlyCollection<string>? hedgedMethods = null)
@@ -93,7 +94,8 @@ public sealed class RetryInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var scope = Calls.Enter(ref context);
-        if (!engine.AppliesTo(context.Method))
+        // Hedging passes blocking calls through, so a hedged method's blocking calls are retried here.
+        if (!engine.AppliesTo(context.Method, hedgeable: false))
         {
             return scope.Run(request, context, continuation);
         }
@@ -161,7 +163,7 @@ public sealed class RetryInterceptor : Interceptor
         where TKind : struct, IRetriedKind<TRequest, TResponse, TCall>
     {
         var scope = Calls.Enter(ref context);
-        if (!engine.AppliesTo(context.Method))
+        if (!engine.AppliesTo(context.Method, hedgeable: true))
         {
             return scope.Track<TCall, TInvocation>(invocation.Start(context));
         }

@@ -13,6 +13,7 @@ internal sealed class RetryPolicy
 {
     private readonly uint retryableMask;
     private readonly FrozenSet<string> nonRetryableMethods;
+    private readonly FrozenSet<string> hedgedMethods;
     private readonly double initialBackoffTicks;
     private readonly double maxBackoffTicks;
     private readonly double multiplier;
@@ -20,7 +21,9 @@ internal sealed class RetryPolicy
     private readonly bool honorPushback;
 
     /// <param name="options">Validated options, copied here: later changes to them do not reach the policy.</param>
-    /// <param name="hedgedMethods">Methods or services hedged above, never retried as well (gRFC A6).</param>
+    /// <param name="hedgedMethods">
+    /// Methods or services hedged above: their calls of a kind hedging takes are never retried as well (gRFC A6).
+    /// </param>
     public RetryPolicy(RetryOptions options, IReadOnlyCollection<string>? hedgedMethods = null)
     {
         MaxAttempts = options.MaxAttempts;
@@ -30,7 +33,8 @@ internal sealed class RetryPolicy
             retryableMask |= 1u << (int)code;
         }
 
-        nonRetryableMethods = options.NonRetryableMethods.Concat(hedgedMethods ?? []).ToFrozenSet(StringComparer.Ordinal);
+        nonRetryableMethods = options.NonRetryableMethods.ToFrozenSet(StringComparer.Ordinal);
+        this.hedgedMethods = (hedgedMethods ?? []).ToFrozenSet(StringComparer.Ordinal);
         initialBackoffTicks = options.InitialBackoff.Ticks;
         maxBackoffTicks = options.MaxBackoff.Ticks;
         multiplier = options.BackoffMultiplier;
@@ -42,7 +46,15 @@ internal sealed class RetryPolicy
     public int MaxAttempts { get; }
 
     /// <summary>Whether calls to <paramref name="method"/> may be retried at all.</summary>
-    public bool AppliesTo(IMethod method) => MaxAttempts > 1 && !MethodKey.Matches(nonRetryableMethods, method);
+    /// <param name="method">The method called.</param>
+    /// <param name="hedgeable">
+    /// Whether the call is of a kind the hedging interceptor hedges (async unary or server streaming): such calls of a
+    /// hedged method are left to it. Blocking unary calls of a hedged method, which hedging passes through, are retried.
+    /// </param>
+    public bool AppliesTo(IMethod method, bool hedgeable) =>
+        MaxAttempts > 1
+        && !MethodKey.Matches(nonRetryableMethods, method)
+        && !(hedgeable && MethodKey.Matches(hedgedMethods, method));
 
     /// <summary>Whether an attempt that ended with <paramref name="code"/> may be retried.</summary>
     public bool IsRetryable(StatusCode code) => (uint)code < 32 && (retryableMask & (1u << (int)code)) != 0;

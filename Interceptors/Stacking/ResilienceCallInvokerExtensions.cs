@@ -9,8 +9,8 @@ namespace ResilientGrpc.Interceptors;
 /// Stacks the resilience interceptors on a channel or call invoker in one line.
 /// </summary>
 /// <remarks>
-/// The order is hedging (when configured) → retry → circuit breaker → deadline (outermost first); a hedged method is
-/// never retried. The breaker sees every attempt (and every hedge), so failed attempts open it and a retry never
+/// The order is hedging (when configured) → retry → circuit breaker → deadline (outermost first); a hedged call is
+/// never retried, and the blocking unary calls of a hedged method, which hedging passes through, are retried. The breaker sees every attempt (and every hedge), so failed attempts open it and a retry never
 /// reaches an open circuit's network; and each attempt gets its own deadline, bounded by the caller's overall deadline.
 /// </remarks>
 public static class ResilienceCallInvokerExtensions

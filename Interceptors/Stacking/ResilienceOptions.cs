@@ -23,12 +23,22 @@ public sealed class ResilienceOptions
 
     /// <summary>
     /// Gets or sets hedging for idempotent methods (gRFC A6), or <see langword="null"/> for none. Stacked outermost; the
-    /// methods it lists are never retried, so a method gets either <see cref="Retry"/> or hedging, never both.
+    /// async unary and server-streaming calls of the methods it lists are hedged and never retried, so a call gets either
+    /// <see cref="Retry"/> or hedging, never both. The call kinds hedging passes through are left to <see cref="Retry"/>
+    /// as for any unlisted method: blocking unary calls of a listed method are retried, and client-streaming and duplex
+    /// calls, which retry never replays, go through once.
     /// </summary>
     /// <value>The default value is <see langword="null"/> (no method is hedged).</value>
     /// <remarks>
+    /// <para>
+    /// Method names carry no call kind, so <c>WithResilience</c> and <c>Intercept()</c> cannot tell a listed
+    /// client-streaming or duplex method from a unary one: its calls simply pass through unhedged. The client factory's
+    /// <c>AddResilience</c> on a generated client checks more at host start; see <see cref="HedgingOptions.HedgedMethods"/>.
+    /// </para>
+    /// <para>
     /// Retry and hedging share one retry budget, the <see cref="RetryOptions.Throttling"/> or the
     /// <see cref="HedgingOptions.Throttling"/>, whichever is set; setting both is invalid.
+    /// </para>
     /// </remarks>
     public HedgingOptions? Hedging { get; set; }
 
@@ -59,6 +69,13 @@ public sealed class ResilienceOptions
                 $"is set beside {problems.Pattern(nameof(Retry), nameof(RetryOptions)).KeyOf(nameof(RetryOptions.Throttling))}; retry and hedging share one budget, so set it on only one of them");
         }
     }
+
+    /// <summary>
+    /// Records every entry of the hedged methods that names a method of <paramref name="service"/>, the service of the
+    /// client these options are for, that cannot be hedged or that the service does not have.
+    /// </summary>
+    internal void ValidateHedgedMethodsOf(ServiceMethods service, OptionsProblems problems) =>
+        Hedging?.ValidateMethodsOf(service, problems.Pattern(nameof(Hedging), nameof(HedgingOptions)));
 
     /// <summary>The one retry budget of the stack (gRFC A6), shared by retry and hedging; null when neither sets one.</summary>
     internal RetryThrottlingOptions? SharedThrottling => Retry?.Throttling ?? Hedging?.Throttling;

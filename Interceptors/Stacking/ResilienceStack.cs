@@ -35,7 +35,8 @@ internal static class ResilienceStack
 
         if (options.Retry is { } retry)
         {
-            // A method gets either retry or hedging (gRFC A6): the retry interceptor leaves the hedged methods alone.
+            // A call gets either retry or hedging (gRFC A6): the retry interceptor leaves the async unary and
+            // server-streaming calls of the hedged methods alone, and retries the blocking ones hedging passes through.
             interceptors.Add(new RetryInterceptor(retry, services, random: null, hedging?.HedgedMethods, budget));
         }
 

@@ -39,7 +39,7 @@ internal sealed class ResilientCallInvoker : CallInvoker
     {
         if (hedging is not null && hedging.AppliesTo(method))
         {
-            // Hedged methods take the interceptor chain: the hedging interceptor is outermost and the retry one skips them.
+            // Hedged calls take the interceptor chain: the hedging interceptor is outermost and the retry one skips them.
             return intercepted.AsyncUnaryCall(method, host, options, request);
         }
 

@@ -140,8 +140,20 @@ public sealed class RetryPolicyTests
         options.MaxAttempts = 1;
 
         Assert.That(policy.IsRetryable(StatusCode.Internal), Is.False);
-        Assert.That(policy.AppliesTo(Method("a.B")), Is.False, "a.B stays non-retryable");
-        Assert.That(policy.AppliesTo(Method("c.D")), Is.True, "three attempts are kept");
+        Assert.That(policy.AppliesTo(Method("a.B"), hedgeable: true), Is.False, "a.B stays non-retryable");
+        Assert.That(policy.AppliesTo(Method("c.D"), hedgeable: true), Is.True, "three attempts are kept");
+    }
+
+    [Test]
+    public void AppliesTo_HedgedMethod_LeftToHedgingOnlyForTheCallKindsItHedges()
+    {
+        var options = new RetryOptions();
+        options.Validate();
+        var policy = new RetryPolicy(options, hedgedMethods: ["a.B"]);
+
+        Assert.That(policy.AppliesTo(Method("a.B"), hedgeable: true), Is.False, "async unary and server streaming are hedged");
+        Assert.That(policy.AppliesTo(Method("a.B"), hedgeable: false), Is.True, "blocking calls, which hedging passes through, are retried");
+        Assert.That(policy.AppliesTo(Method("c.D"), hedgeable: true), Is.True, "an unlisted method is retried");
     }
 
     private static Method<string, string> Method(string service) =>
