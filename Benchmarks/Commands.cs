@@ -24,6 +24,7 @@ internal static class Commands
         typeof(RejectionBenchmarks),
         typeof(ContentionBenchmarks),
         typeof(LayerBreakdownBenchmarks),
+        typeof(HedgedCallBenchmarks),
     ];
 
     public static async Task<int> RunAsync(string[] args)

@@ -1,24 +1,43 @@
 using System.Globalization;
+using ResilientGrpc.Benchmarks.Hedging;
 
 namespace ResilientGrpc.Benchmarks.Chaos;
 
 /// <summary>
 /// The <c>chaos</c> command's arguments: <c>--scale F</c> multiplies the phase lengths (default 1: 15 s + 8 s + 10 s per
-/// contender); <c>--profile mixed|unavailable|all</c> picks the flaky profiles (default mixed); <c>--runs N</c> repeats the
-/// whole set N times (default 1); <c>--only NAME[,NAME]</c> runs only the named contenders; <c>--log-breaker</c> prints our
-/// breaker's transitions.
+/// contender); <c>--profile mixed|unavailable|hang|pushback|all</c> picks the profiles, several separated by commas
+/// (default mixed; <c>hang</c> and <c>pushback</c> are the hedging profiles, which <c>--scale</c> leaves as they are);
+/// <c>--runs N</c> repeats the whole set N times (default 1); <c>--only NAME[,NAME]</c> runs only the named contenders
+/// (of either profile kind); <c>--log-breaker</c> prints our breaker's transitions.
 /// </summary>
-internal sealed record ChaosArguments(double Scale, IReadOnlyList<FlakyProfile> Profiles, int Runs, IReadOnlyList<Contender> Contenders, bool LogBreaker)
+internal sealed record ChaosArguments(
+    double Scale,
+    IReadOnlyList<FlakyProfile> Profiles,
+    IReadOnlyList<HedgingProfile> HedgingProfiles,
+    int Runs,
+    IReadOnlyList<Contender> Contenders,
+    IReadOnlyList<HedgingContender> HedgingContenders,
+    bool LogBreaker)
 {
+    private const string ProfileNames = "mixed, unavailable, hang, pushback or all (several separated by commas)";
+
     /// <summary>Parses <paramref name="args"/>; on a bad value, <paramref name="error"/> names the setting and what it allows.</summary>
     public static bool TryParse(string[] args, out ChaosArguments? arguments, out string? error)
     {
         var problems = new List<string>();
         var scale = Parse(args, "--scale", 1.0, s => (double.TryParse(s, CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v), v), "a number greater than 0", problems);
-        var profiles = Parse(args, "--profile", [FlakyProfile.Mixed], s => FlakyProfile.Parse(s) is { } p ? (true, p) : (false, []), "mixed, unavailable or all", problems);
+        var profiles = Parse(args, "--profile", (Flaky: (IReadOnlyList<FlakyProfile>)[FlakyProfile.Mixed], Hedging: (IReadOnlyList<HedgingProfile>)[]), ParseProfiles, ProfileNames, problems);
         var runs = Parse(args, "--runs", 1, s => (int.TryParse(s, CultureInfo.InvariantCulture, out var v) && v >= 1, v), "a whole number of at least 1", problems);
-        var contenders = Parse(args, "--only", Enum.GetValues<Contender>(), ParseContenders, "contender names separated by commas: " + string.Join(", ", Enum.GetNames<Contender>()), problems);
-        arguments = problems.Count == 0 ? new ChaosArguments(scale, profiles, runs, contenders, args.Contains("--log-breaker")) : null;
+        var contenders = Parse(
+            args,
+            "--only",
+            (Flaky: Enum.GetValues<Contender>(), Hedging: Enum.GetValues<HedgingContender>()),
+            ParseContenders,
+            "contender names separated by commas: " + string.Join(", ", [.. Enum.GetNames<Contender>(), .. Enum.GetNames<HedgingContender>()]),
+            problems);
+        arguments = problems.Count == 0
+            ? new ChaosArguments(scale, profiles.Flaky, profiles.Hedging, runs, contenders.Flaky, contenders.Hedging, args.Contains("--log-breaker"))
+            : null;
         error = problems.Count == 0 ? null : "chaos: " + string.Join(" ", problems);
         return arguments is not null;
     }
@@ -41,9 +60,24 @@ internal sealed record ChaosArguments(double Scale, IReadOnlyList<FlakyProfile> 
         return fallback;
     }
 
-    private static (bool Ok, Contender[] Value) ParseContenders(string names)
+    private static (bool Ok, (IReadOnlyList<FlakyProfile> Flaky, IReadOnlyList<HedgingProfile> Hedging) Value) ParseProfiles(string names)
     {
-        var parsed = names.Split(',').Select(n => Enum.TryParse<Contender>(n.Trim(), ignoreCase: true, out var c) && Enum.IsDefined(c) ? c : (Contender?)null).ToArray();
-        return (parsed.All(c => c is not null), [.. Enum.GetValues<Contender>().Where(c => parsed.Contains(c))]);
+        var parts = names.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Any(p => string.Equals(p, "all", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (true, (FlakyProfile.All, HedgingProfile.All));
+        }
+
+        var flaky = FlakyProfile.All.Where(p => parts.Contains(p.Name, StringComparer.OrdinalIgnoreCase)).ToArray();
+        var hedging = HedgingProfile.All.Where(p => parts.Contains(p.Name, StringComparer.OrdinalIgnoreCase)).ToArray();
+        return (flaky.Length + hedging.Length == parts.Distinct(StringComparer.OrdinalIgnoreCase).Count(), (flaky, hedging));
+    }
+
+    private static (bool Ok, (Contender[] Flaky, HedgingContender[] Hedging) Value) ParseContenders(string names)
+    {
+        var parts = names.Split(',', StringSplitOptions.TrimEntries);
+        var flaky = Enum.GetValues<Contender>().Where(c => parts.Contains(c.ToString(), StringComparer.OrdinalIgnoreCase)).ToArray();
+        var hedging = Enum.GetValues<HedgingContender>().Where(c => parts.Contains(c.ToString(), StringComparer.OrdinalIgnoreCase)).ToArray();
+        return (flaky.Length + hedging.Length == parts.Distinct(StringComparer.OrdinalIgnoreCase).Count(), (flaky, hedging));
     }
 }

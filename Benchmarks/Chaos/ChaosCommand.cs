@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using ResilientGrpc.Benchmarks.Hedging;
 using ResilientGrpc.Benchmarks.Infrastructure;
 
 namespace ResilientGrpc.Benchmarks.Chaos;
 
 /// <summary>
 /// Part B: every contender against the same seeded chaos server on loopback Kestrel, one after the other, for each flaky
-/// profile and each run (see <see cref="ChaosArguments"/>). Run r of every profile uses seed 42 + r − 1 for every contender.
-/// Prints each profile's table and acceptance check and writes <c>results/chaos-PROFILE.md</c> and <c>.csv</c>.
+/// profile and each run (see <see cref="ChaosArguments"/>), the flaky profiles first, then the hedging ones
+/// (<see cref="HedgingCommand"/>). Run r of every profile uses seed 42 + r − 1 for every contender. Prints each profile's
+/// table and acceptance check and writes <c>results/chaos-PROFILE.md</c> and <c>.csv</c>.
 /// </summary>
 internal static class ChaosCommand
 {
@@ -25,7 +27,7 @@ internal static class ChaosCommand
         var scenario = ChaosScenario.Default.Scaled(arguments.Scale);
         var total = Stopwatch.StartNew();
         await using var server = await BenchmarkServer.StartAsync(Transport.Kestrel).ConfigureAwait(false);
-        foreach (var profile in arguments.Profiles)
+        foreach (var profile in arguments.Contenders.Count == 0 ? [] : arguments.Profiles)
         {
             var clock = Stopwatch.StartNew();
             var runs = new List<ChaosRun>();
@@ -39,6 +41,7 @@ internal static class ChaosCommand
             await ReportAsync(runs, arguments.Scale, clock.Elapsed).ConfigureAwait(false);
         }
 
+        await HedgingCommand.RunAsync(server, arguments.HedgingProfiles, arguments.Runs, arguments.HedgingContenders).ConfigureAwait(false);
         Console.WriteLine($"Chaos command took {total.Elapsed.TotalMinutes:0.0} min.");
         return 0;
     }

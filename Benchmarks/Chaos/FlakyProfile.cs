@@ -17,12 +17,6 @@ public sealed record FlakyProfile(string Name, double ErrorRate, double HangRate
     /// <summary>Every profile, in the order a run takes them.</summary>
     public static IReadOnlyList<FlakyProfile> All { get; } = [Mixed, Unavailable];
 
-    /// <summary>The profiles <paramref name="value"/> names (a profile's name or <c>all</c>), or null for an unknown name.</summary>
-    public static IReadOnlyList<FlakyProfile>? Parse(string value) =>
-        string.Equals(value, "all", StringComparison.OrdinalIgnoreCase)
-            ? All
-            : All.Where(p => string.Equals(p.Name, value, StringComparison.OrdinalIgnoreCase)).ToArray() is [var one] ? [one] : null;
-
     /// <inheritdoc />
     public override string ToString() => HangRate > 0
         ? string.Create(CultureInfo.InvariantCulture, $"{Name}: {ErrorRate * 100:0} % Unavailable, {HangRate * 100:0} % hang {ChaosScenario.HangDuration.TotalMilliseconds} ms")

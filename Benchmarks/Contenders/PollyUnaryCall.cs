@@ -1,8 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Polly;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace ResilientGrpc.Benchmarks.Contenders;
 
@@ -64,7 +62,7 @@ internal sealed class PollyUnaryCall<TRequest, TResponse>(
     {
         if (outcome.Exception is { } failure)
         {
-            error = ToRpc(failure);
+            error = PollyErrors.ToRpc(failure);
             return Task.FromException<TResponse>(error);
         }
 
@@ -80,25 +78,11 @@ internal sealed class PollyUnaryCall<TRequest, TResponse>(
         {
             return Outcome.FromResult(await attempt.ResponseAsync.ConfigureAwait(false));
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && token.IsCancellationRequested)
-        {
-            // Polly's timeout recognises its own cancellation only as an OperationCanceledException.
-            return Outcome.FromException<TResponse>(new OperationCanceledException(e.Message, e, token));
-        }
         catch (Exception e)
         {
-            return Outcome.FromException<TResponse>(e);
+            return Outcome.FromException<TResponse>(PollyErrors.FromAttempt(e, token));
         }
     }
-
-    private static RpcException ToRpc(Exception failure) => failure switch
-    {
-        RpcException rpc => rpc,
-        TimeoutRejectedException => new RpcException(new Status(StatusCode.DeadlineExceeded, failure.Message, failure)),
-        BrokenCircuitException => new RpcException(new Status(StatusCode.Unavailable, failure.Message, failure)),
-        OperationCanceledException => new RpcException(new Status(StatusCode.Cancelled, failure.Message, failure)),
-        _ => new RpcException(new Status(StatusCode.Unknown, failure.Message, failure)),
-    };
 
     private async Task<Metadata> HeadersAsync()
     {

@@ -1,0 +1,48 @@
+using ResilientGrpc.Server.Chaos;
+
+namespace ResilientGrpc.Benchmarks.Hedging;
+
+/// <summary>A hedging profile of part B: what the chaos server does to every attempt, for how long, and who runs it.</summary>
+/// <param name="Name">The name <c>--profile</c> takes and the results files carry.</param>
+/// <param name="Description">What the server does, in a few words.</param>
+/// <param name="Duration">How long each contender's load lasts.</param>
+/// <param name="Contenders">The contenders that run this profile, in order.</param>
+/// <param name="Chaos">The server's chaos for a seed.</param>
+public sealed record HedgingProfile(
+    string Name, string Description, TimeSpan Duration, IReadOnlyList<HedgingContender> Contenders, Func<int, ChaosOptions> Chaos)
+{
+    /// <summary>How long a hang lasts: the library's 5 s scaled like the policy (×0.1).</summary>
+    public static readonly TimeSpan HangDuration = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// 30 % of attempts hang for 500 ms, the others are served at once; 30 s. Each attempt's fate is drawn from the seed,
+    /// its request id and how many attempts of that request came before, so every contender meets the same fates.
+    /// </summary>
+    public static HedgingProfile Hang { get; } = new(
+        "hang",
+        "30 % of attempts hang 500 ms, no errors",
+        TimeSpan.FromSeconds(30),
+        [HedgingContender.OursHedging, HedgingContender.PollyHedging, HedgingContender.GrpcHedging, HedgingContender.OursWithoutHedging],
+        seed => new ChaosOptions
+        {
+            Enabled = true, ErrorRate = 0, HangRate = 0.3, HangDuration = HangDuration, Seed = seed, PerRequestDecisions = true,
+        });
+
+    /// <summary>
+    /// Every attempt fails at once with <c>UNAVAILABLE</c> and the pushback <c>-1</c>, an overloaded server asking its
+    /// clients to send no more hedges (gRFC A6); 10 s. Ours runs without its breaker here, so that only pushback can stop
+    /// its hedges.
+    /// </summary>
+    public static HedgingProfile Pushback { get; } = new(
+        "pushback",
+        "every attempt fails UNAVAILABLE with grpc-retry-pushback-ms: -1",
+        TimeSpan.FromSeconds(10),
+        [HedgingContender.OursHedging, HedgingContender.PollyHedging, HedgingContender.GrpcHedging],
+        seed => new ChaosOptions { Enabled = true, ErrorRate = 1, HangRate = 0, Seed = seed, ErrorPushback = "-1" });
+
+    /// <summary>Every hedging profile, in the order a run takes them.</summary>
+    public static IReadOnlyList<HedgingProfile> All { get; } = [Hang, Pushback];
+
+    /// <summary>Gets a value indicating whether ours runs with its circuit breaker in this profile.</summary>
+    public bool OursHasBreaker => this != Pushback;
+}
