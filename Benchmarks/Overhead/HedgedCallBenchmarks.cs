@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using ResilientGrpc.Benchmarks.Contenders;
-using ResilientGrpc.Benchmarks.Infrastructure;
 using ResilientGrpc.Protos;
 
 namespace ResilientGrpc.Benchmarks.Overhead;
@@ -13,41 +12,25 @@ namespace ResilientGrpc.Benchmarks.Overhead;
 /// default stack, Polly's hedging strategy with an attempt timeout, grpc-dotnet's service-config hedging, bare.
 /// </summary>
 [MemoryDiagnoser]
-public class HedgedCallBenchmarks
+public class HedgedCallBenchmarks : RealServerBenchmark
 {
     private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(200);
-    private readonly List<GrpcChannel> channels = [];
-    private BenchmarkServer server = null!;
     private UnstableService.UnstableServiceClient bare = null!;
     private UnstableService.UnstableServiceClient grpcHedging = null!;
     private UnstableService.UnstableServiceClient pollyHedging = null!;
     private UnstableService.UnstableServiceClient oursDefault = null!;
     private UnstableService.UnstableServiceClient oursHedging = null!;
 
-    [Params(Transport.InMemory, Transport.Kestrel)]
-    public Transport Transport { get; set; }
-
     [GlobalSetup]
     public void Setup()
     {
-        server = BenchmarkServer.StartAsync(Transport).GetAwaiter().GetResult();
+        StartServer();
         var policy = PolicySettings.Default;
         bare = Clients.Bare(Channel().CreateCallInvoker());
         oursDefault = Clients.Ours(Channel().CreateCallInvoker(), policy);
         oursHedging = new(OursStack.Wrap(Channel().CreateCallInvoker(), OursStack.HedgingOptions(policy, Delay)));
         pollyHedging = new(Channel().CreateCallInvoker().Intercept(new PollyHedgingInterceptor(PollyHedgingPipeline.Create(policy, Delay))));
         grpcHedging = new(Channel(new GrpcChannelOptions { ServiceConfig = GrpcHedgingServiceConfig.For(policy, Delay) }));
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        foreach (var channel in channels)
-        {
-            channel.Dispose();
-        }
-
-        server.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark(Baseline = true)]
@@ -65,17 +48,4 @@ public class HedgedCallBenchmarks
 
     [Benchmark]
     public Task<ProcessReply> GrpcHedging() => Call(grpcHedging);
-
-    private static async Task<ProcessReply> Call(UnstableService.UnstableServiceClient client)
-    {
-        using var call = client.ProcessAsync(Clients.Request);
-        return await call.ResponseAsync.ConfigureAwait(false);
-    }
-
-    private GrpcChannel Channel(GrpcChannelOptions? options = null)
-    {
-        var channel = server.CreateChannel(options);
-        channels.Add(channel);
-        return channel;
-    }
 }

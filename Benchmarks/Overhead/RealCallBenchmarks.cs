@@ -10,10 +10,8 @@ namespace ResilientGrpc.Benchmarks.Overhead;
 
 /// <summary>A.2 A healthy unary Process call through the real server, in memory and over loopback Kestrel (HTTP/2).</summary>
 [MemoryDiagnoser]
-public class RealCallBenchmarks
+public class RealCallBenchmarks : RealServerBenchmark
 {
-    private readonly List<GrpcChannel> channels = [];
-    private BenchmarkServer server = null!;
     private UnstableService.UnstableServiceClient bare = null!;
     private UnstableService.UnstableServiceClient grpcRetry = null!;
     private UnstableService.UnstableServiceClient polly = null!;
@@ -21,13 +19,10 @@ public class RealCallBenchmarks
     private TelemetryListener? listener;
     private ILoggerFactory? loggers;
 
-    [Params(Transport.InMemory, Transport.Kestrel)]
-    public Transport Transport { get; set; }
-
     [GlobalSetup]
     public void Setup()
     {
-        server = BenchmarkServer.StartAsync(Transport).GetAwaiter().GetResult();
+        StartServer();
         var channel = Channel();
         bare = Clients.Bare(channel.CreateCallInvoker());
         polly = Clients.Polly(channel.CreateCallInvoker(), PolicySettings.Default);
@@ -56,16 +51,11 @@ public class RealCallBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
+    public override void Cleanup()
     {
         listener?.Dispose();
         loggers?.Dispose();
-        foreach (var channel in channels)
-        {
-            channel.Dispose();
-        }
-
-        server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        base.Cleanup();
     }
 
     [Benchmark(Baseline = true)]
@@ -96,17 +86,4 @@ public class RealCallBenchmarks
 
     [Benchmark]
     public Task<ProcessReply> OursProduction() => Call(ours);
-
-    private static async Task<ProcessReply> Call(UnstableService.UnstableServiceClient client)
-    {
-        using var call = client.ProcessAsync(Clients.Request);
-        return await call.ResponseAsync.ConfigureAwait(false);
-    }
-
-    private GrpcChannel Channel(GrpcChannelOptions? options = null)
-    {
-        var channel = server.CreateChannel(options);
-        channels.Add(channel);
-        return channel;
-    }
 }
