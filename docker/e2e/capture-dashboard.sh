@@ -63,7 +63,7 @@ capture() {
     # The background-networking flags keep Chromium from calling out: only loopback is reachable here.
     timeout "$TIMEOUT" "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
       --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" \
-      --window-size=1400,900 --virtual-time-budget=10000 --screenshot="$file" "$url" >"$profile.log" 2>&1 \
+      --window-size=1400,1000 --virtual-time-budget=10000 --screenshot="$file" "$url" >"$profile.log" 2>&1 \
       || { cat "$profile.log" >&2; rm -rf "$profile" "$profile.log"; die "chromium failed on '$title'"; }
     rm -rf "$profile" "$profile.log"
     [[ -s $file ]] || die "chromium wrote no picture of '$title' ($file)"
@@ -98,7 +98,9 @@ for entry in "${PANELS[@]}"; do
   file=${entry#*|}
   [[ -s $shots/$file ]] || die "the end-to-end run left no $file"
   cp "$shots/$file" "$PICTURE_DIR/$file"
-  tiles+=(-label "${entry%%|*}" "$shots/$file")
+  # The tile keeps the query, the graph and its legend; Prometheus' menu bar and the page's scroll bar go.
+  convert "$shots/$file" -crop 1400x770+0+104 +repage "$shots/tile-$file"
+  tiles+=(-label "${entry%%|*}" "$shots/tile-$file")
 done
-montage "${tiles[@]}" -tile 2x2 -geometry 700x450+8+8 -font DejaVu-Sans -pointsize 18 -background white "$PICTURE_DIR/dashboard.png"
+montage "${tiles[@]}" -tile 2x2 -geometry 700x385+8+8 -font DejaVu-Sans -pointsize 18 -background white "$PICTURE_DIR/dashboard.png"
 echo "capture-dashboard: wrote $PICTURE_DIR/dashboard.png and the four graphs beside it, from a run ending $(date -u '+%Y-%m-%d %H:%M UTC')"
