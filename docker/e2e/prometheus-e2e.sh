@@ -12,7 +12,9 @@
 #
 # Settings (environment): CONFIGURATION (Debug), SERVER_DLL, CLIENT_DLL, PROMETHEUS_BIN,
 # E2E_WAIT_SECONDS (150: bound on waiting for outage + breaker open/close), E2E_SETTLE_SECONDS (30),
-# E2E_RATE_WINDOW (30s: what $__rate_interval stands for), E2E_KEEP=1 keeps the temporary folder.
+# E2E_RATE_WINDOW (30s: what $__rate_interval stands for), E2E_KEEP=1 keeps the temporary folder,
+# CAPTURE_PNG_DIR (unset: when set, docker/e2e/capture-dashboard.sh draws Prometheus' graphs of the dashboard's
+# key queries into it at the end, CAPTURE_SETTLE_SECONDS (4) after the breaker went closed, open and closed again; needs chromium).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -33,6 +35,7 @@ SETTLE_SECONDS=${E2E_SETTLE_SECONDS:-30}
 STARTUP_SECONDS=${E2E_STARTUP_SECONDS:-60}
 RATE_WINDOW=${E2E_RATE_WINDOW:-30s}
 BREAKER=${E2E_BREAKER:-unstable}
+CAPTURE_SETTLE_SECONDS=${CAPTURE_SETTLE_SECONDS:-4}
 PROM="http://127.0.0.1:$PROMETHEUS_PORT"
 
 PASSED=0
@@ -277,6 +280,39 @@ if [[ $verdict == "open then closed" ]]; then
   pass "breaker state series: $verdict"
 else
   fail_check "breaker state series: $verdict"
+fi
+
+# --- the dashboard as pictures, when asked (CAPTURE_PNG_DIR) -------------------------------------
+# Prometheus' graph page for the dashboard's key queries, over the whole run, drawn by headless Chromium.
+# The breaker may have opened in the outage the run began with; the graphs should show it closed first, then open,
+# then closed again, so this waits for such a cycle (at most E2E_WAIT_SECONDS more).
+state_cycle() {
+  curl -sS --max-time 10 -G "$PROM/api/v1/query_range" \
+    --data-urlencode "query=max(resilientgrpc_circuit_breaker_state{breaker=\"$BREAKER\"})" \
+    --data-urlencode "start=$QUERY_START" --data-urlencode "end=$(date +%s)" --data-urlencode "step=2" 2>/dev/null \
+    | jq -r '[.data.result[0].values[]?[1] | tonumber] as $v
+      | ([$v | to_entries[] | select(.value == 0) | .key] | first) as $closed
+      | (if $closed == null then null else ([$v | to_entries[] | select(.key > $closed and .value == 1) | .key] | first) end) as $open
+      | if $open != null and ([$v[$open:][] | select(. == 0)] | length) > 0 then "closed, open, closed" else "not yet" end' \
+      2>/dev/null || echo "no state series"
+}
+if [[ -n ${CAPTURE_PNG_DIR:-} ]]; then
+  deadline=$((SECONDS + WAIT_SECONDS))
+  until [[ $(state_cycle) == "closed, open, closed" ]]; do
+    assert_running
+    ((SECONDS < deadline)) || die "the breaker state never went closed, open, closed within ${WAIT_SECONDS}s more"
+    log "waiting for the breaker state to go closed, open and closed again within the graphs' window"
+    sleep 3
+  done
+  log "letting the graphs run on for ${CAPTURE_SETTLE_SECONDS}s, then drawing them into $CAPTURE_PNG_DIR"
+  sleep "$CAPTURE_SETTLE_SECONDS"
+  assert_running
+  if bash "$ROOT/docker/e2e/capture-dashboard.sh" --prometheus "$PROM" \
+      --range "$(($(date +%s) - QUERY_START + 4))" --out "$CAPTURE_PNG_DIR"; then
+    pass "dashboard pictures drawn into $CAPTURE_PNG_DIR"
+  else
+    fail_check "dashboard pictures not drawn (see above)"
+  fi
 fi
 
 # --- summary ------------------------------------------------------------------------------------
