@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -67,6 +68,9 @@ internal sealed class ResilienceCallContext : WriteOptions
 
     /// <summary>When the current attempt started: the call's start for the first attempt.</summary>
     public long AttemptStart => Volatile.Read(ref attemptStart);
+
+    /// <summary>The call's span, when a listener samples it: started and ended by the interceptor that created this context.</summary>
+    public Activity? Span { get; set; }
 
     /// <summary>
     /// The context of a call to <paramref name="method"/> with <paramref name="options"/>, if an interceptor above

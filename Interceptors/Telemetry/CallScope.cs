@@ -46,14 +46,37 @@ internal readonly struct CallScope
     /// </summary>
     public TCall Track<TCall, TKind>(TCall attempt)
         where TCall : class
-        where TKind : ICallKind<TCall> =>
-        Observer(claimsAttempt: true, out var observer) ? TKind.Observe(attempt, observer) : attempt;
+        where TKind : ICallKind<TCall>
+    {
+        var tracked = Observer(claimsAttempt: true, out var observer) ? TKind.Observe(attempt, observer) : attempt;
+        HandBack();
+        return tracked;
+    }
 
     /// <summary>Records the call when this interceptor started it: <paramref name="call"/> is made of attempts tracked apart.</summary>
     public TCall TrackCall<TCall, TKind>(TCall call)
         where TCall : class
-        where TKind : ICallKind<TCall> =>
-        Observer(claimsAttempt: false, out var observer) ? TKind.Observe(call, observer) : call;
+        where TKind : ICallKind<TCall>
+    {
+        var tracked = Observer(claimsAttempt: false, out var observer) ? TKind.Observe(call, observer) : call;
+        HandBack();
+        return tracked;
+    }
+
+    /// <summary>
+    /// The call threw <paramref name="error"/> instead of starting: when this interceptor started it, its span ends
+    /// with that error and the caller's activity is current again. False, for use as an exception filter.
+    /// </summary>
+    public bool Threw(Exception error)
+    {
+        if (ownsCall && call?.Span is { } span)
+        {
+            CallTracing.End(span, RpcStatus.CodeOf(error), error);
+            CallTracing.Handed(span);
+        }
+
+        return false;
+    }
 
     /// <summary>Runs a blocking attempt and records it as <see cref="Track{TCall, TKind}"/> would.</summary>
     public TResponse Run<TRequest, TResponse>(
@@ -87,8 +110,8 @@ internal readonly struct CallScope
     /// <returns>False, for use as an exception filter.</returns>
     public bool CallEnded(Exception? error) => Observer(claimsAttempt: false, out var observer) && observer.Ended(error);
 
-    /// <summary>This interceptor failed the call itself (for example an open circuit): no attempt left.</summary>
-    public void Refused(StatusCode status)
+    /// <summary>This interceptor failed the call itself with <paramref name="error"/> (for example an open circuit): no attempt left.</summary>
+    public void Refused(StatusCode status, Exception? error = null)
     {
         if (call is null)
         {
@@ -98,7 +121,16 @@ internal readonly struct CallScope
         call.RefuseAttempt();
         if (ownsCall)
         {
-            telemetry.CallEnded(call, status);
+            telemetry.CallEnded(call, status, error);
+        }
+    }
+
+    /// <summary>When this interceptor started the call, it hands it back: the caller's current activity is current again.</summary>
+    private void HandBack()
+    {
+        if (ownsCall && call?.Span is { } span)
+        {
+            CallTracing.Handed(span);
         }
     }
 
