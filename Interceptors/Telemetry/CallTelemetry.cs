@@ -24,11 +24,10 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
         var span = CallTracing.IsListening && ResilienceCallContext.Of(context.Options, context.Method) is null
             ? CallTracing.Create(context.Method)
             : null;
-        var call = ResilienceCallContext.Enter(ref context, metrics.Enabled || span is not null, time, target, out var ownsCall);
+        var call = ResilienceCallContext.Enter(ref context, metrics.Enabled || span is not null, time, target, out var ownsCall, span);
         if (span is not null && ownsCall)
         {
-            call!.Span = span;
-            CallTracing.Start(span, call);
+            CallTracing.Start(span, call!);
         }
 
         return new CallScope(this, call, ownsCall);
