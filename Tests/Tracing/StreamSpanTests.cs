@@ -43,6 +43,66 @@ public sealed class StreamSpanTests : TracingTestBase
         Assert.That(span.GetTagItem("grpc.status"), Is.EqualTo("OK"));
     }
 
+    [TestCaseSource(nameof(Paths))]
+    public async Task AlwaysUnavailable_LastFailedAttemptOpensCircuit_TransitionOnTheStreamsSpan(string path)
+    {
+        using var spans = new SpanCollector();
+        Network.Stream = (_, _) => Fail(StatusCode.Unavailable);
+        var client = Stack(path, failureThreshold: 1);
+
+        using var call = client.Subscribe(new SubscribeRequest { Count = 2 });
+        var read = Task.Run(async () => await call.ResponseStream.MoveNext(CancellationToken.None));
+        for (var step = 0; step < 60 && !read.IsCompleted; step++)
+        {
+            await Task.Delay(5);
+            Time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        await Assert.CatchAsync<RpcException>(() => read.WaitAsync(Bound));
+        var span = (await spans.Ended(1))[0];
+        Assert.That(Network.Count, Is.EqualTo(3));
+        Assert.That(span.Events("retry.scheduled"), Has.Count.EqualTo(2));
+        Assert.That(
+            span.Events("circuit_breaker.transition").Select(e => $"{e.Tag("from")}->{e.Tag("to")}"),
+            Is.EqualTo(new[] { "closed->open" }),
+            "the attempt that ended in the caller's read opened the circuit");
+    }
+
+    [TestCaseSource(nameof(Paths))]
+    public async Task FailsAfterCommit_ReadByCallerOpensCircuit_TransitionOnTheStreamsSpan(string path)
+    {
+        using var spans = new SpanCollector();
+        Network.Stream = (_, _) => EventsThenFail(1, StatusCode.Unavailable);
+        var client = Stack(path, failureThreshold: 1);
+        using var call = client.Subscribe(new SubscribeRequest { Count = 2 });
+
+        var read = Task.Run(async () =>
+        {
+            using var callers = new Activity("caller's read").Start();
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+        });
+
+        await Assert.CatchAsync<RpcException>(() => read.WaitAsync(Bound));
+        var span = (await spans.Ended(1))[0];
+        Assert.That(Network.Count, Is.EqualTo(1), "committed: never retried");
+        Assert.That(
+            span.Events("circuit_breaker.transition").Select(e => $"{e.Tag("from")}->{e.Tag("to")}"),
+            Is.EqualTo(new[] { "closed->open" }),
+            "the failure read on the caller's thread opened the circuit: marked on the stream's span");
+    }
+
+    private static async IAsyncEnumerable<object> EventsThenFail(int count, StatusCode code)
+    {
+        await foreach (var message in Events(count))
+        {
+            yield return message;
+        }
+
+        throw new RpcException(new Status(code, "scripted"));
+    }
+
     private static async IAsyncEnumerable<object> Fail(StatusCode code)
     {
         await Task.Yield();
