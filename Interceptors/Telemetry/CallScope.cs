@@ -7,8 +7,9 @@ namespace ResilientGrpc.Interceptors.Telemetry;
 
 /// <summary>
 /// What one interceptor records of one call: the call's shared context (null when nothing is recorded, which also
-/// holds when the current attempt started), and whether this interceptor started the call and so records it. A small
-/// value, passed by the interceptor from the moment it enters the call to the moment it hands the call back.
+/// holds when the current attempt started), and whether this interceptor started the call and so records it, and
+/// ends its span (<see cref="CallTracing"/>) and makes the caller's activity current again when it hands the call
+/// back. A small value, passed by the interceptor from the moment it enters the call to the moment it hands the call back.
 /// </summary>
 internal readonly struct CallScope
 {
