@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors;
@@ -18,6 +19,7 @@ public class InterceptionOverheadBenchmarks
     private UnstableService.UnstableServiceClient polly = null!;
     private UnstableService.UnstableServiceClient ours = null!;
     private TelemetryListener? listener;
+    private ActivityListener? tracing;
     private ILoggerFactory? loggers;
 
     [GlobalSetup]
@@ -33,6 +35,23 @@ public class InterceptionOverheadBenchmarks
     public void SetupWithTelemetry()
     {
         listener = new TelemetryListener();
+        Setup();
+    }
+
+    /// <summary>
+    /// Tracing on: an activity listener that samples every span of ours with all its data, as an exporter sampling
+    /// everything would (<c>AllDataAndRecorded</c>); no meter listener.
+    /// </summary>
+    [GlobalSetup(Target = nameof(OursTracingOn))]
+    public void SetupWithTracing()
+    {
+        tracing = new ActivityListener
+        {
+            ShouldListenTo = static source => source.Name == ResilienceTelemetry.ActivitySourceName,
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = static _ => { },
+        };
+        ActivitySource.AddActivityListener(tracing);
         Setup();
     }
 
@@ -55,6 +74,7 @@ public class InterceptionOverheadBenchmarks
     public void Cleanup()
     {
         listener?.Dispose();
+        tracing?.Dispose();
         loggers?.Dispose();
     }
 
@@ -69,6 +89,9 @@ public class InterceptionOverheadBenchmarks
 
     [Benchmark]
     public ProcessReply OursTelemetryOn() => Clients.Complete(ours.ProcessAsync(Clients.Request));
+
+    [Benchmark]
+    public ProcessReply OursTracingOn() => Clients.Complete(ours.ProcessAsync(Clients.Request));
 
     [Benchmark]
     public ProcessReply PollyProduction() => Clients.Complete(polly.ProcessAsync(Clients.Request));

@@ -4,26 +4,43 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using ResilientGrpc.Interceptors;
 
 namespace ResilientGrpc.Client.Hosting;
 
 /// <summary>
 /// The client's host in every mode: logging, the <see cref="TimeProvider"/>, and OpenTelemetry metrics (the
-/// library's meter plus .NET runtime metrics) served for Prometheus at <c>/metrics</c> over HTTP/1.1.
+/// library's meter plus .NET runtime metrics) served for Prometheus at <c>/metrics</c> over HTTP/1.1. When the standard
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> variable is set, the same metrics and the traces (the library's call spans and
+/// grpc-dotnet's attempt activities under them) are also exported there over OTLP, configured by the standard
+/// <c>OTEL_*</c> variables.
 /// </summary>
 internal static class ClientHost
 {
     public const string MetricsPath = "/metrics";
 
+    /// <summary>The standard variable that names the OTLP endpoint; without it, nothing is exported over OTLP.</summary>
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>grpc-dotnet's activity source: one activity per attempt, a child of the call's span.</summary>
+    public const string GrpcClientSource = "Grpc.Net.Client";
+
     /// <summary>Builds the host; it does not listen until started.</summary>
     /// <param name="metricsPort">The port of <c>/metrics</c>; 0 picks a free one.</param>
     /// <param name="anyAddress">Listen on every interface (containers) rather than loopback only (the demo).</param>
     /// <param name="configureLogging">Sets up logging.</param>
-    public static WebApplication Build(int metricsPort, bool anyAddress, Action<ILoggingBuilder> configureLogging)
+    /// <param name="settings">Configuration over the environment's (the <c>OTEL_*</c> variables, say); tests set it.</param>
+    public static WebApplication Build(
+        int metricsPort, bool anyAddress, Action<ILoggingBuilder> configureLogging, IReadOnlyDictionary<string, string?>? settings = null)
     {
         ArgumentNullException.ThrowIfNull(configureLogging);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             if (anyAddress)
@@ -37,14 +54,34 @@ internal static class ClientHost
         });
         configureLogging(builder.Logging);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ResilienceTelemetry.MeterName)
-            .AddRuntimeInstrumentation()
-            .AddPrometheusExporter());
+        var otlp = ExportsOtlp(builder.Configuration);
+        var telemetry = builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics.AddMeter(ResilienceTelemetry.MeterName).AddRuntimeInstrumentation().AddPrometheusExporter();
+            if (otlp)
+            {
+                metrics.AddOtlpExporter();
+            }
+        });
+        if (otlp)
+        {
+            // Traces only when they go somewhere: a tracer provider with no exporter would create every span for nothing.
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(ResilienceTelemetry.ActivitySourceName)
+                .AddSource(GrpcClientSource)
+                .AddOtlpExporter());
+        }
 
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint(MetricsPath);
         return app;
+    }
+
+    /// <summary>Whether <paramref name="configuration"/> (the environment's included) names an OTLP endpoint.</summary>
+    public static bool ExportsOtlp(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable]);
     }
 
     /// <summary>The address of the started host's <c>/metrics</c>.</summary>

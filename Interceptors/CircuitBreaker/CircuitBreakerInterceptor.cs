@@ -183,8 +183,8 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         var controller = breakers.For(context.Method);
         if (!controller.TryEnter(out var permit, out rejection))
         {
-            telemetry.CallRejected(controller.Key, scope.Context?.Method ?? MethodNames.Of(context.Method));
-            scope.Refused(StatusCode.Unavailable);
+            telemetry.CallRejected(controller.Key, scope.Context?.Method ?? MethodNames.Of(context.Method), scope.Context?.Span, rejection.State);
+            scope.Refused(StatusCode.Unavailable, rejection);
             observer = default;
             return false;
         }
@@ -222,7 +222,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         {
             attempt = invocation.Start(context);
         }
-        catch (Exception) when (observer.LocalError())
+        catch (Exception error) when (observer.LocalError() || scope.Threw(error))
         {
             throw;
         }

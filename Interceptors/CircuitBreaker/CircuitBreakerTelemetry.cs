@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
@@ -15,6 +17,12 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, I
     {
         var breaker = BreakerName(transition.Key);
         metrics.Transitioned(breaker, transition.From, transition.To);
+        if (CallTracing.Current is { } span && CallTracing.Records(span))
+        {
+            // Raised on the thread of the call that caused it: the call whose span is current saw it.
+            CallTracing.BreakerTransition(span, breaker, StateNames.Of(transition.From), StateNames.Of(transition.To), transition.Reason.ToString());
+        }
+
         var breakSeconds = settings.BreakDuration.TotalSeconds;
         switch (transition.Reason)
         {
@@ -54,6 +62,16 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, I
         }
     }
 
-    /// <summary>Counts a refused call to <paramref name="method"/> (a <c>grpc.method</c> tag value).</summary>
-    public void CallRejected(string? key, string method) => metrics.Rejected(BreakerName(key), method);
+    /// <summary>
+    /// Counts a refused call to <paramref name="method"/> (a <c>grpc.method</c> tag value), refused in
+    /// <paramref name="state"/>, and marks it on the call's <paramref name="span"/>.
+    /// </summary>
+    public void CallRejected(string? key, string method, Activity? span, CircuitState state)
+    {
+        metrics.Rejected(BreakerName(key), method);
+        if (CallTracing.Records(span))
+        {
+            CallTracing.BreakerRejected(span, BreakerName(key), StateNames.Of(state));
+        }
+    }
 }

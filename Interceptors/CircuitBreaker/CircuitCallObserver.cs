@@ -1,4 +1,5 @@
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
@@ -9,9 +10,14 @@ internal readonly struct CircuitCallObserver(
     AttemptScope scope,
     CancellationToken callerToken) : ICallObserver
 {
-    public void OnEnded(Exception? error, CancellationToken readToken) =>
+    public void OnEnded(Exception? error, CancellationToken readToken)
+    {
+        // A stream's attempt ends in the caller's read, where the retried call's span may not be current: a
+        // transition it causes is still marked on it.
+        using var current = CurrentSpan.Of(scope.RetriedCall?.Span);
         controller.OnAttemptEnded(
             permit, scope.CallerGaveUp ? CallOutcome.Ignored : controller.Classify(error, callerToken, readToken), scope);
+    }
 
     /// <summary>An attempt disposed before its final status was known counts as neither success nor failure.</summary>
     public void OnAbandoned() => controller.OnAttemptEnded(permit, CallOutcome.Ignored, scope);

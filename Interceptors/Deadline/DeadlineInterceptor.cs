@@ -103,12 +103,19 @@ public sealed class DeadlineInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
     {
         var scope = Calls.Enter(ref context);
-        var limited = WithDeadline(context, stream: false, out var report);
+        try
+        {
+            var limited = WithDeadline(context, stream: false, out var report);
 
-        // A retry interceptor of ours above awaits every attempt: it reports the end, and nothing wraps the attempt.
-        var watched = report.IsActive && ResilienceCallContext.Of(context.Options, context.Method) is { } call && call.TryWatchAttempt(ReportFor(context.Method));
-        var attempt = invocation.Start(limited);
-        return scope.Track<AsyncUnaryCall<TResponse>, TInvocation>(report.IsActive && !watched ? TInvocation.Observe(attempt, report) : attempt);
+            // A retry interceptor of ours above awaits every attempt: it reports the end, and nothing wraps the attempt.
+            var watched = report.IsActive && ResilienceCallContext.Of(context.Options, context.Method) is { } call && call.TryWatchAttempt(ReportFor(context.Method));
+            var attempt = invocation.Start(limited);
+            return scope.Track<AsyncUnaryCall<TResponse>, TInvocation>(report.IsActive && !watched ? TInvocation.Observe(attempt, report) : attempt);
+        }
+        catch (Exception error) when (scope.Threw(error))
+        {
+            throw;
+        }
     }
 
     /// <summary>What to log if a unary call to <paramref name="method"/> exceeds the deadline this interceptor gave it, made once per method.</summary>
@@ -147,9 +154,16 @@ public sealed class DeadlineInterceptor : Interceptor
         where TWatched : IWatchedKind<TCall>
     {
         var scope = Calls.Enter(ref context);
-        var watch = WatchStream(ref context, TWatched.ClientStreaming);
-        var attempt = invocation.Start(context);
-        return scope.Track<TCall, TInvocation>(watch is null ? attempt : TWatched.Wrap(attempt, watch));
+        try
+        {
+            var watch = WatchStream(ref context, TWatched.ClientStreaming);
+            var attempt = invocation.Start(context);
+            return scope.Track<TCall, TInvocation>(watch is null ? attempt : TWatched.Wrap(attempt, watch));
+        }
+        catch (Exception error) when (scope.Threw(error))
+        {
+            throw;
+        }
     }
 
     /// <summary>

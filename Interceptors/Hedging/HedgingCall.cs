@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
@@ -70,6 +71,9 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
     protected Exception? FinalError => Volatile.Read(ref finalError);
 
     private bool CanSend => attemptsSent < maxAttempts && !stop.IsCancellationRequested;
+
+    /// <summary>The call's span, when a listener samples it.</summary>
+    private Activity? Span => ResilienceCallContext.Of(context.Options, context.Method)?.Span;
 
     /// <summary>The task that settles with how <paramref name="attempt"/> answers: its first result, or its error.</summary>
     protected abstract Task<TResult> OutcomeOf(TAttempt attempt);
@@ -252,7 +256,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
         timer.Disarm();
         engine.Succeeded();
         Commit(attempt.Call);
-        engine.Telemetry.Won(context.Method, context.Host, attempt.Number, CancelInFlight());
+        engine.Telemetry.Won(context.Method, context.Host, attempt.Number, CancelInFlight(), Span);
     }
 
     /// <summary>
@@ -366,7 +370,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
     private void Send()
     {
         var number = ++attemptsSent;
-        engine.Telemetry.HedgeSent(context.Method, number, engine.Time.GetElapsedTime(start));
+        engine.Telemetry.HedgeSent(context.Method, number, engine.Time.GetElapsedTime(start), Span);
         var attempt = invocation.Start(HedgingEngine.ContextOf(context, number));
         inFlight.Add(new Attempt(attempt, OutcomeOf(attempt), number));
     }

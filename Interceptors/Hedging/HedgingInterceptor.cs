@@ -128,17 +128,24 @@ public sealed class HedgingInterceptor : Interceptor
     {
         var invocation = new ServerStreamingInvocation<TRequest, TResponse>(request, continuation);
         var scope = Calls.Enter(ref context);
-        if (!engine.Policy.AppliesTo(context.Method))
+        try
         {
-            return scope.Track<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(invocation.Start(context));
-        }
+            if (!engine.Policy.AppliesTo(context.Method))
+            {
+                return scope.Track<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(invocation.Start(context));
+            }
 
-        return scope.Context is null
-            ? HedgingServerStreamingCall<TRequest, TResponse, ServerStreamingInvocation<TRequest, TResponse>>.Start(engine, context, invocation)
-            : scope.TrackCall<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
-                HedgingServerStreamingCall<TRequest, TResponse, LayeredInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>,
-                    AttemptLayer<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>, ServerStreamingInvocation<TRequest, TResponse>>>.Start(
-                    engine, context, new(new(scope), invocation)));
+            return scope.Context is null
+                ? HedgingServerStreamingCall<TRequest, TResponse, ServerStreamingInvocation<TRequest, TResponse>>.Start(engine, context, invocation)
+                : scope.TrackCall<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
+                    HedgingServerStreamingCall<TRequest, TResponse, LayeredInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>,
+                        AttemptLayer<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>, ServerStreamingInvocation<TRequest, TResponse>>>.Start(
+                        engine, context, new(new(scope), invocation)));
+        }
+        catch (Exception error) when (scope.Threw(error))
+        {
+            throw;
+        }
     }
 
     /// <summary>Passes client-streaming calls through unhedged: their request stream cannot be replayed.</summary>
@@ -168,16 +175,23 @@ public sealed class HedgingInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
     {
         var scope = Calls.Enter(ref context);
-        if (!engine.Policy.AppliesTo(context.Method))
+        try
         {
-            return scope.Track<AsyncUnaryCall<TResponse>, TInvocation>(invocation.Start(context));
-        }
+            if (!engine.Policy.AppliesTo(context.Method))
+            {
+                return scope.Track<AsyncUnaryCall<TResponse>, TInvocation>(invocation.Start(context));
+            }
 
-        return scope.Context is null
-            ? HedgingUnaryCall<TRequest, TResponse, TInvocation>.Start(engine, context, invocation)
-            : scope.TrackCall<AsyncUnaryCall<TResponse>, TInvocation>(
-                HedgingUnaryCall<TRequest, TResponse, LayeredInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>, AttemptLayer<TRequest, TResponse, AsyncUnaryCall<TResponse>>, TInvocation>>.Start(
-                    engine, context, new(new(scope), invocation)));
+            return scope.Context is null
+                ? HedgingUnaryCall<TRequest, TResponse, TInvocation>.Start(engine, context, invocation)
+                : scope.TrackCall<AsyncUnaryCall<TResponse>, TInvocation>(
+                    HedgingUnaryCall<TRequest, TResponse, LayeredInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>, AttemptLayer<TRequest, TResponse, AsyncUnaryCall<TResponse>>, TInvocation>>.Start(
+                        engine, context, new(new(scope), invocation)));
+        }
+        catch (Exception error) when (scope.Threw(error))
+        {
+            throw;
+        }
     }
 
     /// <summary>A call kind this interceptor never hedges: only recorded.</summary>
@@ -188,7 +202,14 @@ public sealed class HedgingInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
     {
         var scope = Calls.Enter(ref context);
-        return scope.Track<TCall, TInvocation>(invocation.Start(context));
+        try
+        {
+            return scope.Track<TCall, TInvocation>(invocation.Start(context));
+        }
+        catch (Exception error) when (scope.Threw(error))
+        {
+            throw;
+        }
     }
 
     /// <summary>The budget of valid <paramref name="options"/>' own <see cref="HedgingOptions.Throttling"/>, if any.</summary>

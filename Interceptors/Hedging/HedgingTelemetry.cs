@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.Hedging;
 
@@ -11,13 +13,20 @@ namespace ResilientGrpc.Interceptors.Hedging;
 /// </summary>
 internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, int maxAttempts, string? target)
 {
-    /// <summary>Hedge <paramref name="attempt"/> (2 or more) left <paramref name="elapsed"/> after the call started.</summary>
-    public void HedgeSent(IMethod method, int attempt, TimeSpan elapsed) =>
-        HedgingLog.HedgeSent(logger, method.Name, attempt, maxAttempts, elapsed.TotalSeconds);
-
-    /// <summary>Attempt <paramref name="attempt"/> answered; <paramref name="cancelled"/> others in flight were cancelled.</summary>
-    public void Won(IMethod method, string? host, int attempt, int cancelled)
+    /// <summary>Hedge <paramref name="attempt"/> (2 or more) left <paramref name="elapsed"/> after the call started; an event on the call's <paramref name="span"/>.</summary>
+    public void HedgeSent(IMethod method, int attempt, TimeSpan elapsed, Activity? span = null)
     {
+        HedgingLog.HedgeSent(logger, method.Name, attempt, maxAttempts, elapsed.TotalSeconds);
+        CallTracing.HedgeSent(span, attempt);
+    }
+
+    /// <summary>
+    /// Attempt <paramref name="attempt"/> answered; <paramref name="cancelled"/> others in flight were cancelled (an
+    /// event on the call's <paramref name="span"/>).
+    /// </summary>
+    public void Won(IMethod method, string? host, int attempt, int cancelled, Activity? span = null)
+    {
+        CallTracing.HedgesCancelled(span, attempt, cancelled);
         if (cancelled > 0)
         {
             metrics.Cancelled(MethodNames.Of(method), host ?? target ?? "unknown", cancelled);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -21,8 +22,10 @@ namespace ResilientGrpc.Interceptors.Internal;
 /// slot that interceptors can pass on and that never reaches the wire. It keeps the caller's write flags, which
 /// is all the channel reads from it. When an interceptor between ours replaces the write options, the layers of
 /// ours below find it through <see cref="AmbientCall"/>.
+/// A call that is traced gets a <see cref="TracedCallContext"/>, which also holds its span: an untraced call's
+/// context carries no field for it (it is the one object a healthy call allocates).
 /// </remarks>
-internal sealed class ResilienceCallContext : WriteOptions
+internal class ResilienceCallContext : WriteOptions
 {
     private int attemptClaimed;
     private long attemptStart;
@@ -33,7 +36,7 @@ internal sealed class ResilienceCallContext : WriteOptions
     private ICallObserver? attemptWatcher;
     private int pendingGeneration;
 
-    private ResilienceCallContext(WriteFlags flags, IMethod callMethod, string method, string target, long startTimestamp, bool isRecorded)
+    private protected ResilienceCallContext(WriteFlags flags, IMethod callMethod, string method, string target, long startTimestamp, bool isRecorded)
         : base(flags)
     {
         CallMethod = callMethod;
@@ -68,6 +71,9 @@ internal sealed class ResilienceCallContext : WriteOptions
     /// <summary>When the current attempt started: the call's start for the first attempt.</summary>
     public long AttemptStart => Volatile.Read(ref attemptStart);
 
+    /// <summary>The call's span, when a listener samples it: started and ended by the interceptor that created this context.</summary>
+    public Activity? Span => (this as TracedCallContext)?.CallSpan;
+
     /// <summary>
     /// The context of a call to <paramref name="method"/> with <paramref name="options"/>, if an interceptor above
     /// created one: carried in the write options, or handed on by an interceptor of ours above when one in between
@@ -79,13 +85,15 @@ internal sealed class ResilienceCallContext : WriteOptions
     /// <summary>
     /// Returns the call's context, creating it (and passing it down through <paramref name="context"/>) when no
     /// interceptor above did and something listens; <paramref name="ownsCall"/> tells whether this caller created it.
+    /// A created context holds <paramref name="span"/>, the call's span not started yet, if there is one.
     /// </summary>
     public static ResilienceCallContext? Enter<TRequest, TResponse>(
         ref ClientInterceptorContext<TRequest, TResponse> context,
         bool record,
         TimeProvider time,
         string? target,
-        out bool ownsCall)
+        out bool ownsCall,
+        Activity? span = null)
         where TRequest : class
         where TResponse : class
     {
@@ -101,13 +109,12 @@ internal sealed class ResilienceCallContext : WriteOptions
             return null;
         }
 
-        var created = new ResilienceCallContext(
-            options.WriteOptions?.Flags ?? default,
-            context.Method,
-            MethodNames.Of(context.Method),
-            context.Host ?? target ?? "unknown",
-            time.GetTimestamp(),
-            isRecorded: true);
+        var flags = options.WriteOptions?.Flags ?? default;
+        var method = MethodNames.Of(context.Method);
+        var callTarget = context.Host ?? target ?? "unknown";
+        var created = span is null
+            ? new ResilienceCallContext(flags, context.Method, method, callTarget, time.GetTimestamp(), isRecorded: true)
+            : new TracedCallContext(flags, context.Method, method, callTarget, time.GetTimestamp(), span);
         context = new ClientInterceptorContext<TRequest, TResponse>(
             context.Method, context.Host, options.WithWriteOptions(created));
         ownsCall = true;

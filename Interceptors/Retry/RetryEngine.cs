@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
@@ -31,8 +33,11 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
     /// <summary>An attempt succeeded (or, for a stream, committed).</summary>
     public void AttemptSucceeded() => throttle?.RecordSuccess();
 
-    /// <summary>Decides what follows the failure of attempt <paramref name="attemptsMade"/> with <paramref name="error"/>.</summary>
-    public RetryDecision Decide(Exception error, IMethod method, string? host, int attemptsMade, bool cancelled, DateTime deadline)
+    /// <summary>
+    /// Decides what follows the failure of attempt <paramref name="attemptsMade"/> with <paramref name="error"/>; the
+    /// call's <paramref name="span"/>, if any, hears of a scheduled retry and of pushback.
+    /// </summary>
+    public RetryDecision Decide(Exception error, IMethod method, string? host, int attemptsMade, bool cancelled, DateTime deadline, Activity? span = null)
     {
         var code = RpcStatus.CodeOf(error);
         if (throttle is not null && !cancelled && error is RpcException and not INonRetryableError && policy.IsRetryable(code))
@@ -42,7 +47,7 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
 
         TimeSpan? timeLeft = deadline == NoDeadline ? null : deadline - time.GetUtcNow().UtcDateTime;
         var decision = policy.Evaluate(error, attemptsMade, cancelled, throttle?.AllowsRetry ?? true, timeLeft, nextSample());
-        Report(error, method, host, attemptsMade, code, decision);
+        Report(error, method, host, attemptsMade, code, decision, span);
         return decision;
     }
 
@@ -97,7 +102,9 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
         if (reason != RetryStopReason.Cancelled)
         {
             // The last attempt's failure is the call's: a breaker below that counted it as a failed attempt now
-            // counts a failed call. A call the caller gave up on proves nothing about the server.
+            // counts a failed call. A call the caller gave up on proves nothing about the server. The call's span is
+            // current, so that a transition this causes is marked on it.
+            using var current = CurrentSpan.Of(call?.Span);
             call?.ConfirmFailure();
         }
 
@@ -116,15 +123,15 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
     /// <summary>The trailers the caller sees for the failed call.</summary>
     public static Metadata TrailersOf(Exception error) => error is RpcException rpc ? rpc.Trailers : [];
 
-    private void Report(Exception error, IMethod method, string? host, int attemptsMade, StatusCode code, RetryDecision decision)
+    private void Report(Exception error, IMethod method, string? host, int attemptsMade, StatusCode code, RetryDecision decision, Activity? span)
     {
-        telemetry.AttemptFailed(method, attemptsMade, code, decision);
+        telemetry.AttemptFailed(method, attemptsMade, code, decision, span);
         if (decision.IsPushback || decision.StopReason == RetryStopReason.ServerPushback)
         {
             var pushback = decision.StopReason == RetryStopReason.ServerPushback
                 ? Timeout.InfiniteTimeSpan
                 : RetryHeaders.PushbackOf(TrailersOf(error)) ?? decision.Delay;
-            telemetry.PushbackReceived(method, attemptsMade, code, pushback);
+            telemetry.PushbackReceived(method, attemptsMade, code, pushback, span);
         }
 
         if (decision.StopReason == RetryStopReason.Throttled)

@@ -163,17 +163,24 @@ public sealed class RetryInterceptor : Interceptor
         where TKind : struct, IRetriedKind<TRequest, TResponse, TCall>
     {
         var scope = Calls.Enter(ref context);
-        if (!engine.AppliesTo(context.Method, hedgeable: true))
+        try
         {
-            return scope.Track<TCall, TInvocation>(invocation.Start(context));
-        }
+            if (!engine.AppliesTo(context.Method, hedgeable: true))
+            {
+                return scope.Track<TCall, TInvocation>(invocation.Start(context));
+            }
 
-        ResilienceCallContext.ForRetry(ref context, engine.MaxAttempts);
-        return scope.Context is null
-            ? default(TKind).Start(engine, context, invocation)
-            : scope.TrackCall<TCall, TInvocation>(
-                default(TKind).Start(
-                    engine, context, new LayeredInvocation<TRequest, TResponse, TCall, AttemptLayer<TRequest, TResponse, TCall>, TInvocation>(new(scope), invocation)));
+            ResilienceCallContext.ForRetry(ref context, engine.MaxAttempts);
+            return scope.Context is null
+                ? default(TKind).Start(engine, context, invocation)
+                : scope.TrackCall<TCall, TInvocation>(
+                    default(TKind).Start(
+                        engine, context, new LayeredInvocation<TRequest, TResponse, TCall, AttemptLayer<TRequest, TResponse, TCall>, TInvocation>(new(scope), invocation)));
+        }
+        catch (Exception error) when (scope.Threw(error))
+        {
+            throw;
+        }
     }
 
     /// <summary>A call kind this interceptor never retries: only recorded.</summary>
@@ -184,7 +191,14 @@ public sealed class RetryInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
     {
         var scope = Calls.Enter(ref context);
-        return scope.Track<TCall, TInvocation>(invocation.Start(context));
+        try
+        {
+            return scope.Track<TCall, TInvocation>(invocation.Start(context));
+        }
+        catch (Exception error) when (scope.Threw(error))
+        {
+            throw;
+        }
     }
 
     /// <summary>The budget of valid <paramref name="options"/>' own <see cref="RetryOptions.Throttling"/>, if any.</summary>

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
@@ -13,9 +15,9 @@ internal sealed class RetryTelemetry(ILogger logger, RetryMetrics metrics, int m
 {
     /// <summary>
     /// An attempt failed with <paramref name="status"/>; <paramref name="decision"/> says whether and after what delay
-    /// the next one follows.
+    /// the next one follows; a scheduled retry is an event on the call's <paramref name="span"/>.
     /// </summary>
-    public void AttemptFailed(IMethod method, int attempt, StatusCode status, RetryDecision decision)
+    public void AttemptFailed(IMethod method, int attempt, StatusCode status, RetryDecision decision, Activity? span = null)
     {
         if (!decision.ShouldRetry)
         {
@@ -23,11 +25,13 @@ internal sealed class RetryTelemetry(ILogger logger, RetryMetrics metrics, int m
         }
 
         RetryLog.AttemptFailed(logger, method.Name, attempt, maxAttempts, status, decision.Delay.TotalSeconds);
+        CallTracing.RetryScheduled(span, attempt, status, decision.Delay);
     }
 
-    /// <summary>The server's pushback trailer asked for <paramref name="delay"/> (negative: stop retrying).</summary>
-    public void PushbackReceived(IMethod method, int attempt, StatusCode status, TimeSpan delay)
+    /// <summary>The server's pushback trailer asked for <paramref name="delay"/> (negative: stop retrying); an event on the call's <paramref name="span"/>.</summary>
+    public void PushbackReceived(IMethod method, int attempt, StatusCode status, TimeSpan delay, Activity? span = null)
     {
+        CallTracing.Pushback(span, attempt, status, delay);
         if (delay < TimeSpan.Zero)
         {
             RetryLog.PushbackStop(logger, method.Name, attempt, status);

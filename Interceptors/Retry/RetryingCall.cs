@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
 
@@ -37,6 +38,9 @@ internal abstract class RetryingCall<TRequest, TResponse>
 
     private bool IsCancelled => IsDisposed || Context.Options.CancellationToken.IsCancellationRequested;
 
+    /// <summary>The call's span, when a listener samples it.</summary>
+    private Activity? Span => ResilienceCallContext.Of(Context.Options, Context.Method)?.Span;
+
     /// <summary>The first attempt was started with the caller's context.</summary>
     protected void FirstAttemptStarted() => AttemptsMade = 1;
 
@@ -68,7 +72,7 @@ internal abstract class RetryingCall<TRequest, TResponse>
     /// <summary>Decides what follows the current attempt's failure with <paramref name="error"/>.</summary>
     protected RetryDecision Decide(Exception error)
     {
-        var decision = engine.Decide(error, Context.Method, Context.Host, AttemptsMade, IsCancelled, deadline);
+        var decision = engine.Decide(error, Context.Method, Context.Host, AttemptsMade, IsCancelled, deadline, Span);
         if (decision.ShouldRetry)
         {
             retryDelay += decision.Delay;

@@ -16,6 +16,9 @@ internal readonly struct AttemptLayer<TRequest, TResponse, TCall>(CallScope scop
         where TInner : struct, IInvocation<TRequest, TResponse, TCall>
     {
         var attempt = scope.NextAttempt();
+
+        // A retry started from a stream read, or a hedge from a timer: the attempt is still a child of the call's span.
+        using var current = CurrentSpan.Of(scope.Context?.Span);
         return attempt.Track<TCall, TInner>(inner.Start(context));
     }
 }

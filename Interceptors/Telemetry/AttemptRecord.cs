@@ -11,9 +11,9 @@ internal readonly struct AttemptRecord(
     bool recordsAttempt,
     bool recordsCall) : ICallObserver
 {
-    public void OnEnded(Exception? error, CancellationToken readToken) => Record(error is null ? StatusCode.OK : RpcStatus.CodeOf(error));
+    public void OnEnded(Exception? error, CancellationToken readToken) => Record(error is null ? StatusCode.OK : RpcStatus.CodeOf(error), error);
 
-    public void OnAbandoned() => Record(StatusCode.Cancelled);
+    public void OnAbandoned() => Record(StatusCode.Cancelled, error: null);
 
     /// <summary>Records the end with <paramref name="error"/> (null: success); false, for use as an exception filter.</summary>
     public bool Ended(Exception? error)
@@ -22,7 +22,7 @@ internal readonly struct AttemptRecord(
         return false;
     }
 
-    private void Record(StatusCode status)
+    private void Record(StatusCode status, Exception? error)
     {
         if (call is null)
         {
@@ -36,7 +36,7 @@ internal readonly struct AttemptRecord(
 
         if (recordsCall)
         {
-            telemetry.CallEnded(call, status);
+            telemetry.CallEnded(call, status, error);
         }
     }
 }

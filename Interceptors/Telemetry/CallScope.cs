@@ -7,8 +7,9 @@ namespace ResilientGrpc.Interceptors.Telemetry;
 
 /// <summary>
 /// What one interceptor records of one call: the call's shared context (null when nothing is recorded, which also
-/// holds when the current attempt started), and whether this interceptor started the call and so records it. A small
-/// value, passed by the interceptor from the moment it enters the call to the moment it hands the call back.
+/// holds when the current attempt started), and whether this interceptor started the call and so records it, and
+/// ends its span (<see cref="CallTracing"/>) and makes the caller's activity current again when it hands the call
+/// back. A small value, passed by the interceptor from the moment it enters the call to the moment it hands the call back.
 /// </summary>
 internal readonly struct CallScope
 {
@@ -46,14 +47,37 @@ internal readonly struct CallScope
     /// </summary>
     public TCall Track<TCall, TKind>(TCall attempt)
         where TCall : class
-        where TKind : ICallKind<TCall> =>
-        Observer(claimsAttempt: true, out var observer) ? TKind.Observe(attempt, observer) : attempt;
+        where TKind : ICallKind<TCall>
+    {
+        var tracked = Observer(claimsAttempt: true, out var observer) ? TKind.Observe(attempt, observer) : attempt;
+        HandBack();
+        return tracked;
+    }
 
     /// <summary>Records the call when this interceptor started it: <paramref name="call"/> is made of attempts tracked apart.</summary>
     public TCall TrackCall<TCall, TKind>(TCall call)
         where TCall : class
-        where TKind : ICallKind<TCall> =>
-        Observer(claimsAttempt: false, out var observer) ? TKind.Observe(call, observer) : call;
+        where TKind : ICallKind<TCall>
+    {
+        var tracked = Observer(claimsAttempt: false, out var observer) ? TKind.Observe(call, observer) : call;
+        HandBack();
+        return tracked;
+    }
+
+    /// <summary>
+    /// The call threw <paramref name="error"/> instead of starting: when this interceptor started it, its span ends
+    /// with that error and the caller's activity is current again. False, for use as an exception filter.
+    /// </summary>
+    public bool Threw(Exception error)
+    {
+        if (ownsCall && call?.Span is { } span)
+        {
+            CallTracing.End(span, RpcStatus.CodeOf(error), error);
+            CallTracing.Handed(span);
+        }
+
+        return false;
+    }
 
     /// <summary>Runs a blocking attempt and records it as <see cref="Track{TCall, TKind}"/> would.</summary>
     public TResponse Run<TRequest, TResponse>(
@@ -87,8 +111,8 @@ internal readonly struct CallScope
     /// <returns>False, for use as an exception filter.</returns>
     public bool CallEnded(Exception? error) => Observer(claimsAttempt: false, out var observer) && observer.Ended(error);
 
-    /// <summary>This interceptor failed the call itself (for example an open circuit): no attempt left.</summary>
-    public void Refused(StatusCode status)
+    /// <summary>This interceptor failed the call itself with <paramref name="error"/> (for example an open circuit): no attempt left.</summary>
+    public void Refused(StatusCode status, Exception? error = null)
     {
         if (call is null)
         {
@@ -98,7 +122,16 @@ internal readonly struct CallScope
         call.RefuseAttempt();
         if (ownsCall)
         {
-            telemetry.CallEnded(call, status);
+            telemetry.CallEnded(call, status, error);
+        }
+    }
+
+    /// <summary>When this interceptor started the call, it hands it back: the caller's current activity is current again.</summary>
+    private void HandBack()
+    {
+        if (ownsCall && call?.Span is { } span)
+        {
+            CallTracing.Handed(span);
         }
     }
 

@@ -20,7 +20,16 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
         where TRequest : class
         where TResponse : class
     {
-        var call = ResilienceCallContext.Enter(ref context, metrics.Enabled, time, target, out var ownsCall);
+        // A span only for a call no interceptor of ours above has entered, and only if a listener samples it.
+        var span = CallTracing.IsListening && ResilienceCallContext.Of(context.Options, context.Method) is null
+            ? CallTracing.Create(context.Method)
+            : null;
+        var call = ResilienceCallContext.Enter(ref context, metrics.Enabled || span is not null, time, target, out var ownsCall, span);
+        if (span is not null && ownsCall)
+        {
+            CallTracing.Start(span, call!);
+        }
+
         return new CallScope(this, call, ownsCall);
     }
 
@@ -43,7 +52,16 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
     public void AttemptEnded(ResilienceCallContext call, long attemptStart, StatusCode status) =>
         metrics.AttemptEnded(call.Method, call.Target, status, time.GetElapsedTime(attemptStart));
 
-    /// <summary>A call started by this interceptor ended with <paramref name="status"/>.</summary>
-    public void CallEnded(ResilienceCallContext call, StatusCode status) =>
+    /// <summary>
+    /// A call started by this interceptor ended with <paramref name="status"/> and <paramref name="error"/> (null for
+    /// success, or for a call disposed before it ended); its span, if any, ends here.
+    /// </summary>
+    public void CallEnded(ResilienceCallContext call, StatusCode status, Exception? error = null)
+    {
         metrics.CallEnded(call.Method, call.Target, status, time.GetElapsedTime(call.StartTimestamp));
+        if (call.Span is { } span)
+        {
+            CallTracing.End(span, status, error);
+        }
+    }
 }

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using ResilientGrpc.Interceptors;
+using ResilientGrpc.Interceptors.Telemetry;
+
+namespace ResilientGrpc.Tests.Tracing;
+
+/// <summary>A hedged call is one span: every hedge starts under it, and its sending and cancelling are its events.</summary>
+public sealed class HedgeEventTests : TracingTestBase
+{
+    [Test]
+    public async Task FirstHangs_HedgeAnswers_HedgesUnderOneSpanWithSentAndCancelledEvents()
+    {
+        using var spans = new SpanCollector();
+        var probe = new ActivityProbe();
+        Network.Unary = (arrival, token) => arrival.Number == 1
+            ? Task.Delay(Timeout.InfiniteTimeSpan, token).ContinueWith<object?>(_ => null, TaskScheduler.Default)
+            : Task.FromResult<object?>(null);
+        var hedging = new HedgingInterceptor(
+            new HedgingOptions { HedgedMethods = { "/" + Method }, Delay = TimeSpan.FromMilliseconds(200) },
+            InterceptorServices.From(Clock, Loggers, Meters, Target));
+        var client = Client(hedging, probe);
+
+        var call = await RunBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 0.2);
+        await call.WaitAsync(Bound);
+
+        var span = spans.Single();
+        Assert.That(probe.Seen, Has.Count.EqualTo(2));
+        Assert.That(probe.Seen, Is.All.SameAs(span), "the hedge sent from the timer starts under the call's span");
+        Assert.That(span.Events("hedge.sent").Select(e => e.Tag("attempt")), Is.EqualTo(new object[] { 2 }));
+        var cancelled = span.Events("hedge.cancelled").Single();
+        Assert.That(cancelled.Tag("attempt"), Is.EqualTo(2));
+        Assert.That(cancelled.Tag("count"), Is.EqualTo(1));
+        Assert.That(span.Status, Is.EqualTo(ActivityStatusCode.Unset));
+        Assert.That(Activity.Current, Is.SameAs(spans.Root));
+    }
+}
