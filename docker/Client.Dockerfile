@@ -9,6 +9,7 @@ WORKDIR /src
 # references the server project as well as both interceptor packages and the contract.
 COPY global.json .editorconfig Directory.*.props ./
 COPY protos/ResilientGrpc.Protos.csproj protos/
+COPY Interceptors/Directory.Build.* Interceptors/
 COPY Interceptors/ResilientGrpc.Interceptors/ResilientGrpc.Interceptors.csproj Interceptors/ResilientGrpc.Interceptors/
 COPY Interceptors/ResilientGrpc.Interceptors.Extensions/ResilientGrpc.Interceptors.Extensions.csproj Interceptors/ResilientGrpc.Interceptors.Extensions/
 COPY Server/ResilientGrpc.Server.csproj Server/
