@@ -6,10 +6,12 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore first, from the files that decide the package graph only, so that source edits reuse
 # the restored layer. The client hosts the chaos service in-process for its offline demo, so it
-# references the server project as well as the interceptors and the contract.
+# references the server project as well as both interceptor packages and the contract.
 COPY global.json .editorconfig Directory.*.props ./
 COPY protos/ResilientGrpc.Protos.csproj protos/
-COPY Interceptors/ResilientGrpc.Interceptors.csproj Interceptors/
+COPY Interceptors/Directory.Build.* Interceptors/
+COPY Interceptors/ResilientGrpc.Interceptors/ResilientGrpc.Interceptors.csproj Interceptors/ResilientGrpc.Interceptors/
+COPY Interceptors/ResilientGrpc.Interceptors.Extensions/ResilientGrpc.Interceptors.Extensions.csproj Interceptors/ResilientGrpc.Interceptors.Extensions/
 COPY Server/ResilientGrpc.Server.csproj Server/
 COPY Client/ResilientGrpc.Client.csproj Client/
 RUN dotnet restore Client/ResilientGrpc.Client.csproj

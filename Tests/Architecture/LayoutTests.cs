@@ -2,7 +2,8 @@ namespace ResilientGrpc.Tests.Architecture;
 
 /// <summary>
 /// The library's layout as the README draws it: folder dependencies point one way, the pattern-neutral telemetry
-/// depends on shared infrastructure only, and namespaces follow one rule.
+/// depends on shared infrastructure only, the core package knows nothing of the extensions package or of hosting, and
+/// namespaces follow one rule in both packages.
 /// </summary>
 public sealed class LayoutTests
 {
@@ -30,6 +31,41 @@ public sealed class LayoutTests
 
         Assert.That(graph["Telemetry"], Is.SubsetOf(new[] { "Internal", "Internal/Calls" }));
         Assert.That(graph["Internal"], Is.Empty, "Internal depends on nothing of ours");
+    }
+
+    [Test]
+    public void Projects_EachFolderBelongsToOneProject()
+    {
+        var core = Tree.FoldersOf(SourceTree.Core);
+        var extensions = Tree.FoldersOf(SourceTree.Extensions);
+
+        Assert.That(core, Is.SupersetOf(new[] { "Internal", "Telemetry", "Retry", "Stacking" }), "the core project was read");
+        Assert.That(extensions, Is.EquivalentTo(new[] { "Configuration", "DependencyInjection" }), "the extensions project was read");
+        Assert.That(core.Intersect(extensions), Is.Empty, "an internal namespace lives in one assembly");
+    }
+
+    [Test]
+    public void Core_NamesNoFolderOfTheExtensions()
+    {
+        var graph = Tree.FolderGraph();
+        var extensions = Tree.FoldersOf(SourceTree.Extensions);
+        var wrong = Tree.FoldersOf(SourceTree.Core)
+            .SelectMany(folder => graph[folder].Where(extensions.Contains).Select(used => $"{folder} -> {used}"))
+            .ToList();
+
+        Assert.That(wrong, Is.Empty, "the core package depends on nothing of the extensions package");
+    }
+
+    [Test]
+    public void Core_ImportsNoHostingNamespace()
+    {
+        string[] hosting = ["Grpc.Net", "Microsoft.Extensions.Options", "Microsoft.Extensions.Configuration", "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Http"];
+        var wrong = Tree.Files
+            .Where(f => f.Project == SourceTree.Core)
+            .SelectMany(f => f.Usings.Where(u => hosting.Any(h => u == h || u.StartsWith(h + ".", StringComparison.Ordinal))).Select(u => $"{f.Path}: using {u}"))
+            .ToList();
+
+        Assert.That(wrong, Is.Empty, "the core package needs only Grpc.Core.Api, DiagnosticSource and Logging.Abstractions");
     }
 
     [Test]
