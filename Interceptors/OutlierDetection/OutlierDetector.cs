@@ -38,7 +38,10 @@ internal sealed class OutlierDetector : IDisposable
         baseEjection = options.BaseEjectionTime;
         maxEjection = options.MaxEjectionTime;
         maxEjectionPercent = options.MaxEjectionPercent;
-        sweeper = time.CreateTimer(static s => ((OutlierDetector)s!).Sweep(), this, interval, interval);
+        // The timer holds the detector weakly: a channel dropped without being disposed does not keep it sweeping.
+        var target = new SweepTarget(this);
+        sweeper = time.CreateTimer(static s => ((SweepTarget)s!).Fire(), target, interval, interval);
+        target.Timer = sweeper;
     }
 
     /// <summary>How many endpoints are out of the picks now (ejected, or out for their probe).</summary>
@@ -185,7 +188,11 @@ internal sealed class OutlierDetector : IDisposable
         }
     }
 
+    /// <summary>How many endpoints the detector follows (the resolver's last address list).</summary>
+    public int EndpointCount => Volatile.Read(ref endpoints).Count;
+
     public void Dispose() => sweeper.Dispose();
+
 
     private void Count(EndpointHealth health, bool success)
     {
@@ -227,7 +234,7 @@ internal sealed class OutlierDetector : IDisposable
         {
             // Unenforced (gRFC A91): counted, and the count starts again so the next verdict takes as many failures.
             health.ConsecutiveFailures = 0;
-            observer?.NotEnforced(health.Endpoint, reason, failures);
+            observer?.NotEnforced(health.Endpoint, reason, failures, outAfter - 1, total);
             return;
         }
 
@@ -254,5 +261,25 @@ internal sealed class OutlierDetector : IDisposable
         }
 
         return count;
+    }
+
+    /// <summary>What the sweep timer holds: the detector, weakly, and the timer to stop once the detector is gone.</summary>
+    private sealed class SweepTarget(OutlierDetector detector)
+    {
+        private readonly WeakReference<OutlierDetector> detector = new(detector);
+
+        public ITimer? Timer { get; set; }
+
+        public void Fire()
+        {
+            if (detector.TryGetTarget(out var alive))
+            {
+                alive.Sweep();
+            }
+            else
+            {
+                Timer?.Dispose();
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@ internal sealed class RecordingEjectionObserver : IEjectionObserver
     public void Ejected(string endpoint, EjectionReason reason, TimeSpan duration, int failures) =>
         events.Enqueue($"ejected {endpoint} {reason} {duration.TotalSeconds:0}s after {failures}");
 
-    public void NotEnforced(string endpoint, EjectionReason reason, int failures) =>
+    public void NotEnforced(string endpoint, EjectionReason reason, int failures, int outCount, int total) =>
         events.Enqueue($"not enforced {endpoint} {reason} after {failures}");
 
     public void Returned(string endpoint, TimeSpan ejectedFor) =>
