@@ -1,3 +1,4 @@
+using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors;
@@ -63,6 +64,27 @@ public sealed class OutlierDetectionOptions
     /// </value>
     public int MaxEjectionPercent { get; set; } = 50;
 
+    /// <summary>
+    /// The status codes that count as an endpoint's failure, as the circuit breaker's
+    /// <see cref="CircuitBreakerOptions.FailureStatusCodes"/> do: codes the client causes (<c>INVALID_ARGUMENT</c>,
+    /// <c>NOT_FOUND</c>, ...) say nothing of the endpoint. A transport failure (no gRPC status: the connection failed or
+    /// was reset, or a non-200 HTTP status) always counts; a call the caller cancelled never does.
+    /// </summary>
+    /// <value>
+    /// The default value is the breaker's: <c>UNAVAILABLE</c>, <c>DEADLINE_EXCEEDED</c>, <c>INTERNAL</c>,
+    /// <c>UNKNOWN</c>, <c>RESOURCE_EXHAUSTED</c> and <c>DATA_LOSS</c>. Must not be empty, and must not hold <c>OK</c>
+    /// or <c>CANCELLED</c>.
+    /// </value>
+    public ISet<StatusCode> FailureStatusCodes { get; set; } = new HashSet<StatusCode>
+    {
+        StatusCode.Unavailable,
+        StatusCode.DeadlineExceeded,
+        StatusCode.Internal,
+        StatusCode.Unknown,
+        StatusCode.ResourceExhausted,
+        StatusCode.DataLoss,
+    };
+
     /// <summary>Checks every setting and throws one exception naming each invalid one.</summary>
     /// <exception cref="ArgumentException">One or more settings are invalid.</exception>
     public void Validate()
@@ -87,6 +109,11 @@ public sealed class OutlierDetectionOptions
             MaxEjectionTime,
             "it must be at least BaseEjectionTime and at most 1 day");
         problems.Check(MaxEjectionPercent is >= 1 and <= 100, nameof(MaxEjectionPercent), MaxEjectionPercent, "it must be between 1 and 100");
+        problems.Check(
+            FailureStatusCodes is { Count: > 0 } && !FailureStatusCodes.Contains(StatusCode.OK) && !FailureStatusCodes.Contains(StatusCode.Cancelled),
+            nameof(FailureStatusCodes),
+            FailureStatusCodes is null ? null : string.Join(", ", FailureStatusCodes),
+            "it must hold at least one code, and neither OK nor Cancelled");
     }
 
     private static bool IsDuration(TimeSpan value) => value > TimeSpan.Zero && value <= MaxDuration;
