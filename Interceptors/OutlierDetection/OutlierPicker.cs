@@ -29,32 +29,42 @@ internal sealed class OutlierPicker : SubchannelPicker
     public override PickResult Pick(PickContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Request is { } request && ProbeMark.Take(request) is { } abandoned)
+        var start = (ulong)Interlocked.Increment(ref pickCount);
+        return PickResult.ForSubchannel(subchannels[Choose(endpoints, start, detector, context.Request)]);
+    }
+
+    /// <summary>
+    /// The index of the endpoint to pick, trying them round robin from <paramref name="start"/>: the first the detector
+    /// passes or gives its probe to (marking <paramref name="request"/>), or the one at <paramref name="start"/> when it
+    /// refuses all. A probe mark left by an earlier pick of the same request is released first: grpc-dotnet picks again
+    /// when the subchannel it got stopped being ready, and that probe never went.
+    /// </summary>
+    internal static int Choose(IReadOnlyList<string> endpoints, ulong start, OutlierDetector detector, HttpRequestMessage? request)
+    {
+        if (request is not null && ProbeMark.Take(request) is { } abandoned)
         {
-            // The balancer picks again when the subchannel it got stopped being ready: that probe never went.
             detector.ReleaseProbe(abandoned);
         }
 
-        var count = subchannels.Length;
-        var first = (ulong)Interlocked.Increment(ref pickCount);
-        for (var i = 0; i < count; i++)
+        var count = (ulong)endpoints.Count;
+        for (ulong i = 0; i < count; i++)
         {
-            var index = (int)((first + (ulong)i) % (ulong)count);
+            var index = (int)((start + i) % count);
             switch (detector.Admit(endpoints[index]))
             {
                 case Admission.Pass:
-                    return PickResult.ForSubchannel(subchannels[index]);
+                    return index;
                 case Admission.Probe:
-                    if (context.Request is { } probed)
+                    if (request is not null)
                     {
-                        ProbeMark.Set(probed, endpoints[index]);
+                        ProbeMark.Set(request, endpoints[index]);
                     }
 
-                    return PickResult.ForSubchannel(subchannels[index]);
+                    return index;
             }
         }
 
-        return PickResult.ForSubchannel(subchannels[(int)(first % (ulong)count)]);
+        return (int)(start % count);
     }
 
     public override string ToString() => string.Join(", ", endpoints);
