@@ -106,6 +106,13 @@ internal sealed class OutlierDetector : IDisposable
     }
 
     /// <summary>
+    /// Whether the last attempt counted for <paramref name="endpoint"/> failed (it has failures in a row). Read without
+    /// the lock, for the picker to steer a retry elsewhere; a stale answer only costs that preference.
+    /// </summary>
+    public bool LastAttemptFailed(string endpoint) =>
+        Volatile.Read(ref endpoints).TryGetValue(endpoint, out var health) && health.ConsecutiveFailures > 0;
+
+    /// <summary>
     /// Counts one attempt to <paramref name="endpoint"/> that failed (<paramref name="success"/> false) or not.
     /// <paramref name="probe"/> says it was the endpoint's readmission probe; attempts that were already in flight when
     /// the endpoint was ejected count for nothing.

@@ -1,4 +1,5 @@
 using Grpc.Net.Client.Balancer;
+using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.OutlierDetection;
 
@@ -36,8 +37,10 @@ internal sealed class OutlierPicker : SubchannelPicker
     /// <summary>
     /// The index of the endpoint to pick, trying them round robin from <paramref name="start"/>: the first the detector
     /// passes or gives its probe to (marking <paramref name="request"/>), or the one at <paramref name="start"/> when it
-    /// refuses all. A probe mark left by an earlier pick of the same request is released first: grpc-dotnet picks again
-    /// when the subchannel it got stopped being ready, and that probe never went.
+    /// refuses all. A retried or hedged attempt (it carries <c>grpc-previous-rpc-attempts</c>) first tries only the
+    /// endpoints whose last attempt did not fail, so it leaves the endpoint its previous attempt most likely failed on. A
+    /// probe mark left by an earlier pick of the same request is released first: grpc-dotnet picks again when the
+    /// subchannel it got stopped being ready, and that probe never went.
     /// </summary>
     internal static int Choose(IReadOnlyList<string> endpoints, ulong start, OutlierDetector detector, HttpRequestMessage? request)
     {
@@ -47,20 +50,29 @@ internal sealed class OutlierPicker : SubchannelPicker
         }
 
         var count = (ulong)endpoints.Count;
-        for (ulong i = 0; i < count; i++)
+        var retried = request is not null && request.Headers.Contains(RetryHeaders.PreviousAttempts);
+        for (var pass = retried ? 0 : 1; pass < 2; pass++)
         {
-            var index = (int)((start + i) % count);
-            switch (detector.Admit(endpoints[index]))
+            for (ulong i = 0; i < count; i++)
             {
-                case Admission.Pass:
-                    return index;
-                case Admission.Probe:
-                    if (request is not null)
-                    {
-                        ProbeMark.Set(request, endpoints[index]);
-                    }
+                var index = (int)((start + i) % count);
+                if (pass == 0 && detector.LastAttemptFailed(endpoints[index]))
+                {
+                    continue;
+                }
 
-                    return index;
+                switch (detector.Admit(endpoints[index]))
+                {
+                    case Admission.Pass:
+                        return index;
+                    case Admission.Probe:
+                        if (request is not null)
+                        {
+                            ProbeMark.Set(request, endpoints[index]);
+                        }
+
+                        return index;
+                }
             }
         }
 

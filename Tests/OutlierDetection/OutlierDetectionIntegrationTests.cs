@@ -76,6 +76,34 @@ public sealed class OutlierDetectionIntegrationTests
     }
 
     [Test]
+    public async Task OneFailingReplica_ConcurrentCalls_AllSucceed_RetriesLeaveTheFailingReplica()
+    {
+        await using var fleet = await ReplicaSet.StartAsync(
+            new ChaosOptions(),
+            new ChaosOptions { Enabled = true, ErrorRate = 1, HangRate = 0, ErrorCodes = [StatusCode.Unavailable] },
+            new ChaosOptions());
+        var services = new ServiceCollection()
+            .AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => [.. fleet.Replicas.Select(r => new BalancerAddress(r.EndPoint.Host, r.EndPoint.Port))]))
+            .BuildServiceProvider();
+        using var channel = GrpcChannel.ForAddress("static:///fleet", new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Insecure,
+            ServiceProvider = services,
+        }.UseOutlierDetection(timeProvider: new FakeTimeProvider(DateTimeOffset.UtcNow)));
+        var breaker = new CircuitBreakerInterceptor(new CircuitBreakerOptions(), TimeProvider.System);
+
+        // Two attempts only: a retry that went back to the failing replica would fail the call.
+        var retry = new RetryInterceptor(new RetryOptions { MaxAttempts = 2, InitialBackoff = TimeSpan.FromMilliseconds(5), JitterFactor = 0 }, TimeProvider.System);
+        var client = new UnstableService.UnstableServiceClient(channel.Intercept(retry, breaker));
+        await channel.ConnectAsync().WaitAsync(Bound);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Calls(client, 25))));
+
+        Assert.That(fleet.Replicas[1].Statistics.TotalCalls, Is.InRange(5, 5 + 8), "five failures eject it; at most the attempts then in flight follow");
+        Assert.That(breaker.State, Is.EqualTo(CircuitState.Closed));
+    }
+
+    [Test]
     public async Task HungReplica_DeadlinePassing_CountsAsItsFailure_CallerCancellationDoesNot()
     {
         await using var fleet = await ReplicaSet.StartAsync(

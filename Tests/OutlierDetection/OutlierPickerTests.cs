@@ -87,6 +87,32 @@ public sealed class OutlierPickerTests : IDisposable
         Assert.That(onlyEjected[pick], Is.EqualTo(B));
     }
 
+    [Test]
+    public void Choose_Retry_AvoidsAnEndpointWhoseLastAttemptFailed()
+    {
+        detector.Record(A, success: false, probe: false);
+        using var first = new HttpRequestMessage();
+        using var retry = new HttpRequestMessage();
+        retry.Headers.TryAddWithoutValidation("grpc-previous-rpc-attempts", "1");
+
+        Assert.That(Endpoints[OutlierPicker.Choose(Endpoints, 0, detector, first)], Is.EqualTo(A), "a first attempt keeps the round robin");
+        Assert.That(Endpoints[OutlierPicker.Choose(Endpoints, 0, detector, retry)], Is.EqualTo(B), "a retry leaves the endpoint that just failed");
+    }
+
+    [Test]
+    public void Choose_Retry_EveryEndpointJustFailed_KeepsTheRoundRobin()
+    {
+        foreach (var endpoint in Endpoints)
+        {
+            detector.Record(endpoint, success: false, probe: false);
+        }
+
+        using var retry = new HttpRequestMessage();
+        retry.Headers.TryAddWithoutValidation("grpc-previous-rpc-attempts", "2");
+
+        Assert.That(Endpoints[OutlierPicker.Choose(Endpoints, 2, detector, retry)], Is.EqualTo(C));
+    }
+
     private void Eject(string endpoint)
     {
         for (var i = 0; i < 5; i++)
