@@ -264,6 +264,7 @@ public sealed class OutlierDetectorTests
             Assert.That(defaults.BaseEjectionTime, Is.EqualTo(TimeSpan.FromSeconds(30)));
             Assert.That(defaults.MaxEjectionTime, Is.EqualTo(TimeSpan.FromSeconds(300)));
             Assert.That(defaults.MaxEjectionPercent, Is.EqualTo(50));
+            Assert.That(defaults.FailureStatusCodes, Is.EquivalentTo(new CircuitBreakerOptions().FailureStatusCodes), "the breaker's");
         });
         Assert.DoesNotThrow(defaults.Validate);
 
@@ -277,12 +278,13 @@ public sealed class OutlierDetectorTests
             BaseEjectionTime = TimeSpan.FromSeconds(-1),
             MaxEjectionTime = TimeSpan.FromDays(2),
             MaxEjectionPercent = 0,
+            FailureStatusCodes = new HashSet<Grpc.Core.StatusCode> { Grpc.Core.StatusCode.Cancelled },
         };
         var error = Assert.Throws<ArgumentException>(bad.Validate);
         foreach (var key in new[]
         {
             "ConsecutiveFailures", "FailurePercentageThreshold", "MinimumHosts", "RequestVolume", "Interval",
-            "BaseEjectionTime", "MaxEjectionTime", "MaxEjectionPercent",
+            "BaseEjectionTime", "MaxEjectionTime", "MaxEjectionPercent", "FailureStatusCodes",
         })
         {
             Assert.That(error!.Message, Does.Contain("OutlierDetectionOptions." + key + " is "));
