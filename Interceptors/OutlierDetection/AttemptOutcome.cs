@@ -40,9 +40,6 @@ internal sealed class AttemptOutcome
     /// <summary>The token grpc-dotnet cancels the attempt's HTTP request with, on the caller's cancellation or the deadline.</summary>
     public CancellationToken Cancellation { get; }
 
-    /// <summary>What the verdict was, once given: for tests.</summary>
-    public bool? Verdict { get; private set; }
-
     /// <summary>The response arrived: a trailers-only status or a non-200 answer decides now; otherwise returns false and the trailers will.</summary>
     public bool Responded(HttpResponseMessage response)
     {
@@ -127,7 +124,6 @@ internal sealed class AttemptOutcome
     {
         if (Interlocked.Exchange(ref decided, 1) == 0)
         {
-            Verdict = success;
             detector.Record(endpoint, success, probe);
         }
     }
