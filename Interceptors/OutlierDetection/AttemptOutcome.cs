@@ -12,8 +12,11 @@ namespace ResilientGrpc.Interceptors.OutlierDetection;
 /// </summary>
 internal sealed class AttemptOutcome
 {
-    /// <summary>How much earlier than the deadline a cancellation still counts as the deadline's (grpc-timeout is rounded, and the header was set before the pick).</summary>
-    internal static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How much earlier than the deadline a cancellation may come and still count as the deadline's (the header was set
+    /// before the pick, and is rounded): a tenth of the timeout, at most this.
+    /// </summary>
+    internal static readonly TimeSpan MaxDeadlineSlack = TimeSpan.FromMilliseconds(100);
 
     private const string StatusHeader = "grpc-status";
     private const string TimeoutHeader = "grpc-timeout";
@@ -118,7 +121,8 @@ internal sealed class AttemptOutcome
         }
     }
 
-    private bool DeadlinePassed() => timeout is { } limit && channel.Time.GetElapsedTime(sent) >= limit - DeadlineSlack;
+    private bool DeadlinePassed() =>
+        timeout is { } limit && channel.Time.GetElapsedTime(sent) >= limit - TimeSpan.FromTicks(Math.Min(limit.Ticks / 10, MaxDeadlineSlack.Ticks));
 
     private void Record(bool success)
     {

@@ -144,6 +144,20 @@ public sealed class OutlierStatusHandlerTests : IDisposable
     }
 
     [Test]
+    public async Task CallerCancellation_HalfwayThroughAShortDeadline_CountsForNothing()
+    {
+        using var invoker = Invoker(Hang);
+        using var cancellation = new CancellationTokenSource();
+
+        var send = invoker.SendAsync(ProbeRequest(timeout: "100m"), cancellation.Token);
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        cancellation.Cancel();
+
+        await Assert.CatchAsync<OperationCanceledException>(() => send);
+        Assert.That(VerdictOnA(), Is.EqualTo(Verdict.None));
+    }
+
+    [Test]
     public async Task CallerCancellation_WithoutDeadline_CountsForNothing()
     {
         using var invoker = Invoker(Hang);
