@@ -195,9 +195,6 @@ internal sealed class OutlierDetector : IDisposable
         }
     }
 
-    /// <summary>How many endpoints the detector follows (the resolver's last address list).</summary>
-    public int EndpointCount => Volatile.Read(ref endpoints).Count;
-
     public void Dispose() => sweeper.Dispose();
 
 
