@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Grpc.Core;
 using ResilientGrpc.Interceptors;
 using ResilientGrpc.Interceptors.Telemetry;
 
@@ -32,5 +33,34 @@ public sealed class HedgeEventTests : TracingTestBase
         Assert.That(cancelled.Tag("count"), Is.EqualTo(1));
         Assert.That(span.Status, Is.EqualTo(ActivityStatusCode.Unset));
         Assert.That(Activity.Current, Is.SameAs(spans.Root));
+    }
+
+    [TestCase("-1", true, -1L, 1)]
+    [TestCase("50", false, 50L, 2)]
+    public async Task FailedAttemptWithPushback_EventOnTheSpan(string pushback, bool stops, long milliseconds, int arrivals)
+    {
+        using var spans = new SpanCollector();
+        Network.Unary = FailFirst(1, StatusCode.Unavailable, new Metadata { { "grpc-retry-pushback-ms", pushback } });
+        var hedging = new HedgingInterceptor(
+            new HedgingOptions { HedgedMethods = { "/" + Method }, Delay = TimeSpan.FromSeconds(1) },
+            InterceptorServices.From(Clock, Loggers, Meters, Target));
+        var client = Client(hedging, new ActivityProbe());
+
+        var call = await RunBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 0, 0.05);
+        try
+        {
+            await call.WaitAsync(Bound);
+        }
+        catch (RpcException error) when (stops && error.StatusCode == StatusCode.Unavailable)
+        {
+            // A stop pushback on the only attempt ends the call with its failure.
+        }
+
+        var span = spans.Single();
+        var pushbackEvent = span.Events("pushback").Single();
+        Assert.That(pushbackEvent.Tag("attempt"), Is.EqualTo(1));
+        Assert.That(pushbackEvent.Tag("stops"), Is.EqualTo(stops));
+        Assert.That(pushbackEvent.Tag("pushback_ms"), Is.EqualTo(milliseconds));
+        Assert.That(Network.Arrivals, Has.Count.EqualTo(arrivals), stops ? "no hedge after a stop" : "the next hedge after the pushback");
     }
 }

@@ -289,7 +289,11 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult, TInv
         };
         if (failure == HedgeFailure.PushbackStop)
         {
-            engine.Telemetry.PushbackStop(context.Method, attempt.Number, RpcStatus.CodeOf(error));
+            engine.Telemetry.PushbackStop(context.Method, attempt.Number, RpcStatus.CodeOf(error), Span);
+        }
+        else if (failure == HedgeFailure.Pushback)
+        {
+            HedgingTelemetry.PushbackDelay(attempt.Number, RpcStatus.CodeOf(error), nextWait!.Value, Span);
         }
         else if (failure == HedgeFailure.Refused)
         {

@@ -38,8 +38,19 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
         }
     }
 
-    /// <summary>Attempt <paramref name="attempt"/> failed with a pushback that asks for no more hedges.</summary>
-    public void PushbackStop(IMethod method, int attempt, StatusCode status) => HedgingLog.PushbackStop(logger, method.Name, attempt, status);
+    /// <summary>Attempt <paramref name="attempt"/> failed with a pushback that asks for no more hedges; an event on the call's <paramref name="span"/>.</summary>
+    public void PushbackStop(IMethod method, int attempt, StatusCode status, Activity? span = null)
+    {
+        HedgingLog.PushbackStop(logger, method.Name, attempt, status);
+        CallTracing.Pushback(span, attempt, status, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Attempt <paramref name="attempt"/> failed with a pushback that delays the next hedge by <paramref name="delay"/>;
+    /// an event on the call's <paramref name="span"/>.
+    /// </summary>
+    public static void PushbackDelay(int attempt, StatusCode status, TimeSpan delay, Activity? span = null) =>
+        CallTracing.Pushback(span, attempt, status, delay);
 
     /// <summary>Hedge <paramref name="attempt"/> was not sent because the retry budget is spent.</summary>
     public void Throttled(IMethod method, string? host, int attempt)
