@@ -12,13 +12,29 @@ internal sealed record ClientOptions
     /// <summary>The most calls in flight in continuous mode when <c>--concurrency</c> is not given.</summary>
     public const int DefaultConcurrency = 8;
 
+    /// <summary>How often a <c>dns:///</c> server address is resolved again when neither <c>--dns-refresh</c> nor <c>DNS_REFRESH</c> is given.</summary>
+    public static readonly TimeSpan DefaultDnsRefresh = TimeSpan.FromSeconds(30);
+
     public ClientMode Mode { get; init; } = ClientMode.Demo;
 
     /// <summary>Gets a value indicating whether the demo runs with every duration scaled down.</summary>
     public bool Fast { get; init; }
 
-    /// <summary>Gets the server continuous mode calls; null in demo mode.</summary>
+    /// <summary>
+    /// Gets the server continuous mode calls; null in demo mode. A <c>dns:///host:port</c> address balances over every
+    /// address the name resolves to; a comma-separated list of addresses becomes <c>static:///</c> with
+    /// <see cref="Endpoints"/>.
+    /// </summary>
     public Uri? Server { get; init; }
+
+    /// <summary>Gets the addresses a <c>static:///</c> <see cref="Server"/> balances over; empty otherwise.</summary>
+    public IReadOnlyList<Uri> Endpoints { get; init; } = [];
+
+    /// <summary>Gets how often a <c>dns:///</c> <see cref="Server"/> is resolved again, so that new replicas are seen.</summary>
+    public TimeSpan DnsRefresh { get; init; } = DefaultDnsRefresh;
+
+    /// <summary>Gets a value indicating whether continuous mode balances over several endpoints with outlier detection.</summary>
+    public bool Balanced => Server?.Scheme is ServerAddress.DnsScheme or ServerAddress.StaticScheme;
 
     /// <summary>Gets the calls started per second in continuous mode.</summary>
     public double Rate { get; init; } = DefaultRate;

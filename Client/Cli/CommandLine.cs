@@ -8,16 +8,20 @@ internal static class CommandLine
     /// <summary>The environment variable read for the metrics port when <c>--metrics-port</c> is not given.</summary>
     public const string MetricsPortVariable = "METRICS_PORT";
 
+    /// <summary>The environment variable read for the DNS refresh interval when <c>--dns-refresh</c> is not given.</summary>
+    public const string DnsRefreshVariable = "DNS_REFRESH";
+
     private const double MaxRate = 10_000;
     private const int MaxConcurrency = 1_000;
 
-    private static readonly string[] ContinuousOnly = ["--rate", "--concurrency", "--duration"];
+    private static readonly string[] ContinuousOnly = ["--rate", "--concurrency", "--duration", "--dns-refresh"];
 
     /// <summary>Parses <paramref name="args"/>.</summary>
     /// <param name="args">The command-line arguments.</param>
     /// <param name="metricsPortVariable">The value of <c>METRICS_PORT</c>, or null when unset.</param>
+    /// <param name="dnsRefreshVariable">The value of <c>DNS_REFRESH</c>, or null when unset.</param>
     /// <returns>The options, a request for help, or the first problem found.</returns>
-    public static CommandLineResult Parse(IReadOnlyList<string> args, string? metricsPortVariable)
+    public static CommandLineResult Parse(IReadOnlyList<string> args, string? metricsPortVariable, string? dnsRefreshVariable = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -69,17 +73,17 @@ internal static class CommandLine
             values[name] = value;
         }
 
-        return Build(values, metricsPortVariable);
+        return Build(values, metricsPortVariable, dnsRefreshVariable);
     }
 
-    private static CommandLineResult Build(Dictionary<string, string> values, string? metricsPortVariable)
+    private static CommandLineResult Build(Dictionary<string, string> values, string? metricsPortVariable, string? dnsRefreshVariable)
     {
         var options = new ClientOptions();
         if (values.TryGetValue("--server", out var server))
         {
-            if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+            if (!ServerAddress.TryParse(server, out var uri, out var endpoints, out var problem))
             {
-                return CommandLineResult.Fail($"--server {server}: must be an http:// or https:// address such as http://localhost:5000");
+                return CommandLineResult.Fail($"--server {server}: {problem}");
             }
 
             if (values.ContainsKey("--fast"))
@@ -87,7 +91,7 @@ internal static class CommandLine
                 return CommandLineResult.Fail("--fast applies to the demo only, not with --server");
             }
 
-            options = options with { Mode = ClientMode.Continuous, Server = uri };
+            options = options with { Mode = ClientMode.Continuous, Server = uri, Endpoints = endpoints };
         }
         else
         {
@@ -130,6 +134,30 @@ internal static class CommandLine
             options = options with { Duration = length };
         }
 
+        if (values.TryGetValue("--dns-refresh", out var refresh))
+        {
+            if (!DurationParser.TryParse(refresh, out var interval))
+            {
+                return CommandLineResult.Fail($"--dns-refresh {refresh}: must be a positive duration such as 15s, 1m or 00:00:30");
+            }
+
+            if (options.Server?.Scheme != ServerAddress.DnsScheme)
+            {
+                return CommandLineResult.Fail("--dns-refresh applies to a dns:/// server address only");
+            }
+
+            options = options with { DnsRefresh = interval };
+        }
+        else if (!string.IsNullOrWhiteSpace(dnsRefreshVariable) && options.Server?.Scheme == ServerAddress.DnsScheme)
+        {
+            if (!DurationParser.TryParse(dnsRefreshVariable, out var interval))
+            {
+                return CommandLineResult.Fail($"{DnsRefreshVariable}={dnsRefreshVariable}: must be a positive duration such as 15s, 1m or 00:00:30");
+            }
+
+            options = options with { DnsRefresh = interval };
+        }
+
         if (values.TryGetValue("--metrics-port", out var port))
         {
             if (!TryParsePort(port, out var number))
@@ -159,7 +187,7 @@ internal static class CommandLine
     }
 
     private static bool IsKnown(string name) =>
-        name is "--server" or "--rate" or "--concurrency" or "--duration" or "--metrics-port" or "--fast";
+        name is "--server" or "--rate" or "--concurrency" or "--duration" or "--metrics-port" or "--dns-refresh" or "--fast";
 
     private static bool TryParsePort(string text, out int port) =>
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 0 and <= 65535;

@@ -17,7 +17,11 @@ internal static class Usage
                                                     --server http://localhost:5000; stops after D or on Ctrl+C
 
         Options:
-          --server URL         the server's address (http:// for plaintext HTTP/2)
+          --server URL         the server's address (http:// for plaintext HTTP/2); dns:///host:port balances
+                               round robin with outlier detection over every address the name resolves to (a
+                               headless Service); a comma-separated list of http:// addresses balances over those
+          --dns-refresh D      how often a dns:/// address is resolved again, so new replicas are seen (default
+                               {ClientOptions.DefaultDnsRefresh.TotalSeconds:0} s, or the DNS_REFRESH environment variable)
           --rate N             calls started per second (default {ClientOptions.DefaultRate}); continuous mode only
           --concurrency N      most calls in flight at once (default {ClientOptions.DefaultConcurrency}); continuous mode only
           --duration D         how long to run: 90s, 2m, 500ms, 1h, or 00:01:30 (default: until stopped)

@@ -16,7 +16,10 @@ internal static class ClientApplication
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var parsed = CommandLine.Parse(args, Environment.GetEnvironmentVariable(CommandLine.MetricsPortVariable));
+        var parsed = CommandLine.Parse(
+            args,
+            Environment.GetEnvironmentVariable(CommandLine.MetricsPortVariable),
+            Environment.GetEnvironmentVariable(CommandLine.DnsRefreshVariable));
         if (parsed.ShowHelp)
         {
             await output.WriteAsync(Usage.Text);

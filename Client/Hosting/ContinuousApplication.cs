@@ -24,7 +24,7 @@ internal static class ContinuousApplication
         var time = services.GetRequiredService<TimeProvider>();
         var loggers = services.GetRequiredService<ILoggerFactory>();
         var meters = services.GetRequiredService<IMeterFactory>();
-        var (resilience, created) = CreateClient(server, app.Configuration, time, loggers, meters);
+        var (resilience, created) = CreateClient(options, server, app.Configuration, time, loggers, meters);
         using var client = created;
 
         await app.StartAsync(cancellationToken);
@@ -32,6 +32,15 @@ internal static class ContinuousApplication
         {
             var log = loggers.CreateLogger(HostLog.Category);
             HostLog.MetricsListening(log, ClientHost.MetricsUrl(app));
+            if (options.Balanced)
+            {
+                HostLog.Balancing(
+                    log,
+                    options.Endpoints.Count > 0
+                        ? string.Join(", ", options.Endpoints.Select(e => e.Authority))
+                        : server.OriginalString + ", resolved every " + options.DnsRefresh.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s");
+            }
+
             HostLog.LoadStarted(
                 log,
                 server,
@@ -68,12 +77,12 @@ internal static class ContinuousApplication
     }
 
     private static (Interceptors.ResilienceOptions Options, ResilientClient Client) CreateClient(
-        Uri server, IConfiguration configuration, TimeProvider time, ILoggerFactory loggers, IMeterFactory meters)
+        ClientOptions client, Uri server, IConfiguration configuration, TimeProvider time, ILoggerFactory loggers, IMeterFactory meters)
     {
         try
         {
             var options = ResilienceSettings.FromConfiguration(configuration);
-            return (options, ResilientClient.Create(server, options, time, loggers, meters));
+            return (options, ResilientClient.Create(server, options, time, loggers, meters, client.Endpoints, client.DnsRefresh));
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
         {

@@ -19,4 +19,8 @@ internal static partial class HostLog
         "Load finished: {Calls} calls, {Ok} OK, {Failed} failed, {Rejected} rejected by the breaker, {Retries} retries",
         EventName = "LoadFinished")]
     public static partial void LoadFinished(ILogger logger, long calls, long ok, long failed, long rejected, long retries);
+
+    [LoggerMessage(404, LogLevel.Information,
+        "Balancing round robin with outlier detection over {Endpoints}", EventName = "Balancing")]
+    public static partial void Balancing(ILogger logger, string endpoints);
 }

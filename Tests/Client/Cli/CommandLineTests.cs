@@ -125,6 +125,87 @@ public sealed class CommandLineTests
         Assert.That(result.Error, Does.Contain("METRICS_PORT=nine"));
     }
 
+    [Test]
+    public void Parse_DnsAddress_BalancesWithTheDefaultRefresh()
+    {
+        var options = Parse(["--server", "dns:///unstable-headless.resilientgrpc.svc.cluster.local:5000"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Mode, Is.EqualTo(ClientMode.Continuous));
+            Assert.That(options.Balanced, Is.True);
+            Assert.That(options.Server, Is.EqualTo(new Uri("dns:///unstable-headless.resilientgrpc.svc.cluster.local:5000")));
+            Assert.That(options.Endpoints, Is.Empty);
+            Assert.That(options.DnsRefresh, Is.EqualTo(TimeSpan.FromSeconds(30)));
+        });
+    }
+
+    [Test]
+    public void Parse_DnsRefreshOptionOrVariable_SetsTheInterval()
+    {
+        var fromOption = CommandLine.Parse(["--server", "dns:///unstable:5000", "--dns-refresh", "15s"], null, "1m");
+        var fromVariable = CommandLine.Parse(["--server", "dns:///unstable:5000"], null, "1m");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromOption.Options!.DnsRefresh, Is.EqualTo(TimeSpan.FromSeconds(15)));
+            Assert.That(fromVariable.Options!.DnsRefresh, Is.EqualTo(TimeSpan.FromMinutes(1)));
+        });
+    }
+
+    [Test]
+    public void Parse_CommaSeparatedList_BalancesOverAStaticList()
+    {
+        var options = Parse(["--server", "http://server-1:5000, http://server-2:5000,http://server-3:5000"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Balanced, Is.True);
+            Assert.That(options.Server, Is.EqualTo(ServerAddress.StaticAddress));
+            Assert.That(options.Endpoints.Select(e => e.Authority), Is.EqualTo(new[] { "server-1:5000", "server-2:5000", "server-3:5000" }));
+        });
+    }
+
+    [Test]
+    public void Parse_SingleAddress_DoesNotBalance()
+    {
+        var options = Parse(["--server", "http://server:5000"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Balanced, Is.False);
+            Assert.That(options.Endpoints, Is.Empty);
+        });
+    }
+
+    [TestCase(new[] { "--server", "dns:///unstable" }, "--server dns:///unstable: must be dns:///host:port")]
+    [TestCase(new[] { "--server", "dns://authority/unstable:5000" }, "must be dns:///host:port")]
+    [TestCase(new[] { "--server", "dns:///unstable:99999" }, "must be dns:///host:port")]
+    [TestCase(new[] { "--server", "http://a:5000,https://b:5000" }, "'https://b:5000' in the list must be an http:// address")]
+    [TestCase(new[] { "--server", "http://a:5000,," }, "'' in the list must be an http:// address")]
+    [TestCase(new[] { "--server", "dns:///unstable:5000", "--dns-refresh", "often" }, "--dns-refresh often: must be a positive duration")]
+    [TestCase(new[] { "--server", "dns:///unstable:5000", "--dns-refresh", "0s" }, "--dns-refresh 0s: must be a positive duration")]
+    [TestCase(new[] { "--server", "http://h:1", "--dns-refresh", "15s" }, "--dns-refresh applies to a dns:/// server address only")]
+    [TestCase(new[] { "--dns-refresh", "15s" }, "--dns-refresh applies to continuous mode only")]
+    public void Parse_BadBalancingArguments_FailsNamingTheProblem(string[] args, string expected)
+    {
+        var result = CommandLine.Parse(args, metricsPortVariable: null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Options, Is.Null);
+            Assert.That(result.Error, Does.Contain(expected));
+        });
+    }
+
+    [Test]
+    public void Parse_BadDnsRefreshVariable_FailsNamingTheVariable()
+    {
+        var result = CommandLine.Parse(["--server", "dns:///unstable:5000"], null, "soon");
+
+        Assert.That(result.Error, Does.Contain("DNS_REFRESH=soon: must be a positive duration"));
+    }
+
     private static ClientOptions Parse(string[] args)
     {
         var result = CommandLine.Parse(args, metricsPortVariable: null);
