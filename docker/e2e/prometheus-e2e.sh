@@ -7,6 +7,11 @@
 # circuit breaker has opened and closed again, then evaluates every query of the Grafana dashboard
 # through Prometheus' HTTP API: each one must return data.
 #
+# For the dashboard's ejection panel, two more server replicas (one healthy, one failing every call)
+# and a second client balancing over all three with outlier detection (a comma-separated --server
+# list) run alongside: the failing replica is ejected, and while it is out, the first server's outage
+# makes a second ejection that is not enforced (at most half of three endpoints are ejected at once).
+#
 # Needs: a built solution (dotnet build), prometheus and promtool (Debian package `prometheus`),
 # curl and jq. Every wait is bounded; every process it starts is stopped on exit.
 #
@@ -29,6 +34,12 @@ PROMETHEUS_BIN=${PROMETHEUS_BIN:-$(command -v prometheus || echo /usr/bin/promet
 SERVER_PORT=${E2E_SERVER_PORT:-15000}
 SERVER_METRICS_PORT=${E2E_SERVER_METRICS_PORT:-19464}
 CLIENT_METRICS_PORT=${E2E_CLIENT_METRICS_PORT:-19465}
+# The replicas and the balancing client of the ejection panel.
+HEALTHY_PORT=${E2E_HEALTHY_PORT:-15002}
+HEALTHY_METRICS_PORT=${E2E_HEALTHY_METRICS_PORT:-19466}
+FAILING_PORT=${E2E_FAILING_PORT:-15003}
+FAILING_METRICS_PORT=${E2E_FAILING_METRICS_PORT:-19467}
+BALANCED_METRICS_PORT=${E2E_BALANCED_METRICS_PORT:-19468}
 PROMETHEUS_PORT=${E2E_PROMETHEUS_PORT:-19090}
 WAIT_SECONDS=${E2E_WAIT_SECONDS:-150}
 SETTLE_SECONDS=${E2E_SETTLE_SECONDS:-30}
@@ -150,16 +161,21 @@ done
 [[ -f $CLIENT_DLL ]] || die "client not built: $CLIENT_DLL (run dotnet build first, or set CLIENT_DLL)"
 [[ -f $DASHBOARD ]] || die "dashboard not found: $DASHBOARD"
 jq -e '.panels | length > 0' "$DASHBOARD" >/dev/null || die "dashboard is not valid JSON with panels: $DASHBOARD"
-for port in "$SERVER_PORT" "$SERVER_METRICS_PORT" "$CLIENT_METRICS_PORT" "$PROMETHEUS_PORT"; do
+for port in "$SERVER_PORT" "$SERVER_METRICS_PORT" "$CLIENT_METRICS_PORT" "$PROMETHEUS_PORT" \
+  "$HEALTHY_PORT" "$HEALTHY_METRICS_PORT" "$FAILING_PORT" "$FAILING_METRICS_PORT" "$BALANCED_METRICS_PORT"; do
   port_free "$port" || die "port $port on 127.0.0.1 is already in use"
 done
 
 # The compose stack's scrape configuration, pointed at the loopback processes and scraping faster.
-if ! grep -q '"server:9464"' "$SCRAPE_CONFIG" || ! grep -q '"client:9465"' "$SCRAPE_CONFIG"; then
-  die "$SCRAPE_CONFIG no longer names the targets server:9464 and client:9465; update this script"
-fi
-sed -e "s/\"server:9464\"/\"127.0.0.1:$SERVER_METRICS_PORT\"/" \
-    -e "s/\"client:9465\"/\"127.0.0.1:$CLIENT_METRICS_PORT\"/" \
+# server-1 is the server with the outage cycle, server-2 the healthy replica, server-3 the failing one; the
+# client job gets both clients.
+for target in server-1:9464 server-2:9464 server-3:9464 client:9465; do
+  grep -q "\"$target\"" "$SCRAPE_CONFIG" || die "$SCRAPE_CONFIG no longer names the target $target; update this script"
+done
+sed -e "s/\"server-1:9464\"/\"127.0.0.1:$SERVER_METRICS_PORT\"/" \
+    -e "s/\"server-2:9464\"/\"127.0.0.1:$HEALTHY_METRICS_PORT\"/" \
+    -e "s/\"server-3:9464\"/\"127.0.0.1:$FAILING_METRICS_PORT\"/" \
+    -e "s/\"client:9465\"/\"127.0.0.1:$CLIENT_METRICS_PORT\", \"127.0.0.1:$BALANCED_METRICS_PORT\"/" \
     -e 's/^\(  *\)scrape_interval: .*/\1scrape_interval: 2s/' \
     -e 's/^\(  *\)evaluation_interval: .*/\1evaluation_interval: 2s/' \
     "$SCRAPE_CONFIG" >"$WORK/prometheus.yml"
@@ -184,6 +200,19 @@ start client env \
   --metrics-port "$CLIENT_METRICS_PORT" --duration "$((WAIT_SECONDS + SETTLE_SECONDS + 120))s"
 wait_http client "http://127.0.0.1:$CLIENT_METRICS_PORT/metrics"
 
+start server-healthy env PORT="$HEALTHY_PORT" METRICS_PORT="$HEALTHY_METRICS_PORT" CHAOS_MODE=false dotnet "$SERVER_DLL"
+start server-failing env PORT="$FAILING_PORT" METRICS_PORT="$FAILING_METRICS_PORT" \
+  CHAOS_MODE=true CHAOS_ERROR_RATE=1 CHAOS_HANG_RATE=0 CHAOS_ERROR_CODES=UNAVAILABLE dotnet "$SERVER_DLL"
+wait_http server-healthy "http://127.0.0.1:$HEALTHY_METRICS_PORT/metrics"
+wait_http server-failing "http://127.0.0.1:$FAILING_METRICS_PORT/metrics"
+start client-balanced env \
+  METRICS_PORT="$BALANCED_METRICS_PORT" \
+  Resilience__CircuitBreaker__BreakDuration=00:00:05 \
+  dotnet "$CLIENT_DLL" \
+  --server "http://127.0.0.1:$SERVER_PORT,http://127.0.0.1:$HEALTHY_PORT,http://127.0.0.1:$FAILING_PORT" --rate 20 --concurrency 8 \
+  --metrics-port "$BALANCED_METRICS_PORT" --duration "$((WAIT_SECONDS + SETTLE_SECONDS + 120))s"
+wait_http client-balanced "http://127.0.0.1:$BALANCED_METRICS_PORT/metrics"
+
 start prometheus "$PROMETHEUS_BIN" \
   --config.file="$WORK/prometheus.yml" \
   --storage.tsdb.path="$WORK/tsdb" \
@@ -192,19 +221,21 @@ wait_http prometheus "$PROM/-/ready"
 QUERY_START=$(date +%s)
 
 # --- wait for an outage and a full breaker cycle -----------------------------------------------
-log "waiting (at most ${WAIT_SECONDS}s) for an outage and the breaker '$BREAKER' to open and close"
+log "waiting (at most ${WAIT_SECONDS}s) for an outage, the breaker '$BREAKER' to open and close, and ejections"
 deadline=$((SECONDS + WAIT_SECONDS))
 while :; do
   assert_running
   outage=$(scalar 'sum(unstable_server_calls_total{outcome="outage"})')
   opened=$(scalar "sum(resilientgrpc_circuit_breaker_transitions_total{breaker=\"$BREAKER\",to=\"open\"})")
   closed=$(scalar "sum(resilientgrpc_circuit_breaker_transitions_total{breaker=\"$BREAKER\",to=\"closed\"})")
+  ejected=$(scalar 'sum(grpc_lb_outlier_detection_ejections_enforced_total)')
+  unenforced=$(scalar 'sum(grpc_lb_outlier_detection_ejections_unenforced_total)')
   up=$(scalar 'count(up == 1)')
-  log "targets up: $up/2; outage calls: $outage; breaker opened: $opened; closed: $closed"
-  if positive "$outage" && positive "$opened" && positive "$closed"; then
+  log "targets up: $up/5; outage calls: $outage; breaker opened: $opened; closed: $closed; ejections: $ejected; not enforced: $unenforced"
+  if positive "$outage" && positive "$opened" && positive "$closed" && positive "$ejected" && positive "$unenforced"; then
     break
   fi
-  ((SECONDS < deadline)) || die "no full outage + breaker open/close cycle within ${WAIT_SECONDS}s"
+  ((SECONDS < deadline)) || die "no full outage + breaker open/close cycle and ejections within ${WAIT_SECONDS}s"
   sleep 3
 done
 
@@ -264,6 +295,8 @@ value=$(scalar "sum(resilientgrpc_circuit_breaker_transitions_total{breaker=\"$B
 if positive "$value"; then pass "breaker '$BREAKER' closed again ($value transitions to closed)"; else fail_check "breaker '$BREAKER' never closed again ($value)"; fi
 value=$(scalar 'sum(unstable_server_calls_total)')
 if positive "$value"; then pass "server received calls ($value)"; else fail_check "server received no calls ($value)"; fi
+value=$(scalar 'sum(grpc_lb_outlier_detection_ejections_enforced_total{grpc_lb_outlier_detection_detection_method="consecutive_failures"})')
+if positive "$value"; then pass "the failing replica was ejected for consecutive failures ($value ejections)"; else fail_check "no ejection for consecutive failures ($value)"; fi
 value=$(scalar 'sum(resilientgrpc_circuit_breaker_rejections_total)')
 if positive "$value"; then pass "open breaker rejected calls ($value)"; else fail_check "open breaker rejected no calls ($value)"; fi
 
