@@ -3,11 +3,12 @@
 # dashboards, each file copied verbatim from docker/grafana/, so that Kubernetes shows the same dashboard as the
 # compose stack. Run it after changing anything in docker/grafana/.
 #   --check: write nothing; fail if the checked-in file differs from what would be generated.
+# GRAFANA_CONFIGMAPS=FILE writes or checks FILE instead (validate.sh proves with it that --check catches drift).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 GRAFANA=$ROOT/docker/grafana
-OUT=$ROOT/docker/k8s/grafana-provisioning.yaml
+OUT=${GRAFANA_CONFIGMAPS:-$ROOT/docker/k8s/grafana-provisioning.yaml}
 
 # configmap NAME FILE...: one ConfigMap with each file as a key of its name, in a literal block.
 configmap() {

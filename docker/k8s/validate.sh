@@ -20,6 +20,13 @@ for tool in node npm; do
 done
 
 bash "$HERE/generate-grafana-configmaps.sh" --check
+# ...and the check catches drift: a dashboard ConfigMap that differs from docker/grafana/ by one title must fail it.
+sed '0,/"title": "Endpoint ejections"/s//"title": "Endpoint ejection"/' "$HERE/grafana-provisioning.yaml" >"$WORK/drifted.yaml"
+if GRAFANA_CONFIGMAPS=$WORK/drifted.yaml bash "$HERE/generate-grafana-configmaps.sh" --check >/dev/null 2>&1; then
+  echo "FAIL  generate-grafana-configmaps.sh --check accepted a ConfigMap that differs from docker/grafana/" >&2
+  exit 1
+fi
+echo "ok    a drifted Grafana ConfigMap fails generate-grafana-configmaps.sh --check"
 
 modules=${K8S_VALIDATE_MODULES:-}
 if [[ -z $modules ]]; then
