@@ -12,10 +12,19 @@ internal sealed record ClientOptions
     /// <summary>The most calls in flight in continuous mode when <c>--concurrency</c> is not given.</summary>
     public const int DefaultConcurrency = 8;
 
+    /// <summary>The fewest replicas <c>--replicas</c> accepts.</summary>
+    public const int MinReplicas = 2;
+
+    /// <summary>The most replicas <c>--replicas</c> accepts.</summary>
+    public const int MaxReplicas = 9;
+
     public ClientMode Mode { get; init; } = ClientMode.Demo;
 
     /// <summary>Gets a value indicating whether the demo runs with every duration scaled down.</summary>
     public bool Fast { get; init; }
+
+    /// <summary>Gets how many in-process replicas the fleet demo hosts; 0 outside the fleet demo.</summary>
+    public int Replicas { get; init; }
 
     /// <summary>Gets the server continuous mode calls; null in demo mode.</summary>
     public Uri? Server { get; init; }
