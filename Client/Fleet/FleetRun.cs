@@ -132,7 +132,7 @@ internal sealed class FleetRun
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var workers = Enumerable.Range(0, timings.Workers).Select(w => Task.Run(() => CallLoopAsync(client, w, stop.Token, cancellationToken), CancellationToken.None)).ToList();
+        var workers = new List<Task>();
         var bad = servers[BadReplica];
         var script = new (string Phase, TimeSpan Duration, string Narration, Action Apply)[]
         {
@@ -163,11 +163,17 @@ internal sealed class FleetRun
                 {
                     current = counter;
                     currentPhase = phase;
-                    phaseStartBadReceived = bad.Statistics.TotalCalls;
+                    phaseStartBadReceived = before[BadReplica];
                 }
 
                 FleetLog.PhaseStarted(narration, name, phase, text);
                 apply();
+                if (i == 0)
+                {
+                    workers.AddRange(Enumerable.Range(0, timings.Workers)
+                        .Select(w => Task.Run(() => CallLoopAsync(client, w, stop.Token, cancellationToken), CancellationToken.None)));
+                }
+
                 await Task.Delay(duration, cancellationToken);
                 if (i == script.Length - 1)
                 {
