@@ -44,7 +44,7 @@ internal static class FleetReport
     public static string Table(FleetRunResult run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var headers = new List<string> { "phase", "duration", "calls", "succeeded", "attempts/call" };
+        var headers = new List<string> { "phase", "duration", "calls", "succeeded", "mean call", "attempts/call" };
         headers.AddRange(run.Endpoints.Select((_, i) => i == FleetRun.BadReplica ? $"replica {i + 1} (bad)" : $"replica {i + 1}"));
         headers.Add("breaker openings");
         var rows = run.Phases.Select(p => Row(p)).Prepend([.. headers]).ToList();
@@ -70,6 +70,7 @@ internal static class FleetReport
             F($"{phase.Duration.TotalSeconds:0.0} s"),
             F($"{phase.Calls}"),
             F($"{phase.SucceededPercent:0.0} %"),
+            F($"{phase.MeanCall.TotalMilliseconds:0} ms"),
             F($"{phase.AttemptsPerCall:0.00}"),
         };
         cells.AddRange(phase.Received.Select(r => F($"{r}")));

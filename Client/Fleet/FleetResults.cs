@@ -7,7 +7,9 @@ namespace ResilientGrpc.Client.Fleet;
 /// <param name="Succeeded">Of those, the ones that succeeded.</param>
 /// <param name="Received">What each replica's server counted in the phase, in replica order.</param>
 /// <param name="BreakerOpenings">How often the channel's circuit breaker opened in the phase.</param>
-internal sealed record FleetPhaseResult(string Phase, TimeSpan Duration, long Calls, long Succeeded, IReadOnlyList<long> Received, int BreakerOpenings)
+/// <param name="MeanCall">How long a call took on average, retries and backoff included.</param>
+internal sealed record FleetPhaseResult(
+    string Phase, TimeSpan Duration, long Calls, long Succeeded, IReadOnlyList<long> Received, int BreakerOpenings, TimeSpan MeanCall)
 {
     /// <summary>Gets the attempts the replicas received in the phase, retries included.</summary>
     public long Attempts => Received.Sum();

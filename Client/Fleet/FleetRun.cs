@@ -183,7 +183,7 @@ internal sealed class FleetRun
 
                 var after = Received();
                 var received = after.Zip(before, (a, b) => a - b).ToList();
-                var result = new FleetPhaseResult(phase, time.GetElapsedTime(phaseStarted), counter.Calls, counter.Succeeded, received, counter.BreakerOpenings);
+                var result = new FleetPhaseResult(phase, time.GetElapsedTime(phaseStarted), counter.Calls, counter.Succeeded, received, counter.BreakerOpenings, counter.MeanCall);
                 phases.Add(result);
                 FleetLog.PhaseEnded(narration, name, phase, result.Duration.TotalSeconds, result.Calls, result.Succeeded, string.Join(", ", received));
                 if (phase == DownPhase)
@@ -237,6 +237,7 @@ internal sealed class FleetRun
         for (var n = 0; !stop.IsCancellationRequested; n++)
         {
             bool succeeded;
+            var started = TimeProvider.System.GetTimestamp();
             try
             {
                 await client.ProcessAsync(new ProcessRequest { RequestId = $"w{worker}-{n}", Payload = "hello" }, cancellationToken: cancellationToken);
@@ -251,7 +252,7 @@ internal sealed class FleetRun
                 succeeded = false;
             }
 
-            CurrentCounter().CallEnded(succeeded);
+            CurrentCounter().CallEnded(succeeded, TimeProvider.System.GetElapsedTime(started));
             try
             {
                 await Task.Delay(timings.CallInterval, stop);
@@ -301,6 +302,7 @@ internal sealed class FleetRun
         private long calls;
         private long succeeded;
         private int breakerOpenings;
+        private long callTicks;
 
         public long Calls => Interlocked.Read(ref calls);
 
@@ -308,8 +310,11 @@ internal sealed class FleetRun
 
         public int BreakerOpenings => Volatile.Read(ref breakerOpenings);
 
-        public void CallEnded(bool ok)
+        public TimeSpan MeanCall => Calls == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Interlocked.Read(ref callTicks) / Calls);
+
+        public void CallEnded(bool ok, TimeSpan elapsed)
         {
+            Interlocked.Add(ref callTicks, elapsed.Ticks);
             Interlocked.Increment(ref calls);
             if (ok)
             {

@@ -115,6 +115,7 @@ public sealed class FleetDemoTests
             Assert.That(share, Is.InRange(0.25, 0.42));
             Assert.That(down.AttemptsPerCall, Is.GreaterThan(1.2), "a third of the attempts fail and are retried");
             Assert.That(down.SucceededPercent, Is.GreaterThan(80), "retries on the other replicas rescue most calls");
+            Assert.That(down.MeanCall, Is.GreaterThan(result.WithEjection.Phase(FleetRun.DownPhase).MeanCall), "the rescued calls waited for their backoff");
         });
     }
 

@@ -30,9 +30,9 @@ public sealed class FleetStoryCheckTests
         string[] endpoints = ["127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"];
         FleetPhaseResult[] phases =
         [
-            new(FleetRun.HealthyPhase, TimeSpan.FromSeconds(1), 30, 30, [10, 10, 10], 0),
-            new(FleetRun.DownPhase, TimeSpan.FromSeconds(1), 30, 30, [15, 6, 15], 0),
-            new(FleetRun.BackPhase, TimeSpan.FromSeconds(1), 30, 30, [10, 10, 10], 0),
+            new(FleetRun.HealthyPhase, TimeSpan.FromSeconds(1), 30, 30, [10, 10, 10], 0, TimeSpan.FromMilliseconds(5)),
+            new(FleetRun.DownPhase, TimeSpan.FromSeconds(1), 30, 30, [15, 6, 15], 0, TimeSpan.FromMilliseconds(5)),
+            new(FleetRun.BackPhase, TimeSpan.FromSeconds(1), 30, 30, [10, 10, 10], 0, TimeSpan.FromMilliseconds(5)),
         ];
         return new FleetResult(
             [
