@@ -8,4 +8,7 @@ internal enum ClientMode
 
     /// <summary>Sends steady load to an external server until the duration ends or the process is stopped.</summary>
     Continuous,
+
+    /// <summary>Hosts several chaos replicas in-process and runs the same load with and without outlier ejection.</summary>
+    Fleet,
 }

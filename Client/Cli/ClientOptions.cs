@@ -15,10 +15,19 @@ internal sealed record ClientOptions
     /// <summary>How often a <c>dns:///</c> server address is resolved again when neither <c>--dns-refresh</c> nor <c>DNS_REFRESH</c> is given.</summary>
     public static readonly TimeSpan DefaultDnsRefresh = TimeSpan.FromSeconds(30);
 
+    /// <summary>The fewest replicas <c>--replicas</c> accepts.</summary>
+    public const int MinReplicas = 2;
+
+    /// <summary>The most replicas <c>--replicas</c> accepts.</summary>
+    public const int MaxReplicas = 9;
+
     public ClientMode Mode { get; init; } = ClientMode.Demo;
 
     /// <summary>Gets a value indicating whether the demo runs with every duration scaled down.</summary>
     public bool Fast { get; init; }
+
+    /// <summary>Gets how many in-process replicas the fleet demo hosts; 0 outside the fleet demo.</summary>
+    public int Replicas { get; init; }
 
     /// <summary>
     /// Gets the server continuous mode calls; null in demo mode. A <c>dns:///host:port</c> address balances over every

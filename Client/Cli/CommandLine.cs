@@ -104,6 +104,28 @@ internal static class CommandLine
             options = options with { Fast = values.ContainsKey("--fast") };
         }
 
+        if (values.TryGetValue("--replicas", out var replicas))
+        {
+            if (!int.TryParse(replicas, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+                || count is < ClientOptions.MinReplicas or > ClientOptions.MaxReplicas)
+            {
+                return CommandLineResult.Fail(
+                    $"--replicas {replicas}: must be a whole number of replicas from {ClientOptions.MinReplicas} to {ClientOptions.MaxReplicas}");
+            }
+
+            if (options.Mode == ClientMode.Continuous)
+            {
+                return CommandLineResult.Fail("--replicas hosts its own in-process replicas; it does not go with --server");
+            }
+
+            if (options.Fast)
+            {
+                return CommandLineResult.Fail("--fast applies to the single-server demo only, not with --replicas");
+            }
+
+            options = options with { Mode = ClientMode.Fleet, Replicas = count };
+        }
+
         if (values.TryGetValue("--rate", out var rate))
         {
             if (!double.TryParse(rate, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var calls) || calls <= 0 || calls > MaxRate)
@@ -187,7 +209,7 @@ internal static class CommandLine
     }
 
     private static bool IsKnown(string name) =>
-        name is "--server" or "--rate" or "--concurrency" or "--duration" or "--metrics-port" or "--dns-refresh" or "--fast";
+        name is "--server" or "--rate" or "--concurrency" or "--duration" or "--metrics-port" or "--dns-refresh" or "--fast" or "--replicas";
 
     private static bool TryParsePort(string text, out int port) =>
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 0 and <= 65535;

@@ -12,6 +12,9 @@ internal static class Usage
           ResilientGrpc.Client                      narrated demo against the chaos service hosted in-process
                                                     (about 2 minutes), then a summary table per phase
           ResilientGrpc.Client --fast               the same story with every duration scaled by 0.1 (< 30 s)
+          ResilientGrpc.Client --replicas N         fleet demo: N chaos replicas in-process (2 to 9) behind one
+                                                    static:/// channel; replica 2 goes down, then comes back; the
+                                                    same load without, then with outlier ejection (< 1 minute)
           ResilientGrpc.Client --server URL [--rate N] [--concurrency N] [--duration D]
                                                     continuous load against an external server, e.g.
                                                     --server http://localhost:5000; stops after D or on Ctrl+C
@@ -27,6 +30,7 @@ internal static class Usage
           --duration D         how long to run: 90s, 2m, 500ms, 1h, or 00:01:30 (default: until stopped)
           --metrics-port N     port of the Prometheus endpoint /metrics (default {ClientOptions.DefaultMetricsPort},
                                or the METRICS_PORT environment variable; 0 picks a free port)
+          --replicas N         fleet demo with N in-process replicas, from 2 to 9
           --fast               demo only: scale every duration down by 10
           -h, --help           print this text
 

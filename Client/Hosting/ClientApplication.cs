@@ -1,5 +1,6 @@
 using System.Globalization;
 using ResilientGrpc.Client.Cli;
+using ResilientGrpc.Client.Fleet;
 using ResilientGrpc.Client.Scenario;
 
 namespace ResilientGrpc.Client.Hosting;
@@ -40,6 +41,12 @@ internal static class ClientApplication
             {
                 await ContinuousApplication.RunAsync(options, l => ConsoleLogging.Configure(l), CancellationToken.None);
                 return Success;
+            }
+
+            if (options.Mode == ClientMode.Fleet)
+            {
+                var fleet = await FleetApplication.RunAsync(options.Replicas, FleetTimings.Default, ConsoleLogging.Configure, CancellationToken.None);
+                return FleetReport.Write(fleet, output).Count == 0 ? Success : Failure;
             }
 
             var timings = options.Fast ? ScenarioTimings.Fast : ScenarioTimings.Default;

@@ -85,6 +85,37 @@ public sealed class CommandLineTests
         });
     }
 
+    [TestCase(new[] { "--replicas", "3" }, 3)]
+    [TestCase(new[] { "--replicas=2" }, 2)]
+    [TestCase(new[] { "--replicas", "9", "--metrics-port", "0" }, 9)]
+    public void Parse_Replicas_RunsTheFleetDemo(string[] args, int replicas)
+    {
+        var options = Parse(args);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Mode, Is.EqualTo(ClientMode.Fleet));
+            Assert.That(options.Replicas, Is.EqualTo(replicas));
+            Assert.That(options.Fast, Is.False);
+            Assert.That(options.Server, Is.Null);
+        });
+    }
+
+    [Test]
+    public void Parse_NoReplicas_HostsNoFleet() => Assert.That(Parse([]).Replicas, Is.Zero);
+
+    [TestCase(new[] { "--replicas" }, "--replicas needs a value")]
+    [TestCase(new[] { "--replicas", "1" }, "--replicas 1: must be a whole number of replicas from 2 to 9")]
+    [TestCase(new[] { "--replicas", "10" }, "--replicas 10: must be a whole number of replicas from 2 to 9")]
+    [TestCase(new[] { "--replicas", "0" }, "--replicas 0: must be a whole number")]
+    [TestCase(new[] { "--replicas", "-3" }, "--replicas -3: must be a whole number")]
+    [TestCase(new[] { "--replicas", "2.5" }, "--replicas 2.5: must be a whole number")]
+    [TestCase(new[] { "--replicas", "three" }, "--replicas three: must be a whole number")]
+    [TestCase(new[] { "--replicas=" }, "--replicas : must be a whole number")]
+    [TestCase(new[] { "--replicas", "3", "--replicas", "4" }, "--replicas is given more than once")]
+    [TestCase(new[] { "--replicas", "3", "--server", "http://h:1" }, "--replicas hosts its own in-process replicas; it does not go with --server")]
+    [TestCase(new[] { "--replicas", "3", "--fast" }, "--fast applies to the single-server demo only, not with --replicas")]
+    [TestCase(new[] { "--replicas", "3", "--rate", "5" }, "--rate applies to continuous mode only")]
     [TestCase(new[] { "--bogus" }, "unknown option '--bogus'")]
     [TestCase(new[] { "demo" }, "unexpected argument 'demo'")]
     [TestCase(new[] { "--server" }, "--server needs a value")]
