@@ -40,7 +40,20 @@ public sealed class OutlierPickerTests : IDisposable
         var picks = Enumerable.Range(0, 6).Select(i => Endpoints[OutlierPicker.Choose(Endpoints, (ulong)i, detector, request: null)]).ToList();
 
         Assert.That(picks, Has.None.EqualTo(B));
-        Assert.That(picks, Is.EqualTo(new[] { A, C, C, A, C, C }));
+        Assert.That(picks, Is.EqualTo(new[] { A, C, C, A, A, C }));
+    }
+
+    [Test]
+    public void Choose_EjectedEndpoint_ItsTurnsAreSharedEvenlyByTheOthers()
+    {
+        var five = new[] { A, B, C, "10.0.0.4:5001", "10.0.0.5:5001" };
+        detector.UpdateEndpoints(five);
+        Eject(B);
+
+        var picks = Enumerable.Range(0, 1200).Select(i => five[OutlierPicker.Choose(five, (ulong)i, detector, request: null)]).ToList();
+
+        Assert.That(picks, Has.None.EqualTo(B));
+        Assert.That(five.Where(e => e != B).Select(e => picks.Count(p => p == e)), Is.All.EqualTo(300), "1,200 picks over the 4 left");
     }
 
     [Test]

@@ -35,7 +35,8 @@ internal sealed class OutlierPicker : SubchannelPicker
     }
 
     /// <summary>
-    /// The index of the endpoint to pick, trying them round robin from <paramref name="start"/>: the first the detector
+    /// The index of the endpoint to pick, trying first the one at <paramref name="start"/>, then the others in an order that
+    /// rotates with each round (so a refused endpoint's turns are spread evenly over the rest): the first the detector
     /// passes or gives its probe to (marking <paramref name="request"/>), or the one at <paramref name="start"/> when it
     /// refuses all. A retried or hedged attempt (it carries <c>grpc-previous-rpc-attempts</c>) first tries only the
     /// endpoints whose last attempt did not fail, so it leaves the endpoint its previous attempt most likely failed on. A
@@ -51,11 +52,15 @@ internal sealed class OutlierPicker : SubchannelPicker
 
         var count = (ulong)endpoints.Count;
         var retried = request is not null && request.Headers.Contains(RetryHeaders.PreviousAttempts);
+
+        // When the turn's own endpoint is refused, the others are tried from a point that moves on each round, so the
+        // refused endpoint's turns are shared evenly among them rather than all going to the one after it.
+        var rotation = count > 1 ? start / count % (count - 1) : 0;
         for (var pass = retried ? 0 : 1; pass < 2; pass++)
         {
             for (ulong i = 0; i < count; i++)
             {
-                var index = (int)((start + i) % count);
+                var index = (int)((start + (i == 0 ? 0 : 1 + ((i - 1 + rotation) % (count - 1)))) % count);
                 if (pass == 0 && detector.LastAttemptFailed(endpoints[index]))
                 {
                     continue;
