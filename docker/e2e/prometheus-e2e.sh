@@ -300,15 +300,26 @@ if positive "$value"; then pass "the failing replica was ejected for consecutive
 value=$(scalar 'sum(resilientgrpc_circuit_breaker_rejections_total)')
 if positive "$value"; then pass "open breaker rejected calls ($value)"; else fail_check "open breaker rejected no calls ($value)"; fi
 
-# The state series the dashboard draws: some sample shows Open (1) and a later one Closed (0).
-range=$(curl -sS --max-time 10 -G "$PROM/api/v1/query_range" \
-  --data-urlencode "query=max(resilientgrpc_circuit_breaker_state{breaker=\"$BREAKER\"})" \
-  --data-urlencode "start=$QUERY_START" --data-urlencode "end=$(date +%s)" --data-urlencode "step=2" 2>/dev/null || true)
-verdict=$(jq -r '[.data.result[0].values[]?[1] | tonumber] as $v
-  | ([$v | to_entries[] | select(.value == 1) | .key] | first) as $open
-  | if $open == null then "never open"
-    elif ([$v[$open:][] | select(. == 0)] | length) > 0 then "open then closed"
-    else "open, never closed afterwards" end' <<<"$range" 2>/dev/null || echo "no state series")
+# The state series the dashboard draws: some sample shows Open (1) and a later one Closed (0). The transition
+# counters above can be a scrape ahead of the gauge's samples, so a closing just seen may take a scrape or two to
+# appear in the series: look again for at most 30 s.
+state_verdict() {
+  local range
+  range=$(curl -sS --max-time 10 -G "$PROM/api/v1/query_range" \
+    --data-urlencode "query=max(resilientgrpc_circuit_breaker_state{breaker=\"$BREAKER\"})" \
+    --data-urlencode "start=$QUERY_START" --data-urlencode "end=$(date +%s)" --data-urlencode "step=2" 2>/dev/null || true)
+  jq -r '[.data.result[0].values[]?[1] | tonumber] as $v
+    | ([$v | to_entries[] | select(.value == 1) | .key] | first) as $open
+    | if $open == null then "never open"
+      elif ([$v[$open:][] | select(. == 0)] | length) > 0 then "open then closed"
+      else "open, never closed afterwards" end' <<<"$range" 2>/dev/null || echo "no state series"
+}
+verdict=$(state_verdict)
+for _ in $(seq 15); do
+  [[ $verdict == "open then closed" ]] && break
+  sleep 2
+  verdict=$(state_verdict)
+done
 if [[ $verdict == "open then closed" ]]; then
   pass "breaker state series: $verdict"
 else
