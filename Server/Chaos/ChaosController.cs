@@ -52,10 +52,11 @@ public sealed class ChaosController
 
     /// <summary>Decides the fate of one call with the settings in force.</summary>
     /// <param name="requestId">The call's request id, or null when it has none.</param>
-    internal ChaosDecision Decide(string? requestId = null)
+    /// <param name="method">The method called.</param>
+    internal ChaosDecision Decide(string? requestId = null, string method = "")
     {
         var state = _state;
-        return state.Decider.Decide(_timeProvider.GetElapsedTime(state.StartTimestamp), requestId);
+        return state.Decider.Decide(_timeProvider.GetElapsedTime(state.StartTimestamp), requestId, method);
     }
 
     private State CreateState(ChaosOptions options)

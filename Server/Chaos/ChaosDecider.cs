@@ -48,7 +48,8 @@ internal sealed class ChaosDecider
     /// <summary>Decides one call.</summary>
     /// <param name="sinceStart">Time since the outage clock started (server start or the last restart).</param>
     /// <param name="requestId">The call's request id, which <see cref="ChaosOptions.PerRequestDecisions"/> draws from; null when it has none.</param>
-    public ChaosDecision Decide(TimeSpan sinceStart, string? requestId = null)
+    /// <param name="method">The method called, which per-request decisions also draw from.</param>
+    public ChaosDecision Decide(TimeSpan sinceStart, string? requestId = null, string method = "")
     {
         if (!_enabled)
         {
@@ -64,7 +65,7 @@ internal sealed class ChaosDecider
         int codeIndex = 0;
         if (_requestDraws is not null && !string.IsNullOrEmpty(requestId))
         {
-            (draw, var codeDraw) = _requestDraws.Next(requestId);
+            (draw, var codeDraw) = _requestDraws.Next(method, requestId);
             codeIndex = Math.Min((int)(codeDraw * _codes.Length), _codes.Length - 1);
         }
         else

@@ -32,8 +32,7 @@ internal sealed class ChaosCallGate(
     {
         var (fullMethod, method) = MethodNames(context);
         var id = RequestIdFor(context, requestId);
-        // Per-request decisions are keyed by method and id: the same id on two methods is two requests.
-        var decision = controller.Decide(id == NoRequestId ? null : string.Concat(fullMethod, " ", id));
+        var decision = controller.Decide(id == NoRequestId ? null : id, fullMethod);
         statistics.RecordCall(method, decision.Outcome);
         metrics.RecordCall(fullMethod, decision.Outcome);
         ServerLog.CallReceived(logger, method, id, decision.ToString());
