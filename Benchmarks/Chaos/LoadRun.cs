@@ -19,7 +19,7 @@ public sealed class LoadRun(ChaosScenario scenario, BenchmarkServer server, Cont
     public async Task<ContenderResult> RunAsync()
     {
         ArgumentNullException.ThrowIfNull(server);
-        await ProcessCalls.WarmUpAsync(server, client.Process).ConfigureAwait(false);
+        await ProcessCalls.WarmUpAsync(client.Process, server).ConfigureAwait(false);
         server.Statistics.Reset();
         var handlerAtStart = client.HandlerTelemetry?.Snapshot();
 

@@ -75,16 +75,8 @@ internal static class FleetCommand
 
     private static async Task<FleetResult> RunContenderAsync(FleetContender contender, IReadOnlyList<BenchmarkServer> replicas)
     {
-        foreach (var replica in replicas)
-        {
-            replica.Controller.Apply(new ChaosOptions { Enabled = false });
-        }
-
         using var client = new FleetClient(contender, replicas, PolicySettings.Chaos);
-        for (var i = 0; i < 20; i++)
-        {
-            await ProcessCalls.TimeAsync(Stopwatch.StartNew(), i, client.Process, _ => false).ConfigureAwait(false);
-        }
+        await ProcessCalls.WarmUpAsync(client.Process, replicas).ConfigureAwait(false);
 
         foreach (var replica in replicas)
         {

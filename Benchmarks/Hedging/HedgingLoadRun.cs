@@ -16,7 +16,7 @@ public sealed class HedgingLoadRun(HedgingScenario scenario, BenchmarkServer ser
     public async Task<HedgingResult> RunAsync()
     {
         ArgumentNullException.ThrowIfNull(server);
-        await ProcessCalls.WarmUpAsync(server, client.Process).ConfigureAwait(false);
+        await ProcessCalls.WarmUpAsync(client.Process, server).ConfigureAwait(false);
         server.Controller.Apply(scenario.Profile.Chaos(scenario.Seed));
         server.Statistics.Reset();
         var openingsAtStart = client.Openings.Count;

@@ -8,8 +8,9 @@ namespace ResilientGrpc.Benchmarks.Hedging;
 /// <param name="Duration">How long each contender's load lasts.</param>
 /// <param name="Contenders">The contenders that run this profile, in order.</param>
 /// <param name="Chaos">The server's chaos for a seed.</param>
+/// <param name="OursHasBreaker">Whether ours runs with its circuit breaker in this profile.</param>
 public sealed record HedgingProfile(
-    string Name, string Description, TimeSpan Duration, IReadOnlyList<HedgingContender> Contenders, Func<int, ChaosOptions> Chaos)
+    string Name, string Description, TimeSpan Duration, IReadOnlyList<HedgingContender> Contenders, Func<int, ChaosOptions> Chaos, bool OursHasBreaker = true)
 {
     /// <summary>How long a hang lasts: the library's 5 s scaled like the policy (×0.1).</summary>
     public static readonly TimeSpan HangDuration = TimeSpan.FromMilliseconds(500);
@@ -38,11 +39,9 @@ public sealed record HedgingProfile(
         "every attempt fails UNAVAILABLE with grpc-retry-pushback-ms: -1",
         TimeSpan.FromSeconds(10),
         [HedgingContender.OursHedging, HedgingContender.PollyHedging, HedgingContender.GrpcHedging],
-        seed => new ChaosOptions { Enabled = true, ErrorRate = 1, HangRate = 0, Seed = seed, ErrorPushback = "-1" });
+        seed => new ChaosOptions { Enabled = true, ErrorRate = 1, HangRate = 0, Seed = seed, ErrorPushback = "-1" },
+        OursHasBreaker: false);
 
     /// <summary>Every hedging profile, in the order a run takes them.</summary>
     public static IReadOnlyList<HedgingProfile> All { get; } = [Hang, Pushback];
-
-    /// <summary>Gets a value indicating whether ours runs with its circuit breaker in this profile.</summary>
-    public bool OursHasBreaker => this != Pushback;
 }

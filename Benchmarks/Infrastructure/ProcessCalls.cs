@@ -9,12 +9,16 @@ namespace ResilientGrpc.Benchmarks.Infrastructure;
 /// <summary>The <c>Process</c> calls every load run makes: the warm-up, and one timed call of the load.</summary>
 internal static class ProcessCalls
 {
-    /// <summary>Turns chaos off and makes 20 calls through <paramref name="process"/>, ignoring their outcome.</summary>
-    public static async Task WarmUpAsync(BenchmarkServer server, Func<ProcessRequest, AsyncUnaryCall<ProcessReply>> process)
+    /// <summary>Turns chaos off on every one of <paramref name="servers"/> and makes 20 calls through <paramref name="process"/>, ignoring their outcome.</summary>
+    public static async Task WarmUpAsync(Func<ProcessRequest, AsyncUnaryCall<ProcessReply>> process, params IEnumerable<BenchmarkServer> servers)
     {
-        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(servers);
         ArgumentNullException.ThrowIfNull(process);
-        server.Controller.Apply(new ChaosOptions { Enabled = false });
+        foreach (var server in servers)
+        {
+            server.Controller.Apply(new ChaosOptions { Enabled = false });
+        }
+
         for (var i = 0; i < 20; i++)
         {
             using var call = process(new ProcessRequest { RequestId = "warm-up", Payload = "x" });
