@@ -56,7 +56,7 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
     {
         try
         {
-            await Task.Delay(delay, time, token);
+            await Task.Delay(delay, time, token).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException)

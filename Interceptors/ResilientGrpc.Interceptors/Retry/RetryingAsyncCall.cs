@@ -84,7 +84,7 @@ internal abstract class RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult
                 Exception error;
                 try
                 {
-                    var result = await OutcomeAsync(attempt);
+                    var result = await OutcomeAsync(attempt).ConfigureAwait(false);
                     AttemptEnded(error: null);
                     OnSucceeded(attempt);
                     Succeeded();
@@ -101,7 +101,7 @@ internal abstract class RetryingAsyncCall<TRequest, TResponse, TAttempt, TResult
                     error = ex;
                 }
 
-                await RetryAfterAsync(error, attempt);
+                await RetryAfterAsync(error, attempt).ConfigureAwait(false);
                 attempt = invocation.Start(NextAttemptContext());
                 Interlocked.Exchange(ref current, attempt);
                 OnNextAttempt();

@@ -147,7 +147,7 @@ internal abstract class RetryingCall<TRequest, TResponse>
     /// </summary>
     private async Task WaitBeforeRetryAsync(RetryDecision decision, Exception error)
     {
-        if ((decision.Delay > TimeSpan.Zero && !await engine.DelayAsync(decision.Delay, BackoffToken())) || IsCancelled)
+        if ((decision.Delay > TimeSpan.Zero && !await engine.DelayAsync(decision.Delay, BackoffToken()).ConfigureAwait(false)) || IsCancelled)
         {
             throw Stop(RetryStopReason.Cancelled, error);
         }

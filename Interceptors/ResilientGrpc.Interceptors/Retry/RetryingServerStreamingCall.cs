@@ -102,7 +102,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse, TInvocati
             var attempt = CurrentAttempt;
             if (Volatile.Read(ref committed) is { } call)
             {
-                return await call.ResponseHeadersAsync;
+                return await call.ResponseHeadersAsync.ConfigureAwait(false);
             }
 
             var headers = attempt.ResponseHeadersAsync;
@@ -114,7 +114,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse, TInvocati
 
             // This attempt ended (trailers-only headers of a failure, or a failed headers task): the next attempt or
             // the final outcome decides.
-            await Task.WhenAny(next, Run);
+            await Task.WhenAny(next, Run).ConfigureAwait(false);
             if (Run.IsCompleted && Volatile.Read(ref committed) is null)
             {
                 // FinalError is unset only when starting an attempt threw: surface that error, not a null reference.
@@ -131,9 +131,8 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse, TInvocati
     private async Task<bool> FirstMoveNextAsync(CancellationToken cancellationToken)
     {
         // As with a real call, cancelling a read cancels the call.
-        await using var registration = cancellationToken.Register(
-            static state => DisposeOfCall(state!), this);
-        return await Run;
+        using var registration = cancellationToken.Register(static state => DisposeOfCall(state!), this);
+        return await Run.ConfigureAwait(false);
     }
 
     /// <summary>Commits <paramref name="attempt"/> because the caller read its headers, unless it has already failed.</summary>

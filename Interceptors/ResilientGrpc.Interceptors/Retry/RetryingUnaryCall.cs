@@ -80,7 +80,7 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse, TInvocation>
             throw error;
         }
 
-        return await CurrentAttempt.ResponseHeadersAsync;
+        return await CurrentAttempt.ResponseHeadersAsync.ConfigureAwait(false);
     }
 
     protected override Status GetStatus() => Outcome() is { } error ? RetryEngine.StatusOf(error) : CurrentAttempt.GetStatus();
