@@ -27,6 +27,7 @@ internal static class Commands
         typeof(ContentionBenchmarks),
         typeof(LayerBreakdownBenchmarks),
         typeof(HedgedCallBenchmarks),
+        typeof(PendingCallBenchmarks),
     ];
 
     public static async Task<int> RunAsync(string[] args)

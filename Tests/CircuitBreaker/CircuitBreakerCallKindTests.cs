@@ -91,7 +91,7 @@ public sealed class CircuitBreakerCallKindTests
     {
         var harness = new BreakerHarness();
         await harness.OpenAsync();
-        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        harness.Time.Pass(TimeSpan.FromSeconds(30));
         harness.Invoker.Stream = static (_, _) => Messages<Event>(1);
 
         var probe = harness.Client.Subscribe(new SubscribeRequest());
@@ -168,7 +168,7 @@ public sealed class CircuitBreakerCallKindTests
     {
         var harness = new BreakerHarness();
         await harness.OpenAsync();
-        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        harness.Time.Pass(TimeSpan.FromSeconds(30));
         harness.Invoker.Stream = static (_, _) => Messages<EchoMessage>(2);
 
         using var call = harness.Client.Echo();

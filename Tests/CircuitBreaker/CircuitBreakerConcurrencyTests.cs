@@ -18,7 +18,7 @@ public sealed class CircuitBreakerConcurrencyTests
         await harness.OpenAsync();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         harness.Invoker.Unary = BreakerHarness.HoldUntil(release.Task);
-        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        harness.Time.Pass(TimeSpan.FromSeconds(30));
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var calls = new Task<AsyncUnaryCall<ProcessReply>>[Callers];
         for (var i = 0; i < Callers; i++)
@@ -71,7 +71,7 @@ public sealed class CircuitBreakerConcurrencyTests
         {
             while (!stop.IsCancellationRequested)
             {
-                harness.Time.Advance(TimeSpan.FromSeconds(31));
+                harness.Time.Pass(TimeSpan.FromSeconds(31));
                 await Task.Yield();
             }
         });

@@ -1,5 +1,6 @@
 using ResilientGrpc.Interceptors;
 using ResilientGrpc.Protos;
+using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.CircuitBreaker;
 
@@ -14,7 +15,7 @@ public sealed class CircuitBreakerControlTests
         var harness = new BreakerHarness();
 
         harness.Breaker.Isolate();
-        harness.Time.Advance(TimeSpan.FromHours(1));
+        harness.Time.Pass(TimeSpan.FromHours(1));
 
         Assert.That(harness.Breaker.State, Is.EqualTo(CircuitState.Isolated));
         var error = await BreakerHarness.RejectedAsync(harness.Client.ProcessAsync(new ProcessRequest()).ResponseAsync);
@@ -48,10 +49,10 @@ public sealed class CircuitBreakerControlTests
 
         await harness.OpenAsync();
         await BreakerHarness.RejectedAsync(harness.Client.ProcessAsync(new ProcessRequest()).ResponseAsync);
-        harness.Time.Advance(Break);
+        harness.Time.Pass(Break);
         _ = harness.Breaker.State;
         await harness.FailAsync(1);
-        harness.Time.Advance(Break);
+        harness.Time.Pass(Break);
         await harness.SucceedAsync();
         await harness.SucceedAsync();
         harness.Breaker.Isolate();

@@ -43,7 +43,7 @@ public sealed class CircuitBreakerInterceptorTests
     {
         var harness = new BreakerHarness(new CircuitBreakerOptions { Name = "payments" });
         await harness.OpenAsync();
-        harness.Time.Advance(TimeSpan.FromSeconds(10));
+        harness.Time.Pass(TimeSpan.FromSeconds(10));
 
         AsyncUnaryCall<ProcessReply>? call = null;
         Assert.DoesNotThrow(() => call = harness.Client.ProcessAsync(new ProcessRequest()));

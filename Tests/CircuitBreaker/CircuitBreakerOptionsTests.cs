@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ResilientGrpc.Interceptors;
+using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.CircuitBreaker;
 
@@ -144,7 +145,7 @@ public sealed class CircuitBreakerOptionsTests
         Assert.That(harness.Breaker.State, Is.EqualTo(CircuitState.Closed));
         await harness.FailAsync(1);
         Assert.That(harness.Breaker.State, Is.EqualTo(CircuitState.Open));
-        harness.Time.Advance(TimeSpan.FromSeconds(29));
+        harness.Time.Pass(TimeSpan.FromSeconds(29));
         Assert.That(harness.Breaker.State, Is.EqualTo(CircuitState.Open));
         Assert.That(harness.Transitions.Single().BreakerName, Is.EqualTo("copied"));
     }

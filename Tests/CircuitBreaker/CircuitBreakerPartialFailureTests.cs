@@ -89,7 +89,7 @@ public sealed class CircuitBreakerPartialFailureTests
         {
             Assert.That(breaker.State, Is.EqualTo(CircuitState.Closed), $"before call {call}");
             Assert.That(await StatusOf(client.ProcessAsync(Request()).ResponseAsync), Is.EqualTo(StatusCode.Unavailable));
-            time.Advance(TimeSpan.FromSeconds(1));
+            time.Pass(TimeSpan.FromSeconds(1));
         }
 
         Assert.That(transitions.Single().Reason, Is.EqualTo(CircuitStateChangeReason.ConsecutiveFailures));
@@ -109,7 +109,7 @@ public sealed class CircuitBreakerPartialFailureTests
         for (var call = 1; call <= 5; call++)
         {
             var pending = client.ProcessAsync(Request()).ResponseAsync;
-            time.Advance(TimeSpan.FromSeconds(2));
+            time.Pass(TimeSpan.FromSeconds(2));
             Assert.That(await StatusOf(pending), Is.EqualTo(StatusCode.DeadlineExceeded));
         }
 
@@ -128,7 +128,7 @@ public sealed class CircuitBreakerPartialFailureTests
         for (var wave = 1; wave <= 4; wave++)
         {
             var pending = Enumerable.Range(0, 8).Select(_ => client.ProcessAsync(Request()).ResponseAsync).ToArray();
-            time.Advance(TimeSpan.FromSeconds(2));
+            time.Pass(TimeSpan.FromSeconds(2));
             foreach (var call in pending)
             {
                 Assert.That(await StatusOf(call), Is.EqualTo(StatusCode.DeadlineExceeded));
@@ -137,7 +137,7 @@ public sealed class CircuitBreakerPartialFailureTests
 
         Assert.That(breaker.State, Is.EqualTo(CircuitState.Closed), "32 failed calls, but only 4 in a row");
         var last = client.ProcessAsync(Request()).ResponseAsync;
-        time.Advance(TimeSpan.FromSeconds(2));
+        time.Pass(TimeSpan.FromSeconds(2));
         Assert.That(await StatusOf(last), Is.EqualTo(StatusCode.DeadlineExceeded));
         Assert.That(transitions.Single().Reason, Is.EqualTo(CircuitStateChangeReason.ConsecutiveFailures), "the 5th wave opens it");
     }
@@ -219,7 +219,7 @@ public sealed class CircuitBreakerPartialFailureTests
         Assert.That(breaker.State, Is.EqualTo(CircuitState.Closed), "a caller's cancellation says nothing about the server");
 
         var timedOut = client.ProcessAsync(Request(), deadline: time.GetUtcNow().UtcDateTime.AddSeconds(1)).ResponseAsync;
-        time.Advance(TimeSpan.FromSeconds(1));
+        time.Pass(TimeSpan.FromSeconds(1));
         Assert.That(await StatusOf(timedOut), Is.EqualTo(StatusCode.DeadlineExceeded));
         Assert.That(breaker.State, Is.EqualTo(CircuitState.Open), "the server did not answer within the caller's deadline");
     }
@@ -257,7 +257,7 @@ public sealed class CircuitBreakerPartialFailureTests
         var (client, breaker) = DefaultStack(new CircuitBreakerOptions { FailureThreshold = 1 }, new Random(5));
         await FailedCallsAsync(client, 1);
         Assert.That(breaker.State, Is.EqualTo(CircuitState.Open));
-        time.Advance(TimeSpan.FromSeconds(30));
+        time.Pass(TimeSpan.FromSeconds(30));
 
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         network.Unary = async (_, token) =>
@@ -354,13 +354,13 @@ public sealed class CircuitBreakerPartialFailureTests
         while (network.Count < attempts && time.GetUtcNow() < end)
         {
             calls.Add(StatusOf(client.ProcessAsync(Request()).ResponseAsync));
-            time.Advance(CallInterval);
+            time.Pass(CallInterval);
         }
 
         // Every call settles within its backoffs (1.2 s + 2.4 s at most).
         for (var i = 0; i < 40 && !calls.TrueForAll(c => c.IsCompleted); i++)
         {
-            time.Advance(TimeSpan.FromMilliseconds(100));
+            time.Pass(TimeSpan.FromMilliseconds(100));
             await Task.Yield();
         }
 
@@ -385,7 +385,7 @@ public sealed class CircuitBreakerPartialFailureTests
         for (var i = 0; i < 200 && !call.IsCompleted; i++)
         {
             await Task.Delay(1);
-            time.Advance(TimeSpan.FromMilliseconds(100));
+            time.Pass(TimeSpan.FromMilliseconds(100));
         }
     }
 

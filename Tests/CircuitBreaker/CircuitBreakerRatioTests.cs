@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ResilientGrpc.Interceptors;
+using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.CircuitBreaker;
 
@@ -84,7 +85,7 @@ public sealed class CircuitBreakerRatioTests
         var harness = Ratio();
         await harness.FailAsync(9);
 
-        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        harness.Time.Pass(TimeSpan.FromSeconds(30));
         await harness.FailAsync(1);
 
         Assert.That(harness.Breaker.State, Is.EqualTo(CircuitState.Closed), "the 9 old failures left the window");
@@ -102,7 +103,7 @@ public sealed class CircuitBreakerRatioTests
         for (var i = 0; i < 10; i++)
         {
             await harness.FailAsync(1);
-            harness.Time.Advance(TimeSpan.FromSeconds(2.5));
+            harness.Time.Pass(TimeSpan.FromSeconds(2.5));
         }
 
         Assert.That(harness.Breaker.State, Is.EqualTo(CircuitState.Open));
@@ -113,7 +114,7 @@ public sealed class CircuitBreakerRatioTests
     {
         var harness = Ratio();
         await harness.FailAsync(10);
-        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        harness.Time.Pass(TimeSpan.FromSeconds(30));
 
         await harness.SucceedAsync();
         Assert.That(harness.Breaker.State, Is.EqualTo(CircuitState.Closed));

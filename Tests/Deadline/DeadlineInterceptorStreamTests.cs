@@ -20,10 +20,10 @@ public sealed class DeadlineInterceptorStreamTests : StreamDeadlineTestBase
 
         var next = call.ResponseStream.MoveNext(CancellationToken.None);
         var headers = call.ResponseHeadersAsync;
-        Time.Advance(TimeSpan.FromMilliseconds(1999));
+        Time.Pass(TimeSpan.FromMilliseconds(1999));
         Assert.That(next.IsCompleted, Is.False);
         Assert.That(Arrival.Options.CancellationToken.IsCancellationRequested, Is.False);
-        Time.Advance(TimeSpan.FromMilliseconds(1));
+        Time.Pass(TimeSpan.FromMilliseconds(1));
 
         var error = await Fails(next);
         Assert.That(error.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
@@ -213,9 +213,9 @@ public sealed class DeadlineInterceptorStreamTests : StreamDeadlineTestBase
         Advance(10);
         Assert.That(Clock.LiveTimers, Is.Zero, "no limit runs while the caller writes");
         await call.RequestStream.CompleteAsync().WaitAsync(Bound);
-        Time.Advance(TimeSpan.FromMilliseconds(1999));
+        Time.Pass(TimeSpan.FromMilliseconds(1999));
         Assert.That(call.ResponseAsync.IsCompleted, Is.False);
-        Time.Advance(TimeSpan.FromMilliseconds(1));
+        Time.Pass(TimeSpan.FromMilliseconds(1));
 
         Assert.That((await Fails(call.ResponseAsync)).StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
         Assert.That((await Fails(call.ResponseHeadersAsync)).StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
@@ -249,9 +249,9 @@ public sealed class DeadlineInterceptorStreamTests : StreamDeadlineTestBase
 
         await call.RequestStream.WriteAsync(new EchoMessage { Text = "hello?" }).WaitAsync(Bound);
         var next = call.ResponseStream.MoveNext(CancellationToken.None);
-        Time.Advance(TimeSpan.FromMilliseconds(1999));
+        Time.Pass(TimeSpan.FromMilliseconds(1999));
         Assert.That(next.IsCompleted, Is.False);
-        Time.Advance(TimeSpan.FromMilliseconds(1));
+        Time.Pass(TimeSpan.FromMilliseconds(1));
 
         Assert.That((await Fails(next)).StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
         Assert.That((await Fails(call.RequestStream.WriteAsync(new EchoMessage()))).StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));

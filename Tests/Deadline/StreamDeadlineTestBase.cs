@@ -69,7 +69,7 @@ public abstract class StreamDeadlineTestBase
 
     private protected UnstableService.UnstableServiceClient Client(DeadlineOptions options) => Client(Deadline(options));
 
-    protected void Advance(double seconds) => Time.Advance(TimeSpan.FromSeconds(seconds));
+    protected void Advance(double seconds) => Time.Pass(TimeSpan.FromSeconds(seconds));
 
     /// <summary>The error <paramref name="operation"/> fails with, within <see cref="Bound"/>.</summary>
     protected static async Task<RpcException> Fails(Task operation)

@@ -46,7 +46,7 @@ public sealed class UnobservedTaskTests
         harness.Start(client, kind, completeRequests: false);
         await DisposeHarness.Until(() => harness.Clock.TimersCreated >= DisposeHarness.Calls);
         await harness.DisposeAllAsync(untilEnded: true);
-        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        harness.Time.Pass(TimeSpan.FromMinutes(1));
 
         Assert.That(harness.Network.Count, Is.EqualTo(DisposeHarness.Calls), "a call disposed during its backoff is not retried");
         await AssertNoneUnobservedAsync(harness, recorder, telemetry);

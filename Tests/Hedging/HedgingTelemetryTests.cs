@@ -22,7 +22,7 @@ public sealed class HedgingTelemetryTests : TelemetryTestBase
         var client = Client(Hedging(), Breaker(), Deadline());
 
         var call = client.ProcessAsync(Request());
-        Time.Advance(TimeSpan.FromMilliseconds(200));
+        Time.Pass(TimeSpan.FromMilliseconds(200));
         await call.ResponseAsync.WaitAsync(Bound);
         await Until(() => attempts.GetMeasurementSnapshot().Count == 2);
 
@@ -82,7 +82,7 @@ public sealed class HedgingTelemetryTests : TelemetryTestBase
         using (var call = client.Subscribe(new SubscribeRequest()))
         {
             var first = call.ResponseStream.MoveNext(CancellationToken.None);
-            Time.Advance(TimeSpan.FromMilliseconds(200));
+            Time.Pass(TimeSpan.FromMilliseconds(200));
             Assert.That(await first.WaitAsync(Bound), Is.True);
             Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Bound), Is.False);
         }
@@ -100,7 +100,7 @@ public sealed class HedgingTelemetryTests : TelemetryTestBase
         var client = Client(Hedging(), Breaker(), Deadline());
 
         var call = client.ProcessAsync(Request());
-        Time.Advance(TimeSpan.FromMilliseconds(200));
+        Time.Pass(TimeSpan.FromMilliseconds(200));
         await call.ResponseAsync.WaitAsync(Bound);
 
         var records = Logs.GetSnapshot();

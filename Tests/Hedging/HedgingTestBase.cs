@@ -16,7 +16,7 @@ public abstract class HedgingTestBase : ScriptedNetworkTestBase
         new(Network.Intercept(below).Intercept(new HedgingInterceptor(options, Clock)));
 
     /// <summary>Advances fake time by <paramref name="milliseconds"/>.</summary>
-    protected void Advance(int milliseconds) => Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+    protected void Advance(int milliseconds) => Time.Pass(TimeSpan.FromMilliseconds(milliseconds));
 
     /// <summary>A responder: attempts whose number is in <paramref name="hanging"/> hang until cancelled; the others answer with their number.</summary>
     private protected static Func<Arrival, CancellationToken, Task<object?>> HangThenAnswer(params int[] hanging) =>

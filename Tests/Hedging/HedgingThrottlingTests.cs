@@ -23,7 +23,7 @@ public sealed class HedgingThrottlingTests : TelemetryTestBase
         var client = Client(Hedging(Budget()));
 
         var error = await Assert.ThrowsAsync<RpcException>(() => client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound));
-        Time.Advance(TimeSpan.FromSeconds(1));
+        Time.Pass(TimeSpan.FromSeconds(1));
 
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
         Assert.That(error.Trailers.GetValue("attempt"), Is.EqualTo("1"));
@@ -144,7 +144,7 @@ public sealed class HedgingThrottlingTests : TelemetryTestBase
             CircuitBreaker = null,
             Deadline = null,
         };
-        return new(Network.Intercept(ResilienceStack.Create(options, Clock, Loggers, Meters, Target)));
+        return new(Network.Intercept(new ResilienceInterceptor(ResilienceStack.Create(options, Clock, Loggers, Meters, Target))));
     }
 
     /// <summary>A Process call whose attempts all fail at once with Unavailable.</summary>
@@ -174,7 +174,7 @@ public sealed class HedgingThrottlingTests : TelemetryTestBase
         using var cts = new CancellationTokenSource();
         var call = client.ProcessAsync(Request(), cancellationToken: cts.Token);
         await Until(() => Clock.TimersCreated > timers);
-        Time.Advance(TimeSpan.FromMilliseconds(200));
+        Time.Pass(TimeSpan.FromMilliseconds(200));
         await Until(() => Logs.GetSnapshot().Count(r => r.Id.Name == "HedgeThrottled") > held);
         var attempts = Network.Count - before;
         Assert.That(Network.Arrivals[^1].IsDisposed, Is.False, "the attempt in flight goes on");
@@ -199,7 +199,7 @@ public sealed class HedgingThrottlingTests : TelemetryTestBase
         };
         var call = client.ProcessAsync(Request());
         await Until(() => Clock.TimersCreated > timers);
-        Time.Advance(TimeSpan.FromMilliseconds(200));
+        Time.Pass(TimeSpan.FromMilliseconds(200));
         var reply = await call.ResponseAsync.WaitAsync(Bound);
         Assert.That(Network.Arrivals[first - 1].IsDisposed, Is.True, "the hanging attempt is cancelled");
         return reply.Result;

@@ -60,7 +60,7 @@ public sealed class CircuitBreakerIntegrationTests
         Assert.That(fifthError, Is.Not.InstanceOf<BrokenCircuitException>(), "the call that opened it saw the server's error");
         Assert.That(host.Statistics.TotalCalls, Is.EqualTo(15));
         Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Open), "exactly the 5th failed call opens it");
-        stack.Time.Advance(TimeSpan.FromSeconds(2));
+        stack.Time.Pass(TimeSpan.FromSeconds(2));
         var refused = await Assert.ThrowsAsync<BrokenCircuitException>(() => Call(stack, "c6").WaitAsync(Bound));
         Assert.That(refused!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
         Assert.That(refused.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(28)));
@@ -74,26 +74,26 @@ public sealed class CircuitBreakerIntegrationTests
             await Assert.ThrowsAsync<BrokenCircuitException>(() => rejected.WaitAsync(Bound));
         }
 
-        stack.Time.Advance(TimeSpan.FromSeconds(28) - TimeSpan.FromMilliseconds(1));
+        stack.Time.Pass(TimeSpan.FromSeconds(28) - TimeSpan.FromMilliseconds(1));
         Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Open));
         await Assert.ThrowsAsync<BrokenCircuitException>(() => Call(stack, "almost").WaitAsync(Bound));
         Assert.That(host.Statistics.TotalCalls, Is.EqualTo(15));
         Assert.That(stack.RetryClock.TimersCreated, Is.EqualTo(10), "a BrokenCircuitException is never retried");
 
         // 30 s after opening: one probe goes through; the outage goes on, so it fails and the circuit reopens.
-        stack.Time.Advance(TimeSpan.FromMilliseconds(1));
+        stack.Time.Pass(TimeSpan.FromMilliseconds(1));
         Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.HalfOpen));
         var probe = Call(stack, "probe1");
         await stack.BackoffStarted(11);
         Assert.That(host.Statistics.TotalCalls, Is.EqualTo(16), "exactly one probe");
         Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Open), "the failed probe reopens it");
-        stack.Time.Advance(TimeSpan.FromSeconds(1));
+        stack.Time.Pass(TimeSpan.FromSeconds(1));
         await Assert.ThrowsAsync<BrokenCircuitException>(() => probe.WaitAsync(Bound));
         Assert.That(host.Statistics.TotalCalls, Is.EqualTo(16), "the retry of the failed probe was refused");
 
         // The server heals; after another 30 s the next probe succeeds and closes the circuit.
         host.Controller.Update(o => o.Enabled = false);
-        stack.Time.Advance(TimeSpan.FromSeconds(29));
+        stack.Time.Pass(TimeSpan.FromSeconds(29));
         Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.HalfOpen));
         var reply = await Call(stack, "probe2").WaitAsync(Bound);
         Assert.That(reply.RequestId, Is.EqualTo("probe2"));
@@ -148,7 +148,7 @@ public sealed class CircuitBreakerIntegrationTests
         Assert.That(stack.Breaker.State, Is.EqualTo(CircuitState.Open));
         var received = host.Statistics.TotalCalls;
         host.Controller.Apply(new ChaosOptions { Enabled = true, ErrorRate = 0, HangRate = 1, HangDuration = TimeSpan.FromMinutes(1) });
-        stack.Time.Advance(TimeSpan.FromSeconds(30));
+        stack.Time.Pass(TimeSpan.FromSeconds(30));
 
         // The probe hangs; meanwhile other callers are refused; the 2 s deadline (real time) ends it and it reopens.
         var probe = Call(stack, "hung-probe");

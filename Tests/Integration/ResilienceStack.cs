@@ -59,7 +59,7 @@ internal sealed class ResilienceStack : IDisposable
     public async Task AdvanceNextBackoff(TimeSpan delay)
     {
         await BackoffStarted(++backoffsAdvanced);
-        Time.Advance(delay);
+        Time.Pass(delay);
     }
 
     /// <summary>
@@ -74,7 +74,7 @@ internal sealed class ResilienceStack : IDisposable
             if (RetryClock.TimersCreated > backoffsAdvanced)
             {
                 backoffsAdvanced++;
-                Time.Advance(step);
+                Time.Pass(step);
                 continue;
             }
 

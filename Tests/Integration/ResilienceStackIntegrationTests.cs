@@ -40,15 +40,15 @@ public sealed class ResilienceStackIntegrationTests
 
         await stack.BackoffStarted(1);
         Assert.That(host.Statistics.TotalCalls, Is.EqualTo(1), "the first attempt");
-        stack.Time.Advance(TimeSpan.FromMilliseconds(999));
+        stack.Time.Pass(TimeSpan.FromMilliseconds(999));
         Assert.That(stack.RetryClock.TimersCreated, Is.EqualTo(1));
         Assert.That(host.Statistics.TotalCalls, Is.EqualTo(1), "nothing before 1 s");
-        stack.Time.Advance(TimeSpan.FromMilliseconds(1));
+        stack.Time.Pass(TimeSpan.FromMilliseconds(1));
         await host.WaitForStatisticsAsync(s => s.TotalCalls == 2);
         await stack.BackoffStarted(2);
-        stack.Time.Advance(TimeSpan.FromMilliseconds(1999));
+        stack.Time.Pass(TimeSpan.FromMilliseconds(1999));
         Assert.That(host.Statistics.TotalCalls, Is.EqualTo(2), "nothing before 1 s + 2 s");
-        stack.Time.Advance(TimeSpan.FromMilliseconds(1));
+        stack.Time.Pass(TimeSpan.FromMilliseconds(1));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
 
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable), error.Status.ToString());
@@ -81,12 +81,12 @@ public sealed class ResilienceStackIntegrationTests
         var call = stack.Client.ProcessAsync(new ProcessRequest { RequestId = "r1" });
 
         await stack.BackoffStarted(1);
-        stack.Time.Advance(TimeSpan.FromMilliseconds(99));
+        stack.Time.Pass(TimeSpan.FromMilliseconds(99));
         Assert.That(host.Statistics.TotalCalls, Is.EqualTo(1), "nothing before the 100 ms the server asked for (the 1 s backoff is replaced)");
-        stack.Time.Advance(TimeSpan.FromMilliseconds(1));
+        stack.Time.Pass(TimeSpan.FromMilliseconds(1));
         await host.WaitForStatisticsAsync(s => s.TotalCalls == 2);
         await stack.BackoffStarted(2);
-        stack.Time.Advance(TimeSpan.FromMilliseconds(100));
+        stack.Time.Pass(TimeSpan.FromMilliseconds(100));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
 
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable), error.Status.ToString());
@@ -177,7 +177,7 @@ public sealed class ResilienceStackIntegrationTests
 
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Cancelled), error.Status.ToString());
-        stack.Time.Advance(TimeSpan.FromMinutes(1));
+        stack.Time.Pass(TimeSpan.FromMinutes(1));
         Assert.That(host.Statistics.TotalCalls, Is.EqualTo(1));
     }
 

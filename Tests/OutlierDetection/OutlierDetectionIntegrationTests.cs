@@ -59,14 +59,14 @@ public sealed class OutlierDetectionIntegrationTests
         Assert.That(bad.Statistics.TotalCalls, Is.EqualTo(ejectedAfter), "no attempt reaches an ejected replica");
 
         // Phase 3: the ejection is over; one probe goes, fails, and ejects it again for twice as long.
-        detectorTime.Advance(TimeSpan.FromSeconds(30));
+        detectorTime.Pass(TimeSpan.FromSeconds(30));
         await Calls(client, 30);
         Assert.That(bad.Statistics.TotalCalls, Is.EqualTo(ejectedAfter + 1), "exactly one probe");
         Assert.That(logs.GetSnapshot().Select(r => r.Message), Does.Contain($"Endpoint {bad.Name} ejected again for 60 s: its readmission probe failed"));
 
         // Phase 4: the replica recovers; after the longer ejection its probe succeeds and it takes traffic again.
         bad.Controller.Update(o => o.Enabled = false);
-        detectorTime.Advance(TimeSpan.FromSeconds(60));
+        detectorTime.Pass(TimeSpan.FromSeconds(60));
         await Calls(client, 30);
         Assert.That(bad.Statistics.TotalCalls, Is.GreaterThan(ejectedAfter + 5), "readmitted: its round-robin share again");
         Assert.That(logs.GetSnapshot().Select(r => r.Message), Does.Contain($"Endpoint {bad.Name} returned after 90 s"));

@@ -1,11 +1,12 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using ResilientGrpc.Interceptors;
 using ResilientGrpc.Interceptors.OutlierDetection;
+using ResilientGrpc.Interceptors;
+using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.OutlierDetection;
 
@@ -84,7 +85,7 @@ public sealed class OutlierDetectionTelemetryTests : IDisposable
         Assert.That(Read(ejected), Is.EqualTo(1));
         Assert.That(ejected.LastMeasurement!.Tags["grpc.target"], Is.EqualTo(Target));
 
-        time.Advance(TimeSpan.FromSeconds(30));
+        time.Pass(TimeSpan.FromSeconds(30));
         Assert.That(detector.Admit(A), Is.EqualTo(Admission.Probe));
         detector.Record(A, success: true, probe: true);
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using ResilientGrpc.Interceptors;
 using ResilientGrpc.Interceptors.OutlierDetection;
+using ResilientGrpc.Interceptors;
+using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.OutlierDetection;
 
@@ -50,10 +51,10 @@ public sealed class OutlierDetectorTests
         using var detector = Detector();
         Fail(detector, A, 5);
 
-        time.Advance(TimeSpan.FromSeconds(29.9));
+        time.Pass(TimeSpan.FromSeconds(29.9));
         Assert.That(detector.Admit(A), Is.EqualTo(Admission.Ejected), "still within the 30 s");
 
-        time.Advance(TimeSpan.FromSeconds(0.1));
+        time.Pass(TimeSpan.FromSeconds(0.1));
         var admissions = new Admission[200];
         Parallel.For(0, admissions.Length, i => admissions[i] = detector.Admit(A));
 
@@ -66,7 +67,7 @@ public sealed class OutlierDetectorTests
     {
         using var detector = Detector();
         Fail(detector, A, 5);
-        time.Advance(TimeSpan.FromSeconds(30));
+        time.Pass(TimeSpan.FromSeconds(30));
         Assert.That(detector.Admit(A), Is.EqualTo(Admission.Probe));
 
         detector.Record(A, success: true, probe: true);
@@ -85,9 +86,9 @@ public sealed class OutlierDetectorTests
         var durations = new List<double> { 30 };
         for (var i = 0; i < 4; i++)
         {
-            time.Advance(TimeSpan.FromSeconds(durations[^1] - 0.1));
+            time.Pass(TimeSpan.FromSeconds(durations[^1] - 0.1));
             Assert.That(detector.Admit(A), Is.EqualTo(Admission.Ejected), $"still out just before the end of ejection {i + 1}");
-            time.Advance(TimeSpan.FromSeconds(0.1));
+            time.Pass(TimeSpan.FromSeconds(0.1));
             Assert.That(detector.Admit(A), Is.EqualTo(Admission.Probe), $"probe {i + 1}");
             detector.Record(A, success: false, probe: true);
             durations.Add(double.Parse(observer.Events[^1].Split(' ')[3].TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture));
@@ -102,15 +103,15 @@ public sealed class OutlierDetectorTests
     {
         using var detector = Detector(o => o.FailurePercentageThreshold = null);
         Fail(detector, A, 5);
-        time.Advance(TimeSpan.FromSeconds(30));
+        time.Pass(TimeSpan.FromSeconds(30));
         Assert.That(detector.Admit(A), Is.EqualTo(Admission.Probe));
         detector.Record(A, success: false, probe: true);
-        time.Advance(TimeSpan.FromSeconds(60));
+        time.Pass(TimeSpan.FromSeconds(60));
         Assert.That(detector.Admit(A), Is.EqualTo(Admission.Probe));
         detector.Record(A, success: true, probe: true);
 
         // Two ejections in a row: the next would last 90 s. One healthy interval lowers that to 60 s...
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Pass(TimeSpan.FromSeconds(10));
         Fail(detector, A, 5);
         Assert.That(observer.Events[^1], Is.EqualTo($"ejected {A} ConsecutiveFailures 60s after 5"));
     }
@@ -162,7 +163,7 @@ public sealed class OutlierDetectorTests
             detector.Record(C, success: i % 10 != 0, probe: false);
         }
 
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Pass(TimeSpan.FromSeconds(10));
 
         Assert.That(detector.Admit(A), Is.EqualTo(Admission.Ejected));
         Assert.That(detector.Admit(C), Is.EqualTo(Admission.Pass), "10 % failures is under the 50 % threshold");
@@ -181,7 +182,7 @@ public sealed class OutlierDetectorTests
             detector.Record(B, success: true, probe: false);
         }
 
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Pass(TimeSpan.FromSeconds(10));
         Assert.That(detector.OutCount, Is.Zero);
 
         // Enough volume on A only: one host of the two required.
@@ -190,7 +191,7 @@ public sealed class OutlierDetectorTests
             detector.Record(A, success: false, probe: false);
         }
 
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Pass(TimeSpan.FromSeconds(10));
         Assert.That(detector.OutCount, Is.Zero);
         Assert.That(observer.Events, Is.Empty);
     }
@@ -202,7 +203,7 @@ public sealed class OutlierDetectorTests
         Fail(detector, A, 5);
 
         detector.Record(A, success: true, probe: false);
-        time.Advance(TimeSpan.FromSeconds(30));
+        time.Pass(TimeSpan.FromSeconds(30));
         Assert.That(detector.Admit(A), Is.EqualTo(Admission.Probe));
         detector.Record(A, success: true, probe: false);
 
@@ -215,7 +216,7 @@ public sealed class OutlierDetectorTests
     {
         using var detector = Detector();
         Fail(detector, A, 5);
-        time.Advance(TimeSpan.FromSeconds(30));
+        time.Pass(TimeSpan.FromSeconds(30));
         Assert.That(detector.Admit(A), Is.EqualTo(Admission.Probe));
 
         detector.ReleaseProbe(A);
@@ -228,10 +229,10 @@ public sealed class OutlierDetectorTests
     {
         using var detector = Detector();
         Fail(detector, A, 5);
-        time.Advance(TimeSpan.FromSeconds(30));
+        time.Pass(TimeSpan.FromSeconds(30));
         Assert.That(detector.Admit(A), Is.EqualTo(Admission.Probe));
 
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Pass(TimeSpan.FromSeconds(10));
 
         Assert.That(detector.Admit(A), Is.EqualTo(Admission.Probe));
     }

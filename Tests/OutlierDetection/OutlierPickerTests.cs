@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using ResilientGrpc.Interceptors;
 using ResilientGrpc.Interceptors.OutlierDetection;
+using ResilientGrpc.Interceptors;
+using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.OutlierDetection;
 
@@ -60,7 +61,7 @@ public sealed class OutlierPickerTests : IDisposable
     public void Choose_EjectionOver_MarksOneRequestAsTheProbe()
     {
         Eject(B);
-        time.Advance(TimeSpan.FromSeconds(30));
+        time.Pass(TimeSpan.FromSeconds(30));
         using var first = new HttpRequestMessage();
         using var second = new HttpRequestMessage();
 
@@ -77,7 +78,7 @@ public sealed class OutlierPickerTests : IDisposable
     public void Choose_PickedAgain_ReleasesTheProbeOfTheEarlierPick()
     {
         Eject(B);
-        time.Advance(TimeSpan.FromSeconds(30));
+        time.Pass(TimeSpan.FromSeconds(30));
         using var request = new HttpRequestMessage();
         Assert.That(Endpoints[OutlierPicker.Choose(Endpoints, 1, detector, request)], Is.EqualTo(B));
 

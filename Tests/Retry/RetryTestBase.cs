@@ -28,7 +28,7 @@ public abstract class RetryTestBase : ScriptedNetworkTestBase
         new(Network.Intercept(below).Intercept(new RetryInterceptor(options, RetryClock, random)));
 
     /// <summary>Advances fake time by <paramref name="milliseconds"/>.</summary>
-    protected void Advance(int milliseconds) => Time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+    protected void Advance(int milliseconds) => Time.Pass(TimeSpan.FromMilliseconds(milliseconds));
 
     /// <summary>
     /// Waits (without advancing time) until the retry interceptor has started backoff wait number

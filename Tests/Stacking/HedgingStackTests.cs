@@ -32,7 +32,7 @@ public sealed class HedgingStackTests : TelemetryTestBase
         var start = Time.GetUtcNow().UtcDateTime;
 
         var error = await Assert.ThrowsAsync<RpcException>(() => client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound));
-        Time.Advance(TimeSpan.FromSeconds(10));
+        Time.Pass(TimeSpan.FromSeconds(10));
         await Task.Delay(10);
 
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
@@ -78,7 +78,7 @@ public sealed class HedgingStackTests : TelemetryTestBase
         var client = Client(entry, new ResilienceOptions { Hedging = new HedgingOptions { HedgedMethods = { Process } } });
 
         var call = client.ProcessAsync(Request());
-        Time.Advance(TimeSpan.FromMilliseconds(200));
+        Time.Pass(TimeSpan.FromMilliseconds(200));
         var reply = await call.ResponseAsync.WaitAsync(Bound);
 
         Assert.That(reply.Result, Is.EqualTo("ok"));
@@ -111,7 +111,7 @@ public sealed class HedgingStackTests : TelemetryTestBase
 
         // No time passes: a retry would wait for its backoff; hedges after UNAVAILABLE go at once.
         var error = await Assert.ThrowsAsync<RpcException>(() => client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound));
-        Time.Advance(TimeSpan.FromSeconds(10));
+        Time.Pass(TimeSpan.FromSeconds(10));
         await Task.Delay(10);
 
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
@@ -131,7 +131,7 @@ public sealed class HedgingStackTests : TelemetryTestBase
         await call.RequestStream.WriteAsync(new Chunk()).WaitAsync(Bound);
         await call.RequestStream.CompleteAsync().WaitAsync(Bound);
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
-        Time.Advance(TimeSpan.FromSeconds(60));
+        Time.Pass(TimeSpan.FromSeconds(60));
         await Task.Delay(10);
 
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
@@ -150,7 +150,7 @@ public sealed class HedgingStackTests : TelemetryTestBase
         using var call = client.Echo();
         await call.RequestStream.WriteAsync(new EchoMessage { Text = "hi" }).WaitAsync(Bound);
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Bound));
-        Time.Advance(TimeSpan.FromSeconds(60));
+        Time.Pass(TimeSpan.FromSeconds(60));
         await Task.Delay(10);
 
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
@@ -180,5 +180,5 @@ public sealed class HedgingStackTests : TelemetryTestBase
     private UnstableService.UnstableServiceClient Client(EntryPoint entry, ResilienceOptions options) =>
         new(entry == EntryPoint.WithResilience
             ? Network.WithResilience(options, Clock, Loggers, Meters)
-            : Network.Intercept(ResilienceStack.Create(options, Clock, Loggers, Meters, Target)));
+            : Network.Intercept(new ResilienceInterceptor(ResilienceStack.Create(options, Clock, Loggers, Meters, Target))));
 }

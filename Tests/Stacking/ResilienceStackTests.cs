@@ -23,7 +23,7 @@ public sealed class ResilienceStackTests : TelemetryTestBase
             Deadline = null,
         };
         var stack = ResilienceStack.Create(options, Clock, loggerFactory: null, Meters, target: "stacked");
-        var client = new UnstableService.UnstableServiceClient(Network.Intercept(stack));
+        var client = new UnstableService.UnstableServiceClient(Network.Intercept(new ResilienceInterceptor(stack)));
 
         await Assert.ThrowsAsync<RpcException>(() => client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound));
 

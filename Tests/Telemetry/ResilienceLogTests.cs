@@ -98,7 +98,7 @@ public sealed class ResilienceLogTests : TelemetryTestBase
         var call = Client(Deadline(new DeadlineOptions { Timeout = TimeSpan.FromSeconds(2) })).ProcessAsync(Request()).ResponseAsync;
         await Until(() => Network.Count == 1);
 
-        Time.Advance(TimeSpan.FromSeconds(2));
+        Time.Pass(TimeSpan.FromSeconds(2));
         await Assert.ThrowsAsync<RpcException>(() => call.WaitAsync(Bound));
 
         var exceeded = Named("DeadlineExceeded").Single();
@@ -128,11 +128,11 @@ public sealed class ResilienceLogTests : TelemetryTestBase
 
         var call = client.ProcessAsync(Request()).ResponseAsync;
         await Until(() => Network.Count == 1);
-        Time.Advance(TimeSpan.FromSeconds(2));
+        Time.Pass(TimeSpan.FromSeconds(2));
         await Until(() => Named("DeadlineExceeded").Count == 1 && Clock.TimersCreated >= 1);
-        Time.Advance(TimeSpan.FromSeconds(1));
+        Time.Pass(TimeSpan.FromSeconds(1));
         await Until(() => Network.Count == 2);
-        Time.Advance(TimeSpan.FromSeconds(2));
+        Time.Pass(TimeSpan.FromSeconds(2));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.WaitAsync(Bound));
 
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
@@ -146,7 +146,7 @@ public sealed class ResilienceLogTests : TelemetryTestBase
         var call = Client(Deadline()).ProcessAsync(Request(), deadline: Time.GetUtcNow().UtcDateTime.AddSeconds(1)).ResponseAsync;
         await Until(() => Network.Count == 1);
 
-        Time.Advance(TimeSpan.FromSeconds(1));
+        Time.Pass(TimeSpan.FromSeconds(1));
         await Assert.ThrowsAsync<RpcException>(() => call.WaitAsync(Bound));
 
         Assert.That(Named("DeadlineExceeded"), Is.Empty, "the caller's own deadline is the caller's business");
@@ -160,7 +160,7 @@ public sealed class ResilienceLogTests : TelemetryTestBase
 
         await FailTimes(client, 5);
         await FailTimes(client, 4);
-        Time.Advance(TimeSpan.FromSeconds(30));
+        Time.Pass(TimeSpan.FromSeconds(30));
         Network.Unary = (_, _) => Task.FromResult<object?>(null);
         await client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound);
 
@@ -182,7 +182,7 @@ public sealed class ResilienceLogTests : TelemetryTestBase
         var client = Client(Breaker(new CircuitBreakerOptions { Name = "unstable", FailureThreshold = 1 }));
 
         await FailTimes(client, 3);
-        Time.Advance(TimeSpan.FromSeconds(30));
+        Time.Pass(TimeSpan.FromSeconds(30));
         await FailTimes(client, 3);
 
         Assert.That(Named("CircuitReopened").Single().Message, Is.EqualTo("Circuit 'unstable' probe failed; open again for 30 s"));

@@ -79,7 +79,7 @@ public sealed class ResilienceMetricsTests : TelemetryTestBase
 
         var call = client.ProcessAsync(Request()).ResponseAsync;
         await Until(() => Network.Count == 1);
-        Time.Advance(TimeSpan.FromSeconds(2));
+        Time.Pass(TimeSpan.FromSeconds(2));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.WaitAsync(Bound));
 
         Assert.That(error.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
@@ -125,7 +125,7 @@ public sealed class ResilienceMetricsTests : TelemetryTestBase
         var client = Client(breaker);
 
         await FailTimes(client, 2);
-        Time.Advance(TimeSpan.FromSeconds(30));
+        Time.Pass(TimeSpan.FromSeconds(30));
         Network.Unary = (_, _) => Task.FromResult<object?>(null);
         await client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound);
 
@@ -144,7 +144,7 @@ public sealed class ResilienceMetricsTests : TelemetryTestBase
         var client = Client(Breaker(new CircuitBreakerOptions { Name = "unstable", FailureThreshold = 1 }));
 
         await FailTimes(client, 1);
-        Time.Advance(TimeSpan.FromSeconds(30));
+        Time.Pass(TimeSpan.FromSeconds(30));
         await FailTimes(client, 1);
 
         Assert.That(
@@ -196,7 +196,7 @@ public sealed class ResilienceMetricsTests : TelemetryTestBase
         Assert.That(Read(state), Is.EqualTo(0), "closed");
         await FailTimes(client, 1);
         Assert.That(Read(state), Is.EqualTo(1), "open");
-        Time.Advance(TimeSpan.FromSeconds(30));
+        Time.Pass(TimeSpan.FromSeconds(30));
         Assert.That(Read(state), Is.EqualTo(2), "half-open as soon as the break elapsed, without traffic");
         breaker.Isolate();
         Assert.That(Read(state), Is.EqualTo(3), "isolated");

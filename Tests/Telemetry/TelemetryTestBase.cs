@@ -102,7 +102,7 @@ public abstract class TelemetryTestBase
                 break;
             }
 
-            Time.Advance(TimeSpan.FromSeconds(backoffSeconds[i]));
+            Time.Pass(TimeSpan.FromSeconds(backoffSeconds[i]));
         }
 
         return call;

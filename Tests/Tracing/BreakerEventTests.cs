@@ -48,7 +48,7 @@ public sealed class BreakerEventTests : TracingTestBase
         Network.Unary = FailFirst(3, StatusCode.Unavailable);
         var client = Stack(path, failureThreshold: 1);
         await FailsAfterBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 1, 2);
-        Time.Advance(TimeSpan.FromSeconds(30));
+        Time.Pass(TimeSpan.FromSeconds(30));
 
         await client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound);
 

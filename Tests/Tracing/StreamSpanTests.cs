@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Grpc.Core;
 using ResilientGrpc.Protos;
+using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.Tracing;
 
@@ -31,7 +32,7 @@ public sealed class StreamSpanTests : TracingTestBase
         {
             // The 1 s backoff, in steps: the deadline's first-response timer is on the same clock.
             await Task.Delay(5);
-            Time.Advance(TimeSpan.FromMilliseconds(100));
+            Time.Pass(TimeSpan.FromMilliseconds(100));
         }
 
         Assert.That(await read.WaitAsync(Bound), Is.EqualTo(2));
@@ -55,7 +56,7 @@ public sealed class StreamSpanTests : TracingTestBase
         for (var step = 0; step < 60 && !read.IsCompleted; step++)
         {
             await Task.Delay(5);
-            Time.Advance(TimeSpan.FromMilliseconds(100));
+            Time.Pass(TimeSpan.FromMilliseconds(100));
         }
 
         await Assert.CatchAsync<RpcException>(() => read.WaitAsync(Bound));

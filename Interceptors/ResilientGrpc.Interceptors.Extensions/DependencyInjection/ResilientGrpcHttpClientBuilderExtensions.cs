@@ -85,11 +85,8 @@ public static class ResilientGrpcHttpClientBuilderExtensions
             })
             .ValidateOnStart();
 
-        // Added outermost first: the client factory runs interceptors in the order they are added.
-        builder.AddInterceptor(InterceptorScope.Client, sp => sp.GetRequiredService<ResilienceInterceptorRegistry>().Get(name).Hedging);
-        builder.AddInterceptor(InterceptorScope.Client, sp => sp.GetRequiredService<ResilienceInterceptorRegistry>().Get(name).Retry);
-        builder.AddInterceptor(InterceptorScope.Client, sp => sp.GetRequiredService<ResilienceInterceptorRegistry>().Get(name).CircuitBreaker);
-        builder.AddInterceptor(InterceptorScope.Client, sp => sp.GetRequiredService<ResilienceInterceptorRegistry>().Get(name).Deadline);
+        // The whole stack is one interceptor: the same stack WithResilience runs, built once per client name.
+        builder.AddInterceptor(InterceptorScope.Client, sp => sp.GetRequiredService<ResilienceInterceptorRegistry>().Get(name));
         return builder;
     }
 }

@@ -1,17 +1,16 @@
 using ResilientGrpc.Interceptors.Internal;
 
-
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
-/// <summary>What the breaker needs to know about the call an admitted attempt belongs to.</summary>
-/// <param name="RetriedCall">
-/// The call's shared context when a retry interceptor above retries it: a failed attempt is then a failed call only
-/// once the retry interceptor confirms it (or has committed to the attempt). Null: the attempt is the call.
+/// <summary>What the breaker knows, from <see cref="OpeningRule.ScopeOf"/>, about the call an admitted attempt belongs to.</summary>
+/// <param name="Owner">
+/// The call's attempts when an owner above may send several: a failed attempt is then a failed call only once the
+/// owner reports it (or has committed to the attempt). Null: the attempt is the call.
 /// </param>
-/// <param name="CallStart">When the breaker admitted the call's first attempt (a timestamp).</param>
+/// <param name="CallStart">When the call's first attempt was admitted (a timestamp).</param>
 /// <param name="AttemptThreshold">The failed attempts in a row that open the circuit for this call.</param>
 /// <param name="CallerGaveUp">
 /// The caller had cancelled or its deadline had passed before the attempt left: it cannot reach the server and its
 /// outcome counts as neither success nor failure.
 /// </param>
-internal readonly record struct AttemptScope(ResilienceCallContext? RetriedCall, long CallStart, int AttemptThreshold, bool CallerGaveUp);
+internal readonly record struct AttemptScope(CallAttempts? Owner, long CallStart, int AttemptThreshold, bool CallerGaveUp);

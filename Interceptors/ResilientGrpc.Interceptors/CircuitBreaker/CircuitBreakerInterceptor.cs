@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -115,28 +114,9 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var scope = Calls.Enter(ref context);
-        if (!TryAdmit(context, scope, out var observer, out var rejection))
-        {
-            throw rejection;
-        }
-
-        TResponse response;
-        try
-        {
-            response = scope.Run(request, context, continuation);
-        }
-        catch (Exception error) when (observer.Ended(error))
-        {
-            throw;
-        }
-
-        observer.OnEnded(error: null, default);
-        return response;
-    }
+        BlockingUnaryCallContinuation<TRequest, TResponse> continuation) =>
+        BlockingInvocation<TRequest, TResponse>.Wait(
+            Intercept<TRequest, TResponse, AsyncUnaryCall<TResponse>, BlockingInvocation<TRequest, TResponse>>(context, new(request, continuation)));
 
     /// <inheritdoc/>
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
@@ -168,31 +148,6 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         Intercept<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
             context, new(continuation));
 
-    /// <summary>
-    /// Admits an attempt of <paramref name="scope"/>'s call, or refuses it (counting the rejection) when the circuit is
-    /// open; the attempt's outcome then goes to <paramref name="observer"/>. Shared by every way the breaker is stacked.
-    /// </summary>
-    internal bool TryAdmit<TRequest, TResponse>(
-        ClientInterceptorContext<TRequest, TResponse> context,
-        in CallScope scope,
-        out CircuitCallObserver observer,
-        [NotNullWhen(false)] out BrokenCircuitException? rejection)
-        where TRequest : class
-        where TResponse : class
-    {
-        var controller = breakers.For(context.Method);
-        if (!controller.TryEnter(out var permit, out rejection))
-        {
-            telemetry.CallRejected(controller.Key, scope.Context?.Method ?? MethodNames.Of(context.Method), scope.Context?.Span, rejection.State);
-            scope.Refused(StatusCode.Unavailable, rejection);
-            observer = default;
-            return false;
-        }
-
-        observer = new CircuitCallObserver(controller, permit, ScopeOf(context.Options, context.Method), context.Options.CancellationToken);
-        return true;
-    }
-
     /// <summary>Telemetry point: a breaker changed state (outside its lock). Raises <see cref="StateChanged"/>.</summary>
     void ICircuitObserver.OnTransition(in CircuitTransition transition)
     {
@@ -204,53 +159,41 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     /// <summary>Telemetry point: a breaker rejected a call (outside its lock).</summary>
     void ICircuitObserver.OnRejected(in CircuitRejection rejection) => telemetry.Rejected(rejection);
 
-    /// <summary>The one path of every async call kind: admit or refuse, start the attempt, observe how it ends.</summary>
+    /// <summary>
+    /// The one path of every call kind: admit the attempt or refuse it (without reaching the network), start it, and
+    /// learn how it ends, from the owner of several attempts above that awaits it anyway when there is one, else by
+    /// observing it.
+    /// </summary>
     internal TCall Intercept<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
         where TCall : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
     {
-        var scope = Calls.Enter(ref context);
-        if (!TryAdmit(context, scope, out var observer, out var rejection))
+        var call = ResilienceCallContext.Of(context.Options, context.Method);
+        var scope = Calls.Enter(ref context, ref call);
+        var controller = breakers.For(context.Method);
+        if (!controller.TryEnter(out var permit, out var rejection))
         {
+            telemetry.CallRejected(controller.Key, scope.Context?.Method ?? MethodNames.Of(context.Method), scope.Context?.Span, rejection.State);
+            scope.Refused(StatusCode.Unavailable, rejection);
             return TInvocation.Fail(rejection);
         }
 
-        TCall attempt;
+        var callerGaveUp = CallerDeadline.CallerGaveUp(context.Options, time);
+        var attempt = controller.ScopeOf(call, callerGaveUp);
+        var watched = attempt.Owner is { } owner && owner.TryWatchAttempt(controller, permit.Pack(callerGaveUp));
+        var observer = new CircuitCallObserver(controller, permit, attempt, context.Options.CancellationToken);
+        TCall started;
         try
         {
-            attempt = invocation.Start(context);
+            started = invocation.Start(context);
         }
         catch (Exception error) when (observer.LocalError() || scope.Threw(error))
         {
             throw;
         }
 
-        return scope.Track<TCall, TInvocation>(TInvocation.Observe(attempt, observer));
+        return scope.Track<TCall, TInvocation>(watched ? started : TInvocation.Observe(started, observer));
     }
-
-    /// <summary>
-    /// What the breaker must know of the call an attempt with <paramref name="callOptions"/> belongs to. Only a retry
-    /// interceptor marks its calls retried; hedges overlap, so a hedging interceptor above marks nothing, and each hedge
-    /// is a call of its own here (its failure counts at once, against <see cref="CircuitBreakerOptions.FailureThreshold"/>).
-    /// </summary>
-    private AttemptScope ScopeOf(in CallOptions callOptions, IMethod method)
-    {
-        var now = time.GetTimestamp();
-        var shared = ResilienceCallContext.Of(callOptions, method);
-        var retryAttempts = shared?.RetryAttempts ?? 0;
-        var retried = retryAttempts > 1 ? shared : null;
-        var threshold = settings.AttemptFailureThreshold ?? settings.FailureThreshold * Math.Max(1, retryAttempts);
-        return new AttemptScope(retried, retried?.FirstAdmission(now) ?? now, threshold, CallerGaveUp(callOptions));
-    }
-
-    /// <summary>
-    /// Whether the caller had given up before the attempt left: cancelled, or its deadline already passed. Such an
-    /// attempt fails in the channel without reaching the server, so it says nothing about the server.
-    /// </summary>
-    private bool CallerGaveUp(in CallOptions callOptions) =>
-        callOptions.CancellationToken.IsCancellationRequested
-        || (callOptions.Deadline is { } deadline && deadline != DateTime.MaxValue
-            && deadline.ToUniversalTime() <= time.GetUtcNow().UtcDateTime);
 }

@@ -3,7 +3,7 @@ using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
-/// <summary>Reports how an admitted attempt ended to the breaker that admitted it.</summary>
+/// <summary>Reports how an admitted attempt ended, from the wrapper that observes it, to the breaker that admitted it.</summary>
 internal readonly struct CircuitCallObserver(
     CircuitStateController controller,
     CircuitPermit permit,
@@ -12,25 +12,15 @@ internal readonly struct CircuitCallObserver(
 {
     public void OnEnded(Exception? error, CancellationToken readToken)
     {
-        // A stream's attempt ends in the caller's read, where the retried call's span may not be current: a
-        // transition it causes is still marked on it.
-        using var current = CurrentSpan.Of(scope.RetriedCall?.Span);
+        // A stream's attempt ends in the caller's read, where the call's span may not be current: a transition it
+        // causes is still marked on it.
+        using var current = CurrentSpan.Of((scope.Owner as ResilienceCallContext)?.Span);
         controller.OnAttemptEnded(
             permit, scope.CallerGaveUp ? CallOutcome.Ignored : controller.Classify(error, callerToken, readToken), scope);
     }
 
     /// <summary>An attempt disposed before its final status was known counts as neither success nor failure.</summary>
     public void OnAbandoned() => controller.OnAttemptEnded(permit, CallOutcome.Ignored, scope);
-
-    /// <summary>
-    /// A blocking attempt ended with <paramref name="error"/>, thrown as blocking calls report every failure. Returns
-    /// false, for use as an exception filter that lets the exception pass unchanged.
-    /// </summary>
-    public bool Ended(Exception error)
-    {
-        OnEnded(error, default);
-        return false;
-    }
 
     /// <summary>
     /// The call below threw instead of starting: a local error that never reached the server, so it counts as

@@ -4,4 +4,15 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker;
 /// What a call was admitted as. The generation ties its outcome to the circuit period it was admitted in:
 /// an outcome that arrives after the circuit moved on (opened, closed again, was reset) is stale and ignored.
 /// </summary>
-internal readonly record struct CircuitPermit(int Generation, bool IsProbe);
+internal readonly record struct CircuitPermit(int Generation, bool IsProbe)
+{
+    /// <summary>The permit, and whether the attempt's caller had given up before it left, as one watch token.</summary>
+    public long Pack(bool callerGaveUp) => ((long)(uint)Generation << 2) | (IsProbe ? 2L : 0L) | (callerGaveUp ? 1L : 0L);
+
+    /// <summary>The permit a watch token was made of by <see cref="Pack"/>.</summary>
+    public static CircuitPermit Unpack(long token, out bool callerGaveUp)
+    {
+        callerGaveUp = (token & 1) != 0;
+        return new CircuitPermit((int)(uint)(token >> 2), (token & 2) != 0);
+    }
+}

@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
-/// The state machine of one breaker (one key). Closed → Open on failures; Open → HalfOpen when a call arrives after
-/// the break; HalfOpen → Closed when every probe succeeds, → Open when one fails; Isolated until reset.
+/// The state machine of one breaker (one key). Closed → Open when its <see cref="OpeningRule"/> says so; Open →
+/// HalfOpen when a call arrives after the break; HalfOpen → Closed when every probe succeeds, → Open when one fails;
+/// Isolated until reset. It hears how each admitted attempt ended from the observer that wraps it, or, under an owner
+/// of several attempts that awaits each one, from the owner's report (<see cref="IAttemptWatcher"/>).
 /// </summary>
 /// <remarks>
 /// Concurrency: every transition happens under <see cref="gate"/> (methods named <c>..._NeedsLock</c>), and
@@ -16,12 +19,12 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker;
 /// generation it was admitted in and is ignored once the circuit moved on, so a slow call from before a break
 /// can neither close nor reopen the circuit.
 /// </remarks>
-internal sealed class CircuitStateController : ICallFailureListener
+internal sealed class CircuitStateController : ICallFailureListener, IAttemptWatcher
 {
     private readonly Lock gate = new();
     private readonly TimeProvider time;
     private readonly ICircuitObserver observer;
-    private readonly CircuitHealth health;
+    private readonly OpeningRule rule;
     private readonly OutcomeClassifier classifier;
     private readonly long breakDuration;
     private readonly int halfOpenProbes;
@@ -40,7 +43,7 @@ internal sealed class CircuitStateController : ICallFailureListener
         this.observer = observer;
         this.classifier = classifier;
         Key = key;
-        health = CircuitHealth.Create(settings, time);
+        rule = new OpeningRule(settings, time);
         breakDuration = Timestamps.FromTimeSpan(settings.BreakDuration, time);
         halfOpenProbes = settings.HalfOpenProbes;
         BreakerName = settings.Name;
@@ -98,55 +101,46 @@ internal sealed class CircuitStateController : ICallFailureListener
     public CallOutcome Classify(Exception? error, CancellationToken callerToken, CancellationToken readToken) =>
         classifier.Classify(error, callerToken, readToken);
 
+    /// <summary>What an attempt of the call with <paramref name="call"/> as its context belongs to (see <see cref="OpeningRule.ScopeOf"/>).</summary>
+    public AttemptScope ScopeOf(CallAttempts? call, bool callerGaveUp) => rule.ScopeOf(call, callerGaveUp);
+
     /// <summary>
-    /// Records how an admitted attempt ended. The caller guarantees at most one outcome per permit. A probe decides
-    /// at once; in the closed state, a failed attempt counts toward the attempt rule at once, and toward the call rule
-    /// at once too unless a retry interceptor above may still retry it (then it waits for <see cref="OnCallFailed"/>).
+    /// Records how an admitted attempt ended. The caller guarantees at most one outcome per permit. A probe decides at
+    /// once; in the closed state the <see cref="OpeningRule"/> counts it, unless the circuit moved on since.
     /// </summary>
     public void OnAttemptEnded(CircuitPermit permit, CallOutcome outcome, in AttemptScope scope)
     {
-        var retried = scope.RetriedCall;
         if (outcome != CallOutcome.Failure || permit.IsProbe)
         {
-            retried?.ClearDeferredFailure();
+            scope.Owner?.ClearDeferredFailure();
         }
 
         if (permit.IsProbe)
         {
             OnProbeEnded(permit, outcome);
-            return;
         }
+        else if (permit.Generation == generation && rule.Count(outcome, scope, this, permit.Generation) is { } opening)
+        {
+            Open(permit.Generation, opening);
+        }
+    }
 
-        if (outcome == CallOutcome.Ignored || permit.Generation != generation)
-        {
-            return;
-        }
+    /// <summary>An owner of several attempts reports the end of an attempt this breaker admitted and watched.</summary>
+    void IAttemptWatcher.OnAttemptEnded(CallAttempts call, long token, Exception? error, CancellationToken callerToken)
+    {
+        var permit = CircuitPermit.Unpack(token, out var callerGaveUp);
 
-        if (outcome == CallOutcome.Success)
-        {
-            health.RecordSuccess();
-            return;
-        }
+        // The attempt may end in a stream read, where the call's span is not current: a transition it causes is marked on it.
+        using var current = CurrentSpan.Of((call as ResilienceCallContext)?.Span);
+        OnAttemptEnded(permit, callerGaveUp ? CallOutcome.Ignored : Classify(error, callerToken, default), ScopeOf(call, callerGaveUp));
+    }
 
-        var reason = health.RecordAttemptFailure(scope.AttemptThreshold, out var failureCount);
-        if (retried is { IsCommitted: false })
+    /// <summary>An owner of several attempts reports that a call whose failure was deferred here failed for good.</summary>
+    public void OnCallFailed(int generation, long callStart)
+    {
+        if (generation == this.generation && rule.CallFailed(callStart) is { } opening)
         {
-            // The retry interceptor above may still rescue the call: it reports the call's failure if it stops here.
-            if (reason is null)
-            {
-                retried.DeferFailure(this, permit.Generation);
-                return;
-            }
-        }
-        else if (health.RecordCallFailure(scope.CallStart, time.GetTimestamp(), out var failedCalls) is { } callReason)
-        {
-            // The attempt is the call: when both rules are met, the call rule (the user's) is the one reported.
-            (reason, failureCount) = (callReason, failedCalls);
-        }
-
-        if (reason is { } open)
-        {
-            Open(permit.Generation, open, failureCount);
+            Open(generation, opening);
         }
     }
 
@@ -161,20 +155,6 @@ internal sealed class CircuitStateController : ICallFailureListener
         }
 
         Raise(transition);
-    }
-
-    /// <summary>A retry interceptor stopped retrying a call whose last attempt failed here: one failed call.</summary>
-    public void OnCallFailed(int generation, long callStart)
-    {
-        if (generation != this.generation)
-        {
-            return;
-        }
-
-        if (health.RecordCallFailure(callStart, time.GetTimestamp(), out var failureCount) is { } reason)
-        {
-            Open(generation, reason, failureCount);
-        }
     }
 
     /// <summary>Makes a breaker that no caller has seen yet start isolated, without an event.</summary>
@@ -216,7 +196,7 @@ internal sealed class CircuitStateController : ICallFailureListener
             }
             else
             {
-                health.Clear();
+                rule.Clear();
             }
 
             AssertInvariants_NeedsLock();
@@ -274,7 +254,7 @@ internal sealed class CircuitStateController : ICallFailureListener
         return false;
     }
 
-    private void Open(int admittedIn, CircuitStateChangeReason reason, int failureCount)
+    private void Open(int admittedIn, Opening opening)
     {
         CircuitTransition? transition = null;
         lock (gate)
@@ -282,7 +262,7 @@ internal sealed class CircuitStateController : ICallFailureListener
             // Several threads may cross a threshold together; only the first of this generation opens it.
             if (state == CircuitState.Closed && admittedIn == generation)
             {
-                transition = TransitionTo_NeedsLock(CircuitState.Open, reason, failureCount);
+                transition = TransitionTo_NeedsLock(CircuitState.Open, opening.Reason, opening.FailureCount);
             }
 
             AssertInvariants_NeedsLock();
@@ -327,7 +307,7 @@ internal sealed class CircuitStateController : ICallFailureListener
         }
         else if (to == CircuitState.Closed)
         {
-            health.Clear();
+            rule.Clear();
         }
 
         // Rejections are counted per state for the "first rejection" log line, and summed over the whole time away

@@ -73,21 +73,8 @@ public sealed class DeadlineInterceptor : Interceptor
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var scope = Calls.Enter(ref context);
-        var limited = WithDeadline(context, stream: false, out var report);
-        try
-        {
-            return scope.Run(request, limited, continuation);
-        }
-        catch (RpcException error) when (error.StatusCode == StatusCode.DeadlineExceeded && report.IsActive)
-        {
-            report.Exceeded();
-            throw;
-        }
-    }
+        BlockingUnaryCallContinuation<TRequest, TResponse> continuation) =>
+        BlockingInvocation<TRequest, TResponse>.Wait(Unary<TRequest, TResponse, BlockingInvocation<TRequest, TResponse>>(context, new(request, continuation)));
 
     /// <inheritdoc />
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
@@ -102,13 +89,14 @@ public sealed class DeadlineInterceptor : Interceptor
         where TResponse : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
     {
-        var scope = Calls.Enter(ref context);
+        var call = ResilienceCallContext.Of(context.Options, context.Method);
+        var scope = Calls.Enter(ref context, ref call);
         try
         {
             var limited = WithDeadline(context, stream: false, out var report);
 
-            // A retry interceptor of ours above awaits every attempt: it reports the end, and nothing wraps the attempt.
-            var watched = report.IsActive && ResilienceCallContext.Of(context.Options, context.Method) is { } call && call.TryWatchAttempt(ReportFor(context.Method));
+            // An owner of several attempts above that awaits each one reports its end: nothing wraps the attempt.
+            var watched = report.IsActive && call is not null && call.TryWatchAttempt(ReportFor(context.Method), token: 0);
             var attempt = invocation.Start(limited);
             return scope.Track<AsyncUnaryCall<TResponse>, TInvocation>(report.IsActive && !watched ? TInvocation.Observe(attempt, report) : attempt);
         }
@@ -146,14 +134,15 @@ public sealed class DeadlineInterceptor : Interceptor
             WatchedDuplexStreamingCall<TRequest, TResponse>>(context, new(continuation));
 
     /// <summary>The one path of every stream kind: its whole-call deadline if one is set, and its watch if its limits need one.</summary>
-    private TCall Stream<TRequest, TResponse, TCall, TInvocation, TWatched>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+    internal TCall Stream<TRequest, TResponse, TCall, TInvocation, TWatched>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
         where TCall : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
         where TWatched : IWatchedKind<TCall>
     {
-        var scope = Calls.Enter(ref context);
+        var call = ResilienceCallContext.Of(context.Options, context.Method);
+        var scope = Calls.Enter(ref context, ref call);
         try
         {
             var watch = WatchStream(ref context, TWatched.ClientStreaming);
@@ -167,10 +156,10 @@ public sealed class DeadlineInterceptor : Interceptor
     }
 
     /// <summary>
-    /// The deadline a call to <paramref name="method"/> gets, given the caller's own (null: none). A stream gets one
-    /// only from a per-method timeout.
+    /// The deadline (in UTC) a call to <paramref name="method"/> gets, given the caller's own (<see cref="CallerDeadline.None"/>:
+    /// none). A stream gets one only from a per-method timeout.
     /// </summary>
-    internal DateTime? DeadlineFor(IMethod method, DateTime? callerDeadline, bool stream, DateTime now)
+    private DateTime DeadlineFor(IMethod method, DateTime callerDeadline, bool stream, DateTime now)
     {
         var limit = MethodKey.TryGet(settings.MethodTimeouts, method, out var overridden) ? overridden
             : stream ? Timeout.InfiniteTimeSpan
@@ -181,7 +170,7 @@ public sealed class DeadlineInterceptor : Interceptor
         }
 
         var ours = Later(limit, now);
-        return callerDeadline is { } caller && caller.ToUniversalTime() <= ours ? callerDeadline : ours;
+        return callerDeadline <= ours ? callerDeadline : ours;
     }
 
     /// <summary>
@@ -189,18 +178,15 @@ public sealed class DeadlineInterceptor : Interceptor
     /// bounds the first response unless a per-method timeout replaces it (as a whole-call deadline) or the caller's
     /// deadline ends the call first.
     /// </summary>
-    private StreamLimits LimitsFor(IMethod method, DateTime? callerDeadline)
+    private StreamLimits LimitsFor(IMethod method, DateTime callerDeadline)
     {
         var idle = MethodKey.TryGet(settings.StreamIdleTimeouts, method, out var configured) ? configured : Timeout.InfiniteTimeSpan;
-        var callerFirst = callerDeadline is { } caller && caller.ToUniversalTime() <= Later(settings.Timeout, time.GetUtcNow().UtcDateTime);
+        var callerFirst = callerDeadline != CallerDeadline.None && callerDeadline <= Later(settings.Timeout, time.GetUtcNow().UtcDateTime);
         var firstResponse = settings.Timeout == Timeout.InfiniteTimeSpan || callerFirst || MethodKey.TryGet(settings.MethodTimeouts, method, out _)
             ? Timeout.InfiniteTimeSpan
             : settings.Timeout;
         return new StreamLimits(firstResponse, idle);
     }
-
-    private static DateTime? CallerDeadline(in CallOptions options) =>
-        options.Deadline is { } deadline && deadline != DateTime.MaxValue ? deadline : null;
 
     /// <summary>Now + <paramref name="limit"/>, or <see cref="DateTime.MaxValue"/> when that is beyond it.</summary>
     private static DateTime Later(TimeSpan limit, DateTime now) =>
@@ -217,7 +203,7 @@ public sealed class DeadlineInterceptor : Interceptor
         where TResponse : class
     {
         var callerToken = context.Options.CancellationToken;
-        var limits = LimitsFor(context.Method, CallerDeadline(context.Options));
+        var limits = LimitsFor(context.Method, CallerDeadline.Of(context.Options));
         context = WithDeadline(context, stream: true, out var report);
         if (limits.IsNone || callerToken.IsCancellationRequested)
         {
@@ -246,7 +232,7 @@ public sealed class DeadlineInterceptor : Interceptor
         where TResponse : class
     {
         report = default;
-        var callerDeadline = CallerDeadline(context.Options);
+        var callerDeadline = CallerDeadline.Of(context.Options);
         var now = time.GetUtcNow().UtcDateTime;
         var deadline = DeadlineFor(context.Method, callerDeadline, stream, now);
         if (deadline == callerDeadline)
@@ -256,10 +242,9 @@ public sealed class DeadlineInterceptor : Interceptor
 
         if (logger.IsEnabled(LogLevel.Warning))
         {
-            var budget = deadline!.Value - now;
-            report = new DeadlineReport(logger, context.Method.Name, budget.TotalSeconds);
+            report = new DeadlineReport(logger, context.Method.Name, (deadline - now).TotalSeconds);
         }
 
-        return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithDeadline(deadline!.Value));
+        return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithDeadline(deadline));
     }
 }

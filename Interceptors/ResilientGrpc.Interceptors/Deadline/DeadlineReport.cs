@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
@@ -16,7 +17,7 @@ internal readonly record struct DeadlineReport(ILogger? Logger, string Method, d
     /// <inheritdoc />
     public void OnEnded(Exception? error, CancellationToken readToken)
     {
-        if (error is not null && RpcStatus.CodeOf(error) == StatusCode.DeadlineExceeded)
+        if (error is not null && CallErrors.CodeOf(error) == StatusCode.DeadlineExceeded)
         {
             Exceeded();
         }
@@ -27,17 +28,12 @@ internal readonly record struct DeadlineReport(ILogger? Logger, string Method, d
     {
     }
 
-    /// <summary>A report made once and shared by every call it applies to, for a layer above that reports attempt ends.</summary>
+    /// <summary>A report made once and shared by every call it applies to, for an owner of several attempts that reports their ends.</summary>
     /// <param name="Report">The report.</param>
-    internal sealed record Box(DeadlineReport Report) : ICallObserver
+    internal sealed record Box(DeadlineReport Report) : IAttemptWatcher
     {
         /// <inheritdoc />
-        public void OnEnded(Exception? error, CancellationToken readToken) => Report.OnEnded(error, readToken);
-
-        /// <inheritdoc />
-        public void OnAbandoned()
-        {
-        }
+        public void OnAttemptEnded(CallAttempts call, long token, Exception? error, CancellationToken callerToken) => Report.OnEnded(error, default);
     }
 
     /// <summary>Logs that the call exceeded its deadline.</summary>

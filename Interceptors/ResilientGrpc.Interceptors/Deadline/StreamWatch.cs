@@ -1,59 +1,58 @@
-using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
 /// <summary>
-/// Enforces one stream's first-response and idle limits (timed by its <see cref="StreamClock"/>) on the call below,
-/// which carries <see cref="Token"/> instead of the caller's token. The watched call of each stream kind tells it what
-/// the caller and the server do, through <see cref="StreamWatchOperations"/>.
+/// Enforces one stream's first-response and idle limits on the call below, which carries <see cref="Token"/> instead of
+/// the caller's token. One timer on the interceptor's <see cref="TimeProvider"/> is set for the next limit that may
+/// pass; a message only records when it came, and a timer that fires before the idle limit has passed is set again
+/// for the rest. The watched call of each stream kind (<see cref="WatchedCall"/>) tells it what the caller and the
+/// server do.
 /// </summary>
 /// <remarks>
-/// <para>
 /// The caller's token cancels <see cref="Token"/> too, so the caller's cancellation reaches the call below and stays
 /// CANCELLED, with the caller's token cancelled: the circuit breaker above ignores it. When a limit passes, the watch
 /// cancels <see cref="Token"/>, so the call is cancelled on the wire and the server sees it, and every CANCELLED the
-/// call reports afterwards becomes DEADLINE_EXCEEDED (<see cref="IsExpiry"/>), which the breaker counts.
-/// </para>
-/// <para>
-/// When the call settles (its stream or response ended, or the caller disposed it) the timer, the registration on the
-/// caller's token and the token source are released; the source only once no cancellation is running on it.
-/// </para>
+/// call reports afterwards becomes DEADLINE_EXCEEDED (<see cref="WatchedCall.IsExpiry"/>), which the breaker counts.
+/// One lock guards the phase and the timer; disposing the timer, cancelling and logging run outside it. When the call
+/// settles (its stream or response ended, or the caller disposed it) the timer and the registration on the caller's
+/// token are released. The token source is linked to nothing and has no timer, so it needs no disposal.
 /// </remarks>
-internal sealed class StreamWatch : StreamClock
+internal sealed class StreamWatch
 {
+    // The longest due time a timer accepts (about 49.7 days); a longer limit is set again when the timer fires.
+    private static readonly TimeSpan LongestDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    private readonly Lock gate = new();
     private readonly CancellationTokenSource source = new();
+    private readonly TimeProvider time;
+    private readonly StreamLimits limits;
+    private readonly bool waitsForRequestEnd;
     private readonly CancellationToken callerToken;
     private readonly ILogger? logger;
     private readonly string method;
     private readonly DeadlineReport callDeadline;
     private CancellationTokenRegistration callerRegistration;
-    private volatile Limit expired;
-    private int cancellers;
-    private int sourceDisposed;
+    private ITimer? timer;
+    private volatile StreamPhase phase;
+    private volatile StreamLimit expired;
+    private long waitStart;
+    private long lastMessage;
 
-    /// <param name="time">The clock of the limits.</param>
-    /// <param name="callerToken">The caller's token; it cancels <see cref="Token"/> too.</param>
-    /// <param name="limits">The limits; at least one is set.</param>
-    /// <param name="clientStreaming">
-    /// A client-streaming call: the wait for the answer begins when the caller completes its request stream, and the
-    /// messages it writes restart the idle clock.
-    /// </param>
-    /// <param name="logger">Where an expiry is logged; null when warnings are not logged.</param>
-    /// <param name="method">The method name the log events carry.</param>
-    /// <param name="callDeadline">What to log if the whole-call deadline this interceptor set passes; empty for none.</param>
+    /// <summary>
+    /// Watches a stream to <paramref name="method"/> on <paramref name="time"/>. A client-streaming call
+    /// (<paramref name="clientStreaming"/>) waits for its answer from when the caller completes its request stream, and
+    /// the messages it writes restart the idle clock. <paramref name="logger"/> is null when warnings are not logged;
+    /// <paramref name="callDeadline"/> is what to log if the whole-call deadline the interceptor set passes.
+    /// </summary>
     public StreamWatch(
-        TimeProvider time,
-        CancellationToken callerToken,
-        StreamLimits limits,
-        bool clientStreaming,
-        ILogger? logger,
-        string method,
-        in DeadlineReport callDeadline)
-        : base(time, limits, clientStreaming)
+        TimeProvider time, CancellationToken callerToken, StreamLimits limits, bool clientStreaming, ILogger? logger, string method, in DeadlineReport callDeadline)
     {
+        this.time = time;
         this.callerToken = callerToken;
+        this.limits = limits;
+        waitsForRequestEnd = clientStreaming;
         this.logger = logger;
         this.method = method;
         this.callDeadline = callDeadline;
@@ -64,23 +63,13 @@ internal sealed class StreamWatch : StreamClock
     public CancellationToken Token { get; }
 
     /// <summary>Whether a limit has passed and cancelled the call.</summary>
-    public bool Expired => expired != Limit.None;
+    public bool Expired => expired != StreamLimit.None;
 
-    /// <summary>Whether <paramref name="error"/> is the call below reporting the cancellation an expiry caused.</summary>
-    public bool IsExpiry(Exception error) =>
-        Expired && error is RpcException { StatusCode: StatusCode.Cancelled } or OperationCanceledException;
+    /// <summary>The limits this watch enforces.</summary>
+    public StreamLimits Limits => limits;
 
-    /// <summary>The status the caller sees once a limit has passed.</summary>
-    public Status ExpiredStatus(Exception? cause = null) => new(
-        StatusCode.DeadlineExceeded,
-        expired == Limit.Idle
-            ? string.Create(CultureInfo.InvariantCulture, $"The stream was idle for {Limits.Idle.TotalSeconds:0.###} s.")
-            : string.Create(CultureInfo.InvariantCulture, $"The stream got no response within {Limits.FirstResponse.TotalSeconds:0.###} s."),
-        cause);
-
-    /// <summary>The call's status as the caller sees it: DEADLINE_EXCEEDED instead of the CANCELLED an expiry caused.</summary>
-    public Status StatusOf(Status status) =>
-        Expired && status.StatusCode == StatusCode.Cancelled ? ExpiredStatus() : status;
+    /// <summary>Whether the limit that passed is the idle limit (else the first-response limit).</summary>
+    public bool IdleExpired => expired == StreamLimit.Idle;
 
     /// <summary>Starts watching the call below, once it has started; learns when its response headers arrive.</summary>
     public void Start(Task<Metadata> responseHeaders)
@@ -88,10 +77,19 @@ internal sealed class StreamWatch : StreamClock
         if (callerToken.CanBeCanceled)
         {
             // Registered only now that the call below exists, so a continuation that throws leaves nothing behind.
-            callerRegistration = callerToken.UnsafeRegister(static s => ((StreamWatch)s!).Cancel(), this);
+            callerRegistration = callerToken.UnsafeRegister(static s => ((StreamWatch)s!).source.Cancel(), this);
         }
 
-        StartClock();
+        ITimer? stale;
+        lock (gate)
+        {
+            waitStart = lastMessage = time.GetTimestamp();
+            phase = waitsForRequestEnd ? StreamPhase.Writing : StreamPhase.Waiting;
+            stale = Rearm_NeedsLock(waitStart);
+        }
+
+        stale?.Dispose();
+
         responseHeaders.ContinueWith(
             static (headers, s) => ((StreamWatch)s!).OnHeaders(headers),
             this,
@@ -100,52 +98,126 @@ internal sealed class StreamWatch : StreamClock
             TaskScheduler.Default);
     }
 
+    /// <summary>The server answered (response headers or a message): the first-response limit no longer applies.</summary>
+    public void Responded()
+    {
+        if (phase >= StreamPhase.Answered)
+        {
+            return;
+        }
+
+        ITimer? stale = null;
+        lock (gate)
+        {
+            if (phase < StreamPhase.Answered)
+            {
+                phase = StreamPhase.Answered;
+                stale = limits.Idle == Timeout.InfiniteTimeSpan ? TakeTimer_NeedsLock() : null;
+            }
+        }
+
+        stale?.Dispose();
+    }
+
+    /// <summary>A message arrived: the server has answered, and the idle clock restarts.</summary>
+    public void Received()
+    {
+        Touch(always: true);
+        Responded();
+    }
+
+    /// <summary>The caller wrote a message: for a client-streaming call, the idle clock restarts.</summary>
+    public void Wrote() => Touch(always: false);
+
+    /// <summary>The caller completed its request stream: a client-streaming call's wait for its answer begins.</summary>
+    public void RequestCompleted()
+    {
+        if (!waitsForRequestEnd)
+        {
+            return;
+        }
+
+        Touch(always: true);
+        ITimer? stale = null;
+        lock (gate)
+        {
+            if (phase == StreamPhase.Writing)
+            {
+                phase = StreamPhase.Waiting;
+                waitStart = time.GetTimestamp();
+                stale = Rearm_NeedsLock(waitStart);
+            }
+        }
+
+        stale?.Dispose();
+    }
+
     /// <summary>
-    /// The call ended (<paramref name="error"/> null for OK) or was disposed: releases the timer, the registration and
-    /// the token source. A watched stream's deadline is logged here, so that an expiry is not also logged as one.
+    /// The call ended (<paramref name="error"/> null for OK) or was disposed: releases the timer and the registration.
+    /// A watched stream's deadline is logged here, so that an expiry is not also logged as one.
     /// </summary>
     public void Settle(Exception? error = null)
     {
-        if (!StopClock())
+        if (Move(StreamPhase.Settled) is not { } before)
         {
             return;
         }
 
         callerRegistration.Unregister();
-        if (Interlocked.CompareExchange(ref cancellers, 0, 0) == 0)
-        {
-            DisposeSource();
-        }
-
-        if (!Expired)
+        if (before != StreamPhase.Expired)
         {
             callDeadline.OnEnded(error, default);
         }
     }
 
-    protected override void OnExpired(Limit passed)
+    private void OnTimer()
     {
-        if (source.IsCancellationRequested)
+        StreamLimit passed;
+        ITimer? stale;
+        lock (gate)
         {
-            // The caller cancelled first: the call ends CANCELLED.
-            return;
+            if (phase >= StreamPhase.Expired)
+            {
+                return;
+            }
+
+            var now = time.GetTimestamp();
+            passed = Check_NeedsLock(now, out _);
+            stale = passed == StreamLimit.None ? Rearm_NeedsLock(now) : null;
         }
 
-        expired = passed;
-        Cancel();
-        if (logger is null)
+        stale?.Dispose();
+        if (passed != StreamLimit.None && Move(StreamPhase.Expired) is not null && !source.IsCancellationRequested)
         {
-            return;
+            // Unless the caller cancelled first (the call then ends CANCELLED), the limit's expiry cancels the call.
+            expired = passed;
+            source.Cancel();
+            if (logger is not null)
+            {
+                DeadlineLog.StreamExpired(logger, method, passed, limits);
+            }
+        }
+    }
+
+    /// <summary>Moves to <paramref name="to"/> (Expired or Settled) and drops the timer; returns the phase before, or null when it was already there or past it.</summary>
+    private StreamPhase? Move(StreamPhase to)
+    {
+        StreamPhase before;
+        ITimer? stale;
+        lock (gate)
+        {
+            before = phase;
+            if (before >= to)
+            {
+                return null;
+            }
+
+            phase = to;
+            stale = TakeTimer_NeedsLock();
         }
 
-        if (passed == Limit.Idle)
-        {
-            DeadlineLog.StreamIdleTimedOut(logger, method, Limits.Idle.TotalSeconds);
-        }
-        else
-        {
-            DeadlineLog.StreamFirstResponseTimedOut(logger, method, Limits.FirstResponse.TotalSeconds);
-        }
+        stale?.Dispose();
+        return before;
     }
 
     private void OnHeaders(Task<Metadata> headers)
@@ -160,31 +232,68 @@ internal sealed class StreamWatch : StreamClock
         Settle(headers.Exception?.InnerException);
     }
 
-    /// <summary>Cancels the call below (a limit passed, or the caller cancelled) unless it has settled.</summary>
-    private void Cancel()
+    /// <summary>Restarts the idle clock; a message written restarts it only for a client-streaming call (not <paramref name="always"/>).</summary>
+    private void Touch(bool always)
     {
-        Interlocked.Increment(ref cancellers);
-        try
+        if (limits.Idle != Timeout.InfiniteTimeSpan && (always || waitsForRequestEnd))
         {
-            if (!IsSettled)
-            {
-                source.Cancel();
-            }
-        }
-        finally
-        {
-            if (Interlocked.Decrement(ref cancellers) == 0 && IsSettled)
-            {
-                DisposeSource();
-            }
+            Volatile.Write(ref lastMessage, time.GetTimestamp());
         }
     }
 
-    private void DisposeSource()
+    /// <summary>Which limit has passed at <paramref name="now"/>, or none and how long until the next one may.</summary>
+    private StreamLimit Check_NeedsLock(long now, out TimeSpan next)
     {
-        if (Interlocked.Exchange(ref sourceDisposed, 1) == 0)
+        next = Timeout.InfiniteTimeSpan;
+        if (phase == StreamPhase.Waiting && limits.FirstResponse != Timeout.InfiniteTimeSpan)
         {
-            source.Dispose();
+            next = limits.FirstResponse - time.GetElapsedTime(waitStart, now);
+            if (next <= TimeSpan.Zero)
+            {
+                return StreamLimit.FirstResponse;
+            }
         }
+
+        if (limits.Idle != Timeout.InfiniteTimeSpan)
+        {
+            var idleLeft = limits.Idle - time.GetElapsedTime(Volatile.Read(ref lastMessage), now);
+            if (idleLeft <= TimeSpan.Zero)
+            {
+                return StreamLimit.Idle;
+            }
+
+            next = next == Timeout.InfiniteTimeSpan || idleLeft < next ? idleLeft : next;
+        }
+
+        return StreamLimit.None;
+    }
+
+    /// <summary>Sets the timer for the next limit that may pass; returns a timer no longer needed, to dispose outside the lock.</summary>
+    private ITimer? Rearm_NeedsLock(long now)
+    {
+        Check_NeedsLock(now, out var next);
+        if (next == Timeout.InfiniteTimeSpan)
+        {
+            return TakeTimer_NeedsLock();
+        }
+
+        next = next > LongestDue ? LongestDue : next;
+        if (timer is null)
+        {
+            timer = time.CreateTimer(static s => ((StreamWatch)s!).OnTimer(), this, next, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            timer.Change(next, Timeout.InfiniteTimeSpan);
+        }
+
+        return null;
+    }
+
+    private ITimer? TakeTimer_NeedsLock()
+    {
+        var taken = timer;
+        timer = null;
+        return taken;
     }
 }

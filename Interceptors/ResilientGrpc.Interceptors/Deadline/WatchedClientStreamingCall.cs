@@ -1,4 +1,5 @@
 using Grpc.Core;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
@@ -15,7 +16,7 @@ internal sealed class WatchedClientStreamingCall<TRequest, TResponse> : WatchedC
         : base(watch)
     {
         this.inner = inner;
-        response = watch.ResponseAsync(inner.ResponseAsync);
+        response = ResponseAsync(inner.ResponseAsync);
     }
 
     protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
@@ -45,6 +46,6 @@ internal sealed class WatchedClientStreamingCall<TRequest, TResponse> : WatchedC
         inner.Dispose();
 
         // A caller that disposes without awaiting the response never observes its error.
-        StreamWatchOperations.ObserveFault(response);
+        TaskFaults.Observe(response);
     }
 }

@@ -33,7 +33,7 @@ internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedC
             watched);
     }
 
-    public Task<bool> MoveNext(CancellationToken cancellationToken) => Watch.ReadAsync(inner.ResponseStream, cancellationToken);
+    public Task<bool> MoveNext(CancellationToken cancellationToken) => ReadAsync(inner.ResponseStream, cancellationToken);
 
     protected override Status InnerStatus() => inner.GetStatus();
 

@@ -2,7 +2,10 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
-/// <summary>The request stream of a watched client-streaming or duplex call.</summary>
+/// <summary>
+/// The request stream of a watched client-streaming or duplex call: a completed write is activity, completing the
+/// stream starts a client-streaming call's wait for its answer, and once a limit has passed the call is over.
+/// </summary>
 internal sealed class WatchedRequestStream<TRequest>(IClientStreamWriter<TRequest> inner, StreamWatch watch) : IClientStreamWriter<TRequest>
 {
     public WriteOptions? WriteOptions
@@ -11,12 +14,54 @@ internal sealed class WatchedRequestStream<TRequest>(IClientStreamWriter<TReques
         set => inner.WriteOptions = value;
     }
 
-    public Task WriteAsync(TRequest message) =>
-        watch.Expired ? watch.Refused() : watch.Written(inner.WriteAsync(message));
+    public Task WriteAsync(TRequest message) => watch.Expired ? Refused() : Written(inner.WriteAsync(message));
 
     public Task WriteAsync(TRequest message, CancellationToken cancellationToken) =>
-        watch.Expired ? watch.Refused() : watch.Written(inner.WriteAsync(message, cancellationToken));
+        watch.Expired ? Refused() : Written(inner.WriteAsync(message, cancellationToken));
 
-    public Task CompleteAsync() =>
-        watch.Expired ? watch.Refused() : watch.Completed(inner.CompleteAsync());
+    public Task CompleteAsync()
+    {
+        if (watch.Expired)
+        {
+            return Refused();
+        }
+
+        var complete = inner.CompleteAsync();
+        if (!complete.IsFaulted)
+        {
+            watch.RequestCompleted();
+        }
+
+        return complete.IsCompletedSuccessfully ? complete : SentAsync(complete, isMessage: false);
+    }
+
+    private Task Refused() => Task.FromException(WatchedCall.Expiry(watch));
+
+    private Task Written(Task write)
+    {
+        if (write.IsCompletedSuccessfully)
+        {
+            watch.Wrote();
+            return write;
+        }
+
+        return SentAsync(write, isMessage: true);
+    }
+
+    private async Task SentAsync(Task write, bool isMessage)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        catch (Exception error) when (WatchedCall.IsExpiry(watch, error))
+        {
+            throw WatchedCall.Expiry(watch, error);
+        }
+
+        if (isMessage)
+        {
+            watch.Wrote();
+        }
+    }
 }

@@ -26,7 +26,7 @@ internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyn
         return new AsyncServerStreamingCall<TResponse>(watched, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeCall, watched);
     }
 
-    public Task<bool> MoveNext(CancellationToken cancellationToken) => Watch.ReadAsync(inner.ResponseStream, cancellationToken);
+    public Task<bool> MoveNext(CancellationToken cancellationToken) => ReadAsync(inner.ResponseStream, cancellationToken);
 
     protected override Status InnerStatus() => inner.GetStatus();
 

@@ -45,8 +45,9 @@ namespace ResilientGrpc.Interceptors;
 /// </para>
 /// <para>
 /// Stack it outermost, above the circuit breaker and the <see cref="DeadlineInterceptor"/>: each hedge then gets its
-/// own attempt deadline, and the breaker admits or refuses each hedge as a call of its own (hedges overlap, so no
-/// hedge's failure waits for another's). <see cref="ResilienceOptions.Hedging"/> does this, and keeps the
+/// own attempt deadline, and the breaker admits or refuses each hedge but counts the call once, as it counts a retried
+/// call: a failed hedge is a failed attempt, and the call fails once, when every hedge has failed (the attempt threshold
+/// scales with <see cref="HedgingOptions.MaxAttempts"/>). <see cref="ResilienceOptions.Hedging"/> does this, and keeps the
 /// <see cref="RetryInterceptor"/> off the calls it hedges: a call gets either retry or hedging. The blocking unary
 /// calls of a hedged method, which this interceptor passes through, are retried there as any other method's.
 /// </para>
@@ -101,52 +102,29 @@ public sealed class HedgingInterceptor : Interceptor
     /// <summary>Whether calls to <paramref name="method"/> are hedged.</summary>
     internal bool AppliesTo(IMethod method) => engine.Policy.AppliesTo(method);
 
-    /// <summary>Passes blocking calls through unhedged: a blocking continuation cannot run several attempts at once.</summary>
+    /// <summary>Passes blocking calls through unhedged: the blocking continuation runs one attempt at a time.</summary>
     /// <inheritdoc />
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        return Calls.Enter(ref context).Run(request, context, continuation);
-    }
+        BlockingUnaryCallContinuation<TRequest, TResponse> continuation) =>
+        BlockingInvocation<TRequest, TResponse>.Wait(Unhedged<TRequest, TResponse, AsyncUnaryCall<TResponse>, BlockingInvocation<TRequest, TResponse>>(
+            context, new(request, continuation)));
 
     /// <inheritdoc />
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
-        Hedge<TRequest, TResponse, UnaryInvocation<TRequest, TResponse>>(context, new(request, continuation));
+        Unary(context, new UnaryInvocation<TRequest, TResponse>(request, continuation));
 
     /// <summary>Hedges a server-streaming call until an attempt delivers its first message, ends its stream, or answers the caller's request for headers.</summary>
     /// <inheritdoc />
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
-    {
-        var invocation = new ServerStreamingInvocation<TRequest, TResponse>(request, continuation);
-        var scope = Calls.Enter(ref context);
-        try
-        {
-            if (!engine.Policy.AppliesTo(context.Method))
-            {
-                return scope.Track<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(invocation.Start(context));
-            }
-
-            return scope.Context is null
-                ? HedgingServerStreamingCall<TRequest, TResponse, ServerStreamingInvocation<TRequest, TResponse>>.Start(engine, context, invocation)
-                : scope.TrackCall<AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
-                    HedgingServerStreamingCall<TRequest, TResponse, LayeredInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>,
-                        AttemptLayer<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>, ServerStreamingInvocation<TRequest, TResponse>>>.Start(
-                        engine, context, new(new(scope), invocation)));
-        }
-        catch (Exception error) when (scope.Threw(error))
-        {
-            throw;
-        }
-    }
+        AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        ServerStreaming(context, new ServerStreamingInvocation<TRequest, TResponse>(request, continuation));
 
     /// <summary>Passes client-streaming calls through unhedged: their request stream cannot be replayed.</summary>
     /// <inheritdoc />
@@ -164,29 +142,32 @@ public sealed class HedgingInterceptor : Interceptor
         Unhedged<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
             context, new(continuation));
 
-    /// <summary>
-    /// The one path of a hedged unary call: when telemetry records it, each hedge is offered to the attempt
-    /// instruments while the call as a whole is the caller's call. Hedges overlap, so the call is not marked retried:
-    /// a breaker below counts each hedge as a call of its own.
-    /// </summary>
-    internal AsyncUnaryCall<TResponse> Hedge<TRequest, TResponse, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+    /// <summary>The path of an async unary call: hedged when its method is.</summary>
+    internal AsyncUnaryCall<TResponse> Unary<TRequest, TResponse, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
-        where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
+        where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
+        Hedge<TRequest, TResponse, AsyncUnaryCall<TResponse>, HedgedUnary<TRequest, TResponse>, TInvocation>(context, invocation);
+
+    /// <summary>The path of a server-streaming call: hedged until it commits, when its method is hedged.</summary>
+    internal AsyncServerStreamingCall<TResponse> ServerStreaming<TRequest, TResponse, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        where TRequest : class
+        where TResponse : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>> =>
+        Hedge<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, HedgedServerStreaming<TRequest, TResponse>, TInvocation>(context, invocation);
+
+    /// <summary>A call kind this interceptor never hedges (blocking, client streaming, duplex): only recorded.</summary>
+    internal TCall Unhedged<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        where TRequest : class
+        where TResponse : class
+        where TCall : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
     {
-        var scope = Calls.Enter(ref context);
+        var call = ResilienceCallContext.Of(context.Options, context.Method);
+        var scope = Calls.Enter(ref context, ref call);
         try
         {
-            if (!engine.Policy.AppliesTo(context.Method))
-            {
-                return scope.Track<AsyncUnaryCall<TResponse>, TInvocation>(invocation.Start(context));
-            }
-
-            return scope.Context is null
-                ? HedgingUnaryCall<TRequest, TResponse, TInvocation>.Start(engine, context, invocation)
-                : scope.TrackCall<AsyncUnaryCall<TResponse>, TInvocation>(
-                    HedgingUnaryCall<TRequest, TResponse, LayeredInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>, AttemptLayer<TRequest, TResponse, AsyncUnaryCall<TResponse>>, TInvocation>>.Start(
-                        engine, context, new(new(scope), invocation)));
+            return scope.Track<TCall, TInvocation>(invocation.Start(context));
         }
         catch (Exception error) when (scope.Threw(error))
         {
@@ -194,17 +175,30 @@ public sealed class HedgingInterceptor : Interceptor
         }
     }
 
-    /// <summary>A call kind this interceptor never hedges: only recorded.</summary>
-    private TCall Unhedged<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+    /// <summary>
+    /// The one path of a hedged call kind: the call is recorded, and when its method is hedged, made of hedges by
+    /// <typeparamref name="THedging"/>, each offered to the attempt instruments when telemetry records it.
+    /// </summary>
+    private TCall Hedge<TRequest, TResponse, TCall, THedging, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
         where TCall : class
+        where THedging : struct, IOwnedCall<HedgingEngine, TRequest, TResponse, TCall>
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
     {
-        var scope = Calls.Enter(ref context);
+        var call = ResilienceCallContext.Of(context.Options, context.Method);
+        var scope = Calls.Enter(ref context, ref call);
         try
         {
-            return scope.Track<TCall, TInvocation>(invocation.Start(context));
+            if (!engine.Policy.AppliesTo(context.Method))
+            {
+                return scope.Track<TCall, TInvocation>(invocation.Start(context));
+            }
+
+            return scope.Context is null
+                ? default(THedging).Start(engine, context, call, invocation)
+                : scope.TrackCall<TCall, TInvocation>(
+                    default(THedging).Start(engine, context, call, new AttemptLayer<TRequest, TResponse, TCall, TInvocation>(scope, invocation)));
         }
         catch (Exception error) when (scope.Threw(error))
         {

@@ -43,21 +43,25 @@ internal sealed class HedgingPolicy
     public TimeSpan DelayOf(IMethod method) => MethodKey.TryGet(methodDelays, method, out var value) ? value : delay;
 
     /// <summary>
-    /// What an attempt's failure with <paramref name="error"/> means for the call. While <paramref name="callerDeadlineAhead"/>,
-    /// a <see cref="StatusCode.DeadlineExceeded"/> is the attempt's own deadline (a deadline interceptor below gives each
+    /// What an attempt's failure with <paramref name="error"/> means for the call, and the server's pushback it carries
+    /// (<paramref name="pushback"/>, read once). While <paramref name="callerDeadlineAhead"/>, a
+    /// <see cref="StatusCode.DeadlineExceeded"/> is the attempt's own deadline (a deadline interceptor below gives each
     /// hedge one), not the caller's: non-fatal, so the other hedges may still answer.
     /// </summary>
-    public HedgeFailure Classify(Exception error, bool callerDeadlineAhead) => error switch
+    public HedgeFailure Classify(Exception error, bool callerDeadlineAhead, out TimeSpan? pushback)
     {
-        INonRetryableError => HedgeFailure.Refused,
-        RpcException rpc when (uint)rpc.StatusCode < 32 && (nonFatalMask & (1u << (int)rpc.StatusCode)) != 0 =>
-            RetryHeaders.PushbackOf(rpc.Trailers) switch
-            {
-                null => HedgeFailure.NonFatal,
-                { } pushback when pushback < TimeSpan.Zero => HedgeFailure.PushbackStop,
-                _ => HedgeFailure.Pushback,
-            },
-        RpcException { StatusCode: StatusCode.DeadlineExceeded } when callerDeadlineAhead => HedgeFailure.NonFatal,
-        _ => HedgeFailure.Fatal,
-    };
+        pushback = null;
+        switch (error)
+        {
+            case INonRetryableError:
+                return HedgeFailure.Refused;
+            case RpcException rpc when (uint)rpc.StatusCode < 32 && (nonFatalMask & (1u << (int)rpc.StatusCode)) != 0:
+                pushback = RetryHeaders.PushbackOf(rpc.Trailers);
+                return pushback is null ? HedgeFailure.NonFatal : pushback < TimeSpan.Zero ? HedgeFailure.PushbackStop : HedgeFailure.Pushback;
+            case RpcException { StatusCode: StatusCode.DeadlineExceeded } when callerDeadlineAhead:
+                return HedgeFailure.NonFatal;
+            default:
+                return HedgeFailure.Fatal;
+        }
+    }
 }

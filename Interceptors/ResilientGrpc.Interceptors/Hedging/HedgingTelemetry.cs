@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
 using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.Hedging;
@@ -38,19 +39,28 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
         }
     }
 
-    /// <summary>Attempt <paramref name="attempt"/> failed with a pushback that asks for no more hedges; an event on the call's <paramref name="span"/>.</summary>
-    public void PushbackStop(IMethod method, int attempt, StatusCode status, Activity? span = null)
-    {
-        HedgingLog.PushbackStop(logger, method.Name, attempt, status);
-        CallTracing.Pushback(span, attempt, status, Timeout.InfiniteTimeSpan);
-    }
-
     /// <summary>
-    /// Attempt <paramref name="attempt"/> failed with a pushback that delays the next hedge by <paramref name="delay"/>;
-    /// an event on the call's <paramref name="span"/>.
+    /// Attempt <paramref name="attempt"/> failed with <paramref name="error"/>, which means <paramref name="failure"/>
+    /// for the call, the next hedge then being due after <paramref name="nextWait"/>: a pushback is an event on the
+    /// call's <paramref name="span"/> (and logged when it stops hedging), a refusal below is logged.
     /// </summary>
-    public static void PushbackDelay(int attempt, StatusCode status, TimeSpan delay, Activity? span = null) =>
-        CallTracing.Pushback(span, attempt, status, delay);
+    public void Failed(IMethod method, int attempt, Exception error, HedgeFailure failure, TimeSpan? nextWait, Activity? span)
+    {
+        var status = CallErrors.CodeOf(error);
+        switch (failure)
+        {
+            case HedgeFailure.PushbackStop:
+                HedgingLog.PushbackStop(logger, method.Name, attempt, status);
+                CallTracing.Pushback(span, attempt, status, Timeout.InfiniteTimeSpan);
+                break;
+            case HedgeFailure.Pushback:
+                CallTracing.Pushback(span, attempt, status, nextWait!.Value);
+                break;
+            case HedgeFailure.Refused:
+                HedgingLog.HedgeRefused(logger, method.Name, attempt, status);
+                break;
+        }
+    }
 
     /// <summary>Hedge <paramref name="attempt"/> was not sent because the retry budget is spent.</summary>
     public void Throttled(IMethod method, string? host, int attempt)
@@ -58,9 +68,6 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
         metrics.Throttled(MethodNames.Of(method), host ?? target ?? "unknown");
         HedgingLog.HedgeThrottled(logger, method.Name, attempt, maxAttempts);
     }
-
-    /// <summary>Attempt <paramref name="attempt"/> was refused by an interceptor below.</summary>
-    public void Refused(IMethod method, int attempt, StatusCode status) => HedgingLog.HedgeRefused(logger, method.Name, attempt, status);
 
     /// <summary>Every one of <paramref name="attempts"/> attempts failed; the call failed with <paramref name="status"/>.</summary>
     public void AllFailed(IMethod method, int attempts, StatusCode status) => HedgingLog.HedgesFailed(logger, method.Name, attempts, status);

@@ -9,34 +9,36 @@ namespace ResilientGrpc.Interceptors.Hedging;
 /// An async unary call that hedges: its response task spans every attempt, while headers, status, trailers and
 /// disposal refer to the attempt that answered first (or, for a failed call, to its error).
 /// </summary>
-internal sealed class HedgingUnaryCall<TRequest, TResponse, TInvocation>
-    : HedgingCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse, TInvocation>
+internal sealed class HedgingUnaryCall<TRequest, TResponse>
+    : HedgingCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse>
     where TRequest : class
     where TResponse : class
-    where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
 {
-    private static readonly Func<object, Task<Metadata>> HeadersOfCall = static state => TaskFaults.Observed(((HedgingUnaryCall<TRequest, TResponse, TInvocation>)state).HeadersAsync());
-    private static readonly Func<object, Status> StatusOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse, TInvocation>)state).GetStatus();
-    private static readonly Func<object, Metadata> TrailersOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse, TInvocation>)state).GetTrailers();
-    private static readonly Action<object> DisposeOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse, TInvocation>)state).Dispose();
+    private static readonly Func<object, Task<Metadata>> HeadersOfCall = static state => TaskFaults.Observed(((HedgingUnaryCall<TRequest, TResponse>)state).HeadersAsync());
+    private static readonly Func<object, Status> StatusOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse>)state).GetStatus();
+    private static readonly Func<object, Metadata> TrailersOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse>)state).GetTrailers();
+    private static readonly Action<object> DisposeOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse>)state).Dispose();
 
-    private HedgingUnaryCall(HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, long start)
-        : base(engine, context, invocation, start)
+    private HedgingUnaryCall(HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context)
+        : base(engine, context)
     {
     }
 
     /// <summary>
     /// Starts the call: its first attempt, and the hedging loop unless that attempt has already settled the call (a
-    /// success, or a refusal from below with nothing else in flight): then it is the call, and hedging costs nothing.
+    /// success, or a refusal from below with nothing else in flight): then it is the call, and hedging costs no more.
+    /// <paramref name="found"/> is the call's context if a layer above made one.
     /// </summary>
-    public static AsyncUnaryCall<TResponse> Start(HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+    public static AsyncUnaryCall<TResponse> Start<TInvocation>(
+        HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
+        where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
     {
-        var start = engine.Time.GetTimestamp();
-        var first = invocation.Start(context);
+        var call = new HedgingUnaryCall<TRequest, TResponse>(engine, context);
+        var first = call.StartFirst(found, invocation);
         var pending = first.ResponseAsync;
         if (pending.IsCompletedSuccessfully)
         {
-            engine.Succeeded();
+            call.AnsweredAtOnce();
             return first;
         }
 
@@ -45,9 +47,8 @@ internal sealed class HedgingUnaryCall<TRequest, TResponse, TInvocation>
             return first;
         }
 
-        var hedging = new HedgingUnaryCall<TRequest, TResponse, TInvocation>(engine, context, invocation, start);
-        hedging.StartAttempts(first, pending);
-        return new AsyncUnaryCall<TResponse>(hedging.Run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, hedging);
+        call.RunAttempts(first, invocation);
+        return new AsyncUnaryCall<TResponse>(call.Run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, call);
     }
 
     protected override Task<TResponse> OutcomeOf(AsyncUnaryCall<TResponse> attempt) => attempt.ResponseAsync;
@@ -63,7 +64,7 @@ internal sealed class HedgingUnaryCall<TRequest, TResponse, TInvocation>
         return await Decided!.ResponseHeadersAsync.ConfigureAwait(false);
     }
 
-    private Status GetStatus() => Outcome() is { } error ? HedgingEngine.StatusOf(error) : Decided!.GetStatus();
+    private Status GetStatus() => Outcome() is { } error ? CallErrors.StatusOf(error) : Decided!.GetStatus();
 
-    private Metadata GetTrailers() => Outcome() is { } error ? HedgingEngine.TrailersOf(error) : Decided!.GetTrailers();
+    private Metadata GetTrailers() => Outcome() is { } error ? CallErrors.TrailersOf(error) : Decided!.GetTrailers();
 }

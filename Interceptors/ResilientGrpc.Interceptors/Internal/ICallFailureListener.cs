@@ -1,15 +1,15 @@
 namespace ResilientGrpc.Interceptors.Internal;
 
 /// <summary>
-/// Learns that a call has failed for good: its last attempt failed and no retry followed. Implemented by the circuit
-/// breaker, which counts failed calls apart from failed attempts; called by the retry interceptor above it through
-/// the call's shared context.
+/// A layer below an owner of several attempts that deferred an attempt's failure (<see cref="CallAttempts.DeferFailure"/>)
+/// and learns from the owner when the call has failed for good: the circuit breaker, which counts failed calls apart
+/// from failed attempts. Part of the contract of <see cref="CallAttempts"/>.
 /// </summary>
 internal interface ICallFailureListener
 {
     /// <summary>
-    /// The call whose failed attempt was admitted in circuit period <paramref name="generation"/>, and whose first
-    /// attempt the breaker admitted at <paramref name="callStart"/> (a <see cref="TimeProvider"/> timestamp), failed.
+    /// The call failed for good. <paramref name="generation"/> is what the listener passed when it deferred the failure;
+    /// <paramref name="callStart"/> is the call's stamped start (<see cref="CallAttempts.StampCallStart"/>).
     /// </summary>
     void OnCallFailed(int generation, long callStart);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 
 namespace ResilientGrpc.Interceptors.Internal;
 
@@ -33,6 +34,19 @@ internal static class RetryHeaders
         headers.Add(PreviousAttempts, previousAttempts.ToString(CultureInfo.InvariantCulture));
         return headers;
     }
+
+    /// <summary>
+    /// The context of attempt <paramref name="attempt"/> (1 for the first) of a call made with <paramref name="context"/>:
+    /// the caller's for the first, plus the <see cref="PreviousAttempts"/> header after.
+    /// </summary>
+    public static ClientInterceptorContext<TRequest, TResponse> ContextOf<TRequest, TResponse>(
+        in ClientInterceptorContext<TRequest, TResponse> context, int attempt)
+        where TRequest : class
+        where TResponse : class =>
+        attempt == 1
+            ? context
+            : new ClientInterceptorContext<TRequest, TResponse>(
+                context.Method, context.Host, context.Options.WithHeaders(ForAttempt(context.Options.Headers, attempt - 1)));
 
     /// <summary>
     /// Reads the pushback trailer: null when absent; otherwise the delay it asks for, or a negative value when it is

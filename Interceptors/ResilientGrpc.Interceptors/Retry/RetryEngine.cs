@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal;
-using ResilientGrpc.Interceptors.Telemetry;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
@@ -12,11 +12,6 @@ namespace ResilientGrpc.Interceptors.Retry;
 /// </summary>
 internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, TimeProvider time, Func<double> nextSample, RetryTelemetry telemetry)
 {
-    /// <summary>The deadline of a call that has none.</summary>
-    public static readonly DateTime NoDeadline = DateTime.MaxValue;
-
-    private const string CancelledDetail = "Call canceled by the client.";
-
     /// <summary>The most attempts per call, the first included.</summary>
     public int MaxAttempts => policy.MaxAttempts;
 
@@ -26,10 +21,6 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
     /// </summary>
     public bool AppliesTo(IMethod method, bool hedgeable) => policy.AppliesTo(method, hedgeable);
 
-    /// <summary>The caller's deadline in UTC, or <see cref="NoDeadline"/>.</summary>
-    public static DateTime DeadlineOf(in CallOptions options) =>
-        options.Deadline is { } d && d != DateTime.MaxValue ? d.ToUniversalTime() : NoDeadline;
-
     /// <summary>An attempt succeeded (or, for a stream, committed).</summary>
     public void AttemptSucceeded() => throttle?.RecordSuccess();
 
@@ -37,17 +28,16 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
     /// Decides what follows the failure of attempt <paramref name="attemptsMade"/> with <paramref name="error"/>; the
     /// call's <paramref name="span"/>, if any, hears of a scheduled retry and of pushback.
     /// </summary>
-    public RetryDecision Decide(Exception error, IMethod method, string? host, int attemptsMade, bool cancelled, DateTime deadline, Activity? span = null)
+    public RetryDecision Decide(Exception error, IMethod method, string? host, int attemptsMade, bool cancelled, DateTime deadline, Activity? span)
     {
-        var code = RpcStatus.CodeOf(error);
+        var code = CallErrors.CodeOf(error);
         if (throttle is not null && !cancelled && error is RpcException and not INonRetryableError && policy.IsRetryable(code))
         {
             throttle.RecordFailure();
         }
 
-        TimeSpan? timeLeft = deadline == NoDeadline ? null : deadline - time.GetUtcNow().UtcDateTime;
-        var decision = policy.Evaluate(error, attemptsMade, cancelled, throttle?.AllowsRetry ?? true, timeLeft, nextSample());
-        Report(error, method, host, attemptsMade, code, decision, span);
+        var decision = policy.Evaluate(error, attemptsMade, cancelled, throttle?.AllowsRetry ?? true, CallerDeadline.TimeLeft(deadline, time), nextSample());
+        Report(method, host, attemptsMade, code, decision, span);
         return decision;
     }
 
@@ -68,47 +58,36 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
     /// <summary>Whether <paramref name="deadline"/> has passed by now (reported when it has).</summary>
     public bool DeadlinePassed(DateTime deadline, IMethod method, int attemptsMade, Exception error)
     {
-        if (deadline == NoDeadline || time.GetUtcNow().UtcDateTime < deadline)
+        if (!CallerDeadline.PassesWithin(deadline, TimeSpan.Zero, time))
         {
             return false;
         }
 
-        telemetry.DeadlineExceeded(method, attemptsMade, RpcStatus.CodeOf(error));
+        telemetry.DeadlineExceeded(method, attemptsMade, CallErrors.CodeOf(error));
         return true;
     }
 
     /// <summary>
-    /// Stores in <paramref name="finalError"/> and returns the error the caller sees when retrying stops for
-    /// <paramref name="reason"/>, then tells the call's context and telemetry.
+    /// The error the caller sees when retrying stops for <paramref name="reason"/> after <paramref name="lastError"/>.
+    /// Unless the caller gave up, the call failed for good: the layers below that deferred a failure hear of it
+    /// through <paramref name="call"/>, the contract of its attempts.
     /// </summary>
-    public Exception Stop(
-        RetryStopReason reason, Exception lastError, ref Exception? finalError, IMethod method, ResilienceCallContext? call, int attemptsMade)
+    public Exception Stop(RetryStopReason reason, Exception lastError, IMethod method, ResilienceCallContext call, int attemptsMade)
     {
         var error = reason switch
         {
-            RetryStopReason.Cancelled => lastError is RpcException { StatusCode: StatusCode.Cancelled }
-                ? lastError
-                : new RpcException(new Status(StatusCode.Cancelled, CancelledDetail), TrailersOf(lastError)),
-            RetryStopReason.DeadlineExceeded => lastError is RpcException { StatusCode: StatusCode.DeadlineExceeded }
-                ? lastError
-                : new RpcException(
-                    new Status(StatusCode.DeadlineExceeded, "The deadline passes before the next attempt could start."),
-                    TrailersOf(lastError)),
-            _ => lastError is OperationCanceledException
-                ? new RpcException(new Status(StatusCode.Cancelled, CancelledDetail))
-                : lastError,
+            RetryStopReason.Cancelled => CallErrors.Cancelled(lastError),
+            RetryStopReason.DeadlineExceeded => CallErrors.DeadlineExceeded(lastError, "The deadline passes before the next attempt could start."),
+            _ => CallErrors.AsSeen(lastError),
         };
-        Volatile.Write(ref finalError, error);
         if (reason != RetryStopReason.Cancelled)
         {
-            // The last attempt's failure is the call's: a breaker below that counted it as a failed attempt now
-            // counts a failed call. A call the caller gave up on proves nothing about the server. The call's span is
-            // current, so that a transition this causes is marked on it.
-            using var current = CurrentSpan.Of(call?.Span);
-            call?.ConfirmFailure();
+            // The call's span is current, so that a transition this causes below is marked on it.
+            using var current = Telemetry.CurrentSpan.Of(call.Span);
+            call.CallFailed();
         }
 
-        telemetry.RetriesStopped(method, attemptsMade, reason, RpcStatus.CodeOf(error));
+        telemetry.RetriesStopped(method, attemptsMade, reason, CallErrors.CodeOf(error));
         return error;
     }
 
@@ -116,21 +95,13 @@ internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, T
     public void Settled(IMethod method, string? host, int retries, TimeSpan totalDelay) =>
         telemetry.CallSettled(method, host, retries, totalDelay);
 
-    /// <summary>The status the caller sees for the failed call.</summary>
-    public static Status StatusOf(Exception error) =>
-        error is RpcException rpc ? rpc.Status : new Status(StatusCode.Unknown, error.Message);
-
-    /// <summary>The trailers the caller sees for the failed call.</summary>
-    public static Metadata TrailersOf(Exception error) => error is RpcException rpc ? rpc.Trailers : [];
-
-    private void Report(Exception error, IMethod method, string? host, int attemptsMade, StatusCode code, RetryDecision decision, Activity? span)
+    private void Report(IMethod method, string? host, int attemptsMade, StatusCode code, RetryDecision decision, Activity? span)
     {
         telemetry.AttemptFailed(method, attemptsMade, code, decision, span);
         if (decision.IsPushback || decision.StopReason == RetryStopReason.ServerPushback)
         {
-            var pushback = decision.StopReason == RetryStopReason.ServerPushback
-                ? Timeout.InfiniteTimeSpan
-                : RetryHeaders.PushbackOf(TrailersOf(error)) ?? decision.Delay;
+            // A retry after pushback waits exactly the delay the server asked for.
+            var pushback = decision.IsPushback ? decision.Delay : Timeout.InfiniteTimeSpan;
             telemetry.PushbackReceived(method, attemptsMade, code, pushback, span);
         }
 

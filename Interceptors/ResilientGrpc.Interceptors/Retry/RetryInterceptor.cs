@@ -86,54 +86,27 @@ public sealed class RetryInterceptor : Interceptor
     /// <summary>This interceptor's share of the attempt and call instruments.</summary>
     internal CallTelemetry Calls { get; }
 
+    /// <summary>Retries blocking unary calls by the same rules; hedging passes them through, so a hedged method's are retried here.</summary>
     /// <inheritdoc />
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
-        BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        var scope = Calls.Enter(ref context);
-        // Hedging passes blocking calls through, so a hedged method's blocking calls are retried here.
-        if (!engine.AppliesTo(context.Method, hedgeable: false))
-        {
-            return scope.Run(request, context, continuation);
-        }
-
-        ResilienceCallContext.ForRetry(ref context, engine.MaxAttempts);
-        var retrying = new RetryingBlockingCall<TRequest, TResponse>(engine, request, context);
-        if (scope.Context is null)
-        {
-            return retrying.Run(continuation);
-        }
-
-        try
-        {
-            var response = retrying.Run((attemptRequest, attemptContext) => scope.NextAttempt().Run(attemptRequest, attemptContext, continuation));
-            scope.CallEnded(error: null);
-            return response;
-        }
-        catch (Exception error) when (scope.CallEnded(error))
-        {
-            throw;
-        }
-    }
+        BlockingUnaryCallContinuation<TRequest, TResponse> continuation) =>
+        BlockingInvocation<TRequest, TResponse>.Wait(Unary(context, new BlockingInvocation<TRequest, TResponse>(request, continuation), hedgeable: false));
 
     /// <inheritdoc />
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
-        Retry<TRequest, TResponse, AsyncUnaryCall<TResponse>, UnaryInvocation<TRequest, TResponse>, RetriedUnary<TRequest, TResponse>>(
-            context, new(request, continuation));
+        Unary(context, new UnaryInvocation<TRequest, TResponse>(request, continuation), hedgeable: true);
 
     /// <inheritdoc />
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
-        Retry<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, ServerStreamingInvocation<TRequest, TResponse>,
-            RetriedServerStreaming<TRequest, TResponse>>(context, new(request, continuation));
+        ServerStreaming(context, new ServerStreamingInvocation<TRequest, TResponse>(request, continuation));
 
     /// <summary>Passes client-streaming calls through unretried: their request stream cannot be replayed.</summary>
     /// <inheritdoc />
@@ -152,30 +125,57 @@ public sealed class RetryInterceptor : Interceptor
             context, new(continuation));
 
     /// <summary>
-    /// The one path of every retried call kind: the call is marked retried for the breaker below, and when telemetry
-    /// records it, each attempt is offered to the attempt instruments while the call as a whole is the caller's call.
+    /// The path of a unary call: retried unless its method is not; <paramref name="hedgeable"/> says whether it is of a
+    /// kind hedging takes (an async one), whose calls of a hedged method are left to hedging.
     /// </summary>
-    internal TCall Retry<TRequest, TResponse, TCall, TInvocation, TKind>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+    internal AsyncUnaryCall<TResponse> Unary<TRequest, TResponse, TInvocation>(
+        ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, bool hedgeable)
+        where TRequest : class
+        where TResponse : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
+        Retry<TRequest, TResponse, AsyncUnaryCall<TResponse>, RetriedUnary<TRequest, TResponse>, TInvocation>(context, invocation, hedgeable);
+
+    /// <summary>The path of a server-streaming call: retried until it commits, unless its method is not retried.</summary>
+    internal AsyncServerStreamingCall<TResponse> ServerStreaming<TRequest, TResponse, TInvocation>(
+        ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        where TRequest : class
+        where TResponse : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>> =>
+        Retry<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, RetriedServerStreaming<TRequest, TResponse>, TInvocation>(context, invocation, hedgeable: true);
+
+    /// <summary>A call kind this interceptor never retries (client streaming, duplex): only recorded.</summary>
+    internal TCall Unretried<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
         where TCall : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
+        Retry<TRequest, TResponse, TCall, NotRetried<TRequest, TResponse, TCall>, TInvocation>(context, invocation, hedgeable: false);
+
+    /// <summary>
+    /// The one path of every call kind: the call is recorded, and when its kind and method are retried, made of
+    /// attempts by <typeparamref name="TRetrying"/>, each offered to the attempt instruments when telemetry records it.
+    /// </summary>
+    private TCall Retry<TRequest, TResponse, TCall, TRetrying, TInvocation>(
+        ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, bool hedgeable)
+        where TRequest : class
+        where TResponse : class
+        where TCall : class
+        where TRetrying : struct, IOwnedCall<RetryEngine, TRequest, TResponse, TCall>
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
-        where TKind : struct, IRetriedKind<TRequest, TResponse, TCall>
     {
-        var scope = Calls.Enter(ref context);
+        var call = ResilienceCallContext.Of(context.Options, context.Method);
+        var scope = Calls.Enter(ref context, ref call);
         try
         {
-            if (!engine.AppliesTo(context.Method, hedgeable: true))
+            if (typeof(TRetrying) == typeof(NotRetried<TRequest, TResponse, TCall>) || !engine.AppliesTo(context.Method, hedgeable))
             {
                 return scope.Track<TCall, TInvocation>(invocation.Start(context));
             }
 
-            ResilienceCallContext.ForRetry(ref context, engine.MaxAttempts);
             return scope.Context is null
-                ? default(TKind).Start(engine, context, invocation)
+                ? default(TRetrying).Start(engine, context, call, invocation)
                 : scope.TrackCall<TCall, TInvocation>(
-                    default(TKind).Start(
-                        engine, context, new LayeredInvocation<TRequest, TResponse, TCall, AttemptLayer<TRequest, TResponse, TCall>, TInvocation>(new(scope), invocation)));
+                    default(TRetrying).Start(engine, context, call, new AttemptLayer<TRequest, TResponse, TCall, TInvocation>(scope, invocation)));
         }
         catch (Exception error) when (scope.Threw(error))
         {
@@ -183,22 +183,15 @@ public sealed class RetryInterceptor : Interceptor
         }
     }
 
-    /// <summary>A call kind this interceptor never retries: only recorded.</summary>
-    private TCall Unretried<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+    /// <summary>Stands for the call kinds that are never retried.</summary>
+    private readonly struct NotRetried<TRequest, TResponse, TCall> : IOwnedCall<RetryEngine, TRequest, TResponse, TCall>
         where TRequest : class
         where TResponse : class
         where TCall : class
-        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
     {
-        var scope = Calls.Enter(ref context);
-        try
-        {
-            return scope.Track<TCall, TInvocation>(invocation.Start(context));
-        }
-        catch (Exception error) when (scope.Threw(error))
-        {
-            throw;
-        }
+        public TCall Start<TInvocation>(
+            RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
+            where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> => invocation.Start(context);
     }
 
     /// <summary>The budget of valid <paramref name="options"/>' own <see cref="RetryOptions.Throttling"/>, if any.</summary>

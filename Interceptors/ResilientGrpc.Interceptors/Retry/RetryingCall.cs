@@ -1,108 +1,211 @@
-using System.Diagnostics;
+using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
-/// The state every retried call kind keeps: the attempts made, the deadline, the backoff token and the final error.
-/// Deciding, waiting and the final error are the <see cref="RetryEngine"/>'s; subclasses own the attempts themselves.
+/// A call the retry interceptor makes of several attempts, one after another: what the caller holds (the attempt that
+/// runs now or decided the outcome, the final error, the task that runs the attempts, disposal) and the one retry loop
+/// of every retried call kind. Subclasses say how an attempt is awaited, what its success means and whether its
+/// failure may still be retried.
 /// </summary>
-internal abstract class RetryingCall<TRequest, TResponse>
+/// <remarks>
+/// It is the owner of the call's attempts in the contract of <see cref="CallAttempts"/>: it declares them to the layers
+/// below, reports each attempt's end and the call's final failure. When no layer above made the call's context, this
+/// object is that context, so a retried call costs one object until an attempt is still pending when it returns; the
+/// loop's own state lives in its task. Like grpc-dotnet's own calls, it leaves no unobserved fault behind: its task is
+/// observed when the caller disposes the call.
+/// </remarks>
+internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : ResilienceCallContext
     where TRequest : class
     where TResponse : class
+    where TAttempt : class, IDisposable
 {
-    private readonly RetryEngine engine;
-    private readonly DateTime deadline;
-    private CancellationTokenSource? backoff;
+    private TAttempt? current;
+    private Task<TResult>? run;
     private Exception? finalError;
-    private TimeSpan retryDelay;
+    private CancellationTokenSource? backoff;
     private int disposed;
 
-    protected RetryingCall(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context)
+    protected RetryingCall(in ClientInterceptorContext<TRequest, TResponse> context)
+        : base(context.Options, context.Method)
     {
-        this.engine = engine;
-        Context = context;
-        deadline = RetryEngine.DeadlineOf(context.Options);
     }
 
-    protected ClientInterceptorContext<TRequest, TResponse> Context { get; }
+    /// <summary>The headers function of the call the caller holds; a headers task made here is observed at once.</summary>
+    protected static Func<object, Task<Metadata>> HeadersOfCall { get; } =
+        static state => TaskFaults.Observed(((RetryingCall<TRequest, TResponse, TAttempt, TResult>)state).HeadersAsync());
 
-    /// <summary>Attempts started so far.</summary>
-    protected int AttemptsMade { get; private set; }
+    protected static Func<object, Status> StatusOfCall { get; } =
+        static state => ((RetryingCall<TRequest, TResponse, TAttempt, TResult>)state).GetStatus();
+
+    protected static Func<object, Metadata> TrailersOfCall { get; } =
+        static state => ((RetryingCall<TRequest, TResponse, TAttempt, TResult>)state).GetTrailers();
+
+    protected static Action<object> DisposeOfCall { get; } =
+        static state => ((RetryingCall<TRequest, TResponse, TAttempt, TResult>)state).Dispose();
+
+    /// <summary>The attempt that runs now, or decided the outcome.</summary>
+    protected TAttempt CurrentAttempt => Volatile.Read(ref current)!;
+
+    /// <summary>The task that runs the attempts, settling with the first success or the final error.</summary>
+    protected Task<TResult> Run => run!;
 
     /// <summary>The error the call ended with, once it ended without success.</summary>
     protected Exception? FinalError => Volatile.Read(ref finalError);
 
-    protected bool IsDisposed => Volatile.Read(ref disposed) == 1;
-
-    private bool IsCancelled => IsDisposed || Context.Options.CancellationToken.IsCancellationRequested;
-
-    /// <summary>The call's span, when a listener samples it.</summary>
-    private Activity? Span => ResilienceCallContext.Of(Context.Options, Context.Method)?.Span;
-
-    /// <summary>The first attempt was started with the caller's context.</summary>
-    protected void FirstAttemptStarted() => AttemptsMade = 1;
-
-    /// <summary>The context of the next attempt: the caller's for the first, plus the attempt count header after.</summary>
-    protected ClientInterceptorContext<TRequest, TResponse> NextAttemptContext()
+    /// <summary>
+    /// Starts the call's first attempt through <paramref name="invocation"/> with <paramref name="context"/>: its
+    /// attempts carry <paramref name="found"/>, the call's context if a layer above made one, else this object, and
+    /// are declared there. Returns the first attempt.
+    /// </summary>
+    protected TAttempt StartFirst<TInvocation>(
+        RetryEngine engine, ref ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation, out ResilienceCallContext shared)
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
-        AttemptsMade++;
-        if (AttemptsMade == 1)
-        {
-            return Context;
-        }
-
-        var headers = RetryHeaders.ForAttempt(Context.Options.Headers, AttemptsMade - 1);
-        return new ClientInterceptorContext<TRequest, TResponse>(Context.Method, Context.Host, Context.Options.WithHeaders(headers));
+        shared = Adopt(ref context, found, this);
+        shared.DeclareAttempts(engine.MaxAttempts, EndsReported ? AttemptsReport.Sequential : AttemptsReport.None);
+        var first = invocation.Start(context);
+        current = first;
+        return first;
     }
 
-    /// <summary>The current attempt succeeded (or, for a stream, committed).</summary>
-    protected void Succeeded() => engine.AttemptSucceeded();
-
-    /// <summary>The current attempt ended with <paramref name="error"/> (null: success): layers below that asked learn of it.</summary>
-    protected void AttemptEnded(Exception? error) => ResilienceCallContext.Of(Context.Options, Context.Method)?.AttemptEnded(error);
+    /// <summary>Runs the loop from the first attempt, still pending; the caller's call settles with its task.</summary>
+    protected void RunAttempts<TInvocation>(
+        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, ResilienceCallContext shared)
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt> =>
+        run = RunAsync(engine, context, invocation, shared);
 
     /// <summary>
-    /// The call committed to its current attempt (a stream the caller started reading): a breaker below now counts
-    /// a failure of that attempt as the call's failure, since no retry can follow it.
+    /// Whether the outcome of an attempt (<see cref="OutcomeAsync"/>) is its end, so that the layers below may learn
+    /// the end from this call's report instead of wrapping the attempt: a unary attempt's response is; a stream's first
+    /// message is not.
     /// </summary>
-    protected void Committed() => ResilienceCallContext.Of(Context.Options, Context.Method)?.Commit();
+    protected abstract bool EndsReported { get; }
 
-    /// <summary>Decides what follows the current attempt's failure with <paramref name="error"/>.</summary>
-    protected RetryDecision Decide(Exception error)
+    /// <summary>The task that settles with the attempt's outcome: its result, or its error.</summary>
+    protected abstract Task<TResult> OutcomeAsync(TAttempt attempt);
+
+    /// <summary>The attempt succeeded; called before the throttle hears of it.</summary>
+    protected virtual void OnSucceeded(TAttempt attempt)
     {
-        var decision = engine.Decide(error, Context.Method, Context.Host, AttemptsMade, IsCancelled, deadline, Span);
-        if (decision.ShouldRetry)
-        {
-            retryDelay += decision.Delay;
-        }
-
-        return decision;
     }
 
-    /// <summary>
-    /// Decides what follows the current attempt's failure: throws the error the caller sees when retrying stops;
-    /// otherwise disposes <paramref name="failedAttempt"/> and returns the wait before the next attempt.
-    /// </summary>
-    protected Task RetryAfterAsync(Exception error, IDisposable? failedAttempt)
-    {
-        var decision = Decide(error);
-        if (!decision.ShouldRetry)
-        {
-            throw Stop(decision.StopReason, error);
-        }
+    /// <summary>The attempt failed: whether it may still be retried (false when its error is already final).</summary>
+    protected virtual bool TryFail(TAttempt attempt) => true;
 
-        failedAttempt?.Dispose();
-        return WaitBeforeRetryAsync(decision, error);
+    /// <summary>A new attempt became current.</summary>
+    protected virtual void OnNextAttempt()
+    {
     }
 
-    /// <summary>Records and returns the error the caller sees when retrying stops for <paramref name="reason"/>.</summary>
-    protected Exception Stop(RetryStopReason reason, Exception lastError) =>
-        engine.Stop(reason, lastError, ref finalError, Context.Method, ResilienceCallContext.Of(Context.Options, Context.Method), AttemptsMade);
+    protected abstract Task<Metadata> HeadersAsync();
 
-    /// <summary>Marks the call disposed and cancels a running backoff wait; the subclass disposes the attempt.</summary>
-    protected void MarkDisposed()
+    protected abstract Status GetStatus();
+
+    protected abstract Metadata GetTrailers();
+
+    /// <summary>The error of the call, once its attempts have run; throws while they still run.</summary>
+    protected Exception? Outcome() => run!.IsCompleted
+        ? FinalError
+        : throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
+
+    /// <summary>The retry loop: awaits each attempt, decides after a failure, waits, and starts the next.</summary>
+    private async Task<TResult> RunAsync<TInvocation>(
+        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, ResilienceCallContext shared)
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
+    {
+        var attempt = CurrentAttempt;
+        var attemptsMade = 1;
+        var waited = TimeSpan.Zero;
+        var deadline = CallerDeadline.Of(context.Options);
+        var callerToken = context.Options.CancellationToken;
+        try
+        {
+            while (true)
+            {
+                Exception error;
+                try
+                {
+                    var result = await OutcomeAsync(attempt).ConfigureAwait(false);
+                    shared.AttemptEnded(error: null, callerToken);
+                    OnSucceeded(attempt);
+                    engine.AttemptSucceeded();
+                    return result;
+                }
+                catch (Exception ex)
+                {
+                    shared.AttemptEnded(ex, callerToken);
+                    if (!TryFail(attempt))
+                    {
+                        throw;
+                    }
+
+                    error = ex;
+                }
+
+                var decision = engine.Decide(error, context.Method, context.Host, attemptsMade, IsCancelled(callerToken), deadline, shared.Span);
+                var reason = decision.StopReason;
+                if (decision.ShouldRetry)
+                {
+                    attempt.Dispose();
+                    waited += decision.Delay;
+                    reason = (decision.Delay > TimeSpan.Zero && !await engine.DelayAsync(decision.Delay, BackoffToken(callerToken)).ConfigureAwait(false)) || IsCancelled(callerToken)
+                        ? RetryStopReason.Cancelled
+                        : engine.DeadlinePassed(deadline, context.Method, attemptsMade, error) ? RetryStopReason.DeadlineExceeded : RetryStopReason.None;
+                }
+
+                if (reason != RetryStopReason.None)
+                {
+                    throw Stopped(engine.Stop(reason, error, context.Method, shared, attemptsMade));
+                }
+
+                attempt = invocation.Start(RetryHeaders.ContextOf(context, ++attemptsMade));
+                Interlocked.Exchange(ref current, attempt);
+                OnNextAttempt();
+                if (Volatile.Read(ref disposed) == 1)
+                {
+                    attempt.Dispose();
+                }
+            }
+        }
+        finally
+        {
+            engine.Settled(context.Method, context.Host, attemptsMade - 1, waited);
+            Interlocked.Exchange(ref backoff, null)?.Dispose();
+        }
+    }
+
+    private Exception Stopped(Exception error)
+    {
+        Volatile.Write(ref finalError, error);
+        return error;
+    }
+
+    private bool IsCancelled(CancellationToken callerToken) => Volatile.Read(ref disposed) == 1 || callerToken.IsCancellationRequested;
+
+    /// <summary>The token a backoff wait observes: the caller's, plus this call's disposal. Created on first need.</summary>
+    private CancellationToken BackoffToken(CancellationToken callerToken)
+    {
+        if (Volatile.Read(ref backoff) is { } existing)
+        {
+            return existing.Token;
+        }
+
+        var source = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : new CancellationTokenSource();
+        Interlocked.Exchange(ref backoff, source);
+        if (Volatile.Read(ref disposed) == 1)
+        {
+            source.Cancel();
+        }
+
+        return source.Token;
+    }
+
+    /// <summary>The caller disposed the call: a running backoff wait ends, and the current attempt is disposed.</summary>
+    private void Dispose()
     {
         Interlocked.Exchange(ref disposed, 1);
         try
@@ -113,48 +216,10 @@ internal abstract class RetryingCall<TRequest, TResponse>
         {
             // The call already completed and released its backoff token.
         }
-    }
 
-    /// <summary>The call settled: reports its retries and releases what waiting needed.</summary>
-    protected void Completed()
-    {
-        engine.Settled(Context.Method, Context.Host, AttemptsMade - 1, retryDelay);
-        Interlocked.Exchange(ref backoff, null)?.Dispose();
-    }
+        Volatile.Read(ref current)?.Dispose();
 
-    /// <summary>The token a backoff wait observes: the caller's, plus this call's disposal. Created on first need.</summary>
-    protected virtual CancellationToken BackoffToken()
-    {
-        if (Volatile.Read(ref backoff) is { } existing)
-        {
-            return existing.Token;
-        }
-
-        var callerToken = Context.Options.CancellationToken;
-        var source = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : new CancellationTokenSource();
-        Interlocked.Exchange(ref backoff, source);
-        if (IsDisposed)
-        {
-            source.Cancel();
-        }
-
-        return source.Token;
-    }
-
-    /// <summary>
-    /// Waits the delay of <paramref name="decision"/>; throws the error the caller must see when the call is
-    /// cancelled or disposed meanwhile, or when the deadline has passed by the end of it.
-    /// </summary>
-    private async Task WaitBeforeRetryAsync(RetryDecision decision, Exception error)
-    {
-        if ((decision.Delay > TimeSpan.Zero && !await engine.DelayAsync(decision.Delay, BackoffToken()).ConfigureAwait(false)) || IsCancelled)
-        {
-            throw Stop(RetryStopReason.Cancelled, error);
-        }
-
-        if (engine.DeadlinePassed(deadline, Context.Method, AttemptsMade, error))
-        {
-            throw Stop(RetryStopReason.DeadlineExceeded, error);
-        }
+        // The caller may never await (or read) what it disposed of: its failure (usually Cancelled) must not go unobserved.
+        TaskFaults.Observe(run!);
     }
 }

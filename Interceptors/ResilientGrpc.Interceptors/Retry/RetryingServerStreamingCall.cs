@@ -1,63 +1,60 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
-/// A server-streaming call that retries until it commits: when an attempt delivers its first message, ends its
-/// stream, or the caller has read its response headers. After that, errors pass to the caller unchanged; a stream the
-/// caller has started reading is never replayed. The first message is read ahead as soon as the attempt starts.
+/// A server-streaming call that retries until it commits (<see cref="CommittedStream"/>): when an attempt delivers its
+/// first message, ends its stream, or the caller has read its response headers while it runs. After that, errors pass
+/// to the caller unchanged; a stream the caller has started reading is never replayed.
 /// </summary>
 /// <remarks>
-/// A completed headers task alone is no commit: when the server fails a call before sending any header (a
-/// "trailers-only" response), grpc-dotnet completes the headers task successfully, with empty metadata, once the call
-/// has ended. Headers commit an attempt only when the caller asks for them and receives them while the attempt is
-/// still running.
-/// Like grpc-dotnet's own calls, it leaves no unobserved fault behind: the read-ahead of the first message is marked
-/// observed when the caller disposes the call, and a headers task it makes is observed at once. A caller who reads or
-/// awaits still gets the error.
+/// A completed headers task alone is no commit (see <see cref="CommittedStream.HasEnded"/>): headers commit an attempt
+/// only when the caller asks for them and receives them while the attempt is still running. A committed attempt's
+/// failure is the call's, and the layers below are told so (<see cref="CallAttempts.Commit"/>). The read-ahead of the
+/// first message is observed when the caller disposes the call, and a headers task made here at once.
 /// </remarks>
-internal sealed class RetryingServerStreamingCall<TRequest, TResponse, TInvocation>
-    : RetryingAsyncCall<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, bool, TInvocation>, IAsyncStreamReader<TResponse>
+internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
+    : RetryingCall<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, bool>, IAsyncStreamReader<TResponse>
     where TRequest : class
     where TResponse : class
-    where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
 {
+    private static readonly Action<object?> CancelOfCall = static state => DisposeOfCall(state!);
+
     private readonly Lock commitLock = new();
+    private ResilienceCallContext shared = null!;
     private AsyncServerStreamingCall<TResponse>? committed;
     private AsyncServerStreamingCall<TResponse>? failed;
     private TaskCompletionSource nextAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool firstConsumed;
 
-    private RetryingServerStreamingCall(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
-        : base(engine, context, invocation)
+    private RetryingServerStreamingCall(in ClientInterceptorContext<TRequest, TResponse> context)
+        : base(context)
     {
     }
 
     /// <inheritdoc />
-    public TResponse Current => Volatile.Read(ref committed) is { } call ? call.ResponseStream.Current : default!;
+    public TResponse Current => CommittedStream.Current(Volatile.Read(ref committed));
 
     /// <summary>Starts the first attempt and returns the call the caller holds.</summary>
-    public static AsyncServerStreamingCall<TResponse> Start(
-        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+    public static AsyncServerStreamingCall<TResponse> Start<TInvocation>(
+        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
+        where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
     {
-        var retrying = new RetryingServerStreamingCall<TRequest, TResponse, TInvocation>(engine, context, invocation);
-        retrying.StartAttempts(invocation.Start(context));
-        return new AsyncServerStreamingCall<TResponse>(retrying, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, retrying);
+        var call = new RetryingServerStreamingCall<TRequest, TResponse>(context);
+        call.StartFirst(engine, ref context, found, invocation, out call.shared);
+        call.RunAttempts(engine, context, invocation, call.shared);
+        return new AsyncServerStreamingCall<TResponse>(call, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, call);
     }
 
     /// <inheritdoc />
-    public Task<bool> MoveNext(CancellationToken cancellationToken)
-    {
-        if (firstConsumed)
-        {
-            return Volatile.Read(ref committed) is { } call ? call.ResponseStream.MoveNext(cancellationToken) : Run;
-        }
+    public Task<bool> MoveNext(CancellationToken cancellationToken) =>
+        CommittedStream.MoveNext(ref firstConsumed, Volatile.Read(ref committed), Run, cancellationToken, CancelOfCall, this);
 
-        firstConsumed = true;
-        return Run.IsCompleted || !cancellationToken.CanBeCanceled ? Run : FirstMoveNextAsync(cancellationToken);
-    }
+    /// <summary>The stream goes on after its first message, which is all this call sees of it.</summary>
+    protected override bool EndsReported => false;
 
     /// <summary>The first message read ahead: it, or the end of the stream, commits the attempt.</summary>
     protected override Task<bool> OutcomeAsync(AsyncServerStreamingCall<TResponse> attempt) =>
@@ -70,7 +67,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse, TInvocati
             committed = attempt;
         }
 
-        Committed();
+        shared.Commit();
     }
 
     /// <summary>
@@ -107,7 +104,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse, TInvocati
 
             var headers = attempt.ResponseHeadersAsync;
             await ((Task)headers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (headers.IsCompletedSuccessfully && !HasEnded(attempt) && TryCommitByHeaders(attempt))
+            if (headers.IsCompletedSuccessfully && !CommittedStream.HasEnded(attempt) && TryCommitByHeaders(attempt))
             {
                 return headers.Result;
             }
@@ -123,17 +120,11 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse, TInvocati
         }
     }
 
-    protected override Status GetStatus() => Volatile.Read(ref committed) is { } call ? call.GetStatus() : RetryEngine.StatusOf(Outcome());
+    protected override Status GetStatus() =>
+        Volatile.Read(ref committed) is { } call ? call.GetStatus() : CallErrors.StatusOf(StreamOutcome());
 
     protected override Metadata GetTrailers() =>
-        Volatile.Read(ref committed) is { } call ? call.GetTrailers() : RetryEngine.TrailersOf(Outcome());
-
-    private async Task<bool> FirstMoveNextAsync(CancellationToken cancellationToken)
-    {
-        // As with a real call, cancelling a read cancels the call.
-        using var registration = cancellationToken.Register(static state => DisposeOfCall(state!), this);
-        return await Run.ConfigureAwait(false);
-    }
+        Volatile.Read(ref committed) is { } call ? call.GetTrailers() : CallErrors.TrailersOf(StreamOutcome());
 
     /// <summary>Commits <paramref name="attempt"/> because the caller read its headers, unless it has already failed.</summary>
     private bool TryCommitByHeaders(AsyncServerStreamingCall<TResponse> attempt)
@@ -148,24 +139,10 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse, TInvocati
             committed = attempt;
         }
 
-        Committed();
+        shared.Commit();
         return true;
     }
 
-    /// <summary>Whether the attempt has its final status already (a real call throws until it has one).</summary>
-    private static bool HasEnded(AsyncServerStreamingCall<TResponse> attempt)
-    {
-        try
-        {
-            _ = attempt.GetStatus();
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
-
-    private Exception Outcome() => FinalError
+    private Exception StreamOutcome() => FinalError
         ?? throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
@@ -15,62 +14,49 @@ namespace ResilientGrpc.Interceptors.Retry;
 /// headers are those of the final attempt, available once the call has settled.
 /// </summary>
 /// <remarks>
-/// Like grpc-dotnet's own calls, it leaves no unobserved fault behind: its response task is marked observed when the
-/// caller disposes the call, and a headers task it makes is observed at once (an interceptor above may ask for it
-/// and never await it). A caller who awaits either still gets the error.
+/// A first attempt that has already succeeded when it returns is the call: the caller gets it as it is. A first attempt
+/// that an interceptor below refused at once (an open circuit) is the call too, settled without throwing: a rejection
+/// costs no exception until the caller awaits it. A headers task made here is observed at once (an interceptor above
+/// may ask for it and never await it); a caller who awaits it still gets the error.
 /// </remarks>
-internal sealed class RetryingUnaryCall<TRequest, TResponse, TInvocation>
-    : RetryingAsyncCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse, TInvocation>
+internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse>
     where TRequest : class
     where TResponse : class
-    where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
 {
-    private RetryingUnaryCall(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
-        : base(engine, context, invocation)
+    private RetryingUnaryCall(in ClientInterceptorContext<TRequest, TResponse> context)
+        : base(context)
     {
     }
 
-    /// <summary>
-    /// Starts the call: its first attempt, and the loop over the next ones unless that attempt has already succeeded
-    /// (then it is the call, and retrying costs nothing).
-    /// </summary>
-    public static AsyncUnaryCall<TResponse> Start(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+    /// <summary>Starts the call: its first attempt, and the loop over the next ones while that attempt is pending.</summary>
+    public static AsyncUnaryCall<TResponse> Start<TInvocation>(
+        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
+        where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
     {
-        var first = invocation.Start(context);
-        if (first.ResponseAsync.IsCompletedSuccessfully)
+        var call = new RetryingUnaryCall<TRequest, TResponse>(context);
+        var first = call.StartFirst(engine, ref context, found, invocation, out var shared);
+        var pending = first.ResponseAsync;
+        if (pending.IsCompletedSuccessfully)
         {
-            ResilienceCallContext.Of(context.Options, context.Method)?.AttemptEnded(error: null);
+            shared.AttemptEnded(error: null, context.Options.CancellationToken);
             engine.AttemptSucceeded();
             return first;
         }
 
-        var retrying = new RetryingUnaryCall<TRequest, TResponse, TInvocation>(engine, context, invocation);
-        retrying.StartAttempts(first);
-        return new AsyncUnaryCall<TResponse>(retrying.Run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, retrying);
-    }
-
-    protected override Task<TResponse> OutcomeAsync(AsyncUnaryCall<TResponse> attempt) => attempt.ResponseAsync;
-
-    /// <summary>
-    /// Runs the attempts. A first attempt that an interceptor below refused at once (an open circuit) is settled
-    /// here without throwing: a rejection then costs no exception until the caller awaits it, and the refused call's
-    /// own response task, already observed, is passed on when its error is the one the caller sees.
-    /// </summary>
-    protected override Task<TResponse> RunAsync(AsyncUnaryCall<TResponse> first)
-    {
-        var pending = first.ResponseAsync;
         if (pending.IsFaulted && pending.Exception?.InnerException is INonRetryableError and Exception refused)
         {
-            AttemptEnded(refused);
-            var decision = Decide(refused);
-            Debug.Assert(!decision.ShouldRetry, "a non-retryable error is never retried");
-            var error = Stop(decision.StopReason, refused);
-            Completed();
-            return ReferenceEquals(error, refused) ? pending : Task.FromException<TResponse>(error);
+            // Refused at once below (an open circuit): never retried, so the refused call is the caller's.
+            shared.AttemptEnded(refused, context.Options.CancellationToken);
+            return first;
         }
 
-        return RunAttemptsAsync(first);
+        call.RunAttempts(engine, context, invocation, shared);
+        return new AsyncUnaryCall<TResponse>(call.Run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, call);
     }
+
+    protected override bool EndsReported => true;
+
+    protected override Task<TResponse> OutcomeAsync(AsyncUnaryCall<TResponse> attempt) => attempt.ResponseAsync;
 
     protected override async Task<Metadata> HeadersAsync()
     {
@@ -83,11 +69,7 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse, TInvocation>
         return await CurrentAttempt.ResponseHeadersAsync.ConfigureAwait(false);
     }
 
-    protected override Status GetStatus() => Outcome() is { } error ? RetryEngine.StatusOf(error) : CurrentAttempt.GetStatus();
+    protected override Status GetStatus() => Outcome() is { } error ? CallErrors.StatusOf(error) : CurrentAttempt.GetStatus();
 
-    protected override Metadata GetTrailers() => Outcome() is { } error ? RetryEngine.TrailersOf(error) : CurrentAttempt.GetTrailers();
-
-    private Exception? Outcome() => Run.IsCompleted
-        ? FinalError
-        : throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
+    protected override Metadata GetTrailers() => Outcome() is { } error ? CallErrors.TrailersOf(error) : CurrentAttempt.GetTrailers();
 }

@@ -10,8 +10,11 @@ namespace ResilientGrpc.Interceptors;
 /// </summary>
 /// <remarks>
 /// The order is hedging (when configured) → retry → circuit breaker → deadline (outermost first); a hedged call is
-/// never retried, and the blocking unary calls of a hedged method, which hedging passes through, are retried. The breaker sees every attempt (and every hedge), so failed attempts open it and a retry never
-/// reaches an open circuit's network; and each attempt gets its own deadline, bounded by the caller's overall deadline.
+/// never retried, and the blocking unary calls of a hedged method, which hedging passes through, are retried. The
+/// breaker admits every attempt (and every hedge), so a retry never reaches an open circuit's network, and counts a
+/// retried or hedged call once; each attempt gets its own deadline, bounded by the caller's overall deadline. Every
+/// call kind runs through the same stack, which runs the same per-call code as the interceptors stacked with
+/// <c>Intercept()</c>.
 /// </remarks>
 public static class ResilienceCallInvokerExtensions
 {
@@ -65,14 +68,7 @@ public static class ResilienceCallInvokerExtensions
         IMeterFactory? meterFactory,
         string? target)
     {
-        var interceptors = ResilienceStack.Create(options ?? new ResilienceOptions(), timeProvider, loggerFactory, meterFactory, target);
-        return interceptors.Length == 0
-            ? invoker
-            : new ResilientCallInvoker(
-                invoker,
-                interceptors.OfType<HedgingInterceptor>().FirstOrDefault(),
-                interceptors.OfType<RetryInterceptor>().FirstOrDefault(),
-                interceptors.OfType<CircuitBreakerInterceptor>().FirstOrDefault(),
-                interceptors.OfType<DeadlineInterceptor>().FirstOrDefault());
+        var stack = ResilienceStack.Create(options ?? new ResilienceOptions(), timeProvider, loggerFactory, meterFactory, target);
+        return stack.IsEmpty ? invoker : new ResilientCallInvoker(invoker, stack);
     }
 }

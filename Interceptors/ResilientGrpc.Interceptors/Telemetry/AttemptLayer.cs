@@ -1,19 +1,26 @@
 using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
 /// <summary>
-/// The layer a call made in several attempts puts over each attempt: the attempt is offered to the attempt
-/// instruments, while the call as a whole is recorded by <paramref name="scope"/>'s owner.
+/// How an owner of several attempts starts each attempt when telemetry records the call: the attempt is offered to
+/// the attempt instruments (the innermost layer of ours claims it), while the call as a whole is recorded by
+/// <paramref name="scope"/>'s owner; and the call's span is current while it starts.
 /// </summary>
-internal readonly struct AttemptLayer<TRequest, TResponse, TCall>(CallScope scope) : ILayer<TRequest, TResponse, TCall>
+internal readonly struct AttemptLayer<TRequest, TResponse, TCall, TInner>(CallScope scope, TInner inner) : IInvocation<TRequest, TResponse, TCall>
     where TRequest : class
     where TResponse : class
     where TCall : class
+    where TInner : struct, IInvocation<TRequest, TResponse, TCall>
 {
-    public TCall Start<TInner>(ClientInterceptorContext<TRequest, TResponse> context, TInner inner)
-        where TInner : struct, IInvocation<TRequest, TResponse, TCall>
+    public static TCall Observe<TObserver>(TCall call, TObserver observer)
+        where TObserver : struct, ICallObserver => TInner.Observe(call, observer);
+
+    public static TCall Fail(Grpc.Core.RpcException error) => TInner.Fail(error);
+
+    public TCall Start(ClientInterceptorContext<TRequest, TResponse> context)
     {
         var attempt = scope.NextAttempt();
 

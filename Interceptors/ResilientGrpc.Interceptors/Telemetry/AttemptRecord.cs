@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
@@ -11,7 +12,7 @@ internal readonly struct AttemptRecord(
     bool recordsAttempt,
     bool recordsCall) : ICallObserver
 {
-    public void OnEnded(Exception? error, CancellationToken readToken) => Record(error is null ? StatusCode.OK : RpcStatus.CodeOf(error), error);
+    public void OnEnded(Exception? error, CancellationToken readToken) => Record(error is null ? StatusCode.OK : CallErrors.CodeOf(error), error);
 
     public void OnAbandoned() => Record(StatusCode.Cancelled, error: null);
 

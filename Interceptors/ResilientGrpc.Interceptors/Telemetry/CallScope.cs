@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
 
@@ -72,44 +71,12 @@ internal readonly struct CallScope
     {
         if (ownsCall && call?.Span is { } span)
         {
-            CallTracing.End(span, RpcStatus.CodeOf(error), error);
+            CallTracing.End(span, CallErrors.CodeOf(error), error);
             CallTracing.Handed(span);
         }
 
         return false;
     }
-
-    /// <summary>Runs a blocking attempt and records it as <see cref="Track{TCall, TKind}"/> would.</summary>
-    public TResponse Run<TRequest, TResponse>(
-        TRequest request,
-        ClientInterceptorContext<TRequest, TResponse> context,
-        Interceptor.BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
-        where TRequest : class
-        where TResponse : class
-    {
-        var observed = Observer(claimsAttempt: true, out var observer);
-        TResponse response;
-        try
-        {
-            using var handing = AmbientCall.Hand(context.Options, context.Method);
-            response = continuation(request, context);
-        }
-        catch (Exception error) when (observed && observer.Ended(error))
-        {
-            throw;
-        }
-
-        if (observed)
-        {
-            observer.OnEnded(error: null, default);
-        }
-
-        return response;
-    }
-
-    /// <summary>A blocking call this interceptor made in several attempts ended with <paramref name="error"/> (null: success).</summary>
-    /// <returns>False, for use as an exception filter.</returns>
-    public bool CallEnded(Exception? error) => Observer(claimsAttempt: false, out var observer) && observer.Ended(error);
 
     /// <summary>This interceptor failed the call itself with <paramref name="error"/> (for example an open circuit): no attempt left.</summary>
     public void Refused(StatusCode status, Exception? error = null)

@@ -15,22 +15,34 @@ namespace ResilientGrpc.Interceptors.Telemetry;
 /// <param name="target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
 internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, string? target)
 {
-    /// <summary>The call's telemetry scope in this interceptor, passing a new shared context down when this one starts it.</summary>
-    public CallScope Enter<TRequest, TResponse>(ref ClientInterceptorContext<TRequest, TResponse> context)
+    /// <summary>
+    /// The call's telemetry scope in this layer. <paramref name="call"/> is the call's context as this layer found it;
+    /// when there is none and the call is to be recorded, this layer creates it (and passes it down through
+    /// <paramref name="context"/>), starts the call's span if a listener samples it, and owns the call.
+    /// </summary>
+    public CallScope Enter<TRequest, TResponse>(ref ClientInterceptorContext<TRequest, TResponse> context, ref ResilienceCallContext? call)
         where TRequest : class
         where TResponse : class
     {
-        // A span only for a call no interceptor of ours above has entered, and only if a listener samples it.
-        var span = CallTracing.IsListening && ResilienceCallContext.Of(context.Options, context.Method) is null
-            ? CallTracing.Create(context.Method)
-            : null;
-        var call = ResilienceCallContext.Enter(ref context, metrics.Enabled || span is not null, time, target, out var ownsCall, span);
-        if (span is not null && ownsCall)
+        if (call is not null)
         {
-            CallTracing.Start(span, call!);
+            return new CallScope(this, call.IsRecorded ? call : null, ownsCall: false);
         }
 
-        return new CallScope(this, call, ownsCall);
+        // A span only for a call no layer of ours above has entered, and only if a listener samples it.
+        var span = CallTracing.IsListening ? CallTracing.Create(context.Method) : null;
+        if (span is null && !metrics.Enabled)
+        {
+            return new CallScope(this, call: null, ownsCall: false);
+        }
+
+        call = ResilienceCallContext.Create(ref context, time, target, span);
+        if (span is not null)
+        {
+            CallTracing.Start(span, call);
+        }
+
+        return new CallScope(this, call, ownsCall: true);
     }
 
     /// <summary>Now, on the clock durations are measured on.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using ResilientGrpc.Interceptors.CircuitBreaker;
+using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.CircuitBreaker.Controller;
 
@@ -15,7 +16,7 @@ public sealed class RollingWindowTests
         for (var i = 0; i < 10; i++)
         {
             window.Record(failure: i % 2 == 0);
-            time.Advance(TimeSpan.FromSeconds(0.9));
+            time.Pass(TimeSpan.FromSeconds(0.9));
         }
 
         Assert.That(window.Totals(), Is.EqualTo((10, 5)));
@@ -27,13 +28,13 @@ public sealed class RollingWindowTests
         var time = new FakeTimeProvider();
         var window = new RollingWindow(TimeSpan.FromSeconds(10), time);
         window.Record(failure: true);
-        time.Advance(TimeSpan.FromSeconds(5));
+        time.Pass(TimeSpan.FromSeconds(5));
         window.Record(failure: false);
 
-        time.Advance(TimeSpan.FromSeconds(5));
+        time.Pass(TimeSpan.FromSeconds(5));
 
         Assert.That(window.Totals(), Is.EqualTo((1, 0)), "the first bucket expired, the second is still in");
-        time.Advance(TimeSpan.FromSeconds(5));
+        time.Pass(TimeSpan.FromSeconds(5));
         Assert.That(window.Totals(), Is.EqualTo((0, 0)));
     }
 
@@ -44,7 +45,7 @@ public sealed class RollingWindowTests
         var window = new RollingWindow(TimeSpan.FromSeconds(10), time);
         window.Record(failure: true);
 
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Pass(TimeSpan.FromSeconds(10));
         window.Record(failure: false);
 
         Assert.That(window.Totals(), Is.EqualTo((1, 0)));

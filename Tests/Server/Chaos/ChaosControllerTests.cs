@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using ResilientGrpc.Server.Chaos;
+using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.Server.Chaos;
 
@@ -50,7 +51,7 @@ public sealed class ChaosControllerTests
             time);
 
         var atStart = controller.Decide().Outcome;
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Pass(TimeSpan.FromSeconds(10));
         var afterOutage = controller.Decide().Outcome;
         controller.RestartOutageClock();
         var afterRestart = controller.Decide().Outcome;

@@ -210,7 +210,7 @@ public sealed class ChaosInjectionTests
         while (!call.ResponseAsync.IsCompleted)
         {
             timeout.Token.ThrowIfCancellationRequested();
-            time.Advance(TimeSpan.FromSeconds(5));
+            time.Pass(TimeSpan.FromSeconds(5));
             await Task.WhenAny(call.ResponseAsync, Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None));
         }
 

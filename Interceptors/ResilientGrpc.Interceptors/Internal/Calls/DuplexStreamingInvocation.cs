@@ -3,18 +3,21 @@ using Grpc.Core.Interceptors;
 
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
-/// <summary>A duplex-streaming call: the continuation that starts it.</summary>
+/// <summary>A duplex-streaming call: what starts it below (an interceptor's continuation, or a call invoker).</summary>
 internal readonly struct DuplexStreamingInvocation<TRequest, TResponse> : IInvocation<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>>
     where TRequest : class
     where TResponse : class
 {
-    private readonly Interceptor.AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation;
+    private readonly Interceptor.AsyncDuplexStreamingCallContinuation<TRequest, TResponse>? continuation;
+    private readonly CallInvoker? invoker;
 
     public DuplexStreamingInvocation(Interceptor.AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
         this.continuation = continuation;
     }
+
+    public DuplexStreamingInvocation(CallInvoker invoker) => this.invoker = invoker;
 
     public static AsyncDuplexStreamingCall<TRequest, TResponse> Observe<TObserver>(AsyncDuplexStreamingCall<TRequest, TResponse> call, TObserver observer)
         where TObserver : struct, ICallObserver => ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>.Wrap(call, observer);
@@ -24,6 +27,6 @@ internal readonly struct DuplexStreamingInvocation<TRequest, TResponse> : IInvoc
     public AsyncDuplexStreamingCall<TRequest, TResponse> Start(ClientInterceptorContext<TRequest, TResponse> context)
     {
         using var handing = AmbientCall.Hand(context.Options, context.Method);
-        return continuation(context);
+        return invoker?.AsyncDuplexStreamingCall(context.Method, context.Host, context.Options) ?? continuation!(context);
     }
 }

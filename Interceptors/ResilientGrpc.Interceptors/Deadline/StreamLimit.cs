@@ -1,0 +1,14 @@
+namespace ResilientGrpc.Interceptors.Deadline;
+
+/// <summary>Which limit of a <see cref="StreamWatch"/> passed.</summary>
+internal enum StreamLimit
+{
+    /// <summary>None has passed.</summary>
+    None,
+
+    /// <summary>The wait for the first response.</summary>
+    FirstResponse,
+
+    /// <summary>The longest time without a message.</summary>
+    Idle,
+}

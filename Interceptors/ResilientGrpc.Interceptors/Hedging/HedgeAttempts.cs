@@ -1,0 +1,125 @@
+using Grpc.Core;
+using ResilientGrpc.Interceptors.Internal.Calls;
+
+namespace ResilientGrpc.Interceptors.Hedging;
+
+/// <summary>
+/// The attempts of one hedged call still in flight, in the order they were sent, each with the task of its outcome and,
+/// once the caller asks for headers, its headers task. Used by the call's loop only, one thread at a time.
+/// </summary>
+internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
+    where TAttempt : class, IDisposable
+{
+    private readonly Attempt[] attempts = new Attempt[capacity];
+
+    /// <summary>How many attempts are in flight.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Adds attempt <paramref name="number"/>, whose outcome is <paramref name="outcome"/>.</summary>
+    public void Add(TAttempt call, Task<TResult> outcome, int number) => attempts[Count++] = new Attempt(call, outcome, number);
+
+    /// <summary>Takes out the first attempt whose outcome has come and succeeded, if any.</summary>
+    public bool TryTakeSucceeded(out Attempt answered)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (attempts[i].Outcome.IsCompletedSuccessfully)
+            {
+                answered = RemoveAt(i);
+                return true;
+            }
+        }
+
+        answered = default;
+        return false;
+    }
+
+    /// <summary>Takes out the first attempt whose outcome has come, if any.</summary>
+    public bool TryTakeEnded(out Attempt ended)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (attempts[i].Outcome.IsCompleted)
+            {
+                ended = RemoveAt(i);
+                return true;
+            }
+        }
+
+        ended = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Takes out the first attempt whose headers arrived while it still runs, if any; an attempt whose headers came
+    /// with its end (a trailers-only failure) or failed is marked seen, and its outcome decides it.
+    /// </summary>
+    public bool TryTakeAnswering(Func<TAttempt, bool> hasEnded, out Attempt answering)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (attempts[i] is { HeadersSeen: false, Headers.IsCompleted: true } attempt)
+            {
+                if (attempt.Headers.IsCompletedSuccessfully && !hasEnded(attempt.Call))
+                {
+                    answering = RemoveAt(i);
+                    return true;
+                }
+
+                attempts[i] = attempt with { HeadersSeen = true };
+            }
+        }
+
+        answering = default;
+        return false;
+    }
+
+    /// <summary>Watches the headers of each attempt that has none watched yet, from <paramref name="headersOf"/>, calling <paramref name="onArrival"/> when they come.</summary>
+    public void WatchHeaders(Func<TAttempt, Task<Metadata>> headersOf, Action onArrival)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (attempts[i].Headers is null)
+            {
+                var headers = headersOf(attempts[i].Call);
+                TaskFaults.Observe(headers);
+                attempts[i] = attempts[i] with { Headers = headers };
+                headers.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(onArrival);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cancels and disposes every attempt still in flight (the server sees each cancellation) and forgets them;
+    /// returns how many were still running (not those that had ended meanwhile, whose outcome nobody reads).
+    /// </summary>
+    public int CancelAll()
+    {
+        var running = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            if (!attempts[i].Outcome.IsCompleted)
+            {
+                running++;
+            }
+
+            attempts[i].Call.Dispose();
+            TaskFaults.Observe(attempts[i].Outcome);
+            attempts[i] = default;
+        }
+
+        Count = 0;
+        return running;
+    }
+
+    private Attempt RemoveAt(int index)
+    {
+        var taken = attempts[index];
+        Array.Copy(attempts, index + 1, attempts, index, Count - index - 1);
+        attempts[--Count] = default;
+        return taken;
+    }
+
+    /// <summary>An attempt in flight; <see cref="Headers"/> is watched once the caller asks for headers, until seen.</summary>
+    internal readonly record struct Attempt(TAttempt Call, Task<TResult> Outcome, int Number, Task<Metadata>? Headers = null, bool HeadersSeen = false);
+}

@@ -1,0 +1,76 @@
+using Grpc.Core;
+using ResilientGrpc.Interceptors.Internal.Calls;
+
+namespace ResilientGrpc.Interceptors.Hedging;
+
+/// <summary>
+/// A hedged call's decisions about its next hedge, made by its loop one at a time: how many attempts were sent, when
+/// the next may go, and the last failure. Pure apart from the clock and the retry budget.
+/// </summary>
+internal struct HedgeRound(HedgingEngine engine, in CallOptions options, TimeSpan delay)
+{
+    private readonly DateTime deadline = CallerDeadline.Of(options);
+
+    /// <summary>Attempts sent so far, the first included.</summary>
+    public int Sent { get; set; } = 1;
+
+    /// <summary>How long after now the next hedge may go; null when none may.</summary>
+    public TimeSpan? NextWait { get; set; } = delay;
+
+    /// <summary>The last attempt's failure, which is the call's if no attempt answers.</summary>
+    public Exception? LastError { get; private set; }
+
+    /// <summary>What to do about the next hedge, given whether its timer is armed.</summary>
+    public HedgeStep Next(bool timerArmed)
+    {
+        if (timerArmed || NextWait is not { } wait || Sent >= engine.Policy.MaxAttempts)
+        {
+            return HedgeStep.Wait;
+        }
+
+        if (CallerDeadline.PassesWithin(deadline, wait, engine.Time))
+        {
+            // No hedge may start after the caller's deadline: those in flight decide the call.
+            NextWait = null;
+            return HedgeStep.DeadlinePasses;
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            return HedgeStep.Arm;
+        }
+
+        if (!engine.AllowsHedge)
+        {
+            // The retry budget is spent (gRFC A6): no further hedge; those in flight decide the call.
+            NextWait = null;
+            return HedgeStep.Throttled;
+        }
+
+        NextWait = delay;
+        return HedgeStep.Send;
+    }
+
+    /// <summary>
+    /// An attempt failed with <paramref name="error"/>: what it means for the call, and when the next hedge may go (at
+    /// once, after the server's pushback, or never). A non-fatal failure takes a token from the retry budget unless the
+    /// call was <paramref name="stopped"/>.
+    /// </summary>
+    public HedgeFailure Failed(Exception error, bool stopped)
+    {
+        LastError = error;
+        var failure = engine.Policy.Classify(error, callerDeadlineAhead: !CallerDeadline.PassesWithin(deadline, TimeSpan.Zero, engine.Time), out var pushback);
+        if (failure is HedgeFailure.NonFatal or HedgeFailure.Pushback or HedgeFailure.PushbackStop && !stopped)
+        {
+            engine.FailedNonFatally();
+        }
+
+        NextWait = failure switch
+        {
+            HedgeFailure.NonFatal => TimeSpan.Zero,
+            HedgeFailure.Pushback => pushback,
+            _ => null,
+        };
+        return failure;
+    }
+}

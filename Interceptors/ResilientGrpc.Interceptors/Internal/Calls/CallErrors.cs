@@ -1,0 +1,50 @@
+using Grpc.Core;
+
+namespace ResilientGrpc.Interceptors.Internal.Calls;
+
+/// <summary>
+/// What a failed call shows its caller, shared by every layer that ends a call itself: the status and trailers of the
+/// error it failed with, and the errors of a call its caller cancelled or whose deadline passed between attempts.
+/// </summary>
+internal static class CallErrors
+{
+    /// <summary>The detail grpc-dotnet gives a call its caller cancelled.</summary>
+    public const string CancelledDetail = "Call canceled by the client.";
+
+    /// <summary>The status code a caller observes for <paramref name="error"/>.</summary>
+    public static StatusCode CodeOf(Exception error) => error switch
+    {
+        RpcException rpc => rpc.StatusCode,
+        OperationCanceledException => StatusCode.Cancelled,
+        _ => StatusCode.Unknown,
+    };
+
+    /// <summary>The status the caller sees for a call that failed with <paramref name="error"/>.</summary>
+    public static Status StatusOf(Exception error) =>
+        error is RpcException rpc ? rpc.Status : new Status(StatusCode.Unknown, error.Message);
+
+    /// <summary>The trailers the caller sees for a call that failed with <paramref name="error"/>.</summary>
+    public static Metadata TrailersOf(Exception? error) => error is RpcException rpc ? rpc.Trailers : [];
+
+    /// <summary>
+    /// The error of a call its caller cancelled: the last attempt's own CANCELLED if it was one, else CANCELLED with
+    /// that attempt's trailers.
+    /// </summary>
+    public static RpcException Cancelled(Exception? lastError) =>
+        lastError is RpcException { StatusCode: StatusCode.Cancelled } cancelled
+            ? cancelled
+            : new RpcException(new Status(StatusCode.Cancelled, CancelledDetail), TrailersOf(lastError));
+
+    /// <summary>
+    /// The error of a call whose deadline passes before its next attempt could start: the last attempt's own
+    /// DEADLINE_EXCEEDED if it was one, else DEADLINE_EXCEEDED saying <paramref name="detail"/>, with that attempt's trailers.
+    /// </summary>
+    public static RpcException DeadlineExceeded(Exception? lastError, string detail) =>
+        lastError is RpcException { StatusCode: StatusCode.DeadlineExceeded } exceeded
+            ? exceeded
+            : new RpcException(new Status(StatusCode.DeadlineExceeded, detail), TrailersOf(lastError));
+
+    /// <summary>The error a caller sees for <paramref name="error"/>: a cancellation of ours below becomes CANCELLED.</summary>
+    public static Exception AsSeen(Exception error) =>
+        error is OperationCanceledException ? new RpcException(new Status(StatusCode.Cancelled, CancelledDetail)) : error;
+}

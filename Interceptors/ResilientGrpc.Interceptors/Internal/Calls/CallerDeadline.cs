@@ -1,0 +1,29 @@
+using Grpc.Core;
+
+namespace ResilientGrpc.Interceptors.Internal.Calls;
+
+/// <summary>The caller's deadline of a call, as every layer reads it: in UTC, or <see cref="None"/>.</summary>
+internal static class CallerDeadline
+{
+    /// <summary>The deadline of a call that has none.</summary>
+    public static readonly DateTime None = DateTime.MaxValue;
+
+    /// <summary>The caller's deadline in UTC, or <see cref="None"/>.</summary>
+    public static DateTime Of(in CallOptions options) =>
+        options.Deadline is { } deadline && deadline != DateTime.MaxValue ? deadline.ToUniversalTime() : None;
+
+    /// <summary>Whether <paramref name="deadline"/> has passed, or passes within <paramref name="wait"/> from now.</summary>
+    public static bool PassesWithin(DateTime deadline, TimeSpan wait, TimeProvider time) =>
+        deadline != None && time.GetUtcNow().UtcDateTime + wait >= deadline;
+
+    /// <summary>Time left until <paramref name="deadline"/>, or null when there is none.</summary>
+    public static TimeSpan? TimeLeft(DateTime deadline, TimeProvider time) =>
+        deadline == None ? null : deadline - time.GetUtcNow().UtcDateTime;
+
+    /// <summary>
+    /// Whether the caller had given up on a call with <paramref name="options"/> by now: cancelled, or its deadline
+    /// passed. An attempt that leaves then fails in the channel without reaching the server.
+    /// </summary>
+    public static bool CallerGaveUp(in CallOptions options, TimeProvider time) =>
+        options.CancellationToken.IsCancellationRequested || PassesWithin(Of(options), TimeSpan.Zero, time);
+}

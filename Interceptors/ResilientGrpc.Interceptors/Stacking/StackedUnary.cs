@@ -1,0 +1,23 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal.Calls;
+
+namespace ResilientGrpc.Interceptors.Stacking;
+
+/// <summary>An async unary call: hedged, retried, and given a deadline.</summary>
+internal readonly struct StackedUnary<TRequest, TResponse> : IStackedKind<TRequest, TResponse, AsyncUnaryCall<TResponse>>
+    where TRequest : class
+    where TResponse : class
+{
+    public AsyncUnaryCall<TResponse> Hedge<TNext>(HedgingInterceptor hedging, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
+        where TNext : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
+        hedging.Unary(context, next);
+
+    public AsyncUnaryCall<TResponse> Retry<TNext>(RetryInterceptor retry, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
+        where TNext : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
+        retry.Unary(context, next, hedgeable: true);
+
+    public AsyncUnaryCall<TResponse> Limit<TNext>(DeadlineInterceptor deadline, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
+        where TNext : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
+        deadline.Unary(context, next);
+}
