@@ -69,6 +69,9 @@ public sealed class DeadlineInterceptor : Interceptor
     /// <summary>This interceptor's share of the attempt and call instruments.</summary>
     internal CallTelemetry Calls { get; }
 
+    /// <summary>Whether it logs calls that exceed their deadline, and so watches how each attempt ends.</summary>
+    internal bool LogsDeadlines => logger.IsEnabled(LogLevel.Warning);
+
     /// <inheritdoc />
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(
         TRequest request,

@@ -18,22 +18,6 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
     /// <summary>Adds attempt <paramref name="number"/>, whose outcome is <paramref name="outcome"/>.</summary>
     public void Add(TAttempt call, Task<TResult> outcome, int number) => attempts[Count++] = new Attempt(call, outcome, number);
 
-    /// <summary>Takes out the first attempt whose outcome has come and succeeded, if any.</summary>
-    public bool TryTakeSucceeded(out Attempt answered)
-    {
-        for (var i = 0; i < Count; i++)
-        {
-            if (attempts[i].Outcome.IsCompletedSuccessfully)
-            {
-                answered = RemoveAt(i);
-                return true;
-            }
-        }
-
-        answered = default;
-        return false;
-    }
-
     /// <summary>Takes out the first attempt whose outcome has come, if any.</summary>
     public bool TryTakeEnded(out Attempt ended)
     {

@@ -175,6 +175,12 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
 
                 if (inFlight.TryTakeEnded(out var ended))
                 {
+                    if (ended.Outcome.IsCompletedSuccessfully)
+                    {
+                        Win(ended);
+                        return ended.Outcome.Result;
+                    }
+
                     Failed(ended, ref round);
                     continue;
                 }
@@ -248,26 +254,23 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
         }
     }
 
-    /// <summary>Whether an attempt answered: its outcome succeeded, or its headers came while it runs once the caller asked for them.</summary>
+    /// <summary>Whether an attempt answered by its headers, once the caller asked for them, while it still runs.</summary>
     private bool TryAnswer(out HedgeAttempts<TAttempt, TResult>.Attempt winner)
     {
-        if (Volatile.Read(ref headersWanted) == 1)
+        winner = default;
+        if (Volatile.Read(ref headersWanted) == 0)
         {
-            inFlight.WatchHeaders(HeadersOf, wake);
-            if (inFlight.TryTakeAnswering(HasEnded, out winner))
-            {
-                Win(winner);
-                return true;
-            }
+            return false;
         }
 
-        if (inFlight.TryTakeSucceeded(out winner))
+        inFlight.WatchHeaders(HeadersOf, wake);
+        if (!inFlight.TryTakeAnswering(HasEnded, out winner))
         {
-            Win(winner);
-            return true;
+            return false;
         }
 
-        return false;
+        Win(winner);
+        return true;
     }
 
     /// <summary><paramref name="winner"/> answers the call: the others are cancelled.</summary>
@@ -292,7 +295,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
     /// </summary>
     private void Failed(in HedgeAttempts<TAttempt, TResult>.Attempt attempt, ref HedgeRound round)
     {
-        var error = attempt.Outcome.Exception!.InnerException!;
+        var error = attempt.Outcome.Exception?.InnerException ?? new OperationCanceledException();
 
         // A failed attempt's status and trailers travel in its error, which is the call's if it is the last.
         attempt.Call.Dispose();

@@ -20,50 +20,26 @@ namespace ResilientGrpc.Interceptors.Internal;
 /// It is made by the first of our layers to need one: by the telemetry when it records the call, else by an owner of
 /// several attempts, whose own call object is then the context (one object for both). A call that neither records nor
 /// has an owner carries none. When an interceptor between ours replaces the write options, the layers of ours below
-/// find the context through <see cref="AmbientCall"/>. A call that is traced gets a <see cref="TracedCallContext"/>.
+/// find the context through <see cref="AmbientCall"/>. A call that telemetry records
+/// gets a recorded context (<c>Telemetry/RecordedCallContext.cs</c>), which holds the telemetry's bookkeeping; an owner's
+/// own call object carries none of it.
 /// </remarks>
-internal class ResilienceCallContext : CallAttempts
+internal abstract class ResilienceCallContext : CallAttempts
 {
-    private int attemptClaimed;
-    private long attemptStart;
-
-    private protected ResilienceCallContext(WriteFlags flags, IMethod callMethod, string method, string target, long startTimestamp, bool isRecorded)
-        : base(flags)
-    {
-        CallMethod = callMethod;
-        Method = method;
-        Target = target;
-        StartTimestamp = startTimestamp;
-        attemptStart = startTimestamp;
-        IsRecorded = isRecorded;
-    }
+    private protected ResilienceCallContext(WriteFlags flags, IMethod callMethod)
+        : base(flags) => CallMethod = callMethod;
 
     /// <summary>The context of an owner's call that no telemetry records: the owner's own call object.</summary>
     private protected ResilienceCallContext(in CallOptions options, IMethod callMethod)
-        : this(options.WriteOptions?.Flags ?? default, callMethod, string.Empty, string.Empty, 0, isRecorded: false)
+        : this(options.WriteOptions?.Flags ?? default, callMethod)
     {
     }
-
-    /// <summary>Whether telemetry records this call.</summary>
-    public bool IsRecorded { get; }
 
     /// <summary>The method of the call.</summary>
     public IMethod CallMethod { get; }
 
-    /// <summary>The <c>grpc.method</c> tag value.</summary>
-    public string Method { get; }
-
-    /// <summary>The <c>grpc.target</c> tag value.</summary>
-    public string Target { get; }
-
-    /// <summary>When the caller started the call (<see cref="TimeProvider.GetTimestamp"/>).</summary>
-    public long StartTimestamp { get; }
-
-    /// <summary>When the current attempt started: the call's start for the first attempt.</summary>
-    public long AttemptStart => Volatile.Read(ref attemptStart);
-
-    /// <summary>The call's span, when a listener samples it: started and ended by the layer that created this context.</summary>
-    public Activity? Span => (this as TracedCallContext)?.CallSpan;
+    /// <summary>The call's span, when a listener samples it; started and ended by the layer that created the context.</summary>
+    public virtual Activity? Span => null;
 
     /// <summary>
     /// The context of a call to <paramref name="method"/> with <paramref name="options"/>, if a layer of ours above
@@ -72,26 +48,6 @@ internal class ResilienceCallContext : CallAttempts
     /// </summary>
     public static ResilienceCallContext? Of(in CallOptions options, IMethod method) =>
         options.WriteOptions as ResilienceCallContext ?? AmbientCall.For(method);
-
-    /// <summary>
-    /// Creates the context of a call that telemetry records, and passes it down through <paramref name="context"/>.
-    /// It holds <paramref name="span"/>, the call's span not started yet, if there is one.
-    /// </summary>
-    public static ResilienceCallContext Create<TRequest, TResponse>(
-        ref ClientInterceptorContext<TRequest, TResponse> context, TimeProvider time, string? target, Activity? span)
-        where TRequest : class
-        where TResponse : class
-    {
-        var options = context.Options;
-        var flags = options.WriteOptions?.Flags ?? default;
-        var method = MethodNames.Of(context.Method);
-        var callTarget = context.Host ?? target ?? "unknown";
-        var created = span is null
-            ? new ResilienceCallContext(flags, context.Method, method, callTarget, time.GetTimestamp(), isRecorded: true)
-            : new TracedCallContext(flags, context.Method, method, callTarget, time.GetTimestamp(), span);
-        context = new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, options.WithWriteOptions(created));
-        return created;
-    }
 
     /// <summary>
     /// The context the attempts of an owner of several attempts carry: <paramref name="found"/>, the call's, if a layer
@@ -112,23 +68,4 @@ internal class ResilienceCallContext : CallAttempts
 
         return shared;
     }
-
-    /// <summary>
-    /// Called before each attempt leaves an owner of several attempts, at <paramref name="now"/>: the attempt is
-    /// nobody's yet.
-    /// </summary>
-    public void OpenAttempt(long now)
-    {
-        Volatile.Write(ref attemptStart, now);
-        Volatile.Write(ref attemptClaimed, 0);
-    }
-
-    /// <summary>
-    /// Called by each layer once its continuation has started an attempt. The first caller, which is the innermost
-    /// layer, wins and records the attempt.
-    /// </summary>
-    public bool TryClaimAttempt() => Interlocked.Exchange(ref attemptClaimed, 1) == 0;
-
-    /// <summary>Called when a layer refuses a call itself: no attempt reaches the network.</summary>
-    public void RefuseAttempt() => Volatile.Write(ref attemptClaimed, 1);
 }

@@ -10,8 +10,17 @@ namespace ResilientGrpc.Interceptors.Retry;
 /// throttle's bookkeeping and the telemetry reports), the backoff wait on the injected clock, and the error the caller
 /// finally sees. Per-call facts (attempts made, deadline, cancellation) are passed in by the call.
 /// </summary>
-internal sealed class RetryEngine(RetryPolicy policy, RetryThrottle? throttle, TimeProvider time, Func<double> nextSample, RetryTelemetry telemetry)
+/// <remarks>
+/// A call's attempts are declared to the layers below before the first leaves (see <see cref="CallAttempts"/>) always
+/// under <c>Intercept()</c>, where the interceptor cannot know what is below it; in a stack, only when a layer below
+/// reads them (a breaker, or a deadline that logs): <c>declaresAttempts</c>.
+/// </remarks>
+internal sealed class RetryEngine(
+    RetryPolicy policy, RetryThrottle? throttle, TimeProvider time, Func<double> nextSample, RetryTelemetry telemetry, bool declaresAttempts = true)
 {
+    /// <summary>Whether a call's attempts are declared to the layers below even when no layer above made a context.</summary>
+    public bool DeclaresAttempts => declaresAttempts;
+
     /// <summary>The most attempts per call, the first included.</summary>
     public int MaxAttempts => policy.MaxAttempts;
 

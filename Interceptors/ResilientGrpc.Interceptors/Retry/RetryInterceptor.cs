@@ -70,17 +70,23 @@ public sealed class RetryInterceptor : Interceptor
 
     /// <summary>
     /// Creates the interceptor with <paramref name="throttle"/> as its retry budget instead of one of its own: the one
-    /// budget a stack shares between retry and hedging (gRFC A6), or null for none.
+    /// budget a stack shares between retry and hedging (gRFC A6), or null for none. In a stack that knows no layer below
+    /// reads a call's attempts, <paramref name="declaresAttempts"/> is false (see <see cref="RetryEngine"/>).
     /// </summary>
     internal RetryInterceptor(
-        RetryOptions options, InterceptorServices services, Func<double>? random, IReadOnlyCollection<string>? hedgedMethods, RetryThrottle? throttle)
+        RetryOptions options,
+        InterceptorServices services,
+        Func<double>? random,
+        IReadOnlyCollection<string>? hedgedMethods,
+        RetryThrottle? throttle,
+        bool declaresAttempts = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var policy = new RetryPolicy(options, hedgedMethods);
         Calls = services.CallTelemetry();
         var telemetry = new RetryTelemetry(services.Logger("Retry"), RetryMetrics.For(services.MeterFactory), policy.MaxAttempts, services.Target);
-        engine = new RetryEngine(policy, throttle, services.Time, random ?? Random.Shared.NextDouble, telemetry);
+        engine = new RetryEngine(policy, throttle, services.Time, random ?? Random.Shared.NextDouble, telemetry, declaresAttempts);
     }
 
     /// <summary>This interceptor's share of the attempt and call instruments.</summary>

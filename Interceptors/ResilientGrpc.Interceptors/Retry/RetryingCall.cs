@@ -57,26 +57,28 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : R
     protected Exception? FinalError => Volatile.Read(ref finalError);
 
     /// <summary>
-    /// Starts the call's first attempt through <paramref name="invocation"/> with <paramref name="context"/>: its
-    /// attempts carry <paramref name="found"/>, the call's context if a layer above made one, else this object, and
-    /// are declared there. Returns the first attempt.
+    /// Declares the call's attempts to the layers below, before the first leaves: they carry <paramref name="found"/>,
+    /// the call's context if a layer above made one, else this object, passed down through <paramref name="context"/>.
+    /// Returns the context they carry.
     /// </summary>
-    protected TAttempt StartFirst<TInvocation>(
-        RetryEngine engine, ref ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation, out ResilienceCallContext shared)
-        where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
+    protected ResilienceCallContext Declare(RetryEngine engine, ref ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found)
     {
-        shared = Adopt(ref context, found, this);
+        var shared = Adopt(ref context, found, this);
         shared.DeclareAttempts(engine.MaxAttempts, EndsReported ? AttemptsReport.Sequential : AttemptsReport.None);
-        var first = invocation.Start(context);
-        current = first;
-        return first;
+        return shared;
     }
 
-    /// <summary>Runs the loop from the first attempt, still pending; the caller's call settles with its task.</summary>
+    /// <summary>
+    /// Runs the loop from <paramref name="first"/>, the first attempt, still pending; the caller's call settles with
+    /// its task. <paramref name="shared"/> is the context the attempts carry.
+    /// </summary>
     protected void RunAttempts<TInvocation>(
-        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, ResilienceCallContext shared)
-        where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt> =>
+        TAttempt first, RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, ResilienceCallContext shared)
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
+    {
+        current = first;
         run = RunAsync(engine, context, invocation, shared);
+    }
 
     /// <summary>
     /// Whether the outcome of an attempt (<see cref="OutcomeAsync"/>) is its end, so that the layers below may learn

@@ -44,8 +44,8 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
     {
         var call = new RetryingServerStreamingCall<TRequest, TResponse>(context);
-        call.StartFirst(engine, ref context, found, invocation, out call.shared);
-        call.RunAttempts(engine, context, invocation, call.shared);
+        call.shared = call.Declare(engine, ref context, found);
+        call.RunAttempts(invocation.Start(context), engine, context, invocation, call.shared);
         return new AsyncServerStreamingCall<TResponse>(call, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, call);
     }
 

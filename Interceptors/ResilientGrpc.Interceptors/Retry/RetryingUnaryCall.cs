@@ -28,17 +28,28 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
     {
     }
 
-    /// <summary>Starts the call: its first attempt, and the loop over the next ones while that attempt is pending.</summary>
+    /// <summary>
+    /// Starts the call: its first attempt, and the loop over the next ones while that attempt is pending. When nothing
+    /// below reads the contract of the call's attempts (<see cref="RetryEngine.DeclaresAttempts"/>) and no layer above
+    /// made a context, the first attempt leaves as it came, and a call answered at once costs nothing.
+    /// </summary>
     public static AsyncUnaryCall<TResponse> Start<TInvocation>(
         RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
     {
-        var call = new RetryingUnaryCall<TRequest, TResponse>(context);
-        var first = call.StartFirst(engine, ref context, found, invocation, out var shared);
+        RetryingUnaryCall<TRequest, TResponse>? call = null;
+        var shared = found;
+        if (engine.DeclaresAttempts || found is not null)
+        {
+            call = new RetryingUnaryCall<TRequest, TResponse>(context);
+            shared = call.Declare(engine, ref context, found);
+        }
+
+        var first = invocation.Start(context);
         var pending = first.ResponseAsync;
         if (pending.IsCompletedSuccessfully)
         {
-            shared.AttemptEnded(error: null, context.Options.CancellationToken);
+            shared?.AttemptEnded(error: null, context.Options.CancellationToken);
             engine.AttemptSucceeded();
             return first;
         }
@@ -46,11 +57,12 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
         if (pending.IsFaulted && pending.Exception?.InnerException is INonRetryableError and Exception refused)
         {
             // Refused at once below (an open circuit): never retried, so the refused call is the caller's.
-            shared.AttemptEnded(refused, context.Options.CancellationToken);
+            shared?.AttemptEnded(refused, context.Options.CancellationToken);
             return first;
         }
 
-        call.RunAttempts(engine, context, invocation, shared);
+        call ??= new RetryingUnaryCall<TRequest, TResponse>(context);
+        call.RunAttempts(first, engine, context, invocation, shared ?? call);
         return new AsyncUnaryCall<TResponse>(call.Run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, call);
     }
 

@@ -54,11 +54,16 @@ internal sealed class ResilienceStack
         var services = InterceptorServices.From(timeProvider, loggerFactory, meterFactory, target);
         var budget = RetryThrottle.For(options.SharedThrottling);
         var hedging = options.Hedging is { } hedgingOptions ? new HedgingInterceptor(hedgingOptions, services, budget) : null;
-        return new ResilienceStack(
-            hedging,
-            options.Retry is { } retry ? new RetryInterceptor(retry, services, random: null, hedging?.HedgedMethods, budget) : null,
-            options.CircuitBreaker is { } breaker ? new CircuitBreakerInterceptor(breaker, services) : null,
-            options.Deadline is { } deadline ? new DeadlineInterceptor(deadline, services) : null);
+        var breaker = options.CircuitBreaker is { } breakerOptions ? new CircuitBreakerInterceptor(breakerOptions, services) : null;
+        var deadline = options.Deadline is { } deadlineOptions ? new DeadlineInterceptor(deadlineOptions, services) : null;
+
+        // The retry declares its calls' attempts only to a layer that reads them: a retry-only stack pays nothing for a
+        // breaker it does not have.
+        var declaresAttempts = breaker is not null || deadline is { LogsDeadlines: true };
+        var retry = options.Retry is { } retryOptions
+            ? new RetryInterceptor(retryOptions, services, random: null, hedging?.HedgedMethods, budget, declaresAttempts)
+            : null;
+        return new ResilienceStack(hedging, retry, breaker, deadline);
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace ResilientGrpc.Interceptors.Telemetry;
 /// <summary>What a <see cref="CallScope"/> records when the attempt or call it observes ends.</summary>
 internal readonly struct AttemptRecord(
     CallTelemetry telemetry,
-    ResilienceCallContext? call,
+    RecordedCallContext? call,
     long attemptStart,
     bool recordsAttempt,
     bool recordsCall) : ICallObserver

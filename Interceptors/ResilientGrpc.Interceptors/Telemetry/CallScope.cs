@@ -1,5 +1,4 @@
 using Grpc.Core;
-using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
@@ -13,10 +12,10 @@ namespace ResilientGrpc.Interceptors.Telemetry;
 internal readonly struct CallScope
 {
     private readonly CallTelemetry telemetry;
-    private readonly ResilienceCallContext? call;
+    private readonly RecordedCallContext? call;
     private readonly bool ownsCall;
 
-    public CallScope(CallTelemetry telemetry, ResilienceCallContext? call, bool ownsCall)
+    public CallScope(CallTelemetry telemetry, RecordedCallContext? call, bool ownsCall)
     {
         this.telemetry = telemetry;
         this.call = call;
@@ -24,7 +23,7 @@ internal readonly struct CallScope
     }
 
     /// <summary>The call's shared context, if telemetry records the call.</summary>
-    public ResilienceCallContext? Context => call;
+    public RecordedCallContext? Context => call;
 
     /// <summary>
     /// The scope of the next attempt of a call this interceptor makes in several attempts: the attempt is nobody's yet,

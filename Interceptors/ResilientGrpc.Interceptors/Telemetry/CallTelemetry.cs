@@ -26,7 +26,7 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
     {
         if (call is not null)
         {
-            return new CallScope(this, call.IsRecorded ? call : null, ownsCall: false);
+            return new CallScope(this, call as RecordedCallContext, ownsCall: false);
         }
 
         // A span only for a call no layer of ours above has entered, and only if a listener samples it.
@@ -36,20 +36,21 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
             return new CallScope(this, call: null, ownsCall: false);
         }
 
-        call = ResilienceCallContext.Create(ref context, time, target, span);
+        var created = RecordedCallContext.Create(ref context, time, target, span);
+        call = created;
         if (span is not null)
         {
-            CallTracing.Start(span, call);
+            CallTracing.Start(span, created);
         }
 
-        return new CallScope(this, call, ownsCall: true);
+        return new CallScope(this, created, ownsCall: true);
     }
 
     /// <summary>Now, on the clock durations are measured on.</summary>
     public long Now() => time.GetTimestamp();
 
     /// <summary>Claims the attempt just started if no interceptor below did; counts it when claimed.</summary>
-    public bool ClaimAttempt(ResilienceCallContext call)
+    public bool ClaimAttempt(RecordedCallContext call)
     {
         if (!call.TryClaimAttempt())
         {
@@ -61,14 +62,14 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
     }
 
     /// <summary>An attempt claimed by this interceptor ended with <paramref name="status"/>.</summary>
-    public void AttemptEnded(ResilienceCallContext call, long attemptStart, StatusCode status) =>
+    public void AttemptEnded(RecordedCallContext call, long attemptStart, StatusCode status) =>
         metrics.AttemptEnded(call.Method, call.Target, status, time.GetElapsedTime(attemptStart));
 
     /// <summary>
     /// A call started by this interceptor ended with <paramref name="status"/> and <paramref name="error"/> (null for
     /// success, or for a call disposed before it ended); its span, if any, ends here.
     /// </summary>
-    public void CallEnded(ResilienceCallContext call, StatusCode status, Exception? error = null)
+    public void CallEnded(RecordedCallContext call, StatusCode status, Exception? error = null)
     {
         metrics.CallEnded(call.Method, call.Target, status, time.GetElapsedTime(call.StartTimestamp));
         if (call.Span is { } span)

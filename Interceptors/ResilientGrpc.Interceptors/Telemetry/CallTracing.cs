@@ -40,7 +40,7 @@ internal static class CallTracing
         ResilienceActivitySource.Source.CreateActivity(MethodNames.Of(method), ActivityKind.Client);
 
     /// <summary>Tags and starts <paramref name="span"/>, the span of <paramref name="call"/>: it becomes the current activity.</summary>
-    public static void Start(Activity span, ResilienceCallContext call)
+    public static void Start(Activity span, RecordedCallContext call)
     {
         if (span.IsAllDataRequested)
         {

@@ -1,0 +1,77 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Internal;
+
+namespace ResilientGrpc.Interceptors.Telemetry;
+
+/// <summary>
+/// The context of a call that telemetry records: the call's identity for its tags, when it started, and whose the
+/// current attempt is, so that each attempt and each call is counted exactly once whatever subset of our layers is
+/// stacked, and in whatever order: the outermost layer that records creates it and records the call; the innermost one
+/// that sees an attempt leave records the attempt. A traced call's is a <see cref="TracedCallContext"/>.
+/// </summary>
+internal class RecordedCallContext : ResilienceCallContext
+{
+    private int attemptClaimed;
+    private long attemptStart;
+
+    private protected RecordedCallContext(WriteFlags flags, IMethod callMethod, string method, string target, long startTimestamp)
+        : base(flags, callMethod)
+    {
+        Method = method;
+        Target = target;
+        StartTimestamp = startTimestamp;
+        attemptStart = startTimestamp;
+    }
+
+    /// <summary>The <c>grpc.method</c> tag value.</summary>
+    public string Method { get; }
+
+    /// <summary>The <c>grpc.target</c> tag value.</summary>
+    public string Target { get; }
+
+    /// <summary>When the caller started the call (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public long StartTimestamp { get; }
+
+    /// <summary>When the current attempt started: the call's start for the first attempt.</summary>
+    public long AttemptStart => Volatile.Read(ref attemptStart);
+
+    /// <summary>
+    /// Creates the context of a call that telemetry records, and passes it down through <paramref name="context"/>.
+    /// It holds <paramref name="span"/>, the call's span not started yet, if there is one.
+    /// </summary>
+    public static RecordedCallContext Create<TRequest, TResponse>(
+        ref ClientInterceptorContext<TRequest, TResponse> context, TimeProvider time, string? target, System.Diagnostics.Activity? span)
+        where TRequest : class
+        where TResponse : class
+    {
+        var options = context.Options;
+        var flags = options.WriteOptions?.Flags ?? default;
+        var method = MethodNames.Of(context.Method);
+        var callTarget = context.Host ?? target ?? "unknown";
+        var created = span is null
+            ? new RecordedCallContext(flags, context.Method, method, callTarget, time.GetTimestamp())
+            : new TracedCallContext(flags, context.Method, method, callTarget, time.GetTimestamp(), span);
+        context = new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, options.WithWriteOptions(created));
+        return created;
+    }
+
+    /// <summary>
+    /// Called before each attempt leaves an owner of several attempts, at <paramref name="now"/>: the attempt is
+    /// nobody's yet.
+    /// </summary>
+    public void OpenAttempt(long now)
+    {
+        Volatile.Write(ref attemptStart, now);
+        Volatile.Write(ref attemptClaimed, 0);
+    }
+
+    /// <summary>
+    /// Called by each layer once its continuation has started an attempt. The first caller, which is the innermost
+    /// layer, wins and records the attempt.
+    /// </summary>
+    public bool TryClaimAttempt() => Interlocked.Exchange(ref attemptClaimed, 1) == 0;
+
+    /// <summary>Called when a layer refuses a call itself: no attempt reaches the network.</summary>
+    public void RefuseAttempt() => Volatile.Write(ref attemptClaimed, 1);
+}
