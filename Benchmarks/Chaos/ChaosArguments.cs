@@ -19,7 +19,7 @@ internal sealed record ChaosArguments(
     IReadOnlyList<HedgingContender> HedgingContenders,
     bool LogBreaker)
 {
-    private const string ProfileNames = "mixed, unavailable, hang, pushback or all (several separated by commas)";
+    private const string ProfileNames = "mixed, unavailable, hang, pushback, hang-breaker, outage-hedged or all (several separated by commas)";
 
     /// <summary>Parses <paramref name="args"/>; on a bad value, <paramref name="error"/> names the setting and what it allows.</summary>
     public static bool TryParse(string[] args, out ChaosArguments? arguments, out string? error)

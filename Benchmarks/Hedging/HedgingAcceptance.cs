@@ -7,6 +7,9 @@ namespace ResilientGrpc.Benchmarks.Hedging;
 /// The bars our hedging is judged by, run by run. Profile <c>hang</c>: success at least the best peer's (the higher of
 /// Polly's and grpc-dotnet's), and p99 at most the best peer's (the lower) + 10 %. Profile <c>pushback</c>: ours sends
 /// no hedge after the server's stop pushback (1.00 attempts per call), and the report says whether grpc-dotnet did.
+/// Profile <c>hang-breaker</c>: the breaker behind hedging never opens. Profile <c>outage-hedged</c>: hedged, the breaker
+/// stops an outage within the bounds the flaky profiles set the default stack (at most 25 calls reach the server in 8 s,
+/// the first local rejection at most 0.5 s in), as it does without hedging in the same run.
 /// </summary>
 public static class HedgingAcceptance
 {
@@ -25,16 +28,49 @@ public static class HedgingAcceptance
     private static string Title(IReadOnlyList<HedgingRun> runs) =>
         $"Acceptance of {HedgingContender.OursHedging} (profile {runs[0].Scenario.Profile.Name}):" + Environment.NewLine;
 
-    private static bool IsPushback(IReadOnlyList<HedgingRun> runs) => runs[0].Scenario.Profile == HedgingProfile.Pushback;
+    private static HedgingProfile Profile(IReadOnlyList<HedgingRun> runs) => runs[0].Scenario.Profile;
 
-    private static string[] Headers(IReadOnlyList<HedgingRun> runs) => IsPushback(runs)
-        ? ["run", "ours: no hedge after a stop pushback (1.00 attempts/call)", "grpc-dotnet attempts/call", "Polly attempts/call", "verdict"]
-        : ["run", "success ≥ best peer's", "p99 ≤ best peer's + 10 %", "verdict"];
+    private static string[] Headers(IReadOnlyList<HedgingRun> runs) => Profile(runs) switch
+    {
+        var p when p == HedgingProfile.Pushback => ["run", "ours: no hedge after a stop pushback (1.00 attempts/call)", "grpc-dotnet attempts/call", "Polly attempts/call", "verdict"],
+        var p when p == HedgingProfile.HangBreaker => ["run", "breaker openings = 0", "success", "verdict"],
+        var p when p == HedgingProfile.Outage => ["run", "server calls ≤ 25", "first local rejection ≤ 500 ms", "without hedging (same run)", "verdict"],
+        _ => ["run", "success ≥ best peer's", "p99 ≤ best peer's + 10 %", "verdict"],
+    };
 
     private static List<string[]> Rows(IReadOnlyList<HedgingRun> runs) =>
         [.. runs.Select(run => run.Of(HedgingContender.OursHedging) is { } ours
-            ? IsPushback(runs) ? PushbackRow(run, ours) : HangRow(run, ours)
+            ? Profile(runs) switch
+            {
+                var p when p == HedgingProfile.Pushback => PushbackRow(run, ours),
+                var p when p == HedgingProfile.HangBreaker => HangBreakerRow(run, ours),
+                var p when p == HedgingProfile.Outage => OutageRow(run, ours),
+                _ => HangRow(run, ours),
+            }
             : [Int(run.Number), .. Enumerable.Repeat("not run", Headers(runs).Length - 2), "–"])];
+
+    private static string[] HangBreakerRow(HedgingRun run, HedgingResult ours)
+    {
+        var never = ours.BreakerOpenings == 0;
+        return [Int(run.Number), Int(ours.BreakerOpenings) + (never ? " PASS" : " FAIL"), Percent(ours.SuccessRate), never ? "PASS" : "FAIL"];
+    }
+
+    private static string[] OutageRow(HedgingRun run, HedgingResult ours)
+    {
+        var calls = ours.ServerCalls <= Chaos.AcceptanceCheck.MaxServerCallsInOutage;
+        var first = ours.FirstLocalRejection <= Chaos.AcceptanceCheck.MaxFirstRejection;
+        var without = run.Of(HedgingContender.OursWithoutHedging) is { } plain
+            ? $"{Int(plain.ServerCalls)} calls, first rejection {(plain.FirstLocalRejection is { } t ? Ms(t) : "never")}"
+            : "not run";
+        return
+        [
+            Int(run.Number),
+            Int(ours.ServerCalls) + (calls ? " PASS" : " FAIL"),
+            (ours.FirstLocalRejection is { } at ? Ms(at) : "never") + (first ? " PASS" : " FAIL"),
+            without,
+            calls && first ? "PASS" : "FAIL",
+        ];
+    }
 
     private static string[] HangRow(HedgingRun run, HedgingResult ours)
     {

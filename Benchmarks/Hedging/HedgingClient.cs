@@ -9,13 +9,13 @@ namespace ResilientGrpc.Benchmarks.Hedging;
 
 /// <summary>
 /// A hedging contender's client on its own channel to the chaos server. Every call it makes carries the scenario's
-/// caller deadline, whoever the contender.
+/// caller deadline, if any, whoever the contender.
 /// </summary>
 public sealed class HedgingClient : IDisposable
 {
     private readonly GrpcChannel channel;
     private readonly UnstableService.UnstableServiceClient client;
-    private readonly TimeSpan callerDeadline;
+    private readonly TimeSpan? callerDeadline;
 
     public HedgingClient(HedgingContender contender, BenchmarkServer server, HedgingScenario scenario)
     {
@@ -47,7 +47,7 @@ public sealed class HedgingClient : IDisposable
     public static bool HasBreaker(HedgingContender contender, HedgingProfile profile) =>
         contender == HedgingContender.OursWithoutHedging || (contender == HedgingContender.OursHedging && profile.OursHasBreaker);
 
-    /// <summary>Starts one Process call with the caller's deadline.</summary>
+    /// <summary>Starts one Process call with the caller's deadline, if the profile sets one.</summary>
     public AsyncUnaryCall<ProcessReply> Process(ProcessRequest request) =>
         client.ProcessAsync(request, deadline: DateTime.UtcNow + callerDeadline);
 

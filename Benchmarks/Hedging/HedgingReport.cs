@@ -10,6 +10,7 @@ public static class HedgingReport
     private static readonly string[] Headers =
     [
         "run", "contender", "calls", "shed", "success", "p50 ms", "p90 ms", "p99 ms", "max ms", "attempts/call", "abandoned at server", "breaker opened",
+        "first local rejection ms",
     ];
 
     /// <summary>One line on the load, the profile and the policy of <paramref name="scenario"/>.</summary>
@@ -17,12 +18,14 @@ public static class HedgingReport
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var policy = scenario.Policy;
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"{scenario.CallsPerSecond} calls/s (at most {scenario.MaxInFlight} in flight) for {scenario.Profile.Duration.TotalSeconds} s; "
-            + $"profile {scenario.Profile.Name}: {scenario.Profile.Description}. Every caller sets a {scenario.CallerDeadline.TotalMilliseconds} ms deadline; "
-            + $"hedging: {policy.MaxAttempts} attempts, {scenario.HedgeDelay.TotalMilliseconds} ms apart, UNAVAILABLE non-fatal; "
-            + $"attempt deadline {policy.AttemptTimeout.TotalMilliseconds} ms (ours and Polly).");
+        var deadline = scenario.CallerDeadline is { } d
+            ? FormattableString.Invariant($"Every caller sets a {d.TotalMilliseconds} ms deadline; ")
+            : "Callers set no deadline; ";
+        return FormattableString.Invariant($"{scenario.CallsPerSecond} calls/s (at most {scenario.MaxInFlight} in flight) for {scenario.Profile.Duration.TotalSeconds} s; ")
+            + FormattableString.Invariant($"profile {scenario.Profile.Name}: {scenario.Profile.Description}. ")
+            + deadline
+            + FormattableString.Invariant($"hedging: {policy.MaxAttempts} attempts, {scenario.HedgeDelay.TotalMilliseconds} ms apart, UNAVAILABLE non-fatal; ")
+            + FormattableString.Invariant($"attempt deadline {policy.AttemptTimeout.TotalMilliseconds} ms (ours and Polly).");
     }
 
     public static string Table(IReadOnlyList<HedgingRun> runs) => TextTable.Aligned(Headers, Rows(runs, csv: false));
@@ -74,6 +77,7 @@ public static class HedgingReport
             row.Result.AttemptsPerCall.ToString("0.00", CultureInfo.InvariantCulture),
             Int(row.Result.ServerAbandoned),
             HedgingClient.HasBreaker(row.Result.Contender, profile) ? Int(row.Result.BreakerOpenings) : csv ? string.Empty : "–",
+            row.Result.FirstLocalRejection is { } first ? Ms(first) : csv ? string.Empty : "never",
         })];
     }
 

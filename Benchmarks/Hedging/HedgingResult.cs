@@ -14,6 +14,7 @@ namespace ResilientGrpc.Benchmarks.Hedging;
 /// <param name="AttemptsPerCall">The calls the server received ÷ logical calls.</param>
 /// <param name="ServerAbandoned">The calls the server saw abandoned: cancelled by the client or ended by their deadline while it worked.</param>
 /// <param name="BreakerOpenings">How often our breaker opened (zero for the contenders without one).</param>
+/// <param name="FirstLocalRejection">When a caller first got a local refusal from a breaker, from the start of the load; null for never.</param>
 public sealed record HedgingResult(
     HedgingContender Contender,
     int Calls,
@@ -25,8 +26,15 @@ public sealed record HedgingResult(
     TimeSpan Max,
     double AttemptsPerCall,
     long ServerAbandoned,
-    long BreakerOpenings)
+    long BreakerOpenings,
+    TimeSpan? FirstLocalRejection)
 {
+    /// <summary>"Never" as a time, for medians: later than any run lasts.</summary>
+    private static readonly TimeSpan Never = TimeSpan.FromDays(1);
+
+    /// <summary>The calls the server received (<see cref="AttemptsPerCall"/> × <see cref="Calls"/>).</summary>
+    public long ServerCalls => (long)Math.Round(AttemptsPerCall * Calls);
+
     public static HedgingResult From(
         HedgingContender contender, IReadOnlyList<CallRecord> records, int shed, long serverCalls, long serverAbandoned, long openings)
     {
@@ -43,7 +51,8 @@ public sealed record HedgingResult(
             latencies.Length == 0 ? TimeSpan.Zero : latencies[^1],
             records.Count == 0 ? 0 : (double)serverCalls / records.Count,
             serverAbandoned,
-            openings);
+            openings,
+            records.Where(r => r.RejectedLocally).Select(r => (TimeSpan?)r.End).Min());
     }
 
     /// <summary>The median of one contender's results over repeated runs, column by column.</summary>
@@ -62,7 +71,8 @@ public sealed record HedgingResult(
             RunStatistics.MedianTime(runs.Select(r => r.Max)),
             RunStatistics.Median(runs.Select(r => r.AttemptsPerCall)),
             RunStatistics.MedianCount(runs.Select(r => (double)r.ServerAbandoned)),
-            RunStatistics.MedianCount(runs.Select(r => (double)r.BreakerOpenings)));
+            RunStatistics.MedianCount(runs.Select(r => (double)r.BreakerOpenings)),
+            RunStatistics.MedianTime(runs.Select(r => r.FirstLocalRejection ?? Never)) is var first && first >= Never ? null : first);
     }
 
     /// <inheritdoc />

@@ -25,7 +25,7 @@ public sealed record HedgingScenario(HedgingProfile Profile, int Seed)
     /// <summary>
     /// The deadline every caller sets on every call, for every contender: the attempt deadline (200 ms). grpc-dotnet has
     /// no attempt timeout, so a caller's deadline is its only bound; giving every contender the same one compares the
-    /// hedging, not the bounds.
+    /// hedging, not the bounds. Null when the profile runs ours as the default stack does, without one.
     /// </summary>
-    public TimeSpan CallerDeadline => Policy.AttemptTimeout;
+    public TimeSpan? CallerDeadline => Profile.CallerDeadline ? Policy.AttemptTimeout : null;
 }
