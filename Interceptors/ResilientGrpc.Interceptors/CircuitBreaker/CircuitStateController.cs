@@ -27,12 +27,10 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
     private readonly OpeningRule rule;
     private readonly OutcomeClassifier classifier;
     private readonly long breakDuration;
-    private readonly int halfOpenProbes;
     private volatile CircuitState state;
     private volatile int generation;
     private long openUntil;
-    private int probesAdmitted;
-    private int probesSucceeded;
+    private ProbeSlots probes;
     private int rejections;
     private int rejectionsSinceClosed;
 
@@ -45,7 +43,7 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         Key = key;
         rule = new OpeningRule(settings, time);
         breakDuration = Timestamps.FromTimeSpan(settings.BreakDuration, time);
-        halfOpenProbes = settings.HalfOpenProbes;
+        probes = new ProbeSlots(settings.HalfOpenProbes);
         BreakerName = settings.Name;
     }
 
@@ -117,7 +115,8 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
 
         if (permit.IsProbe)
         {
-            OnProbeEnded(permit, outcome);
+            // It closes the circuit, reopens it, or (ignored) frees its slot.
+            Change(static (self, ended) => self.OnProbeCompleted_NeedsLock(ended.Permit, ended.Outcome), (Permit: permit, Outcome: outcome));
         }
         else if (permit.Generation == generation && rule.Count(outcome, scope, this, permit.Generation) is { } opening)
         {
@@ -144,19 +143,6 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
     }
 
-    /// <summary>A probe ended: it closes the circuit, reopens it, or (ignored) frees its slot.</summary>
-    private void OnProbeEnded(CircuitPermit permit, CallOutcome outcome)
-    {
-        CircuitTransition? transition;
-        lock (gate)
-        {
-            transition = OnProbeCompleted_NeedsLock(permit, outcome);
-            AssertInvariants_NeedsLock();
-        }
-
-        Raise(transition);
-    }
-
     /// <summary>Makes a breaker that no caller has seen yet start isolated, without an event.</summary>
     public void StartIsolated()
     {
@@ -168,42 +154,10 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
     }
 
     /// <summary>Holds the circuit open until <see cref="Reset"/>.</summary>
-    public void Isolate()
-    {
-        CircuitTransition? transition = null;
-        lock (gate)
-        {
-            if (state != CircuitState.Isolated)
-            {
-                transition = TransitionTo_NeedsLock(CircuitState.Isolated, CircuitStateChangeReason.Isolated, failureCount: 0);
-            }
-
-            AssertInvariants_NeedsLock();
-        }
-
-        Raise(transition);
-    }
+    public void Isolate() => Change(static (self, _) => self.MoveTo_NeedsLock(CircuitState.Isolated, CircuitStateChangeReason.Isolated), 0);
 
     /// <summary>Closes the circuit and forgets every counted outcome.</summary>
-    public void Reset()
-    {
-        CircuitTransition? transition = null;
-        lock (gate)
-        {
-            if (state != CircuitState.Closed)
-            {
-                transition = TransitionTo_NeedsLock(CircuitState.Closed, CircuitStateChangeReason.Reset, failureCount: 0);
-            }
-            else
-            {
-                rule.Clear();
-            }
-
-            AssertInvariants_NeedsLock();
-        }
-
-        Raise(transition);
-    }
+    public void Reset() => Change(static (self, _) => self.MoveTo_NeedsLock(CircuitState.Closed, CircuitStateChangeReason.Reset), 0);
 
     private bool TryEnterSlow(long now, out CircuitPermit permit, [NotNullWhen(false)] out BrokenCircuitException? rejection)
     {
@@ -220,17 +174,13 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
             (rejectedIn, retryAfter) = state switch
             {
                 CircuitState.Closed => (CircuitState.Closed, null),
-                CircuitState.HalfOpen when probesAdmitted < halfOpenProbes => (CircuitState.Closed, null),
+                CircuitState.HalfOpen when probes.TryAdmit() => (CircuitState.Closed, null),
                 CircuitState.HalfOpen => (CircuitState.HalfOpen, TimeSpan.Zero),
                 CircuitState.Open => (CircuitState.Open, time.GetElapsedTime(now, openUntil)),
                 _ => (CircuitState.Isolated, (TimeSpan?)null),
             };
 
             permit = new CircuitPermit(generation, IsProbe: state == CircuitState.HalfOpen);
-            if (rejectedIn == CircuitState.Closed && permit.IsProbe)
-            {
-                probesAdmitted++;
-            }
 
             AssertInvariants_NeedsLock();
         }
@@ -254,17 +204,23 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         return false;
     }
 
-    private void Open(int admittedIn, Opening opening)
+    /// <summary>Opens the circuit for <paramref name="opening"/>, unless it moved on since the attempt was admitted in <paramref name="admittedIn"/>.</summary>
+    private void Open(int admittedIn, Opening opening) => Change(
+        static (self, cause) =>
+
+            // Several threads may cross a threshold together; only the first of this generation opens it.
+            self.state == CircuitState.Closed && cause.AdmittedIn == self.generation
+                ? self.TransitionTo_NeedsLock(CircuitState.Open, cause.Opening.Reason, cause.Opening.FailureCount)
+                : null,
+        (AdmittedIn: admittedIn, Opening: opening));
+
+    /// <summary>Makes <paramref name="change"/> under the lock, then reports the transition it made, if any, outside it.</summary>
+    private void Change<TArg>(Func<CircuitStateController, TArg, CircuitTransition?> change, TArg arg)
     {
-        CircuitTransition? transition = null;
+        CircuitTransition? transition;
         lock (gate)
         {
-            // Several threads may cross a threshold together; only the first of this generation opens it.
-            if (state == CircuitState.Closed && admittedIn == generation)
-            {
-                transition = TransitionTo_NeedsLock(CircuitState.Open, opening.Reason, opening.FailureCount);
-            }
-
+            transition = change(this, arg);
             AssertInvariants_NeedsLock();
         }
 
@@ -283,15 +239,25 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
             case CallOutcome.Failure:
                 return TransitionTo_NeedsLock(CircuitState.Open, CircuitStateChangeReason.ProbeFailed, failureCount: 1);
             case CallOutcome.Success:
-                probesSucceeded++;
-                return probesSucceeded >= halfOpenProbes
+                return probes.Succeeded()
                     ? TransitionTo_NeedsLock(CircuitState.Closed, CircuitStateChangeReason.ProbeSucceeded, failureCount: 0)
                     : null;
             default:
-                // A probe the caller cancelled or abandoned proves nothing: free its slot for the next caller.
-                probesAdmitted--;
+                probes.Free();
                 return null;
         }
+    }
+
+    /// <summary>A control's transition to <paramref name="to"/>; none when the circuit is there already, whose counts are then forgotten.</summary>
+    private CircuitTransition? MoveTo_NeedsLock(CircuitState to, CircuitStateChangeReason reason)
+    {
+        if (state != to)
+        {
+            return TransitionTo_NeedsLock(to, reason, failureCount: 0);
+        }
+
+        rule.Clear();
+        return null;
     }
 
     private CircuitTransition TransitionTo_NeedsLock(CircuitState to, CircuitStateChangeReason reason, int failureCount)
@@ -319,8 +285,7 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
             rejectionsSinceClosed = 0;
         }
 
-        probesAdmitted = 0;
-        probesSucceeded = 0;
+        probes.Clear();
         generation++;
         state = to;
         return new CircuitTransition(Key, from, to, reason, failureCount, rejected);
@@ -330,9 +295,7 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
     private void AssertInvariants_NeedsLock()
     {
         Debug.Assert(gate.IsHeldByCurrentThread, "invariants are read under the lock");
-        Debug.Assert(probesAdmitted >= 0 && probesAdmitted <= halfOpenProbes, "probe slots stay within HalfOpenProbes");
-        Debug.Assert(probesSucceeded >= 0 && probesSucceeded <= probesAdmitted, "only admitted probes succeed");
-        Debug.Assert(state == CircuitState.HalfOpen || probesAdmitted == 0, "probes exist only while half-open");
+        probes.AssertValid(state == CircuitState.HalfOpen);
     }
 
     private void Raise(CircuitTransition? transition)

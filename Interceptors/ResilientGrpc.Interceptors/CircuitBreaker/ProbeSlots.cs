@@ -1,0 +1,43 @@
+using System.Diagnostics;
+
+namespace ResilientGrpc.Interceptors.CircuitBreaker;
+
+/// <summary>
+/// The probe calls of one half-open period: how many were let through and how many succeeded, out of
+/// <see cref="CircuitBreakerOptions.HalfOpenProbes"/>. Kept by the <see cref="CircuitStateController"/> under its lock.
+/// </summary>
+internal struct ProbeSlots(int probes)
+{
+    private int admitted;
+    private int succeeded;
+
+    /// <summary>Lets one more probe through, when a slot is free.</summary>
+    public bool TryAdmit()
+    {
+        if (admitted >= probes)
+        {
+            return false;
+        }
+
+        admitted++;
+        return true;
+    }
+
+    /// <summary>A probe succeeded: true once every probe has.</summary>
+    public bool Succeeded() => ++succeeded >= probes;
+
+    /// <summary>A probe the caller cancelled or abandoned proves nothing: its slot is free for the next caller.</summary>
+    public void Free() => admitted--;
+
+    /// <summary>A new period begins: no probe yet.</summary>
+    public void Clear() => (admitted, succeeded) = (0, 0);
+
+    /// <summary>Checks that the slots stay within their count; outside the half-open state, that none is taken.</summary>
+    [Conditional("DEBUG")]
+    public readonly void AssertValid(bool halfOpen)
+    {
+        Debug.Assert(admitted >= 0 && admitted <= probes, "probe slots stay within HalfOpenProbes");
+        Debug.Assert(succeeded >= 0 && succeeded <= admitted, "only admitted probes succeed");
+        Debug.Assert(halfOpen || admitted == 0, "probes exist only while half-open");
+    }
+}
