@@ -10,16 +10,16 @@ namespace ResilientGrpc.Interceptors.Hedging;
 internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
     where TAttempt : class, IDisposable
 {
-    private readonly Attempt[] attempts = new Attempt[capacity];
+    private readonly InFlightAttempt[] attempts = new InFlightAttempt[capacity];
 
     /// <summary>How many attempts are in flight.</summary>
     public int Count { get; private set; }
 
     /// <summary>Adds attempt <paramref name="number"/>, whose outcome is <paramref name="outcome"/>.</summary>
-    public void Add(TAttempt call, Task<TResult> outcome, int number) => attempts[Count++] = new Attempt(call, outcome, number);
+    public void Add(TAttempt call, Task<TResult> outcome, int number) => attempts[Count++] = new InFlightAttempt(call, outcome, number);
 
     /// <summary>Takes out the first attempt whose outcome has come, if any.</summary>
-    public bool TryTakeEnded(out Attempt ended)
+    public bool TryTakeEnded(out InFlightAttempt ended)
     {
         for (var i = 0; i < Count; i++)
         {
@@ -38,7 +38,7 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
     /// Takes out the first attempt whose headers arrived while it still runs, if any; an attempt whose headers came
     /// with its end (a trailers-only failure) or failed is marked seen, and its outcome decides it.
     /// </summary>
-    public bool TryTakeAnswering(Func<TAttempt, bool> hasEnded, out Attempt answering)
+    public bool TryTakeAnswering(Func<TAttempt, bool> hasEnded, out InFlightAttempt answering)
     {
         for (var i = 0; i < Count; i++)
         {
@@ -96,7 +96,7 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
         return running;
     }
 
-    private Attempt RemoveAt(int index)
+    private InFlightAttempt RemoveAt(int index)
     {
         var taken = attempts[index];
         Array.Copy(attempts, index + 1, attempts, index, Count - index - 1);
@@ -105,5 +105,5 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
     }
 
     /// <summary>An attempt in flight; <see cref="Headers"/> is watched once the caller asks for headers, until seen.</summary>
-    internal readonly record struct Attempt(TAttempt Call, Task<TResult> Outcome, int Number, Task<Metadata>? Headers = null, bool HeadersSeen = false);
+    internal readonly record struct InFlightAttempt(TAttempt Call, Task<TResult> Outcome, int Number, Task<Metadata>? Headers = null, bool HeadersSeen = false);
 }

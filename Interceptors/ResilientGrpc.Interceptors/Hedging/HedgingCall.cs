@@ -1,4 +1,3 @@
-using System.Threading.Tasks.Sources;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
@@ -28,7 +27,7 @@ namespace ResilientGrpc.Interceptors.Hedging;
 /// every attempt it gives up is observed, and its own task is observed when the caller disposes the call.
 /// </para>
 /// </remarks>
-internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : ResilienceCallContext, IValueTaskSource
+internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : OwnedCall<TAttempt, TResult>
     where TRequest : class
     where TResponse : class
     where TAttempt : class, IDisposable
@@ -36,17 +35,12 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
     private readonly HedgingEngine engine;
     private readonly HedgeAttempts<TAttempt, TResult> inFlight;
     private readonly long start;
+    private readonly WakeSignal signal = new();
     private readonly Action wake;
-    private ManualResetValueTaskSourceCore<bool> signal = new() { RunContinuationsAsynchronously = true };
-    private int waiting;
-    private ITimer? timer;
-    private int timerFired;
+    private HedgeTimer timer;
     private int stopped;
     private int headersWanted;
     private TaskCompletionSource? committed;
-    private TAttempt? decided;
-    private Exception? finalError;
-    private Task<TResult> run = null!;
     private ClientInterceptorContext<TRequest, TResponse> context;
     private ResilienceCallContext shared = null!;
 
@@ -57,27 +51,11 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
         this.context = context;
         start = engine.Time.GetTimestamp();
         inFlight = new HedgeAttempts<TAttempt, TResult>(engine.Policy.MaxAttempts);
-        wake = Wake;
+        wake = signal.Wake;
     }
 
-    /// <summary>The task that runs the attempts, settling with the committed attempt's outcome or the call's error.</summary>
-    protected Task<TResult> Run => run;
-
     /// <summary>The attempt that answered first, once the call has committed to it.</summary>
-    protected TAttempt? Decided => Volatile.Read(ref decided);
-
-    /// <summary>The error the call ended with, once it ended without an answer.</summary>
-    protected Exception? FinalError => Volatile.Read(ref finalError);
-
-    /// <inheritdoc />
-    public ValueTaskSourceStatus GetStatus(short token) => signal.GetStatus(token);
-
-    /// <inheritdoc />
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        signal.OnCompleted(continuation, state, token, flags);
-
-    /// <inheritdoc />
-    public void GetResult(short token) => signal.GetResult(token);
+    protected TAttempt? Decided => Attempt;
 
     /// <summary>
     /// Starts the call's first attempt through <paramref name="invocation"/>: the attempts carry <paramref name="found"/>,
@@ -103,7 +81,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
         Add(first, number: 1);
-        run = RunAsync(invocation);
+        Running(RunAsync(invocation));
     }
 
     /// <summary>The task that settles with how <paramref name="attempt"/> answers: its first result, or its error.</summary>
@@ -128,25 +106,12 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
         }
 
         Interlocked.Exchange(ref headersWanted, 1);
-        Wake();
+        signal.Wake();
         return commit.Task;
     }
 
-    /// <summary>Cancels every attempt (the loop disposes those in flight), or disposes the one that decided the call.</summary>
-    protected void Dispose()
-    {
-        Interlocked.Exchange(ref stopped, 1);
-        Wake();
-        Volatile.Read(ref decided)?.Dispose();
-
-        // The caller may never await what it disposed of: its failure (usually Cancelled) must not go unobserved.
-        TaskFaults.Observe(run);
-    }
-
-    /// <summary>The error of the call, once its attempts have run; throws while they still run.</summary>
-    protected Exception? Outcome() => run.IsCompleted
-        ? FinalError
-        : throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
+    /// <summary>Cancels every attempt in flight (the loop disposes them; the base disposes the one that decided the call).</summary>
+    protected override void OnDisposed() => Stop();
 
     /// <summary>The loop: handles what happened, sends or times the next hedge, and sleeps until something else does.</summary>
     private async Task<TResult> RunAsync<TInvocation>(TInvocation invocation)
@@ -160,8 +125,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
             while (true)
             {
                 // Armed before looking, so that whatever happens from here on wakes the wait below.
-                signal.Reset();
-                Volatile.Write(ref waiting, 1);
+                signal.Arm();
                 if (Volatile.Read(ref stopped) == 1 || callerToken.IsCancellationRequested)
                 {
                     throw Fail(CallErrors.Cancelled(round.LastError), cancelled: true);
@@ -185,9 +149,8 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
                     continue;
                 }
 
-                if (Interlocked.Exchange(ref timerFired, 0) == 1)
+                if (timer.TakeFired())
                 {
-                    Disarm();
                     round.NextWait = TimeSpan.Zero;
                 }
 
@@ -196,19 +159,19 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
                     continue;
                 }
 
-                if (inFlight.Count == 0 && timer is null)
+                if (inFlight.Count == 0 && !timer.IsArmed)
                 {
                     engine.Telemetry.AllFailed(context.Method, round.Sent, CallErrors.CodeOf(round.LastError!));
                     throw Fail(round.LastError!, cancelled: false);
                 }
 
-                await new ValueTask(this, signal.Version).ConfigureAwait(false);
+                await signal.WaitAsync().ConfigureAwait(false);
             }
         }
         finally
         {
             inFlight.CancelAll();
-            Disarm();
+            timer.Disarm();
             engine.Telemetry.Settled(context.Method, context.Host, round.Sent);
         }
     }
@@ -220,7 +183,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
     private bool SendOrTime<TInvocation>(ref HedgeRound round, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
-        switch (round.Next(timer is not null))
+        switch (round.Next(timer.IsArmed))
         {
             case HedgeStep.Wait:
                 return false;
@@ -229,7 +192,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
                     ? throw Fail(CallErrors.DeadlineExceeded(round.LastError, "The deadline passes before the next hedge could start."), cancelled: false)
                     : false;
             case HedgeStep.Arm:
-                timer = engine.Time.CreateTimer(static s => ((HedgingCall<TRequest, TResponse, TAttempt, TResult>)s!).OnTimer(), this, round.NextWait!.Value, Timeout.InfiniteTimeSpan);
+                timer.Arm(engine.Time, round.NextWait!.Value, static (self, arming) => self.OnTimer(arming), this);
                 return false;
             case HedgeStep.Throttled:
                 engine.Telemetry.Throttled(context.Method, context.Host, round.Sent + 1);
@@ -255,7 +218,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
     }
 
     /// <summary>Whether an attempt answered by its headers, once the caller asked for them, while it still runs.</summary>
-    private bool TryAnswer(out HedgeAttempts<TAttempt, TResult>.Attempt winner)
+    private bool TryAnswer(out HedgeAttempts<TAttempt, TResult>.InFlightAttempt winner)
     {
         winner = default;
         if (Volatile.Read(ref headersWanted) == 0)
@@ -274,16 +237,12 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
     }
 
     /// <summary><paramref name="winner"/> answers the call: the others are cancelled.</summary>
-    private void Win(in HedgeAttempts<TAttempt, TResult>.Attempt winner)
+    private void Win(in HedgeAttempts<TAttempt, TResult>.InFlightAttempt winner)
     {
-        Disarm();
+        timer.Disarm();
         engine.Succeeded();
         shared.Commit();
-        Volatile.Write(ref decided, winner.Call);
-        if (Volatile.Read(ref stopped) == 1)
-        {
-            winner.Call.Dispose();
-        }
+        Track(winner.Call);
 
         committed?.TrySetResult();
         engine.Telemetry.Won(context.Method, context.Host, winner.Number, inFlight.CancelAll(), shared.Span);
@@ -293,7 +252,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
     /// <paramref name="attempt"/> failed: a fatal status commits that failure (throws it); otherwise the failure sets
     /// when the next hedge may go (at once, after the server's pushback, or never).
     /// </summary>
-    private void Failed(in HedgeAttempts<TAttempt, TResult>.Attempt attempt, ref HedgeRound round)
+    private void Failed(in HedgeAttempts<TAttempt, TResult>.InFlightAttempt attempt, ref HedgeRound round)
     {
         var error = attempt.Outcome.Exception?.InnerException ?? new OperationCanceledException();
 
@@ -305,7 +264,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
             throw Fail(error, cancelled: false);
         }
 
-        Disarm();
+        timer.Disarm();
         engine.Telemetry.Failed(context.Method, attempt.Number, error, failure, round.NextWait, shared.Span);
     }
 
@@ -322,8 +281,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
     /// </summary>
     private Exception Fail(Exception error, bool cancelled)
     {
-        var final = CallErrors.AsSeen(error);
-        Volatile.Write(ref finalError, final);
+        var final = Ended(CallErrors.AsSeen(error));
         inFlight.CancelAll();
         if (!cancelled)
         {
@@ -336,26 +294,13 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Re
     private void Stop()
     {
         Interlocked.Exchange(ref stopped, 1);
-        Wake();
+        signal.Wake();
     }
 
-    private void OnTimer()
+    private void OnTimer(int arming)
     {
-        Interlocked.Exchange(ref timerFired, 1);
-        Wake();
+        timer.Fire(arming);
+        signal.Wake();
     }
 
-    private void Wake()
-    {
-        if (Interlocked.Exchange(ref waiting, 0) == 1)
-        {
-            signal.SetResult(true);
-        }
-    }
-
-    private void Disarm()
-    {
-        Interlocked.Exchange(ref timer, null)?.Dispose();
-        Interlocked.Exchange(ref timerFired, 0);
-    }
 }

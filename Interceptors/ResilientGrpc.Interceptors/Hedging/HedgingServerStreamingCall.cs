@@ -21,11 +21,7 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
     where TRequest : class
     where TResponse : class
 {
-    private static readonly Func<object, Task<Metadata>> HeadersOfCall = static state => TaskFaults.Observed(((HedgingServerStreamingCall<TRequest, TResponse>)state).HeadersAsync());
-    private static readonly Func<object, Status> StatusOfCall = static state => ((HedgingServerStreamingCall<TRequest, TResponse>)state).GetStatus();
-    private static readonly Func<object, Metadata> TrailersOfCall = static state => ((HedgingServerStreamingCall<TRequest, TResponse>)state).GetTrailers();
-    private static readonly Action<object> DisposeOfCall = static state => ((HedgingServerStreamingCall<TRequest, TResponse>)state).Dispose();
-    private static readonly Action<object?> CancelOfCall = static state => ((HedgingServerStreamingCall<TRequest, TResponse>)state!).Dispose();
+    private static readonly Action<object?> CancelOfCall = static state => DisposeOfCall(state!);
 
     private bool firstConsumed;
 
@@ -60,7 +56,7 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
     protected override bool HasEnded(AsyncServerStreamingCall<TResponse> attempt) => CommittedStream.HasEnded(attempt);
 
     /// <summary>Commits to the first attempt whose headers arrive while it runs (unless one already committed); returns its headers.</summary>
-    private async Task<Metadata> HeadersAsync()
+    protected override async Task<Metadata> HeadersAsync()
     {
         await Task.WhenAny(CommitOnHeaders(), Run).ConfigureAwait(false);
         if (Decided is { } call)
@@ -72,10 +68,7 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
         throw FinalError ?? Run.Exception!.InnerException!;
     }
 
-    private Status GetStatus() => Run.IsCompleted && FinalError is { } error ? CallErrors.StatusOf(error) : Committed().GetStatus();
+    protected override Status StatusOf(AsyncServerStreamingCall<TResponse> attempt) => attempt.GetStatus();
 
-    private Metadata GetTrailers() => Run.IsCompleted && FinalError is { } error ? CallErrors.TrailersOf(error) : Committed().GetTrailers();
-
-    private AsyncServerStreamingCall<TResponse> Committed() =>
-        Decided ?? throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
+    protected override Metadata TrailersOf(AsyncServerStreamingCall<TResponse> attempt) => attempt.GetTrailers();
 }

@@ -14,11 +14,6 @@ internal sealed class HedgingUnaryCall<TRequest, TResponse>
     where TRequest : class
     where TResponse : class
 {
-    private static readonly Func<object, Task<Metadata>> HeadersOfCall = static state => TaskFaults.Observed(((HedgingUnaryCall<TRequest, TResponse>)state).HeadersAsync());
-    private static readonly Func<object, Status> StatusOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse>)state).GetStatus();
-    private static readonly Func<object, Metadata> TrailersOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse>)state).GetTrailers();
-    private static readonly Action<object> DisposeOfCall = static state => ((HedgingUnaryCall<TRequest, TResponse>)state).Dispose();
-
     private HedgingUnaryCall(HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context)
         : base(engine, context)
     {
@@ -53,18 +48,9 @@ internal sealed class HedgingUnaryCall<TRequest, TResponse>
 
     protected override Task<TResponse> OutcomeOf(AsyncUnaryCall<TResponse> attempt) => attempt.ResponseAsync;
 
-    private async Task<Metadata> HeadersAsync()
-    {
-        await ((Task)Run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (FinalError is { } error)
-        {
-            throw error;
-        }
+    protected override Task<Metadata> HeadersAsync() => HeadersOnceSettledAsync(static attempt => attempt.ResponseHeadersAsync);
 
-        return await Decided!.ResponseHeadersAsync.ConfigureAwait(false);
-    }
+    protected override Status StatusOf(AsyncUnaryCall<TResponse> attempt) => attempt.GetStatus();
 
-    private Status GetStatus() => Outcome() is { } error ? CallErrors.StatusOf(error) : Decided!.GetStatus();
-
-    private Metadata GetTrailers() => Outcome() is { } error ? CallErrors.TrailersOf(error) : Decided!.GetTrailers();
+    protected override Metadata TrailersOf(AsyncUnaryCall<TResponse> attempt) => attempt.GetTrailers();
 }

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
@@ -18,43 +17,20 @@ namespace ResilientGrpc.Interceptors.Retry;
 /// loop's own state lives in its task. Like grpc-dotnet's own calls, it leaves no unobserved fault behind: its task is
 /// observed when the caller disposes the call.
 /// </remarks>
-internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : ResilienceCallContext
+internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : OwnedCall<TAttempt, TResult>
     where TRequest : class
     where TResponse : class
     where TAttempt : class, IDisposable
 {
-    private TAttempt? current;
-    private Task<TResult>? run;
-    private Exception? finalError;
     private CancellationTokenSource? backoff;
-    private int disposed;
 
     protected RetryingCall(in ClientInterceptorContext<TRequest, TResponse> context)
         : base(context.Options, context.Method)
     {
     }
 
-    /// <summary>The headers function of the call the caller holds; a headers task made here is observed at once.</summary>
-    protected static Func<object, Task<Metadata>> HeadersOfCall { get; } =
-        static state => TaskFaults.Observed(((RetryingCall<TRequest, TResponse, TAttempt, TResult>)state).HeadersAsync());
-
-    protected static Func<object, Status> StatusOfCall { get; } =
-        static state => ((RetryingCall<TRequest, TResponse, TAttempt, TResult>)state).GetStatus();
-
-    protected static Func<object, Metadata> TrailersOfCall { get; } =
-        static state => ((RetryingCall<TRequest, TResponse, TAttempt, TResult>)state).GetTrailers();
-
-    protected static Action<object> DisposeOfCall { get; } =
-        static state => ((RetryingCall<TRequest, TResponse, TAttempt, TResult>)state).Dispose();
-
     /// <summary>The attempt that runs now, or decided the outcome.</summary>
-    protected TAttempt CurrentAttempt => Volatile.Read(ref current)!;
-
-    /// <summary>The task that runs the attempts, settling with the first success or the final error.</summary>
-    protected Task<TResult> Run => run!;
-
-    /// <summary>The error the call ended with, once it ended without success.</summary>
-    protected Exception? FinalError => Volatile.Read(ref finalError);
+    protected TAttempt CurrentAttempt => Attempt!;
 
     /// <summary>
     /// Declares the call's attempts to the layers below, before the first leaves: they carry <paramref name="found"/>,
@@ -76,8 +52,8 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : R
         TAttempt first, RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, ResilienceCallContext shared)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
-        current = first;
-        run = RunAsync(engine, context, invocation, shared);
+        Track(first);
+        Running(RunAsync(engine, context, invocation, shared));
     }
 
     /// <summary>
@@ -102,17 +78,6 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : R
     protected virtual void OnNextAttempt()
     {
     }
-
-    protected abstract Task<Metadata> HeadersAsync();
-
-    protected abstract Status GetStatus();
-
-    protected abstract Metadata GetTrailers();
-
-    /// <summary>The error of the call, once its attempts have run; throws while they still run.</summary>
-    protected Exception? Outcome() => run!.IsCompleted
-        ? FinalError
-        : throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
 
     /// <summary>The retry loop: awaits each attempt, decides after a failure, waits, and starts the next.</summary>
     private async Task<TResult> RunAsync<TInvocation>(
@@ -161,16 +126,11 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : R
 
                 if (reason != RetryStopReason.None)
                 {
-                    throw Stopped(engine.Stop(reason, error, context.Method, shared, attemptsMade));
+                    throw Ended(engine.Stop(reason, error, context.Method, shared, attemptsMade));
                 }
 
-                attempt = invocation.Start(RetryHeaders.ContextOf(context, ++attemptsMade));
-                Interlocked.Exchange(ref current, attempt);
+                attempt = Track(invocation.Start(RetryHeaders.ContextOf(context, ++attemptsMade)));
                 OnNextAttempt();
-                if (Volatile.Read(ref disposed) == 1)
-                {
-                    attempt.Dispose();
-                }
             }
         }
         finally
@@ -180,13 +140,7 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : R
         }
     }
 
-    private Exception Stopped(Exception error)
-    {
-        Volatile.Write(ref finalError, error);
-        return error;
-    }
-
-    private bool IsCancelled(CancellationToken callerToken) => Volatile.Read(ref disposed) == 1 || callerToken.IsCancellationRequested;
+    private bool IsCancelled(CancellationToken callerToken) => IsDisposed || callerToken.IsCancellationRequested;
 
     /// <summary>The token a backoff wait observes: the caller's, plus this call's disposal. Created on first need.</summary>
     private CancellationToken BackoffToken(CancellationToken callerToken)
@@ -198,7 +152,7 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : R
 
         var source = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : new CancellationTokenSource();
         Interlocked.Exchange(ref backoff, source);
-        if (Volatile.Read(ref disposed) == 1)
+        if (IsDisposed)
         {
             source.Cancel();
         }
@@ -206,10 +160,9 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : R
         return source.Token;
     }
 
-    /// <summary>The caller disposed the call: a running backoff wait ends, and the current attempt is disposed.</summary>
-    private void Dispose()
+    /// <summary>The caller disposed the call: a running backoff wait ends (the current attempt is disposed by the base).</summary>
+    protected override void OnDisposed()
     {
-        Interlocked.Exchange(ref disposed, 1);
         try
         {
             Volatile.Read(ref backoff)?.Cancel();
@@ -218,10 +171,5 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : R
         {
             // The call already completed and released its backoff token.
         }
-
-        Volatile.Read(ref current)?.Dispose();
-
-        // The caller may never await (or read) what it disposed of: its failure (usually Cancelled) must not go unobserved.
-        TaskFaults.Observe(run!);
     }
 }

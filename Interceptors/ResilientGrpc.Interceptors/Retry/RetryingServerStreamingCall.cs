@@ -120,11 +120,9 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         }
     }
 
-    protected override Status GetStatus() =>
-        Volatile.Read(ref committed) is { } call ? call.GetStatus() : CallErrors.StatusOf(StreamOutcome());
+    protected override Status StatusOf(AsyncServerStreamingCall<TResponse> attempt) => attempt.GetStatus();
 
-    protected override Metadata GetTrailers() =>
-        Volatile.Read(ref committed) is { } call ? call.GetTrailers() : CallErrors.TrailersOf(StreamOutcome());
+    protected override Metadata TrailersOf(AsyncServerStreamingCall<TResponse> attempt) => attempt.GetTrailers();
 
     /// <summary>Commits <paramref name="attempt"/> because the caller read its headers, unless it has already failed.</summary>
     private bool TryCommitByHeaders(AsyncServerStreamingCall<TResponse> attempt)
@@ -142,7 +140,4 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         shared.Commit();
         return true;
     }
-
-    private Exception StreamOutcome() => FinalError
-        ?? throw new InvalidOperationException("Unable to get the status or trailers because the call is not complete.");
 }

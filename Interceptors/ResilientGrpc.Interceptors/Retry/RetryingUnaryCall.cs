@@ -70,18 +70,9 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
 
     protected override Task<TResponse> OutcomeAsync(AsyncUnaryCall<TResponse> attempt) => attempt.ResponseAsync;
 
-    protected override async Task<Metadata> HeadersAsync()
-    {
-        await ((Task)Run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (FinalError is { } error)
-        {
-            throw error;
-        }
+    protected override Task<Metadata> HeadersAsync() => HeadersOnceSettledAsync(static attempt => attempt.ResponseHeadersAsync);
 
-        return await CurrentAttempt.ResponseHeadersAsync.ConfigureAwait(false);
-    }
+    protected override Status StatusOf(AsyncUnaryCall<TResponse> attempt) => attempt.GetStatus();
 
-    protected override Status GetStatus() => Outcome() is { } error ? CallErrors.StatusOf(error) : CurrentAttempt.GetStatus();
-
-    protected override Metadata GetTrailers() => Outcome() is { } error ? CallErrors.TrailersOf(error) : CurrentAttempt.GetTrailers();
+    protected override Metadata TrailersOf(AsyncUnaryCall<TResponse> attempt) => attempt.GetTrailers();
 }
