@@ -1,45 +1,28 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
-using ResilientGrpc.Interceptors;
+using Microsoft.Extensions.Logging;
 
 namespace ResilientGrpc.Benchmarks.Overload;
 
 /// <summary>
-/// When a contender's breaker opened, on the run's clock: ours heard on the <c>resilientgrpc.circuit_breaker.transitions</c>
-/// instrument (to = open), Polly's through <see cref="Opened"/>, wired to its <c>OnOpened</c>. Counts reopenings too.
+/// When and why a contender's breaker opened, on the run's clock: ours heard through its log (<see cref="LoggerFactory"/>,
+/// which listens to the breaker's category only, so the other layers log nothing), Polly's through <see cref="Opened"/>,
+/// wired to its <c>OnOpened</c>. Reopenings after a failed probe count too.
 /// </summary>
 internal sealed class BreakerTimeline : IDisposable
 {
-    private const string TransitionsInstrument = "resilientgrpc.circuit_breaker.transitions";
     private readonly Lock gate = new();
-    private readonly List<TimeSpan> openings = [];
-    private readonly MeterListener listener;
+    private readonly List<BreakerOpening> openings = [];
     private Stopwatch? clock;
 
     public BreakerTimeline()
     {
-        listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == ResilienceTelemetry.MeterName && instrument.Name == TransitionsInstrument)
-                {
-                    l.EnableMeasurementEvents(instrument, this);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>(static (_, _, tags, state) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "to" && tag.Value as string == "open")
-                {
-                    ((BreakerTimeline)state!).Opened();
-                }
-            }
-        });
-        listener.Start();
+        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging => logging
+            .AddFilter((category, level) => category == OpeningLog.Category && level >= LogLevel.Error)
+            .AddProvider(new OpeningLog(this)));
     }
+
+    /// <summary>Gets the logger factory that tells this timeline when our breaker opens.</summary>
+    public ILoggerFactory LoggerFactory { get; }
 
     /// <summary>Starts the timeline on the run's clock; openings before it (in the warm-up) are not kept.</summary>
     public void Start(Stopwatch runClock)
@@ -51,20 +34,20 @@ internal sealed class BreakerTimeline : IDisposable
         }
     }
 
-    /// <summary>Records one opening now.</summary>
-    public void Opened()
+    /// <summary>Records one opening now, for <paramref name="reason"/>.</summary>
+    public void Opened(string reason)
     {
         lock (gate)
         {
             if (clock is not null)
             {
-                openings.Add(clock.Elapsed);
+                openings.Add(new BreakerOpening(clock.Elapsed, reason));
             }
         }
     }
 
     /// <summary>The openings so far, in order, from the start of the run.</summary>
-    public IReadOnlyList<TimeSpan> Openings()
+    public IReadOnlyList<BreakerOpening> Openings()
     {
         lock (gate)
         {
@@ -73,5 +56,5 @@ internal sealed class BreakerTimeline : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => listener.Dispose();
+    public void Dispose() => LoggerFactory.Dispose();
 }

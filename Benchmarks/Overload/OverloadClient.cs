@@ -24,7 +24,7 @@ internal sealed class OverloadClient : IDisposable
         Contender = contender;
         Breaker = new BreakerTimeline();
         Sent = new SentAttempts(calls);
-        var setup = new ContenderSetup(scenario.Policy, scenario.Handlers, Breaker.Opened);
+        var setup = new ContenderSetup(scenario.Policy, scenario.Handlers, Breaker.Opened, Breaker.LoggerFactory);
         channel = server.CreateChannel(contender.ServiceConfig is { } config ? new GrpcChannelOptions { ServiceConfig = config(setup) } : null);
         client = new UnstableService.UnstableServiceClient(contender.Stack(channel.CreateCallInvoker().Intercept(Sent), setup));
         callDeadline = contender.CallDeadline ? scenario.Policy.AttemptTimeout : null;

@@ -25,8 +25,8 @@ public static class OverloadContenders
     [
         new("Bare", (invoker, _) => invoker, CallDeadline: true),
         new("GrpcBuiltInRetry", (invoker, _) => invoker, CallDeadline: true, ServiceConfig: setup => GrpcRetryServiceConfig.For(setup.Policy)),
-        new("Polly", (invoker, setup) => invoker.Intercept(new PollyInterceptor(PollyPipelines.WithConcurrencyLimit(setup.Policy, PollyPermitLimit(setup), setup.BreakerOpened))), HasBreaker: true),
+        new("Polly", (invoker, setup) => invoker.Intercept(new PollyInterceptor(PollyPipelines.WithConcurrencyLimit(setup.Policy, PollyPermitLimit(setup), () => setup.BreakerOpened("Polly")))), HasBreaker: true),
         new("OursRetryOnly", (invoker, _) => invoker.WithResilience(new ResilienceOptions { CircuitBreaker = null })),
-        new("OursDefault", (invoker, _) => invoker.WithResilience(new ResilienceOptions()), HasBreaker: true),
+        new("OursDefault", (invoker, setup) => invoker.WithResilience(new ResilienceOptions(), loggerFactory: setup.LoggerFactory), HasBreaker: true),
     ];
 }

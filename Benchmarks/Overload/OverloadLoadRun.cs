@@ -45,13 +45,16 @@ internal sealed class OverloadLoadRun(OverloadScenario scenario, BenchmarkServer
             },
             async ordinal => records.Enqueue((ordinal, await ProcessCalls.TimeAsync(clock, ordinal, client.Process, _ => false).ConfigureAwait(false)))).ConfigureAwait(false);
 
-        var calls = records.OrderBy(r => r.Ordinal).Select(r => (r.Record, Sent: client.Sent.Of(r.Ordinal) > 0)).ToList();
+        var ordered = records.OrderBy(r => r.Ordinal).ToList();
+        var calls = ordered.Select(r => (r.Record, Sent: client.Sent.Of(r.Ordinal) > 0)).ToList();
+        var maxLag = ordered.Select(r => r.Record.Start - schedule[(int)r.Ordinal]).DefaultIfEmpty(TimeSpan.Zero).Max();
         return OverloadResult.From(
             client.Contender,
             scenario,
             calls,
             notStarted,
             (arrivalsAtDrop ?? server.Statistics.TotalCalls) - (arrivalsAtOverload ?? 0),
-            client.Breaker.Openings());
+            client.Breaker.Openings(),
+            maxLag);
     }
 }

@@ -10,7 +10,7 @@ internal static class OverloadReport
     private static readonly string[] Headers =
     [
         "run", "contender", "calls", "unloaded p50 ms", "unloaded p99 ms", "2× success", "2× goodput ×cap", "2× server attempts/s ×cap",
-        "2× p99 ms (ok)", "2× refused locally", "2× refused share", "recovery s", "breaker opened", "first opening s into 2×",
+        "2× p99 ms (ok)", "2× refused locally", "2× refused share", "recovery s", "breaker opened", "first opening s into 2× (why)", "load max lag ms",
     ];
 
     public static string Table(IReadOnlyList<OverloadRun> runs) => TextTable.Aligned(Headers, Rows(runs, csv: false));
@@ -31,7 +31,8 @@ internal static class OverloadReport
             .AppendLine()
             .AppendLine("2× columns count the calls started during the overload, except goodput (successful calls that ended during it, per second) and server attempts/s (attempts the server received during it); both ÷ capacity. "
                 + "Refused locally: failed calls of which no attempt left the client. Recovery: from the drop to the start of the first 1 s window with ≥ 99 % of its calls successful. "
-                + "First opening: when the breaker first opened, in seconds from the start of the overload.");
+                + "First opening: when the breaker first opened, in seconds from the start of the overload (negative: before it), and why. "
+                + "Load max lag: how late the load generator started its latest call against the schedule; the calls it owed then start at once, in a burst.");
         var notStarted = runs.SelectMany(r => r.Results).Where(r => r.NotStarted > 0).ToList();
         if (notStarted.Count > 0)
         {
@@ -76,10 +77,11 @@ internal static class OverloadReport
         r.Recovery is { } recovery ? Seconds(recovery) : csv ? string.Empty : "never",
         r.Contender.HasBreaker ? Int(r.BreakerOpenings) : csv ? string.Empty : "–",
         FirstOpening(r, csv),
+        Ms(r.MaxLag),
     ];
 
     private static string FirstOpening(OverloadResult r, bool csv) => r.FirstOpening is { } opening
-        ? Seconds(opening)
+        ? Seconds(opening) + (csv || r.FirstOpeningReason is null ? string.Empty : $" ({r.FirstOpeningReason})")
         : csv ? string.Empty : r.Contender.HasBreaker ? "never" : "–";
 
     private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -17,6 +17,8 @@ namespace ResilientGrpc.Benchmarks.Overload;
 /// <param name="Recovery">From the drop to the start of the first 1 s window (on a 100 ms grid) in which ≥ 99 % of the calls started succeeded; null: never within the last phase.</param>
 /// <param name="BreakerOpenings">How often the breaker opened during the run (reopenings included).</param>
 /// <param name="FirstOpening">When the breaker first opened, from the start of the overload (negative: before it); null: never.</param>
+/// <param name="MaxLag">How late the load started its latest call against the schedule (the load generator stalled; the calls it owed then start at once, in a burst).</param>
+/// <param name="FirstOpeningReason">Why it first opened (ours: "5 calls" or "15 attempts" in a row; "Polly"); null when it did not, or when runs differ.</param>
 public sealed record OverloadResult(
     OverloadContender Contender,
     int Calls,
@@ -31,7 +33,9 @@ public sealed record OverloadResult(
     long OverloadCalls,
     TimeSpan? Recovery,
     long BreakerOpenings,
-    TimeSpan? FirstOpening)
+    TimeSpan? FirstOpening,
+    TimeSpan MaxLag,
+    string? FirstOpeningReason)
 {
     /// <summary>The share of the overload's calls refused locally.</summary>
     public double RefusedShare => OverloadCalls == 0 ? 0 : (double)RefusedLocally / OverloadCalls;
@@ -43,13 +47,15 @@ public sealed record OverloadResult(
     /// <param name="notStarted">The calls not started.</param>
     /// <param name="serverArrivalsInOverload">Attempts the server received from the start of the overload to the drop.</param>
     /// <param name="openings">When the breaker opened, from the start of the run.</param>
+    /// <param name="maxLag">How late the load started its latest call.</param>
     public static OverloadResult From(
         OverloadContender contender,
         OverloadScenario scenario,
         IReadOnlyList<(CallRecord Record, bool Sent)> calls,
         int notStarted,
         long serverArrivalsInOverload,
-        IReadOnlyList<TimeSpan> openings)
+        IReadOnlyList<BreakerOpening> openings,
+        TimeSpan maxLag)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(calls);
@@ -77,7 +83,9 @@ public sealed record OverloadResult(
             during.Length,
             RecoveryAfter(drop, scenario.Total, [.. calls.Select(c => c.Record).Where(r => r.Start >= drop)]),
             openings.Count,
-            openings.Count == 0 ? null : openings[0] - overloadStart);
+            openings.Count == 0 ? null : openings[0].At - overloadStart,
+            maxLag,
+            openings.Count == 0 ? null : openings[0].Reason);
     }
 
     /// <summary>The median of one contender's results over repeated runs, column by column; "never" counts as later than any time.</summary>
@@ -99,7 +107,9 @@ public sealed record OverloadResult(
             RunStatistics.MedianCount(runs.Select(r => (double)r.OverloadCalls)),
             MedianOrNever(runs.Select(r => r.Recovery)),
             RunStatistics.MedianCount(runs.Select(r => (double)r.BreakerOpenings)),
-            MedianOrNever(runs.Select(r => r.FirstOpening)));
+            MedianOrNever(runs.Select(r => r.FirstOpening)),
+            RunStatistics.MedianTime(runs.Select(r => r.MaxLag)),
+            runs.Select(r => r.FirstOpeningReason).Distinct().Count() == 1 ? runs[0].FirstOpeningReason : null);
     }
 
     /// <summary>
