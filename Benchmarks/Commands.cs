@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 using ResilientGrpc.Benchmarks.BreakerModel;
 using ResilientGrpc.Benchmarks.Chaos;
 using ResilientGrpc.Benchmarks.Fleet;
+using ResilientGrpc.Benchmarks.Overload;
 using ResilientGrpc.Benchmarks.Overhead;
 using ResilientGrpc.Benchmarks.Soak;
 
@@ -14,6 +15,7 @@ namespace ResilientGrpc.Benchmarks;
 /// <c>overhead [BenchmarkDotNet arguments]</c> runs part A (all of it unless <c>--filter</c> says otherwise);
 /// <c>chaos [--profile P] [--runs N] [--scale F] [--only NAMES]</c> runs part B (see <see cref="ChaosArguments"/>);
 /// <c>fleet [--runs N]</c> runs part B's fleet profile (see <see cref="FleetCommand"/>);
+/// <c>overload [--variant V] [--runs N] [--only NAMES] [--scale F]</c> runs part B's overload profile (see <see cref="OverloadCommand"/>);
 /// <c>soak [--minutes N] [--rate N]</c> runs part C (see <see cref="SoakArguments"/>).
 /// Anything else is passed to BenchmarkDotNet.
 /// </summary>
@@ -45,6 +47,11 @@ internal static class Commands
         if (args.Length > 0 && args[0] == "fleet")
         {
             return await FleetCommand.RunAsync(args[1..]).ConfigureAwait(false);
+        }
+
+        if (args.Length > 0 && args[0] == "overload")
+        {
+            return await OverloadCommand.RunAsync(args[1..]).ConfigureAwait(false);
         }
 
         if (args.Length > 0 && args[0] == "chaos")

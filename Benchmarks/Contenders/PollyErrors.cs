@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Polly.CircuitBreaker;
+using Polly.RateLimiting;
 using Polly.Timeout;
 
 namespace ResilientGrpc.Benchmarks.Contenders;
@@ -22,6 +23,7 @@ internal static class PollyErrors
         RpcException rpc => rpc,
         TimeoutRejectedException => new RpcException(new Status(StatusCode.DeadlineExceeded, failure.Message, failure)),
         BrokenCircuitException => new RpcException(new Status(StatusCode.Unavailable, failure.Message, failure)),
+        RateLimiterRejectedException => new RpcException(new Status(StatusCode.ResourceExhausted, failure.Message, failure)),
         OperationCanceledException => new RpcException(new Status(StatusCode.Cancelled, failure.Message, failure)),
         _ => new RpcException(new Status(StatusCode.Unknown, failure.Message, failure)),
     };

@@ -44,6 +44,20 @@ public static class PollyPipelines
         return builder.AddRetry(Retry(policy)).AddCircuitBreaker(Breaker(policy, onOpened)).AddTimeout(policy.AttemptTimeout).Build();
     }
 
+    /// <summary>
+    /// The full pipeline with Polly's concurrency limiter (Polly.RateLimiting) as a bulkhead on attempts: retry → concurrency
+    /// limiter → circuit breaker → attempt timeout. At most <paramref name="permitLimit"/> attempts are in flight at once; an
+    /// attempt over that is refused at once (no queue) with <see cref="Polly.RateLimiting.RateLimiterRejectedException"/>,
+    /// which the retry does not retry and the breaker, inside the limiter, never sees. A call holds no permit during its backoff.
+    /// </summary>
+    public static ResiliencePipeline WithConcurrencyLimit(PolicySettings policy, int permitLimit, Action? onOpened = null) =>
+        Builder(timeProvider: null)
+            .AddRetry(Retry(policy))
+            .AddConcurrencyLimiter(permitLimit, queueLimit: 0)
+            .AddCircuitBreaker(Breaker(policy, onOpened))
+            .AddTimeout(policy.AttemptTimeout)
+            .Build();
+
     /// <summary>The circuit breaker alone, for measuring a rejection without the other layers.</summary>
     public static ResiliencePipeline BreakerOnly(PolicySettings policy, TimeProvider? timeProvider = null) =>
         Builder(timeProvider).AddCircuitBreaker(Breaker(policy)).Build();

@@ -22,7 +22,8 @@ public sealed class ChaosController
 
     /// <summary>
     /// Validates and applies new settings. Calls that start afterwards use them; a seeded sequence starts
-    /// over, and the outage clock restarts (so an outage window, if configured, begins now).
+    /// over, the outage clock restarts (so an outage window, if configured, begins now), and a capacity
+    /// starts with every handler free (calls admitted before keep what they were given).
     /// </summary>
     /// <param name="options">The new settings; copied, so later changes by the caller do not apply.</param>
     /// <exception cref="ChaosConfigurationException">The settings are invalid; the settings in force are kept.</exception>
@@ -59,11 +60,18 @@ public sealed class ChaosController
         return state.Decider.Decide(_timeProvider.GetElapsedTime(state.StartTimestamp), requestId, method);
     }
 
+    /// <summary>
+    /// Admits one call that chaos lets through to the server's handlers: with a capacity in force
+    /// (<see cref="ChaosOptions.CapacityHandlers"/>), refused or given a handler; otherwise served at once.
+    /// </summary>
+    internal CapacityAdmission Admit() => _state.Capacity?.Admit() ?? CapacityAdmission.Unlimited;
+
     private State CreateState(ChaosOptions options)
     {
         var copy = options.Clone();
-        return new State(copy, new ChaosDecider(copy), _timeProvider.GetTimestamp());
+        return new State(copy, new ChaosDecider(copy), _timeProvider.GetTimestamp(), ServerCapacity.For(copy, _timeProvider));
     }
 
-    private sealed record State(ChaosOptions Options, ChaosDecider Decider, long StartTimestamp);
+    /// <summary>The settings in force with what they decide from: the decider, the outage clock's start and the handlers (null: no capacity limit).</summary>
+    private sealed record State(ChaosOptions Options, ChaosDecider Decider, long StartTimestamp, ServerCapacity? Capacity);
 }

@@ -7,7 +7,9 @@ namespace ResilientGrpc.Server.Chaos;
 /// <summary>
 /// How the unstable server misbehaves. Each call is decided independently: it fails at once with
 /// probability <see cref="ErrorRate"/>, hangs with probability <see cref="HangRate"/>, and otherwise is
-/// served. During an outage window every call fails with <c>UNAVAILABLE</c>.
+/// served. During an outage window every call fails with <c>UNAVAILABLE</c>. With <see cref="CapacityHandlers"/>
+/// set, the server also has a fixed capacity: the calls it serves share that many handlers, each busy for
+/// <see cref="ServiceTime"/> per call, and the excess is shed or queued (<see cref="Overflow"/>).
 /// </summary>
 /// <remarks>
 /// Every property maps to an environment variable (see <see cref="FromConfiguration"/>). Call
@@ -17,6 +19,12 @@ public sealed class ChaosOptions
 {
     /// <summary>The largest allowed <see cref="HangDuration"/>.</summary>
     public static readonly TimeSpan MaxHangDuration = TimeSpan.FromHours(1);
+
+    /// <summary>The largest allowed <see cref="ServiceTime"/>.</summary>
+    public static readonly TimeSpan MaxServiceTime = TimeSpan.FromMinutes(1);
+
+    /// <summary>The largest allowed <see cref="CapacityHandlers"/>.</summary>
+    public const int MaxCapacityHandlers = 10_000;
 
     /// <summary>Gets or sets a value indicating whether chaos is on (<c>CHAOS_MODE</c>).</summary>
     /// <value>The default value is <see langword="false"/>: every call is served normally.</value>
@@ -77,6 +85,32 @@ public sealed class ChaosOptions
     public bool PerRequestDecisions { get; set; }
 
     /// <summary>
+    /// Gets or sets how many calls the server serves at once, which turns capacity mode on (<c>CHAOS_CAPACITY_HANDLERS</c>).
+    /// Every call that chaos lets through then takes one of this many handlers for its <see cref="ServiceTime"/> before it is
+    /// answered; a call that finds every handler busy is shed or queued, as <see cref="Overflow"/> says. The capacity is
+    /// <c>CapacityHandlers ÷ ServiceTime</c> calls per second: 8 handlers of 20 ms serve 400 calls/s.
+    /// </summary>
+    /// <remarks>
+    /// Like the rest of chaos it applies only while <see cref="Enabled"/>. Injected errors and outages fail at once without
+    /// a handler; a hang is spent before the call reaches one. A call that has a handler is served to the end of its service
+    /// time even if its caller leaves: the caller's cancellation never gives a handler back early.
+    /// </remarks>
+    /// <value>The default value is <see langword="null"/>: no capacity limit. Allowed: 1 to 10,000.</value>
+    public int? CapacityHandlers { get; set; }
+
+    /// <summary>Gets or sets how long a handler is busy with one call in capacity mode (<c>CHAOS_SERVICE_TIME</c>); the mean when it varies.</summary>
+    /// <value>The default value is 20 milliseconds. Allowed: greater than zero, at most one minute.</value>
+    public TimeSpan ServiceTime { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Gets or sets how the service time varies from call to call in capacity mode (<c>CHAOS_SERVICE_TIME_VARIATION</c>).</summary>
+    /// <value>The default value is <see cref="Chaos.ServiceTimeVariation.Constant"/>.</value>
+    public ServiceTimeVariation ServiceTimeVariation { get; set; }
+
+    /// <summary>Gets or sets what capacity mode does with a call that finds every handler busy (<c>CHAOS_CAPACITY_OVERFLOW</c>).</summary>
+    /// <value>The default value is <see cref="CapacityOverflow.Shed"/>: refuse it at once with <c>UNAVAILABLE</c>.</value>
+    public CapacityOverflow Overflow { get; set; }
+
+    /// <summary>
     /// Reads the <c>CHAOS_*</c> settings from configuration (environment variables and the other usual
     /// ASP.NET Core sources). Missing or empty keys keep their defaults.
     /// </summary>
@@ -135,6 +169,8 @@ public sealed class ChaosOptions
         {
             CheckOutage(problems);
         }
+
+        CheckCapacity(problems, Check);
     }
 
     /// <summary>Creates an independent copy, so later changes by the caller do not reach a running server.</summary>
@@ -150,6 +186,10 @@ public sealed class ChaosOptions
         OutageFor = OutageFor,
         Seed = Seed,
         PerRequestDecisions = PerRequestDecisions,
+        CapacityHandlers = CapacityHandlers,
+        ServiceTime = ServiceTime,
+        ServiceTimeVariation = ServiceTimeVariation,
+        Overflow = Overflow,
     };
 
     private static bool CheckRate(List<ChaosConfigurationProblem> problems, bool check, string variable, double rate)
@@ -265,6 +305,32 @@ public sealed class ChaosOptions
                 ChaosVariables.OutageFor,
                 ChaosDuration.Format(duration.Value),
                 $"must be less than {ChaosVariables.OutageEvery} ({ChaosDuration.Format(every.Value)})"));
+        }
+    }
+
+    private void CheckCapacity(List<ChaosConfigurationProblem> problems, Func<string, bool> check)
+    {
+        if (check(ChaosVariables.CapacityHandlers) && CapacityHandlers is { } handlers && handlers is < 1 or > MaxCapacityHandlers)
+        {
+            problems.Add(new(
+                ChaosVariables.CapacityHandlers,
+                handlers.ToString(CultureInfo.InvariantCulture),
+                $"must be a whole number of handlers between 1 and {MaxCapacityHandlers}"));
+        }
+
+        if (check(ChaosVariables.ServiceTime) && (ServiceTime <= TimeSpan.Zero || ServiceTime > MaxServiceTime))
+        {
+            problems.Add(new(ChaosVariables.ServiceTime, ChaosDuration.Format(ServiceTime), "must be greater than zero and at most 1m"));
+        }
+
+        if (check(ChaosVariables.ServiceTimeVariation) && !Enum.IsDefined(ServiceTimeVariation))
+        {
+            problems.Add(new(ChaosVariables.ServiceTimeVariation, ServiceTimeVariation.ToString(), "must be constant or exponential"));
+        }
+
+        if (check(ChaosVariables.CapacityOverflow) && !Enum.IsDefined(Overflow))
+        {
+            problems.Add(new(ChaosVariables.CapacityOverflow, Overflow.ToString(), "must be shed or queue"));
         }
     }
 

@@ -42,6 +42,25 @@ internal static class ChaosOptionsParser
             ? Set(() => options.Seed = seed)
             : "must be a whole number (32-bit integer)");
         Read(ChaosVariables.PerRequest, s => bool.TryParse(s, out var b) ? Set(() => options.PerRequestDecisions = b) : "must be true or false");
+        Read(ChaosVariables.CapacityHandlers, s => int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+            ? Set(() => options.CapacityHandlers = n)
+            : $"must be a whole number of handlers between 1 and {ChaosOptions.MaxCapacityHandlers}");
+        Read(ChaosVariables.ServiceTime, s => ChaosDuration.TryParse(s, out var d) ? Set(() => options.ServiceTime = d) : ChaosDuration.Allowed);
+        Read(ChaosVariables.ServiceTimeVariation, s => TryParseName(s, out ServiceTimeVariation v) ? Set(() => options.ServiceTimeVariation = v) : "must be constant or exponential");
+        Read(ChaosVariables.CapacityOverflow, s => TryParseName(s, out CapacityOverflow o) ? Set(() => options.Overflow = o) : "must be shed or queue");
+
+        // The capacity settings mean nothing without handlers: a forgotten CHAOS_CAPACITY_HANDLERS would leave them unused.
+        if (!given.ContainsKey(ChaosVariables.CapacityHandlers))
+        {
+            foreach (var variable in new[] { ChaosVariables.ServiceTime, ChaosVariables.ServiceTimeVariation, ChaosVariables.CapacityOverflow })
+            {
+                if (given.TryGetValue(variable, out var raw) && !failed.Contains(variable))
+                {
+                    problems.Add(new(variable, raw, $"applies only in capacity mode: set {ChaosVariables.CapacityHandlers} too"));
+                    failed.Add(variable);
+                }
+            }
+        }
 
         // Sent verbatim as a trailer value, so it is neither trimmed nor, when empty, taken as unset:
         // a blank or padded value is reported by CollectProblems instead of being silently changed.
@@ -70,6 +89,23 @@ internal static class ChaosOptionsParser
     {
         apply();
         return null;
+    }
+
+    /// <summary>Parses an enum member by its name in any case; unlike <see cref="Enum.TryParse{TEnum}(string, bool, out TEnum)"/>, never a number.</summary>
+    private static bool TryParseName<T>(string s, out T value)
+        where T : struct, Enum
+    {
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (string.Equals(candidate.ToString(), s, StringComparison.OrdinalIgnoreCase))
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
     }
 
     private static bool TryParseRate(string s, out double rate) =>

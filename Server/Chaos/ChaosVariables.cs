@@ -13,4 +13,8 @@ internal static class ChaosVariables
     public const string OutageFor = "CHAOS_OUTAGE_FOR";
     public const string Seed = "CHAOS_SEED";
     public const string PerRequest = "CHAOS_PER_REQUEST";
+    public const string CapacityHandlers = "CHAOS_CAPACITY_HANDLERS";
+    public const string ServiceTime = "CHAOS_SERVICE_TIME";
+    public const string ServiceTimeVariation = "CHAOS_SERVICE_TIME_VARIATION";
+    public const string CapacityOverflow = "CHAOS_CAPACITY_OVERFLOW";
 }

@@ -85,6 +85,9 @@ public static class UnstableServerApplication
             chaos.HangRate,
             ChaosDuration.Format(chaos.HangDuration),
             outage,
+            chaos.CapacityHandlers is { } handlers
+                ? $"{handlers} handlers × {ChaosDuration.Format(chaos.ServiceTime)} {chaos.ServiceTimeVariation.ToString().ToLowerInvariant()}, overflow {chaos.Overflow.ToString().ToLowerInvariant()}"
+                : "unlimited",
             chaos.Seed?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "random");
     }
 }

@@ -6,9 +6,11 @@ namespace ResilientGrpc.Server.Services;
 
 /// <summary>
 /// Runs one call through chaos: decides its fate, records and logs it once, fails or hangs it as
-/// decided, then runs the real work. A call whose caller cancels or whose deadline passes is counted
-/// as abandoned and ends quietly with <c>CANCELLED</c> (nobody is listening for the answer).
-/// Every injected failure (error or outage) carries the <see cref="PushbackTrailer"/> trailer when
+/// decided, passes it through the server's handlers when a capacity is in force (shed, queued, then served
+/// for its service time), then runs the real work. A call whose caller cancels or whose deadline passes is counted
+/// as abandoned and ends quietly with <c>CANCELLED</c> (nobody is listening for the answer); a handler it was given
+/// stays busy for the whole service time all the same, and the server counts the call served after its caller left.
+/// Every injected failure (error, outage or a call shed at capacity) carries the <see cref="PushbackTrailer"/> trailer when
 /// <see cref="ChaosOptions.ErrorPushback"/> is set; grpc-dotnet sends an <see cref="RpcException"/>'s trailers
 /// to the caller with the status.
 /// </summary>
@@ -56,6 +58,7 @@ internal sealed class ChaosCallGate(
                     break;
             }
 
+            await ServeAsync(controller.Admit(), context, fullMethod, method, id);
             return await work();
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
@@ -65,6 +68,55 @@ internal sealed class ChaosCallGate(
             ServerLog.CallAbandoned(logger, method, id);
             throw Abandoned(context);
         }
+    }
+
+    /// <summary>
+    /// Passes the call through its handler as <paramref name="admission"/> says: refuses it, or waits until its handler is
+    /// done with it. The handler's time is spent whether or not the caller stays, so the wait itself ignores the caller's
+    /// cancellation; only the answer stops waiting for it (the stream is released, and the server counts the call served
+    /// for nobody once its handler is done).
+    /// </summary>
+    private async Task ServeAsync(CapacityAdmission admission, ServerCallContext context, string fullMethod, string method, string id)
+    {
+        if (admission.Refused)
+        {
+            statistics.RecordShed();
+            metrics.RecordShed(fullMethod);
+            ServerLog.CallShed(logger, method, id);
+            throw new RpcException(
+                new Status(StatusCode.Unavailable, "Chaos: the server is at capacity; every handler is busy."),
+                admission.Pushback is { } pushback ? new Metadata { { PushbackTrailer, pushback } } : Metadata.Empty);
+        }
+
+        if (admission.Queued)
+        {
+            statistics.RecordQueued();
+            metrics.RecordQueued(fullMethod);
+            ServerLog.CallQueued(logger, method, id, admission.Wait.TotalMilliseconds);
+        }
+
+        if (admission.ServedAfter <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var served = Task.Delay(admission.ServedAfter, timeProvider, CancellationToken.None);
+        try
+        {
+            await served.WaitAsync(context.CancellationToken);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            _ = CountServedAfterCallerLeftAsync(served, fullMethod);
+            throw;
+        }
+    }
+
+    private async Task CountServedAfterCallerLeftAsync(Task served, string fullMethod)
+    {
+        await served;
+        statistics.RecordServedAfterCallerLeft();
+        metrics.RecordServedAfterCallerLeft(fullMethod);
     }
 
     /// <summary>

@@ -12,7 +12,15 @@ internal static partial class ServerLog
     public static partial void CallAbandoned(ILogger logger, string method, string requestId);
 
     [LoggerMessage(EventId = 3, EventName = "ChaosConfigured", Level = LogLevel.Information,
-        Message = "Chaos {Mode}: error rate {ErrorRate} ({ErrorCodes}, pushback {ErrorPushback}), hang rate {HangRate} for {HangDuration}, outage {Outage}, seed {Seed}")]
+        Message = "Chaos {Mode}: error rate {ErrorRate} ({ErrorCodes}, pushback {ErrorPushback}), hang rate {HangRate} for {HangDuration}, outage {Outage}, capacity {Capacity}, seed {Seed}")]
     public static partial void ChaosConfigured(
-        ILogger logger, string mode, double errorRate, string errorCodes, string errorPushback, double hangRate, string hangDuration, string outage, string seed);
+        ILogger logger, string mode, double errorRate, string errorCodes, string errorPushback, double hangRate, string hangDuration, string outage, string capacity, string seed);
+
+    [LoggerMessage(EventId = 4, EventName = "CallShed", Level = LogLevel.Information,
+        Message = "{Method} request {RequestId}: shed, every handler busy")]
+    public static partial void CallShed(ILogger logger, string method, string requestId);
+
+    [LoggerMessage(EventId = 5, EventName = "CallQueued", Level = LogLevel.Debug,
+        Message = "{Method} request {RequestId}: queued for {WaitMilliseconds} ms")]
+    public static partial void CallQueued(ILogger logger, string method, string requestId, double waitMilliseconds);
 }

@@ -62,6 +62,25 @@ public sealed class ChaosControllerTests
     }
 
     [Test]
+    public void Admit_CapacityInForce_ShedsUntilAppliedAgain()
+    {
+        var options = new ChaosOptions { Enabled = true, ErrorRate = 0, HangRate = 0, CapacityHandlers = 1, ServiceTime = TimeSpan.FromSeconds(1) };
+        var controller = new ChaosController(options, new FakeTimeProvider());
+
+        var first = controller.Admit();
+        var second = controller.Admit();
+        controller.Apply(options);
+        var afterApply = controller.Admit();
+        controller.Update(o => o.Enabled = false);
+        var chaosOff = controller.Admit();
+
+        Assert.That(first.Refused, Is.False);
+        Assert.That(second.Refused, Is.True);
+        Assert.That(afterApply.Refused, Is.False, "new settings start with every handler free");
+        Assert.That(chaosOff, Is.EqualTo(CapacityAdmission.Unlimited));
+    }
+
+    [Test]
     public void Apply_SeededOptions_SequenceStartsOver()
     {
         var options = new ChaosOptions { Enabled = true, ErrorRate = 0.5, HangRate = 0, Seed = 11 };

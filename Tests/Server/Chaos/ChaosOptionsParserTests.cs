@@ -22,6 +22,10 @@ public sealed class ChaosOptionsParserTests
             Assert.That(options.OutageEvery, Is.Null);
             Assert.That(options.OutageFor, Is.Null);
             Assert.That(options.Seed, Is.Null);
+            Assert.That(options.CapacityHandlers, Is.Null);
+            Assert.That(options.ServiceTime, Is.EqualTo(TimeSpan.FromMilliseconds(20)));
+            Assert.That(options.ServiceTimeVariation, Is.EqualTo(ServiceTimeVariation.Constant));
+            Assert.That(options.Overflow, Is.EqualTo(CapacityOverflow.Shed));
         });
     }
 
@@ -38,7 +42,11 @@ public sealed class ChaosOptionsParserTests
             ("CHAOS_OUTAGE_EVERY", "2m"),
             ("CHAOS_OUTAGE_FOR", "45s"),
             ("CHAOS_SEED", "-7"),
-            ("CHAOS_PER_REQUEST", "true")));
+            ("CHAOS_PER_REQUEST", "true"),
+            ("CHAOS_CAPACITY_HANDLERS", "8"),
+            ("CHAOS_SERVICE_TIME", "25ms"),
+            ("CHAOS_SERVICE_TIME_VARIATION", "Exponential"),
+            ("CHAOS_CAPACITY_OVERFLOW", "QUEUE")));
 
         Assert.Multiple(() =>
         {
@@ -52,6 +60,10 @@ public sealed class ChaosOptionsParserTests
             Assert.That(options.OutageFor, Is.EqualTo(TimeSpan.FromSeconds(45)));
             Assert.That(options.Seed, Is.EqualTo(-7));
             Assert.That(options.PerRequestDecisions, Is.True);
+            Assert.That(options.CapacityHandlers, Is.EqualTo(8));
+            Assert.That(options.ServiceTime, Is.EqualTo(TimeSpan.FromMilliseconds(25)));
+            Assert.That(options.ServiceTimeVariation, Is.EqualTo(ServiceTimeVariation.Exponential));
+            Assert.That(options.Overflow, Is.EqualTo(CapacityOverflow.Queue));
         });
     }
 
@@ -145,10 +157,27 @@ public sealed class ChaosOptionsParserTests
     [TestCase("CHAOS_SEED", "1.5")]
     [TestCase("CHAOS_SEED", "99999999999")]
     [TestCase("CHAOS_PER_REQUEST", "yes")]
+    [TestCase("CHAOS_CAPACITY_HANDLERS", "0")]
+    [TestCase("CHAOS_CAPACITY_HANDLERS", "-8")]
+    [TestCase("CHAOS_CAPACITY_HANDLERS", "10001")]
+    [TestCase("CHAOS_CAPACITY_HANDLERS", "eight")]
+    [TestCase("CHAOS_CAPACITY_HANDLERS", "8.5")]
+    [TestCase("CHAOS_SERVICE_TIME", "0")]
+    [TestCase("CHAOS_SERVICE_TIME", "-20ms")]
+    [TestCase("CHAOS_SERVICE_TIME", "2m")]
+    [TestCase("CHAOS_SERVICE_TIME", "fast")]
+    [TestCase("CHAOS_SERVICE_TIME_VARIATION", "poisson")]
+    [TestCase("CHAOS_SERVICE_TIME_VARIATION", "1")]
+    [TestCase("CHAOS_CAPACITY_OVERFLOW", "drop")]
+    [TestCase("CHAOS_CAPACITY_OVERFLOW", "0")]
     public void FromConfiguration_BadVariable_RejectedNamingVariableAndValue(string variable, string value)
     {
         var settings = new List<(string, string)> { (variable, value) };
-        if (variable is "CHAOS_OUTAGE_EVERY")
+        if (variable is "CHAOS_SERVICE_TIME" or "CHAOS_SERVICE_TIME_VARIATION" or "CHAOS_CAPACITY_OVERFLOW")
+        {
+            settings.Add(("CHAOS_CAPACITY_HANDLERS", "8"));
+        }
+        else if (variable is "CHAOS_OUTAGE_EVERY")
         {
             settings.Add(("CHAOS_OUTAGE_FOR", "10s"));
         }
@@ -183,6 +212,30 @@ public sealed class ChaosOptionsParserTests
         Assert.That(ex.Message, Does.Contain(missing));
     }
 
+    [TestCase("CHAOS_SERVICE_TIME", "20ms")]
+    [TestCase("CHAOS_SERVICE_TIME_VARIATION", "exponential")]
+    [TestCase("CHAOS_CAPACITY_OVERFLOW", "queue")]
+    public void FromConfiguration_CapacitySettingWithoutHandlers_RejectedNamingTheMissingOne(string variable, string value)
+    {
+        var ex = Assert.Throws<ChaosConfigurationException>(() => ChaosOptions.FromConfiguration(Configuration((variable, value))));
+
+        var problem = ex!.Problems.Single();
+        Assert.That(problem.Variable, Is.EqualTo(variable));
+        Assert.That(problem.Value, Is.EqualTo(value));
+        Assert.That(ex.Message, Does.Contain("CHAOS_CAPACITY_HANDLERS"));
+    }
+
+    [Test]
+    public void FromConfiguration_CapacityHandlersAlone_ShedsConstantTwentyMillisecondCalls()
+    {
+        var options = ChaosOptions.FromConfiguration(Configuration(("CHAOS_MODE", "true"), ("CHAOS_CAPACITY_HANDLERS", "8")));
+
+        Assert.That(options.CapacityHandlers, Is.EqualTo(8));
+        Assert.That(options.ServiceTime, Is.EqualTo(TimeSpan.FromMilliseconds(20)));
+        Assert.That(options.ServiceTimeVariation, Is.EqualTo(ServiceTimeVariation.Constant));
+        Assert.That(options.Overflow, Is.EqualTo(CapacityOverflow.Shed));
+    }
+
     [Test]
     public void FromConfiguration_OutageLongerThanCycle_Rejected()
     {
@@ -206,13 +259,18 @@ public sealed class ChaosOptionsParserTests
             ("CHAOS_OUTAGE_EVERY", "-1s"),
             ("CHAOS_OUTAGE_FOR", "abc"),
             ("CHAOS_SEED", "seed"),
-            ("CHAOS_PER_REQUEST", "1"))));
+            ("CHAOS_PER_REQUEST", "1"),
+            ("CHAOS_CAPACITY_HANDLERS", "0"),
+            ("CHAOS_SERVICE_TIME", "never"),
+            ("CHAOS_SERVICE_TIME_VARIATION", "gaussian"),
+            ("CHAOS_CAPACITY_OVERFLOW", "drop"))));
 
         var variables = new[]
         {
             "CHAOS_MODE", "CHAOS_ERROR_RATE", "CHAOS_ERROR_CODES", "CHAOS_ERROR_PUSHBACK", "CHAOS_HANG_RATE",
             "CHAOS_HANG_SECONDS", "CHAOS_OUTAGE_EVERY", "CHAOS_OUTAGE_FOR", "CHAOS_SEED",
-            "CHAOS_PER_REQUEST",
+            "CHAOS_PER_REQUEST", "CHAOS_CAPACITY_HANDLERS", "CHAOS_SERVICE_TIME", "CHAOS_SERVICE_TIME_VARIATION",
+            "CHAOS_CAPACITY_OVERFLOW",
         };
         Assert.That(ex!.Problems.Select(p => p.Variable), Is.EquivalentTo(variables));
         foreach (var variable in variables)

@@ -22,6 +22,10 @@ public sealed class ChaosOptionsTests
             HangDuration = ChaosOptions.MaxHangDuration,
             OutageEvery = TimeSpan.FromSeconds(2),
             OutageFor = TimeSpan.FromMilliseconds(1999),
+            CapacityHandlers = ChaosOptions.MaxCapacityHandlers,
+            ServiceTime = ChaosOptions.MaxServiceTime,
+            ServiceTimeVariation = ServiceTimeVariation.Exponential,
+            Overflow = CapacityOverflow.Queue,
         };
 
         Assert.That(options.Validate, Throws.Nothing);
@@ -38,13 +42,21 @@ public sealed class ChaosOptionsTests
             HangDuration = TimeSpan.Zero,
             OutageEvery = TimeSpan.FromSeconds(10),
             OutageFor = TimeSpan.FromSeconds(20),
+            CapacityHandlers = 0,
+            ServiceTime = TimeSpan.Zero,
+            ServiceTimeVariation = (ServiceTimeVariation)7,
+            Overflow = (CapacityOverflow)7,
         };
 
         var ex = Assert.Throws<ChaosConfigurationException>(options.Validate);
 
         Assert.That(
             ex!.Problems.Select(p => p.Variable),
-            Is.EquivalentTo(new[] { "CHAOS_ERROR_RATE", "CHAOS_HANG_RATE", "CHAOS_ERROR_CODES", "CHAOS_HANG_SECONDS", "CHAOS_OUTAGE_FOR" }));
+            Is.EquivalentTo(new[]
+            {
+                "CHAOS_ERROR_RATE", "CHAOS_HANG_RATE", "CHAOS_ERROR_CODES", "CHAOS_HANG_SECONDS", "CHAOS_OUTAGE_FOR",
+                "CHAOS_CAPACITY_HANDLERS", "CHAOS_SERVICE_TIME", "CHAOS_SERVICE_TIME_VARIATION", "CHAOS_CAPACITY_OVERFLOW",
+            }));
     }
 
     [Test]
@@ -91,5 +103,15 @@ public sealed class ChaosOptionsTests
 
         Assert.That(ex!.Problems.Single().Variable, Is.EqualTo("CHAOS_ERROR_PUSHBACK"));
         Assert.That(ex.Message, Does.Contain("CHAOS_ERROR_PUSHBACK="));
+    }
+
+    [Test]
+    public void Validate_ServiceTimeOverOneMinute_RejectedWithValue()
+    {
+        var options = new ChaosOptions { CapacityHandlers = 8, ServiceTime = TimeSpan.FromMinutes(2) };
+
+        var ex = Assert.Throws<ChaosConfigurationException>(options.Validate);
+
+        Assert.That(ex!.Message, Does.Contain("CHAOS_SERVICE_TIME=120s"));
     }
 }

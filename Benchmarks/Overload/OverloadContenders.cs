@@ -1,0 +1,32 @@
+using Grpc.Core.Interceptors;
+using ResilientGrpc.Benchmarks.Contenders;
+using ResilientGrpc.Interceptors;
+
+namespace ResilientGrpc.Benchmarks.Overload;
+
+/// <summary>
+/// The contenders of the overload profile, in the order they run, each with its normal defaults: the list to add one to
+/// (a name and the stack it puts on the channel). <c>--only</c> picks from it by name.
+/// </summary>
+public static class OverloadContenders
+{
+    /// <summary>
+    /// Polly's concurrency limit: twice the server's handlers, the attempts the server can serve at once plus as many again
+    /// on the way. Sized from the server, which a client does not usually know; the README says what that buys.
+    /// </summary>
+    public static int PollyPermitLimit(ContenderSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        return 2 * setup.ServerHandlers;
+    }
+
+    /// <summary>Every contender, in the order a run takes them.</summary>
+    public static IReadOnlyList<OverloadContender> All { get; } =
+    [
+        new("Bare", (invoker, _) => invoker, CallDeadline: true),
+        new("GrpcBuiltInRetry", (invoker, _) => invoker, CallDeadline: true, ServiceConfig: setup => GrpcRetryServiceConfig.For(setup.Policy)),
+        new("Polly", (invoker, setup) => invoker.Intercept(new PollyInterceptor(PollyPipelines.WithConcurrencyLimit(setup.Policy, PollyPermitLimit(setup), () => setup.BreakerOpened("Polly")))), HasBreaker: true),
+        new("OursRetryOnly", (invoker, _) => invoker.WithResilience(new ResilienceOptions { CircuitBreaker = null })),
+        new("OursDefault", (invoker, setup) => invoker.WithResilience(new ResilienceOptions(), loggerFactory: setup.LoggerFactory), HasBreaker: true),
+    ];
+}
