@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using ResilientGrpc.Interceptors;
-using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Benchmarks.Soak;
 
@@ -20,7 +19,7 @@ internal sealed class BreakerTransitions : IDisposable
     {
         listener.InstrumentPublished = static (instrument, l) =>
         {
-            if (instrument.Name == MetricNames.BreakerTransitions && instrument.Meter.Name == ResilienceTelemetry.MeterName)
+            if (instrument.Name == ResilienceTelemetry.Instruments.BreakerTransitions && instrument.Meter.Name == ResilienceTelemetry.MeterName)
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -29,7 +28,7 @@ internal sealed class BreakerTransitions : IDisposable
         {
             foreach (var tag in tags)
             {
-                if (tag is { Key: MetricNames.ToTag, Value: string to })
+                if (tag is { Key: ResilienceTelemetry.Tags.To, Value: string to })
                 {
                     _ = byTarget.AddOrUpdate(to, value, (_, n) => n + value);
                 }

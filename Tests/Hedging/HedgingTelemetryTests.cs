@@ -27,13 +27,13 @@ public sealed class HedgingTelemetryTests : TelemetryTestBase
         await Until(() => attempts.GetMeasurementSnapshot().Count == 2);
 
         Assert.That(started.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(2));
-        Assert.That(attempts.GetMeasurementSnapshot().Select(m => Tag(m, MetricNames.StatusTag)), Is.EquivalentTo(new[] { "OK", "CANCELLED" }));
+        Assert.That(attempts.GetMeasurementSnapshot().Select(m => Tag(m, ResilienceTelemetry.Tags.Status)), Is.EquivalentTo(new[] { "OK", "CANCELLED" }));
         var call1 = calls.GetMeasurementSnapshot().Single();
-        Assert.That(Tag(call1, MetricNames.StatusTag), Is.EqualTo("OK"));
+        Assert.That(Tag(call1, ResilienceTelemetry.Tags.Status), Is.EqualTo("OK"));
         Assert.That(call1.Value, Is.EqualTo(0.2).Within(1e-9));
         var hedged = hedges.GetMeasurementSnapshot().Single();
         Assert.That(hedged.Value, Is.EqualTo(1));
-        Assert.That(Tag(hedged, MetricNames.MethodTag), Is.EqualTo(Method));
+        Assert.That(Tag(hedged, ResilienceTelemetry.Tags.Method), Is.EqualTo(Method));
         Assert.That(cancelled.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(1));
         Assert.That(Network.Count, Is.EqualTo(2));
     }
@@ -64,7 +64,7 @@ public sealed class HedgingTelemetryTests : TelemetryTestBase
         await Assert.ThrowsAsync<RpcException>(() => client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound));
 
         Assert.That(started.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(3));
-        Assert.That(calls.GetMeasurementSnapshot().Select(m => Tag(m, MetricNames.StatusTag)), Is.EqualTo(new[] { "UNAVAILABLE" }));
+        Assert.That(calls.GetMeasurementSnapshot().Select(m => Tag(m, ResilienceTelemetry.Tags.Status)), Is.EqualTo(new[] { "UNAVAILABLE" }));
     }
 
     [Test]
@@ -89,7 +89,7 @@ public sealed class HedgingTelemetryTests : TelemetryTestBase
 
         await Until(() => attempts.GetMeasurementSnapshot().Count == 2);
         Assert.That(started.GetMeasurementSnapshot().Sum(m => m.Value), Is.EqualTo(2));
-        Assert.That(calls.GetMeasurementSnapshot().Select(m => Tag(m, MetricNames.StatusTag)), Is.EqualTo(new[] { "OK" }));
+        Assert.That(calls.GetMeasurementSnapshot().Select(m => Tag(m, ResilienceTelemetry.Tags.Status)), Is.EqualTo(new[] { "OK" }));
         Assert.That(hedges.GetMeasurementSnapshot().Single().Value, Is.EqualTo(1));
     }
 

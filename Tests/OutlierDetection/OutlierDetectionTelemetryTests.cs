@@ -46,7 +46,7 @@ public sealed class OutlierDetectionTelemetryTests : IDisposable
     [Test]
     public void Ejection_CountsEnforced_WithTargetAndDetectionMethod_AndLogs()
     {
-        using var enforced = Collect<long>(OutlierDetectionMetrics.EjectionsEnforced);
+        using var enforced = Collect<long>(ResilienceTelemetry.Instruments.EjectionsEnforced);
 
         Fail(B, 5);
 
@@ -64,7 +64,7 @@ public sealed class OutlierDetectionTelemetryTests : IDisposable
     [Test]
     public void CapReached_CountsUnenforced_WithItsReason_AndLogs()
     {
-        using var unenforced = Collect<long>(OutlierDetectionMetrics.EjectionsUnenforced);
+        using var unenforced = Collect<long>(ResilienceTelemetry.Instruments.EjectionsUnenforced);
         Fail(B, 5);
 
         Fail(C, 5);
@@ -78,7 +78,7 @@ public sealed class OutlierDetectionTelemetryTests : IDisposable
     [Test]
     public void Gauge_ReportsTheEndpointsOutNow_AndReturnIsLogged()
     {
-        using var ejected = Collect<int>(OutlierDetectionMetrics.Ejected);
+        using var ejected = Collect<int>(ResilienceTelemetry.Instruments.Ejected);
         Assert.That(Read(ejected), Is.Zero);
 
         Fail(A, 5);

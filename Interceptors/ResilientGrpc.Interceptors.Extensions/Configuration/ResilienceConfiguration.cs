@@ -6,7 +6,8 @@ namespace ResilientGrpc.Interceptors;
 
 /// <summary>
 /// Reads a <c>Resilience</c> configuration section (<c>Deadline</c>, <c>Retry</c>, <c>CircuitBreaker</c>, <c>Hedging</c>) onto
-/// <see cref="ResilienceOptions"/>: the one reading the client factory's <c>AddResilience(configuration)</c> uses too.
+/// <see cref="ResilienceOptions"/>, and an <c>OutlierDetection</c> section onto <see cref="OutlierDetectionOptions"/>: the
+/// one reading the client factory's <c>AddResilience(configuration)</c> and <c>AddOutlierDetection(configuration)</c> use too.
 /// </summary>
 /// <remarks>
 /// Each known key is read explicitly; a key the section does not give keeps the value the options already hold.
@@ -40,6 +41,34 @@ public static class ResilienceConfiguration
             throw new InvalidOperationException($"Invalid resilience configuration: {problems}");
         }
     }
+
+    /// <summary>
+    /// Sets <paramref name="options"/> from <paramref name="section"/> (keys <c>ConsecutiveFailures</c>,
+    /// <c>FailurePercentageThreshold</c>, <c>MinimumHosts</c>, <c>RequestVolume</c>, <c>Interval</c>, <c>BaseEjectionTime</c>,
+    /// <c>MaxEjectionTime</c>, <c>MaxEjectionPercent</c>, <c>FailureStatusCodes</c>), then validates the result.
+    /// </summary>
+    /// <param name="section">The <c>OutlierDetection</c> section.</param>
+    /// <param name="options">The options to change; usually the defaults, <c>new OutlierDetectionOptions()</c>.</param>
+    /// <exception cref="InvalidOperationException">
+    /// A key is unknown, a value cannot be read, or a setting is invalid. The message names each such key by its
+    /// configuration path and says what is allowed.
+    /// </exception>
+    public static void Bind(IConfiguration section, OutlierDetectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = OptionsProblems.InConfiguration(PathOf(section));
+        Read(section, options, problems);
+        options.Validate(problems);
+        if (!problems.IsEmpty)
+        {
+            throw new InvalidOperationException($"Invalid outlier detection configuration: {problems}");
+        }
+    }
+
+    /// <summary>Sets <paramref name="options"/> from <paramref name="section"/>, recording every key it cannot use.</summary>
+    internal static void Read(IConfiguration section, OutlierDetectionOptions options, OptionsProblems problems) =>
+        OutlierDetectionBinding.Read(new ConfigurationReader(section, problems), options);
 
     /// <summary>Sets <paramref name="options"/> from <paramref name="section"/>, recording every key it cannot use.</summary>
     internal static void Read(IConfiguration section, ResilienceOptions options, OptionsProblems problems)

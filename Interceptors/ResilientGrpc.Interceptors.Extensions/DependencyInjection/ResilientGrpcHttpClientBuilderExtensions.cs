@@ -44,7 +44,7 @@ public static class ResilientGrpcHttpClientBuilderExtensions
     /// <summary>
     /// Adds deadline, retry and circuit breaker interceptors configured from <paramref name="section"/>
     /// (for example <c>"Resilience": { "Retry": { "MaxAttempts": 3 } }</c>, or the environment variable
-    /// <c>Resilience__Retry__MaxAttempts</c>), read as <see cref="ResilienceConfiguration.Bind"/> reads it: durations are
+    /// <c>Resilience__Retry__MaxAttempts</c>), read as <see cref="ResilienceConfiguration.Bind(IConfiguration, ResilienceOptions)"/> reads it: durations are
     /// written as <c>00:00:02</c>, a list given replaces the default list, and an unknown key or a value that cannot be
     /// read fails host start with the invalid settings, each named by its configuration path.
     /// </summary>

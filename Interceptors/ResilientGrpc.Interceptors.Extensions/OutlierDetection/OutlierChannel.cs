@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.OutlierDetection;
 
@@ -54,7 +53,7 @@ internal sealed class OutlierChannel : IDisposable
                 var created = new OutlierDetector(options, Time, new OutlierDetectionTelemetry(logger, metrics, Target));
                 var target = Target;
                 var weak = new WeakReference<OutlierDetector>(created);
-                metrics.ObserveEjected(created, () => new(weak.TryGetTarget(out var d) ? d.OutCount : 0, new KeyValuePair<string, object?>(MetricNames.TargetTag, target)));
+                metrics.ObserveEjected(created, () => new(weak.TryGetTarget(out var d) ? d.OutCount : 0, new KeyValuePair<string, object?>(ResilienceTelemetry.Tags.Target, target)));
                 Volatile.Write(ref detector, created);
             }
 

@@ -8,7 +8,7 @@ namespace ResilientGrpc.Interceptors;
 /// <summary>Per-endpoint outlier detection on a channel that balances over several addresses (<c>dns:///</c>, <c>static:///</c>).</summary>
 public static class OutlierDetectionChannelOptionsExtensions
 {
-    /// <summary>The name of the load-balancing policy <see cref="UseOutlierDetection"/> selects: round robin with ejection.</summary>
+    /// <summary>The name of the load-balancing policy <see cref="UseOutlierDetection(GrpcChannelOptions, Action{OutlierDetectionOptions}?, TimeProvider?, IMeterFactory?, string?)"/> selects: round robin with ejection.</summary>
     public const string PolicyName = OutlierRoundRobinBalancerFactory.PolicyName;
 
     /// <summary>
@@ -36,14 +36,21 @@ public static class OutlierDetectionChannelOptionsExtensions
         string? target = null)
     {
         ArgumentNullException.ThrowIfNull(channelOptions);
+        var options = new OutlierDetectionOptions();
+        configure?.Invoke(options);
+        return channelOptions.UseOutlierDetection(options, timeProvider, meterFactory, target);
+    }
+
+    /// <summary>Applies outlier detection with <paramref name="options"/>, validated and copied here.</summary>
+    internal static GrpcChannelOptions UseOutlierDetection(
+        this GrpcChannelOptions channelOptions, OutlierDetectionOptions options, TimeProvider? timeProvider, IMeterFactory? meterFactory, string? target)
+    {
         if (channelOptions.HttpClient is not null)
         {
             throw new InvalidOperationException(
                 "Outlier detection reads each attempt's status with a handler under the balancer: set GrpcChannelOptions.HttpHandler, not HttpClient.");
         }
 
-        var options = new OutlierDetectionOptions();
-        configure?.Invoke(options);
         var channel = new OutlierChannel(options, timeProvider, meterFactory, target);
 
         if (channelOptions.HttpHandler is null)

@@ -11,12 +11,6 @@ namespace ResilientGrpc.Interceptors.OutlierDetection;
 /// </summary>
 internal sealed class OutlierDetectionMetrics
 {
-    public const string EjectionsEnforced = "grpc.lb.outlier_detection.ejections_enforced";
-    public const string EjectionsUnenforced = "grpc.lb.outlier_detection.ejections_unenforced";
-    public const string Ejected = "resilientgrpc.outlier_detection.ejected";
-    public const string DetectionMethodTag = "grpc.lb.outlier_detection.detection_method";
-    public const string UnenforcedReasonTag = "grpc.lb.outlier_detection.unenforced_reason";
-
     /// <summary>The one reason an ejection goes unenforced here (A91): the cap on ejected endpoints.</summary>
     public const string MaxEjectionOverflow = "max_ejection_overflow";
 
@@ -27,10 +21,10 @@ internal sealed class OutlierDetectionMetrics
     private OutlierDetectionMetrics(Meter meter)
     {
         enforced = meter.CreateCounter<long>(
-            EjectionsEnforced, "{ejection}", "Endpoints ejected from the load balancer's picks, by detection method.");
+            ResilienceTelemetry.Instruments.EjectionsEnforced, "{ejection}", "Endpoints ejected from the load balancer's picks, by detection method.");
         unenforced = meter.CreateCounter<long>(
-            EjectionsUnenforced, "{ejection}", "Ejections detected but not enforced because too many endpoints were out already.");
-        meter.CreateObservableGauge(Ejected, ObserveEjected, "{endpoint}", "Endpoints out of the load balancer's picks now (ejected, or out for their probe).");
+            ResilienceTelemetry.Instruments.EjectionsUnenforced, "{ejection}", "Ejections detected but not enforced because too many endpoints were out already.");
+        meter.CreateObservableGauge(ResilienceTelemetry.Instruments.Ejected, ObserveEjected, "{endpoint}", "Endpoints out of the load balancer's picks now (ejected, or out for their probe).");
     }
 
     /// <summary>The instruments on the meter of <paramref name="meterFactory"/> (the shared meter when null).</summary>
@@ -49,7 +43,7 @@ internal sealed class OutlierDetectionMetrics
     {
         if (enforced.Enabled)
         {
-            enforced.Add(1, new TagList { { MetricNames.TargetTag, target }, { DetectionMethodTag, MethodOf(reason) } });
+            enforced.Add(1, new TagList { { ResilienceTelemetry.Tags.Target, target }, { ResilienceTelemetry.Tags.DetectionMethod, MethodOf(reason) } });
         }
     }
 
@@ -59,7 +53,7 @@ internal sealed class OutlierDetectionMetrics
         {
             unenforced.Add(1, new TagList
             {
-                { MetricNames.TargetTag, target }, { DetectionMethodTag, MethodOf(reason) }, { UnenforcedReasonTag, MaxEjectionOverflow },
+                { ResilienceTelemetry.Tags.Target, target }, { ResilienceTelemetry.Tags.DetectionMethod, MethodOf(reason) }, { ResilienceTelemetry.Tags.UnenforcedReason, MaxEjectionOverflow },
             });
         }
     }

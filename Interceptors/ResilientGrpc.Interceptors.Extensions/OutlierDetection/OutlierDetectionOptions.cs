@@ -75,15 +75,7 @@ public sealed class OutlierDetectionOptions
     /// <c>UNKNOWN</c>, <c>RESOURCE_EXHAUSTED</c> and <c>DATA_LOSS</c>. Must not be empty, and must not hold <c>OK</c>
     /// or <c>CANCELLED</c>.
     /// </value>
-    public ISet<StatusCode> FailureStatusCodes { get; set; } = new HashSet<StatusCode>
-    {
-        StatusCode.Unavailable,
-        StatusCode.DeadlineExceeded,
-        StatusCode.Internal,
-        StatusCode.Unknown,
-        StatusCode.ResourceExhausted,
-        StatusCode.DataLoss,
-    };
+    public ISet<StatusCode> FailureStatusCodes { get; set; } = new HashSet<StatusCode>(CircuitBreakerOptions.DefaultFailureStatusCodes);
 
     /// <summary>Checks every setting and throws one exception naming each invalid one.</summary>
     /// <exception cref="ArgumentException">One or more settings are invalid.</exception>
@@ -109,11 +101,7 @@ public sealed class OutlierDetectionOptions
             MaxEjectionTime,
             "it must be at least BaseEjectionTime and at most 1 day");
         problems.Check(MaxEjectionPercent is >= 1 and <= 100, nameof(MaxEjectionPercent), MaxEjectionPercent, "it must be between 1 and 100");
-        problems.Check(
-            FailureStatusCodes is { Count: > 0 } && !FailureStatusCodes.Contains(StatusCode.OK) && !FailureStatusCodes.Contains(StatusCode.Cancelled),
-            nameof(FailureStatusCodes),
-            FailureStatusCodes is null ? null : string.Join(", ", FailureStatusCodes),
-            "it must hold at least one code, and neither OK nor Cancelled");
+        problems.CheckFailureStatusCodes(FailureStatusCodes, nameof(FailureStatusCodes));
     }
 
     private static bool IsDuration(TimeSpan value) => value > TimeSpan.Zero && value <= MaxDuration;

@@ -15,11 +15,11 @@ internal sealed class CircuitBreakerMetrics
     private CircuitBreakerMetrics(Meter meter)
     {
         transitions = meter.CreateCounter<long>(
-            MetricNames.BreakerTransitions, "{transition}", "Circuit breaker state changes.");
+            ResilienceTelemetry.Instruments.BreakerTransitions, "{transition}", "Circuit breaker state changes.");
         rejections = meter.CreateCounter<long>(
-            MetricNames.BreakerRejections, "{call}", "Calls failed at once because the circuit was open.");
+            ResilienceTelemetry.Instruments.BreakerRejections, "{call}", "Calls failed at once because the circuit was open.");
         meter.CreateObservableGauge(
-            MetricNames.BreakerState, ObserveStates, "{state}",
+            ResilienceTelemetry.Instruments.BreakerState, ObserveStates, "{state}",
             "Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 isolated.");
     }
 
@@ -33,7 +33,7 @@ internal sealed class CircuitBreakerMetrics
         {
             transitions.Add(1, new TagList
             {
-                { MetricNames.BreakerTag, breaker }, { MetricNames.FromTag, StateNames.Of(from) }, { MetricNames.ToTag, StateNames.Of(to) },
+                { ResilienceTelemetry.Tags.Breaker, breaker }, { ResilienceTelemetry.Tags.From, StateNames.Of(from) }, { ResilienceTelemetry.Tags.To, StateNames.Of(to) },
             });
         }
     }
@@ -42,7 +42,7 @@ internal sealed class CircuitBreakerMetrics
     {
         if (rejections.Enabled)
         {
-            rejections.Add(1, new TagList { { MetricNames.BreakerTag, breaker }, { MetricNames.MethodTag, method } });
+            rejections.Add(1, new TagList { { ResilienceTelemetry.Tags.Breaker, breaker }, { ResilienceTelemetry.Tags.Method, method } });
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal;
 
@@ -55,7 +56,13 @@ public sealed class CircuitBreakerOptions
     /// The default value is {Unavailable, DeadlineExceeded, Internal, Unknown, ResourceExhausted, DataLoss}.
     /// Must not be empty and must not contain OK or Cancelled.
     /// </value>
-    public ISet<StatusCode> FailureStatusCodes { get; set; } = new HashSet<StatusCode>
+    public ISet<StatusCode> FailureStatusCodes { get; set; } = new HashSet<StatusCode>(DefaultFailureStatusCodes);
+
+    /// <summary>
+    /// The final statuses that count as a server's failure unless set otherwise: those a server or the network causes,
+    /// not the client. The default of <see cref="FailureStatusCodes"/>, and of outlier detection's failure set.
+    /// </summary>
+    public static IReadOnlySet<StatusCode> DefaultFailureStatusCodes { get; } = new HashSet<StatusCode>
     {
         StatusCode.Unavailable,
         StatusCode.DeadlineExceeded,
@@ -63,7 +70,7 @@ public sealed class CircuitBreakerOptions
         StatusCode.Unknown,
         StatusCode.ResourceExhausted,
         StatusCode.DataLoss,
-    };
+    }.ToFrozenSet();
 
     /// <summary>
     /// How many probe calls the half-open circuit lets through; concurrent callers are rejected meanwhile. The
@@ -119,11 +126,7 @@ public sealed class CircuitBreakerOptions
             AttemptFailureThreshold,
             $"it must be null or at least {nameof(FailureThreshold)} ({FailureThreshold})");
         problems.Check(IsDuration(BreakDuration), nameof(BreakDuration), BreakDuration, "it must be greater than zero and at most 1 day");
-        problems.Check(
-            FailureStatusCodes is { Count: > 0 } && !FailureStatusCodes.Contains(StatusCode.OK) && !FailureStatusCodes.Contains(StatusCode.Cancelled),
-            nameof(FailureStatusCodes),
-            FailureStatusCodes is null ? null : $"{{{string.Join(", ", FailureStatusCodes)}}}",
-            "it must name at least one status and neither OK nor Cancelled");
+        problems.CheckFailureStatusCodes(FailureStatusCodes, nameof(FailureStatusCodes));
         problems.Check(HalfOpenProbes >= 1, nameof(HalfOpenProbes), HalfOpenProbes, "it must be at least 1");
         problems.Check(FailureRatio is null or (> 0 and <= 1), nameof(FailureRatio), FailureRatio, "it must be null or greater than 0 and at most 1");
         problems.Check(IsDuration(SamplingDuration), nameof(SamplingDuration), SamplingDuration, "it must be greater than zero and at most 1 day");

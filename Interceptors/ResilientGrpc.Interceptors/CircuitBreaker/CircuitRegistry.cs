@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
@@ -121,7 +120,7 @@ internal sealed class CircuitRegistry
     }
 
     private static Measurement<int> Measure(CircuitStateController controller, string breaker) =>
-        new((int)controller.State, new KeyValuePair<string, object?>(MetricNames.BreakerTag, breaker));
+        new((int)controller.State, new KeyValuePair<string, object?>(ResilienceTelemetry.Tags.Breaker, breaker));
 
     private static int Severity(CircuitState state) => state switch
     {

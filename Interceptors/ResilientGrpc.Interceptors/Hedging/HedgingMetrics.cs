@@ -18,10 +18,10 @@ internal sealed class HedgingMetrics
     private HedgingMetrics(Meter meter)
     {
         callHedges = meter.CreateHistogram(
-            MetricNames.CallHedges, "{hedge}", "Hedges sent by each call that sent any.",
+            ResilienceTelemetry.Instruments.CallHedges, "{hedge}", "Hedges sent by each call that sent any.",
             tags: null, new InstrumentAdvice<long> { HistogramBucketBoundaries = HedgeCountBuckets });
         hedgesCancelled = meter.CreateCounter<long>(
-            MetricNames.HedgesCancelled, "{hedge}", "Attempts of hedged calls cancelled because another attempt answered first.");
+            ResilienceTelemetry.Instruments.HedgesCancelled, "{hedge}", "Attempts of hedged calls cancelled because another attempt answered first.");
         throttle = ThrottleMetrics.On(meter);
     }
 

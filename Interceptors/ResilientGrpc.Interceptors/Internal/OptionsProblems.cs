@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal;
 
@@ -48,6 +49,16 @@ internal sealed class OptionsProblems
             Add(KeyOf(name), value, allowed);
         }
     }
+
+    /// <summary>
+    /// Records a problem with <paramref name="codes"/>, the setting <paramref name="name"/> of the statuses that count as
+    /// failures, unless it names at least one status and neither OK nor Cancelled.
+    /// </summary>
+    public void CheckFailureStatusCodes(ISet<StatusCode>? codes, string name) => Check(
+        codes is { Count: > 0 } && !codes.Contains(StatusCode.OK) && !codes.Contains(StatusCode.Cancelled),
+        name,
+        codes is null ? null : $"{{{string.Join(", ", codes)}}}",
+        "it must name at least one status and neither OK nor Cancelled");
 
     /// <summary>
     /// Records a problem with the entry <paramref name="entry"/> of this scope's dictionary or list

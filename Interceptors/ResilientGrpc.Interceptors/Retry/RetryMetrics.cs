@@ -17,10 +17,10 @@ internal sealed class RetryMetrics
     private RetryMetrics(Meter meter)
     {
         callRetries = meter.CreateHistogram(
-            MetricNames.CallRetries, "{retry}", "Retries made by each call that retried.",
+            ResilienceTelemetry.Instruments.CallRetries, "{retry}", "Retries made by each call that retried.",
             tags: null, new InstrumentAdvice<long> { HistogramBucketBoundaries = RetryCountBuckets });
         callRetryDelay = meter.CreateHistogram(
-            MetricNames.CallRetryDelay, "s", "Total backoff each retried call waited.",
+            ResilienceTelemetry.Instruments.CallRetryDelay, "s", "Total backoff each retried call waited.",
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = BackoffBuckets });
         throttle = ThrottleMetrics.On(meter);
     }

@@ -25,12 +25,12 @@ internal sealed class CallMetrics
     private CallMetrics(Meter meter)
     {
         attemptStarted = meter.CreateCounter<long>(
-            MetricNames.AttemptStarted, "{attempt}", "Attempts started, retries included.");
+            ResilienceTelemetry.Instruments.AttemptStarted, "{attempt}", "Attempts started, retries included.");
         attemptDuration = meter.CreateHistogram(
-            MetricNames.AttemptDuration, "s", "Duration of each attempt, from start to final status.",
+            ResilienceTelemetry.Instruments.AttemptDuration, "s", "Duration of each attempt, from start to final status.",
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         callDuration = meter.CreateHistogram(
-            MetricNames.CallDuration, "s", "Duration of each call as its caller saw it: attempts and backoff included.",
+            ResilienceTelemetry.Instruments.CallDuration, "s", "Duration of each call as its caller saw it: attempts and backoff included.",
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
 
@@ -43,7 +43,7 @@ internal sealed class CallMetrics
 
     /// <summary>The <c>grpc.method</c> and <c>grpc.target</c> tags.</summary>
     public static TagList Tags(string method, string target) =>
-        new() { { MetricNames.MethodTag, method }, { MetricNames.TargetTag, target } };
+        new() { { ResilienceTelemetry.Tags.Method, method }, { ResilienceTelemetry.Tags.Target, target } };
 
     public void AttemptStarted(string method, string target)
     {
@@ -71,8 +71,8 @@ internal sealed class CallMetrics
 
     private static TagList Tags(string method, string target, StatusCode status) => new()
     {
-        { MetricNames.MethodTag, method },
-        { MetricNames.TargetTag, target },
-        { MetricNames.StatusTag, StatusNames.Of(status) },
+        { ResilienceTelemetry.Tags.Method, method },
+        { ResilienceTelemetry.Tags.Target, target },
+        { ResilienceTelemetry.Tags.Status, StatusNames.Of(status) },
     };
 }

@@ -47,10 +47,10 @@ internal static class CallTracing
             span.SetTag(TraceNames.RpcSystem, TraceNames.RpcSystemGrpc);
             span.SetTag(TraceNames.RpcService, call.CallMethod.ServiceName);
             span.SetTag(TraceNames.RpcMethod, call.CallMethod.Name);
-            span.SetTag(MetricNames.MethodTag, call.Method);
+            span.SetTag(ResilienceTelemetry.Tags.Method, call.Method);
             if (call.Target != UnknownTarget)
             {
-                span.SetTag(MetricNames.TargetTag, call.Target);
+                span.SetTag(ResilienceTelemetry.Tags.Target, call.Target);
             }
         }
 
@@ -83,7 +83,7 @@ internal static class CallTracing
         if (span.IsAllDataRequested)
         {
             span.SetTag(TraceNames.RpcStatusCode, (int)status);
-            span.SetTag(MetricNames.StatusTag, StatusNames.Of(status));
+            span.SetTag(ResilienceTelemetry.Tags.Status, StatusNames.Of(status));
             if (status != StatusCode.OK)
             {
                 span.SetStatus(ActivityStatusCode.Error, error is RpcException rpc ? rpc.Status.Detail : error?.Message ?? Abandoned);
@@ -108,7 +108,7 @@ internal static class CallTracing
             span!.AddEvent(new ActivityEvent(TraceNames.RetryScheduled, tags: new ActivityTagsCollection
             {
                 { TraceNames.AttemptTag, attempt },
-                { MetricNames.StatusTag, StatusNames.Of(status) },
+                { ResilienceTelemetry.Tags.Status, StatusNames.Of(status) },
                 { TraceNames.DelayTag, delay.TotalMilliseconds },
             }));
         }
@@ -126,7 +126,7 @@ internal static class CallTracing
             span!.AddEvent(new ActivityEvent(TraceNames.Pushback, tags: new ActivityTagsCollection
             {
                 { TraceNames.AttemptTag, attempt },
-                { MetricNames.StatusTag, StatusNames.Of(status) },
+                { ResilienceTelemetry.Tags.Status, StatusNames.Of(status) },
                 { TraceNames.PushbackTag, stops ? -1L : (long)pushback.TotalMilliseconds },
                 { TraceNames.StopsTag, stops },
             }));
@@ -140,7 +140,7 @@ internal static class CallTracing
         {
             span!.AddEvent(new ActivityEvent(TraceNames.BreakerRejected, tags: new ActivityTagsCollection
             {
-                { MetricNames.BreakerTag, breaker },
+                { ResilienceTelemetry.Tags.Breaker, breaker },
                 { TraceNames.StateTag, state },
             }));
         }
@@ -153,9 +153,9 @@ internal static class CallTracing
         {
             span!.AddEvent(new ActivityEvent(TraceNames.BreakerTransition, tags: new ActivityTagsCollection
             {
-                { MetricNames.BreakerTag, breaker },
-                { MetricNames.FromTag, from },
-                { MetricNames.ToTag, to },
+                { ResilienceTelemetry.Tags.Breaker, breaker },
+                { ResilienceTelemetry.Tags.From, from },
+                { ResilienceTelemetry.Tags.To, to },
                 { TraceNames.ReasonTag, reason },
             }));
         }

@@ -12,7 +12,7 @@ internal sealed class ThrottleMetrics
 
     private ThrottleMetrics(Meter meter) =>
         throttled = meter.CreateCounter<long>(
-            MetricNames.RetryThrottled, "{retry}", "Retries and hedges not sent because the retry budget was spent.");
+            ResilienceTelemetry.Instruments.RetryThrottled, "{retry}", "Retries and hedges not sent because the retry budget was spent.");
 
     /// <summary>The instrument on <paramref name="meter"/>, made once per meter.</summary>
     public static ThrottleMetrics On(Meter meter) => ResilienceMeter.Instruments(meter, static m => new ThrottleMetrics(m));
