@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Grpc.Net.ClientFactory;
 using Microsoft.Extensions.Configuration;
@@ -47,6 +48,7 @@ public static class OutlierDetectionHttpClientBuilderExtensions
     /// <param name="section">The <c>OutlierDetection</c> section.</param>
     /// <param name="configure">Applied after the configuration, for settings that only code can express.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The same pair as AddResilience: from code, or from a section and then code; the section is required, so no call is ambiguous.")]
     public static IHttpClientBuilder AddOutlierDetection(
         this IHttpClientBuilder builder, IConfiguration section, Action<OutlierDetectionOptions>? configure = null)
     {
