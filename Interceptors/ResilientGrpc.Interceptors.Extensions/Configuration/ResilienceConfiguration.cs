@@ -29,18 +29,8 @@ public static class ResilienceConfiguration
     /// A key is unknown, a value cannot be read, or a setting is invalid. The message names each such key by its
     /// configuration path (<c>Resilience:Retry:MaxAttempts</c>) and says what is allowed.
     /// </exception>
-    public static void Bind(IConfiguration section, ResilienceOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(section);
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = OptionsProblems.InConfiguration(PathOf(section));
-        Read(section, options, problems);
-        options.Validate(problems);
-        if (!problems.IsEmpty)
-        {
-            throw new InvalidOperationException($"Invalid resilience configuration: {problems}");
-        }
-    }
+    public static void Bind(IConfiguration section, ResilienceOptions options) =>
+        Bind(section, options, "resilience", static (s, o, p) => Read(s, o, p), static (o, p) => o.Validate(p));
 
     /// <summary>
     /// Sets <paramref name="options"/> from <paramref name="section"/> (keys <c>ConsecutiveFailures</c>,
@@ -53,18 +43,8 @@ public static class ResilienceConfiguration
     /// A key is unknown, a value cannot be read, or a setting is invalid. The message names each such key by its
     /// configuration path and says what is allowed.
     /// </exception>
-    public static void Bind(IConfiguration section, OutlierDetectionOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(section);
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = OptionsProblems.InConfiguration(PathOf(section));
-        Read(section, options, problems);
-        options.Validate(problems);
-        if (!problems.IsEmpty)
-        {
-            throw new InvalidOperationException($"Invalid outlier detection configuration: {problems}");
-        }
-    }
+    public static void Bind(IConfiguration section, OutlierDetectionOptions options) =>
+        Bind(section, options, "outlier detection", static (s, o, p) => Read(s, o, p), static (o, p) => o.Validate(p));
 
     /// <summary>Sets <paramref name="options"/> from <paramref name="section"/>, recording every key it cannot use.</summary>
     internal static void Read(IConfiguration section, OutlierDetectionOptions options, OptionsProblems problems) =>
@@ -95,6 +75,22 @@ public static class ResilienceConfiguration
         }
 
         HedgingBinding.Read(hedging, options);
+    }
+
+    /// <summary>Reads <paramref name="section"/> onto <paramref name="options"/>, validates them, and throws naming every problem by path.</summary>
+    private static void Bind<TOptions>(
+        IConfiguration section, TOptions options, string what, Action<IConfiguration, TOptions, OptionsProblems> read, Action<TOptions, OptionsProblems> validate)
+        where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = OptionsProblems.InConfiguration(PathOf(section));
+        read(section, options, problems);
+        validate(options, problems);
+        if (!problems.IsEmpty)
+        {
+            throw new InvalidOperationException($"Invalid {what} configuration: {problems}");
+        }
     }
 
     /// <summary>The configuration path of <paramref name="section"/>; empty for a configuration root.</summary>

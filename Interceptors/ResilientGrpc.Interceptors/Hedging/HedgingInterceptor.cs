@@ -161,50 +161,17 @@ public sealed class HedgingInterceptor : Interceptor
         where TRequest : class
         where TResponse : class
         where TCall : class
-        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
-    {
-        var call = ResilienceCallContext.Of(context.Options, context.Method);
-        var scope = Calls.Enter(ref context, ref call);
-        try
-        {
-            return scope.Track<TCall, TInvocation>(invocation.Start(context));
-        }
-        catch (Exception error) when (scope.Threw(error))
-        {
-            throw;
-        }
-    }
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
+        Calls.Passed<TRequest, TResponse, TCall, TInvocation>(context, invocation);
 
-    /// <summary>
-    /// The one path of a hedged call kind: the call is recorded, and when its method is hedged, made of hedges by
-    /// <typeparamref name="THedging"/>, each offered to the attempt instruments when telemetry records it.
-    /// </summary>
+    /// <summary>The path of a hedged call kind, made of hedges by <typeparamref name="THedging"/> when its method is hedged.</summary>
     private TCall Hedge<TRequest, TResponse, TCall, THedging, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
         where TCall : class
         where THedging : struct, IOwnedCall<HedgingEngine, TRequest, TResponse, TCall>
-        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
-    {
-        var call = ResilienceCallContext.Of(context.Options, context.Method);
-        var scope = Calls.Enter(ref context, ref call);
-        try
-        {
-            if (!engine.Policy.AppliesTo(context.Method))
-            {
-                return scope.Track<TCall, TInvocation>(invocation.Start(context));
-            }
-
-            return scope.Context is null
-                ? default(THedging).Start(engine, context, call, invocation)
-                : scope.TrackCall<TCall, TInvocation>(
-                    default(THedging).Start(engine, context, call, new AttemptLayer<TRequest, TResponse, TCall, TInvocation>(scope, invocation)));
-        }
-        catch (Exception error) when (scope.Threw(error))
-        {
-            throw;
-        }
-    }
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
+        Calls.Owned<HedgingEngine, TRequest, TResponse, TCall, THedging, TInvocation>(engine, context, invocation, engine.Policy.AppliesTo(context.Method));
 
     /// <summary>The budget of valid <paramref name="options"/>' own <see cref="HedgingOptions.Throttling"/>, if any.</summary>
     private static RetryThrottle? OwnBudget(HedgingOptions options)

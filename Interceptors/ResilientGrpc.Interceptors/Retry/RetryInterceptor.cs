@@ -155,50 +155,18 @@ public sealed class RetryInterceptor : Interceptor
         where TResponse : class
         where TCall : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
-        Retry<TRequest, TResponse, TCall, NotRetried<TRequest, TResponse, TCall>, TInvocation>(context, invocation, hedgeable: false);
+        Calls.Passed<TRequest, TResponse, TCall, TInvocation>(context, invocation);
 
-    /// <summary>
-    /// The one path of every call kind: the call is recorded, and when its kind and method are retried, made of
-    /// attempts by <typeparamref name="TRetrying"/>, each offered to the attempt instruments when telemetry records it.
-    /// </summary>
+    /// <summary>The path of a retried call kind, made of attempts by <typeparamref name="TRetrying"/> when its method is retried.</summary>
     private TCall Retry<TRequest, TResponse, TCall, TRetrying, TInvocation>(
         ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, bool hedgeable)
         where TRequest : class
         where TResponse : class
         where TCall : class
         where TRetrying : struct, IOwnedCall<RetryEngine, TRequest, TResponse, TCall>
-        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
-    {
-        var call = ResilienceCallContext.Of(context.Options, context.Method);
-        var scope = Calls.Enter(ref context, ref call);
-        try
-        {
-            if (typeof(TRetrying) == typeof(NotRetried<TRequest, TResponse, TCall>) || !engine.AppliesTo(context.Method, hedgeable))
-            {
-                return scope.Track<TCall, TInvocation>(invocation.Start(context));
-            }
-
-            return scope.Context is null
-                ? default(TRetrying).Start(engine, context, call, invocation)
-                : scope.TrackCall<TCall, TInvocation>(
-                    default(TRetrying).Start(engine, context, call, new AttemptLayer<TRequest, TResponse, TCall, TInvocation>(scope, invocation)));
-        }
-        catch (Exception error) when (scope.Threw(error))
-        {
-            throw;
-        }
-    }
-
-    /// <summary>Stands for the call kinds that are never retried.</summary>
-    private readonly struct NotRetried<TRequest, TResponse, TCall> : IOwnedCall<RetryEngine, TRequest, TResponse, TCall>
-        where TRequest : class
-        where TResponse : class
-        where TCall : class
-    {
-        public TCall Start<TInvocation>(
-            RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
-            where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> => invocation.Start(context);
-    }
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
+        Calls.Owned<RetryEngine, TRequest, TResponse, TCall, TRetrying, TInvocation>(
+            engine, context, invocation, engine.AppliesTo(context.Method, hedgeable));
 
     /// <summary>The budget of valid <paramref name="options"/>' own <see cref="RetryOptions.Throttling"/>, if any.</summary>
     private static RetryThrottle? OwnBudget(RetryOptions options)

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
@@ -44,6 +45,59 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
         }
 
         return new CallScope(this, created, ownsCall: true);
+    }
+
+    /// <summary>
+    /// The path of a layer that makes calls of several attempts (retry, hedging), for one call kind: the call is
+    /// recorded, and when <paramref name="owned"/>, made of attempts by <typeparamref name="TOwned"/> with
+    /// <paramref name="engine"/>, each attempt offered to the attempt instruments when the call is recorded; otherwise
+    /// it passes through as one attempt.
+    /// </summary>
+    public TCall Owned<TEngine, TRequest, TResponse, TCall, TOwned, TInvocation>(
+        TEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, bool owned)
+        where TRequest : class
+        where TResponse : class
+        where TCall : class
+        where TOwned : struct, IOwnedCall<TEngine, TRequest, TResponse, TCall>
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
+    {
+        var call = ResilienceCallContext.Of(context.Options, context.Method);
+        var scope = Enter(ref context, ref call);
+        try
+        {
+            if (!owned)
+            {
+                return scope.Track<TCall, TInvocation>(invocation.Start(context));
+            }
+
+            return scope.Context is null
+                ? default(TOwned).Start(engine, context, call, invocation)
+                : scope.TrackCall<TCall, TInvocation>(
+                    default(TOwned).Start(engine, context, call, new AttemptLayer<TRequest, TResponse, TCall, TInvocation>(scope, invocation)));
+        }
+        catch (Exception error) when (scope.Threw(error))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>The path of a call kind a layer passes through as one attempt (retry's and hedging's streams with a request stream): only recorded.</summary>
+    public TCall Passed<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
+        where TRequest : class
+        where TResponse : class
+        where TCall : class
+        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
+    {
+        var call = ResilienceCallContext.Of(context.Options, context.Method);
+        var scope = Enter(ref context, ref call);
+        try
+        {
+            return scope.Track<TCall, TInvocation>(invocation.Start(context));
+        }
+        catch (Exception error) when (scope.Threw(error))
+        {
+            throw;
+        }
     }
 
     /// <summary>Now, on the clock durations are measured on.</summary>
