@@ -9,8 +9,5 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker;
 /// </param>
 /// <param name="CallStart">When the call's first attempt was admitted (a timestamp).</param>
 /// <param name="AttemptThreshold">The failed attempts in a row that open the circuit for this call.</param>
-/// <param name="CallerGaveUp">
-/// The caller had cancelled or its deadline had passed before the attempt left: it cannot reach the server and its
-/// outcome counts as neither success nor failure.
-/// </param>
+/// <param name="CallerGaveUp">The caller had cancelled, or its deadline had passed, before the attempt left: its outcome counts as nothing.</param>
 internal readonly record struct AttemptScope(CallAttempts? Owner, long CallStart, int AttemptThreshold, bool CallerGaveUp);

@@ -42,7 +42,6 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     {
     }
 
-    /// <summary>Creates a circuit breaker with the services an entry point gives every interceptor it builds.</summary>
     internal CircuitBreakerInterceptor(CircuitBreakerOptions options, InterceptorServices services)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -64,7 +63,6 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     /// </summary>
     public event EventHandler<CircuitStateChangedEventArgs>? StateChanged;
 
-    /// <summary>This interceptor's share of the attempt and call instruments.</summary>
     internal CallTelemetry Calls { get; }
 
     /// <summary>
@@ -148,7 +146,6 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
         Intercept<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
             context, new(continuation));
 
-    /// <summary>Telemetry point: a breaker changed state (outside its lock). Raises <see cref="StateChanged"/>.</summary>
     void ICircuitObserver.OnTransition(in CircuitTransition transition)
     {
         telemetry.Transitioned(transition);
@@ -156,14 +153,9 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
             settings.Name, transition.Key, transition.From, transition.To, transition.Reason, transition.FailureCount));
     }
 
-    /// <summary>Telemetry point: a breaker rejected a call (outside its lock).</summary>
     void ICircuitObserver.OnRejected(in CircuitRejection rejection) => telemetry.Rejected(rejection);
 
-    /// <summary>
-    /// The one path of every call kind: admit the attempt or refuse it (without reaching the network), start it, and
-    /// learn how it ends, from the owner of several attempts above that awaits it anyway when there is one, else by
-    /// observing it.
-    /// </summary>
+    /// <summary>The one path of every call kind: admit or refuse the attempt, start it, and learn its end from its owner or by observing it.</summary>
     internal TCall Intercept<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class

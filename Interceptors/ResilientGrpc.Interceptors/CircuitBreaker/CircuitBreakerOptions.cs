@@ -4,10 +4,7 @@ using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors;
 
-/// <summary>
-/// Settings of a <see cref="CircuitBreakerInterceptor"/>. The interceptor validates and copies them when it is
-/// constructed, so later changes to this object do not affect it.
-/// </summary>
+/// <summary>Settings of a <see cref="CircuitBreakerInterceptor"/>, validated and copied when it is constructed: later changes do not affect it.</summary>
 public sealed class CircuitBreakerOptions
 {
     /// <summary>The longest <see cref="BreakDuration"/> and <see cref="SamplingDuration"/> accepted.</summary>
@@ -24,22 +21,19 @@ public sealed class CircuitBreakerOptions
     public string Name { get; set; } = DefaultName;
 
     /// <summary>
-    /// Consecutive mode (<see cref="FailureRatio"/> is null): the number of failed calls in a row that opens the
-    /// circuit; it opens on exactly this failure. A call fails when its last attempt fails: a call that a retry
-    /// interceptor above rescues is a success. "In a row" is what a caller making one call at a time sees: each
-    /// counted call was made after the previous one had failed, and any success starts the count again. Concurrent
-    /// failures are caught by <see cref="AttemptFailureThreshold"/> instead.
+    /// Consecutive mode (<see cref="FailureRatio"/> null): the failed calls in a row that open the circuit. A call fails
+    /// when its last attempt fails (one a retry rescues succeeds); "in a row" means each was made after the previous one
+    /// failed, as a caller making one call at a time sees it, and any success restarts the count. Concurrent failures
+    /// are caught by <see cref="AttemptFailureThreshold"/>.
     /// </summary>
     /// <value>The default value is 5. Must be at least 1.</value>
     public int FailureThreshold { get; set; } = 5;
 
     /// <summary>
-    /// Consecutive mode: the number of failed attempts in a row, concurrent or not, that opens the circuit, so an outage
-    /// under load is caught within a fraction of a second, long before the first retried call has used up its
-    /// attempts. Any successful attempt starts the count again. Null derives it per call:
-    /// <see cref="FailureThreshold"/> × the <see cref="RetryOptions.MaxAttempts"/> of the retry interceptor above that
-    /// retries the call (15 with the defaults), or <see cref="FailureThreshold"/> for a call no retry interceptor
-    /// retries.
+    /// Consecutive mode: the failed attempts in a row, concurrent or not, that open the circuit, so an outage under load
+    /// is caught within a fraction of a second, long before a retried call has used up its attempts. Any successful
+    /// attempt restarts the count. Null derives it per call: <see cref="FailureThreshold"/> × the
+    /// <see cref="RetryOptions.MaxAttempts"/> of the retry above (15 with the defaults), or <see cref="FailureThreshold"/>.
     /// </summary>
     /// <value>The default value is null (derived as described). When set, must be at least <see cref="FailureThreshold"/>.</value>
     public int? AttemptFailureThreshold { get; set; }
@@ -59,8 +53,8 @@ public sealed class CircuitBreakerOptions
     public ISet<StatusCode> FailureStatusCodes { get; set; } = new HashSet<StatusCode>(DefaultFailureStatusCodes);
 
     /// <summary>
-    /// The final statuses that count as a server's failure unless set otherwise: those a server or the network causes,
-    /// not the client. The default of <see cref="FailureStatusCodes"/>, and of outlier detection's failure set.
+    /// The final statuses a server or the network causes, not the client: the default of <see cref="FailureStatusCodes"/>
+    /// and of outlier detection's failure set.
     /// </summary>
     public static IReadOnlySet<StatusCode> DefaultFailureStatusCodes { get; } = new HashSet<StatusCode>
     {
@@ -81,17 +75,13 @@ public sealed class CircuitBreakerOptions
 
     /// <summary>
     /// Ratio mode when set: the circuit opens when failed calls / calls over the last <see cref="SamplingDuration"/>
-    /// reaches this ratio, once at least <see cref="MinimumThroughput"/> calls were counted. Calls are counted as in
-    /// consecutive mode (a call rescued by a retry is a success; a retried attempt is not counted). Null selects
-    /// consecutive mode (<see cref="FailureThreshold"/> and <see cref="AttemptFailureThreshold"/>).
+    /// reach this ratio, once at least <see cref="MinimumThroughput"/> calls were counted. Calls count as in consecutive
+    /// mode (a call a retry rescues succeeds; a retried attempt is not counted). Null selects consecutive mode.
     /// </summary>
     /// <value>The default value is null (consecutive mode). When set, must be greater than 0 and at most 1.</value>
     public double? FailureRatio { get; set; }
 
-    /// <summary>
-    /// Ratio mode: the sliding window over which calls are counted, kept as 10 buckets of a tenth each (so the
-    /// window covers between 90% and 100% of this duration).
-    /// </summary>
+    /// <summary>Ratio mode: the sliding window calls are counted over, as 10 buckets (so it covers 90% to 100% of this duration).</summary>
     /// <value>The default value is 30 seconds. Must be greater than zero and at most one day.</value>
     public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
 

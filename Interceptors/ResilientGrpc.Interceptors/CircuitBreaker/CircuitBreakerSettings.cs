@@ -3,11 +3,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
-/// <summary>
-/// The settings of a <see cref="CircuitBreakerInterceptor"/>, copied from validated <see cref="CircuitBreakerOptions"/>
-/// when it is constructed, so later changes to the options cannot reach a running breaker. Each property is the
-/// option of the same name.
-/// </summary>
+/// <summary>A breaker's copy of validated <see cref="CircuitBreakerOptions"/>, which later changes cannot reach; each property is the option's.</summary>
 internal sealed class CircuitBreakerSettings(CircuitBreakerOptions options)
 {
     public string Name { get; } = options.Name;

@@ -4,10 +4,7 @@ using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
-/// <summary>
-/// What a circuit breaker reports: a log line per state change, the first rejection of each period logged and the
-/// rest counted, and the transitions and rejections instruments. Called outside the breaker's lock.
-/// </summary>
+/// <summary>What a breaker reports, outside its lock: a log line per transition, the first rejection of a period, and its instruments.</summary>
 internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, ILogger logger, CircuitBreakerMetrics metrics)
 {
     /// <summary>The <c>breaker</c> tag and log name: the breaker's name, with its key when keyed.</summary>
@@ -62,10 +59,7 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, I
         }
     }
 
-    /// <summary>
-    /// Counts a refused call to <paramref name="method"/> (a <c>grpc.method</c> tag value), refused in
-    /// <paramref name="state"/>, and marks it on the call's <paramref name="span"/>.
-    /// </summary>
+    /// <summary>Counts a call to <paramref name="method"/> refused in <paramref name="state"/>, and marks it on its <paramref name="span"/>.</summary>
     public void CallRejected(string? key, string method, Activity? span, CircuitState state)
     {
         metrics.Rejected(BreakerName(key), method);

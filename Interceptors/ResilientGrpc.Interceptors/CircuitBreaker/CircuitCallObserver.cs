@@ -12,8 +12,7 @@ internal readonly struct CircuitCallObserver(
 {
     public void OnEnded(Exception? error, CancellationToken readToken)
     {
-        // A stream's attempt ends in the caller's read, where the call's span may not be current: a transition it
-        // causes is still marked on it.
+        // A stream's attempt ends in the caller's read, where the call's span may not be current: transitions are marked on it.
         using var current = CurrentSpan.Of((scope.Owner as ResilienceCallContext)?.Span);
         controller.OnAttemptEnded(
             permit, scope.CallerGaveUp ? CallOutcome.Ignored : controller.Classify(error, callerToken, readToken), scope);
@@ -22,10 +21,7 @@ internal readonly struct CircuitCallObserver(
     /// <summary>An attempt disposed before its final status was known counts as neither success nor failure.</summary>
     public void OnAbandoned() => controller.OnAttemptEnded(permit, CallOutcome.Ignored, scope);
 
-    /// <summary>
-    /// The call below threw instead of starting: a local error that never reached the server, so it counts as
-    /// neither success nor failure, and a probe slot is never leaked. Returns false, for use as an exception filter.
-    /// </summary>
+    /// <summary>The call below threw instead of starting: a local error, which counts as nothing and frees a probe slot. False, for a filter.</summary>
     public bool LocalError()
     {
         OnAbandoned();

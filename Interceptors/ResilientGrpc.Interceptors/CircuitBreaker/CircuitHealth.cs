@@ -1,10 +1,6 @@
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
-/// <summary>
-/// Counts the outcomes of attempts and calls admitted while the circuit is closed and says when it must open.
-/// An attempt that succeeds is a call that succeeds. A failed attempt is reported at once; the call it belongs to is
-/// reported as failed only when no retry follows it. The controller takes its lock only when a record says to open.
-/// </summary>
+/// <summary>The counters of the <see cref="OpeningRule"/>: outcomes admitted while closed, and whether the circuit must open.</summary>
 internal abstract class CircuitHealth
 {
     /// <summary>Creates the health that <paramref name="settings"/> select: ratio mode when a failure ratio is set.</summary>
@@ -16,18 +12,12 @@ internal abstract class CircuitHealth
     /// <summary>Records a successful attempt, which is a successful call. Lock-free and allocation-free.</summary>
     public abstract void RecordSuccess();
 
-    /// <summary>
-    /// Records a failed attempt, whether or not it will be retried. Returns the reason to open, with the failures
-    /// counted, or null to stay closed.
-    /// </summary>
+    /// <summary>Records a failed attempt, retried or not; returns why to open, or null.</summary>
     /// <param name="attemptThreshold">The failed attempts in a row that open the circuit for this attempt's call.</param>
     /// <param name="failureCount">The failures counted by the rule that says to open.</param>
     public abstract CircuitStateChangeReason? RecordAttemptFailure(int attemptThreshold, out int failureCount);
 
-    /// <summary>
-    /// Records a failed call: its last attempt failed and no retry follows. Returns the reason to open, with the
-    /// failures counted, or null to stay closed.
-    /// </summary>
+    /// <summary>Records a failed call (its last attempt failed and none follows); returns why to open, or null.</summary>
     /// <param name="callStart">When the breaker admitted the call's first attempt (a timestamp).</param>
     /// <param name="callEnd">Now: when the call failed (a timestamp).</param>
     /// <param name="failureCount">The failures counted by the rule that says to open.</param>

@@ -4,9 +4,8 @@ using System.Diagnostics.Metrics;
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
-/// The state machines of one <see cref="CircuitBreakerInterceptor"/>: a single one, or one per key when
-/// <see cref="CircuitBreakerOptions.KeySelector"/> is set. Finds the one a call belongs to, fans isolate and reset out
-/// to every key, and reads every breaker's state for the state gauge.
+/// The state machines of one <see cref="CircuitBreakerInterceptor"/>, one per key with a <see cref="CircuitBreakerOptions.KeySelector"/>:
+/// finds a call's, fans isolate and reset out to every key, and reads every state for the gauge.
 /// </summary>
 internal sealed class CircuitRegistry
 {

@@ -6,18 +6,15 @@ using ResilientGrpc.Interceptors.Telemetry;
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
-/// The state machine of one breaker (one key). Closed → Open when its <see cref="OpeningRule"/> says so; Open →
-/// HalfOpen when a call arrives after the break; HalfOpen → Closed when every probe succeeds, → Open when one fails;
-/// Isolated until reset. It hears how each admitted attempt ended from the observer that wraps it, or, under an owner
-/// of several attempts that awaits each one, from the owner's report (<see cref="IAttemptWatcher"/>).
+/// The state machine of one breaker (one key): Closed → Open when its <see cref="OpeningRule"/> says so; Open → HalfOpen
+/// when a call arrives after the break; HalfOpen → Closed when every probe succeeds, → Open when one fails; Isolated
+/// until reset. An attempt's end comes from the observer wrapping it, or from its owner's report (<see cref="IAttemptWatcher"/>).
 /// </summary>
 /// <remarks>
-/// Concurrency: every transition happens under <see cref="gate"/> (methods named <c>..._NeedsLock</c>), and
-/// observers are called only after it is released. The closed path (admission, success, failures below the
-/// threshold) and rejections while open are lock-free: <see cref="state"/> and <see cref="generation"/> are
-/// volatile, counters are interlocked. Each transition bumps <see cref="generation"/>; an outcome carries the
-/// generation it was admitted in and is ignored once the circuit moved on, so a slow call from before a break
-/// can neither close nor reopen the circuit.
+/// Transitions happen under <see cref="gate"/> (<c>..._NeedsLock</c>); observers are called after it is released. The
+/// closed path and rejections while open are lock-free (volatile <see cref="state"/> and <see cref="generation"/>,
+/// interlocked counters). Each transition bumps <see cref="generation"/> and an outcome admitted in an older one is
+/// ignored, so a slow call from before a break can neither close nor reopen the circuit.
 /// </remarks>
 internal sealed class CircuitStateController : ICallFailureListener, IAttemptWatcher
 {
@@ -47,7 +44,6 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         BreakerName = settings.Name;
     }
 
-    /// <summary>The breaker's name.</summary>
     public string BreakerName { get; }
 
     /// <summary>The breaker's key, or null when the interceptor has one breaker.</summary>
@@ -65,10 +61,7 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
     }
 
-    /// <summary>
-    /// Admits a call, or returns the error to fail it with. Closed: lock-free. Open before the break has elapsed
-    /// and Isolated: lock-free rejection. Otherwise the lock decides who probes.
-    /// </summary>
+    /// <summary>Admits a call, or returns the error to fail it with. Lock-free while closed, open or isolated; the lock picks probes.</summary>
     public bool TryEnter(out CircuitPermit permit, [NotNullWhen(false)] out BrokenCircuitException? rejection)
     {
         var admittedIn = generation;
@@ -102,10 +95,7 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
     /// <summary>What an attempt of the call with <paramref name="call"/> as its context belongs to (see <see cref="OpeningRule.ScopeOf"/>).</summary>
     public AttemptScope ScopeOf(CallAttempts? call, bool callerGaveUp) => rule.ScopeOf(call, callerGaveUp);
 
-    /// <summary>
-    /// Records how an admitted attempt ended. The caller guarantees at most one outcome per permit. A probe decides at
-    /// once; in the closed state the <see cref="OpeningRule"/> counts it, unless the circuit moved on since.
-    /// </summary>
+    /// <summary>Records how an admitted attempt ended (at most once per permit): a probe decides at once, else the rule counts it.</summary>
     public void OnAttemptEnded(CircuitPermit permit, CallOutcome outcome, in AttemptScope scope)
     {
         if (outcome != CallOutcome.Failure || permit.IsProbe)
@@ -124,7 +114,6 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
     }
 
-    /// <summary>An owner of several attempts reports the end of an attempt this breaker admitted and watched.</summary>
     void IAttemptWatcher.OnAttemptEnded(CallAttempts call, long token, Exception? error, CancellationToken callerToken)
     {
         var permit = CircuitPermit.Unpack(token, out var callerGaveUp);
@@ -134,7 +123,6 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         OnAttemptEnded(permit, callerGaveUp ? CallOutcome.Ignored : Classify(error, callerToken, default), ScopeOf(call, callerGaveUp));
     }
 
-    /// <summary>An owner of several attempts reports that a call whose failure was deferred here failed for good.</summary>
     public void OnCallFailed(int generation, long callStart)
     {
         if (generation == this.generation && rule.CallFailed(callStart) is { } opening)
@@ -200,7 +188,7 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         var ordinal = Interlocked.Increment(ref rejections);
         permit = default;
         rejection = new BrokenCircuitException(BreakerName, Key, rejectedIn, retryAfter);
-        observer.OnRejected(new CircuitRejection(Key, rejectedIn, retryAfter, ordinal));
+        observer.OnRejected(new CircuitRejection(Key, rejectedIn, ordinal));
         return false;
     }
 
@@ -214,7 +202,7 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
                 : null,
         (AdmittedIn: admittedIn, Opening: opening));
 
-    /// <summary>Makes <paramref name="change"/> under the lock, then reports the transition it made, if any, outside it.</summary>
+    /// <summary>Makes <paramref name="change"/> under the lock, then reports its transition, if any, outside it.</summary>
     private void Change<TArg>(Func<CircuitStateController, TArg, CircuitTransition?> change, TArg arg)
     {
         CircuitTransition? transition;

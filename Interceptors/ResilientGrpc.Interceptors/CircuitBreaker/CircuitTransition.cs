@@ -1,8 +1,6 @@
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
-/// <summary>
-/// One real state change of one breaker, reported to <see cref="ICircuitObserver.OnTransition"/> after the lock is released.
-/// </summary>
+/// <summary>One real state change of one breaker, reported to <see cref="ICircuitObserver.OnTransition"/> after the lock is released.</summary>
 /// <param name="Key">The breaker's key, or null when the interceptor has one breaker.</param>
 /// <param name="From">The state before.</param>
 /// <param name="To">The state after.</param>

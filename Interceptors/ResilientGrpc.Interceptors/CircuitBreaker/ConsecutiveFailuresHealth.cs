@@ -1,21 +1,12 @@
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
-/// Consecutive mode, two rules, either of which opens the circuit; any success resets both.
-/// <list type="bullet">
-/// <item><b>Failed calls in a row</b>: <c>threshold</c> failed calls, each admitted after the previous counted one
-/// had failed. That is exactly what a caller who makes calls one at a time sees. A failed call that overlapped the
-/// last counted one neither extends the run nor breaks it, so random failures among concurrent calls cannot line up
-/// into a run.</item>
-/// <item><b>Failed attempts in a row</b>: the attempt threshold of the failing attempt's call (by default the call
-/// threshold × the attempts its retry may make), counted in the order attempts end, concurrent or not. This is what
-/// opens the circuit within a fraction of a second under load when the server is down.</item>
-/// </list>
+/// Consecutive mode (see <see cref="OpeningRule"/>): either rule opens the circuit, any success resets both. Failed
+/// attempts count in the order they end, concurrent or not. A failed call counts only if admitted after the last
+/// counted one failed, as a caller making one call at a time sees it: one that overlapped it neither extends nor breaks
+/// the run, so random failures among concurrent calls cannot line up into one.
 /// </summary>
-/// <remarks>
-/// Successes are lock-free: one read when no failure is pending. Failed calls take a small lock of their own to
-/// extend the run; the attempt count is interlocked.
-/// </remarks>
+/// <remarks>Successes are lock-free (a read when nothing is pending); a failed call takes a small lock to extend the run.</remarks>
 internal sealed class ConsecutiveFailuresHealth(int threshold) : CircuitHealth
 {
     private readonly Lock runGate = new();

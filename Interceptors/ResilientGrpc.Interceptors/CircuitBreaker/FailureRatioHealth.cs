@@ -1,10 +1,8 @@
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
-/// Ratio mode: opens when failed calls / calls over the sampling window reach the ratio, once the window holds at
-/// least the minimum throughput. It counts calls, as consecutive mode's call rule does: a call that succeeds on a
-/// retry is one success, a call that fails after its last attempt is one failure, and a failed attempt that is
-/// retried is not counted.
+/// Ratio mode: opens when failed calls / calls in the sampling window reach the ratio, once the window holds the
+/// minimum throughput. Only calls count (see <see cref="OpeningRule"/>), not the failed attempts that were retried.
 /// </summary>
 internal sealed class FailureRatioHealth(double ratio, int minimumThroughput, TimeSpan samplingDuration, TimeProvider time)
     : CircuitHealth

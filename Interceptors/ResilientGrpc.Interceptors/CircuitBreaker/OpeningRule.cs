@@ -3,40 +3,34 @@ using ResilientGrpc.Interceptors.Internal;
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
-/// The breaker's whole opening rule while the circuit is closed: what counts, when, and against which threshold. The
-/// counters it keeps are its <see cref="CircuitHealth"/>; the state machine around it is the
-/// <see cref="CircuitStateController"/>, which opens the circuit when this rule says so.
+/// The breaker's whole opening rule while closed: what counts, when, and against which threshold. Its counters are its
+/// <see cref="CircuitHealth"/>; the <see cref="CircuitStateController"/> around it opens the circuit when it says so.
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>A call fails once.</b> An attempt that succeeds is a call that succeeds, and resets the count. An attempt that
-/// fails counts at once as a failed attempt; it counts as a failed call only when no attempt can follow it: when the
-/// call has no owner of several attempts above (retry, hedging), when the owner has committed to it, or, later, when
-/// the owner reports that the call failed for good (<see cref="CallAttempts.CallFailed"/>: every retry spent, every
-/// hedge failed). Until then its failure is deferred to the owner, through the contract of <see cref="CallAttempts"/>.
-/// So a call rescued by a retry or by another hedge is a success, whatever its attempts did.
+/// <b>A call fails once.</b> An attempt that succeeds is a call that succeeds, and resets the count. A failed attempt
+/// counts at once as a failed attempt, and as a failed call only when no attempt can follow it: the call has no owner
+/// of several attempts above (retry, hedging), the owner committed to it, or the owner later reports that the call
+/// failed for good (<see cref="CallAttempts.CallFailed"/>: every retry spent, every hedge failed). Until then the
+/// failure is deferred to the owner (<see cref="CallAttempts"/>), so a call rescued by a retry or a hedge is a success.
 /// </para>
 /// <para>
 /// <b>Two rules in consecutive mode</b>, either of which opens: <see cref="CircuitBreakerOptions.FailureThreshold"/>
-/// failed calls in a row, and a number of failed attempts in a row that scales with the call's attempts:
-/// <see cref="CircuitBreakerOptions.AttemptFailureThreshold"/>, or by default the call threshold × the attempts the
-/// owner may send (<see cref="CallAttempts.MaxAttempts"/>; 5 × 3 = 15 with the defaults, for retries and hedges alike).
-/// The attempt rule is what opens the circuit within a fraction of a second when the server is down under load; the
-/// call rule is what a caller making one call at a time sees. In ratio mode only failed calls count.
+/// failed calls in a row, what a caller making one call at a time sees; and failed attempts in a row, which opens the
+/// circuit within a fraction of a second when the server is down under load: <see cref="CircuitBreakerOptions.AttemptFailureThreshold"/>,
+/// by default the call threshold × the attempts the owner may send (<see cref="CallAttempts.MaxAttempts"/>; 5 × 3 = 15
+/// with the defaults, for retries and hedges alike). In ratio mode only failed calls count.
 /// </para>
 /// <para>
-/// An attempt whose caller had given up before it left, or that its caller cancelled, counts as nothing, and neither
-/// does an outcome from before the circuit last changed state (the controller drops those).
+/// An attempt whose caller had given up before it left, or cancelled it, counts as nothing, and so does an outcome
+/// from before the circuit last changed state (the controller drops those).
 /// </para>
 /// </remarks>
 internal sealed class OpeningRule(CircuitBreakerSettings settings, TimeProvider time)
 {
     private readonly CircuitHealth health = CircuitHealth.Create(settings, time);
 
-    /// <summary>
-    /// What an attempt with <paramref name="call"/> as its call's context belongs to, as the breaker admits it (or as
-    /// its end is reported): the owner that may still rescue it, the call's start, and the attempt threshold.
-    /// </summary>
+    /// <summary>What an attempt of the call with context <paramref name="call"/> belongs to: the owner that may rescue it, its start, its threshold.</summary>
     public AttemptScope ScopeOf(CallAttempts? call, bool callerGaveUp)
     {
         var now = time.GetTimestamp();
@@ -47,7 +41,7 @@ internal sealed class OpeningRule(CircuitBreakerSettings settings, TimeProvider 
     }
 
     /// <summary>
-    /// Counts how an attempt admitted in the current period of a closed circuit ended. A failure that an owner may still
+    /// Counts how an attempt admitted in the current period of a closed circuit ended. A failure an owner may still
     /// rescue is deferred to it, with <paramref name="listener"/> and <paramref name="generation"/> to call back.
     /// </summary>
     /// <returns>Why the circuit must open, or null.</returns>

@@ -17,9 +17,8 @@ internal sealed class OutcomeClassifier
     }
 
     /// <summary>
-    /// No error: success. Caller cancellation (either token cancelled, or status Cancelled): ignored. An error that
-    /// is no gRPC status from the call (a local exception, or a refusal by another of our interceptors below): ignored.
-    /// Otherwise the status decides: in the failure set, failure; any other completed status, success.
+    /// No error: success. A cancelled token, status Cancelled, or an error that is no status from the server (a local
+    /// exception, a refusal by a layer of ours below): ignored. Otherwise failure if the status is in the failure set.
     /// </summary>
     public CallOutcome Classify(Exception? error, CancellationToken callerToken, CancellationToken readToken = default)
     {

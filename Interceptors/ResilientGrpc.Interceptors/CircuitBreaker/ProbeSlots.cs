@@ -2,10 +2,7 @@ using System.Diagnostics;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
-/// <summary>
-/// The probe calls of one half-open period: how many were let through and how many succeeded, out of
-/// <see cref="CircuitBreakerOptions.HalfOpenProbes"/>. Kept by the <see cref="CircuitStateController"/> under its lock.
-/// </summary>
+/// <summary>The probes of one half-open period, out of <see cref="CircuitBreakerOptions.HalfOpenProbes"/>; kept under the controller's lock.</summary>
 internal struct ProbeSlots(int probes)
 {
     private int admitted;

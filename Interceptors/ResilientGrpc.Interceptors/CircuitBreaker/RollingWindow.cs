@@ -3,13 +3,11 @@ using System.Diagnostics;
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>
-/// Counts calls and failures over a sliding window of <see cref="BucketCount"/> buckets on
-/// <see cref="TimeProvider"/> timestamps. Lock-free: a bucket is replaced by compare-and-swap when its slot is
-/// reused, and counted with interlocked increments. Buckets older than the window are skipped when summing.
+/// Calls and failures over a sliding window of <see cref="BucketCount"/> buckets, lock-free: a reused slot's bucket is
+/// replaced by compare-and-swap and counted with interlocked increments; buckets older than the window are skipped.
 /// </summary>
 internal sealed class RollingWindow
 {
-    /// <summary>Buckets per window.</summary>
     public const int BucketCount = 10;
 
     private readonly Bucket?[] buckets = new Bucket?[BucketCount];

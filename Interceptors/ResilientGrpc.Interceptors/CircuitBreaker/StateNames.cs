@@ -1,9 +1,6 @@
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
-/// <summary>
-/// The one spelling of circuit states outside prose: metric tags and the rejection trailer
-/// (<c>closed</c>, <c>open</c>, <c>half_open</c>, <c>isolated</c>).
-/// </summary>
+/// <summary>The one spelling of circuit states in metric tags and the rejection trailer (<c>closed</c>, <c>half_open</c>, ...).</summary>
 internal static class StateNames
 {
     /// <summary>The trailer a <see cref="BrokenCircuitException"/> carries, so code that sees only its trailers still knows the call never left the client.</summary>
