@@ -3,16 +3,12 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Hedging;
 
-/// <summary>
-/// The attempts of one hedged call still in flight, in the order they were sent, each with the task of its outcome and,
-/// once the caller asks for headers, its headers task. Used by the call's loop only, one thread at a time.
-/// </summary>
+/// <summary>A hedged call's attempts in flight, in the order sent, with their outcome and headers tasks; used by its loop only.</summary>
 internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
     where TAttempt : class, IDisposable
 {
     private readonly InFlightAttempt[] attempts = new InFlightAttempt[capacity];
 
-    /// <summary>How many attempts are in flight.</summary>
     public int Count { get; private set; }
 
     /// <summary>Adds attempt <paramref name="number"/>, whose outcome is <paramref name="outcome"/>.</summary>
@@ -35,8 +31,8 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
     }
 
     /// <summary>
-    /// Takes out the first attempt whose headers arrived while it still runs, if any; an attempt whose headers came
-    /// with its end (a trailers-only failure) or failed is marked seen, and its outcome decides it.
+    /// Takes out the first attempt whose headers arrived while it still runs, if any; one whose headers came with its
+    /// end (a trailers-only failure) or failed is marked seen, and its outcome decides it.
     /// </summary>
     public bool TryTakeAnswering(Func<TAttempt, bool> hasEnded, out InFlightAttempt answering)
     {
@@ -73,10 +69,7 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
         }
     }
 
-    /// <summary>
-    /// Cancels and disposes every attempt still in flight (the server sees each cancellation) and forgets them;
-    /// returns how many were still running (not those that had ended meanwhile, whose outcome nobody reads).
-    /// </summary>
+    /// <summary>Cancels and disposes every attempt in flight (the server sees it); returns how many were still running.</summary>
     public int CancelAll()
     {
         var running = 0;

@@ -3,10 +3,7 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Hedging;
 
-/// <summary>
-/// A hedged call's decisions about its next hedge, made by its loop one at a time: how many attempts were sent, when
-/// the next may go, and the last failure. Pure apart from the clock and the retry budget.
-/// </summary>
+/// <summary>A hedged call's decisions about its next hedge, made by its loop; pure apart from the clock and the retry budget.</summary>
 internal struct HedgeRound(HedgingEngine engine, in CallOptions options, TimeSpan delay)
 {
     private readonly DateTime deadline = CallerDeadline.Of(options);
@@ -52,9 +49,8 @@ internal struct HedgeRound(HedgingEngine engine, in CallOptions options, TimeSpa
     }
 
     /// <summary>
-    /// An attempt failed with <paramref name="error"/>: what it means for the call, and when the next hedge may go (at
-    /// once, after the server's pushback, or never). A non-fatal failure takes a token from the retry budget unless the
-    /// call was <paramref name="stopped"/>.
+    /// An attempt failed with <paramref name="error"/>: what it means for the call, and when the next hedge may go. A
+    /// non-fatal failure takes a token from the retry budget unless the call was <paramref name="stopped"/>.
     /// </summary>
     public HedgeFailure Failed(Exception error, bool stopped)
     {

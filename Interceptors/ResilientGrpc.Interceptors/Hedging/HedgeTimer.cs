@@ -1,9 +1,8 @@
 namespace ResilientGrpc.Interceptors.Hedging;
 
 /// <summary>
-/// The wait before a hedged call's next hedge, on the injected clock: armed, fired, or disarmed. A value its call holds.
-/// Each arming is numbered, so that the late callback of a wait disarmed since (a timer's callback may still run after
-/// the timer was disposed) cannot pass for the current one.
+/// The wait before a hedged call's next hedge, on the injected clock. Each arming is numbered, so the late callback of a
+/// wait disarmed since (a timer's callback may run after its disposal) cannot pass for the current one.
 /// </summary>
 internal struct HedgeTimer
 {
@@ -11,13 +10,9 @@ internal struct HedgeTimer
     private int arming;
     private int fired;
 
-    /// <summary>Whether a wait is armed.</summary>
     public readonly bool IsArmed => timer is not null;
 
-    /// <summary>
-    /// Arms a wait of <paramref name="wait"/> on <paramref name="time"/>; when it ends, <paramref name="onFired"/> is
-    /// called with <paramref name="owner"/> and the arming's number, to pass to <see cref="Fire"/>.
-    /// </summary>
+    /// <summary>Arms a wait; when it ends, <paramref name="onFired"/> gets <paramref name="owner"/> and the arming's number for <see cref="Fire"/>.</summary>
     public void Arm<TOwner>(TimeProvider time, TimeSpan wait, Action<TOwner, int> onFired, TOwner owner)
         where TOwner : class
     {

@@ -6,26 +6,17 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Hedging;
 
 /// <summary>
-/// The one hedging loop (gRFC A6), shared by the hedged call kinds: the first attempt goes at once, each next one
-/// after the hedge delay, or at once when an attempt failed with a non-fatal status, or after the server's pushback.
-/// The first attempt whose outcome succeeds commits the call, as does a fatal failure, or, for a kind that gives
-/// headers once the caller asks for them (<see cref="CommitOnHeaders"/>), the first attempt whose headers arrive while
-/// it still runs; every other attempt is then cancelled and disposed. No hedge is sent while the retry budget, if any,
-/// does not allow. Subclasses say what an attempt's outcome is and how the caller reads the committed one.
+/// The one hedging loop (gRFC A6) of the hedged call kinds: the first attempt goes at once, each next one after the
+/// hedge delay, at once after a non-fatal failure, or after the server's pushback, while the retry budget allows. The
+/// first success commits the call, as does a fatal failure or, once the caller asks for headers
+/// (<see cref="CommitOnHeaders"/>), the first attempt whose headers arrive while it runs; the others are then cancelled.
 /// </summary>
 /// <remarks>
-/// <para>
-/// It is the owner of the call's attempts in the contract of <see cref="CallAttempts"/>: it declares that they overlap,
-/// commits to the attempt that answers, and reports the call's failure once every attempt has failed, so a breaker
-/// below counts a hedged call once, as it counts a retried one. When no layer above made the call's context, this
-/// object is that context.
-/// </para>
-/// <para>
-/// One loop owns the attempts in flight and starts each of them, one at a time. It sleeps until something happens (an
-/// attempt ends, the hedge timer fires, headers arrive, the caller gives up), each of which wakes it through one
-/// reusable signal, so waiting costs nothing per turn. Like grpc-dotnet's calls, it leaves no unobserved fault behind:
-/// every attempt it gives up is observed, and its own task is observed when the caller disposes the call.
-/// </para>
+/// The owner of the call's attempts (<see cref="CallAttempts"/>): it declares them overlapping, commits to the one that
+/// answers, and reports the call's failure once all have failed, so a breaker below counts a hedged call once. One loop
+/// starts and owns the attempts in flight and sleeps on one reusable signal, which whatever happens wakes (an attempt
+/// ends, the timer fires, headers arrive, the caller gives up), so waiting costs nothing per turn. Every attempt it
+/// gives up is observed.
 /// </remarks>
 internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : OwnedCall<TAttempt, TResult>
     where TRequest : class
@@ -57,10 +48,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     /// <summary>The attempt that answered first, once the call has committed to it.</summary>
     protected TAttempt? Decided => Attempt;
 
-    /// <summary>
-    /// Starts the call's first attempt through <paramref name="invocation"/>: the attempts carry <paramref name="found"/>,
-    /// the call's context if a layer above made one, else this object, and are declared there.
-    /// </summary>
+    /// <summary>Starts the first attempt; the attempts carry and are declared on <paramref name="found"/>, the context from above, or this object.</summary>
     protected TAttempt StartFirst<TInvocation>(ResilienceCallContext? found, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
@@ -93,10 +81,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     /// <summary>Whether <paramref name="attempt"/> has ended, so that its headers are no sign of a started answer.</summary>
     protected virtual bool HasEnded(TAttempt attempt) => true;
 
-    /// <summary>
-    /// The caller asks for the response headers: from now on, the first attempt whose headers arrive while it still
-    /// runs commits the call. Returns the task that completes once the call has committed to an attempt, however.
-    /// </summary>
+    /// <summary>The caller asks for headers: from now on, an attempt whose headers arrive while it runs commits the call. Completes on commit.</summary>
     protected Task CommitOnHeaders()
     {
         var commit = LazyInitializer.EnsureInitialized(ref committed, static () => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -176,10 +161,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         }
     }
 
-    /// <summary>
-    /// Sends the next hedge when its time has come, or arms the timer for it. True when a hedge was sent, or held back
-    /// by the retry budget, and the loop should look again; throws when the deadline leaves nothing to wait for.
-    /// </summary>
+    /// <summary>Sends the next hedge if due, or arms its timer. True when sent or throttled (look again); throws when the deadline ends the wait.</summary>
     private bool SendOrTime<TInvocation>(ref HedgeRound round, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
@@ -248,10 +230,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         engine.Telemetry.Won(context.Method, context.Host, winner.Number, inFlight.CancelAll(), shared.Span);
     }
 
-    /// <summary>
-    /// <paramref name="attempt"/> failed: a fatal status commits that failure (throws it); otherwise the failure sets
-    /// when the next hedge may go (at once, after the server's pushback, or never).
-    /// </summary>
+    /// <summary><paramref name="attempt"/> failed: a fatal status is thrown as the call's; otherwise it sets when the next hedge may go.</summary>
     private void Failed(in HedgeAttempts<TAttempt, TResult>.InFlightAttempt attempt, ref HedgeRound round)
     {
         var error = attempt.Outcome.Exception?.InnerException ?? new OperationCanceledException();
@@ -275,10 +254,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         outcome.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(wake);
     }
 
-    /// <summary>
-    /// The call ends with <paramref name="error"/>: unless its caller gave up (<paramref name="cancelled"/>), it failed
-    /// for good, and the layers below that deferred a failure hear of it.
-    /// </summary>
+    /// <summary>The call ends with <paramref name="error"/>; unless <paramref name="cancelled"/>, it failed for good, which the layers below hear.</summary>
     private Exception Fail(Exception error, bool cancelled)
     {
         var final = Ended(CallErrors.AsSeen(error));
@@ -302,5 +278,4 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         timer.Fire(arming);
         signal.Wake();
     }
-
 }

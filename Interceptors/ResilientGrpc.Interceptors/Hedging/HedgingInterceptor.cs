@@ -15,41 +15,21 @@ namespace ResilientGrpc.Interceptors;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Only async unary and server-streaming calls of the methods listed in <see cref="HedgingOptions.HedgedMethods"/>
-/// are hedged. A server stream commits to the first attempt that delivers its first message or ends its stream, or,
-/// once the caller asks for its response headers, to the first attempt whose headers arrive while it still runs;
-/// after that, its errors reach the caller unchanged. Blocking unary, client-streaming and duplex calls pass through
-/// unhedged: a blocking continuation runs one attempt at a time, a client or duplex stream cannot be replayed without
-/// buffering it, and the options name methods by string, so they cannot tell call kinds apart.
+/// Only async unary and server-streaming calls of <see cref="HedgingOptions.HedgedMethods"/> are hedged; other kinds
+/// pass through (a blocking continuation runs one attempt at a time, a request stream cannot be replayed). A server
+/// stream commits to the first attempt that delivers a message or ends, or whose headers the caller asked for arrive
+/// while it runs; after that its errors reach the caller unchanged.
 /// </para>
 /// <para>
-/// The first attempt goes at once; each next one, up to <see cref="HedgingOptions.MaxAttempts"/> in all, after
-/// <see cref="HedgingOptions.Delay"/>, or at once when an attempt failed with one of
-/// <see cref="HedgingOptions.NonFatalStatusCodes"/>. Each hedge carries the <c>grpc-previous-rpc-attempts</c> request
-/// header. A server pushback (<c>grpc-retry-pushback-ms</c>) of zero or more on a non-fatal failure sends the next
-/// hedge after that delay; a negative or unreadable one stops hedging, while the attempts in flight go on. The first
-/// success commits the call, and so does a failure with any other status: every other attempt is then cancelled and
-/// disposed, so the server sees each cancellation. When every attempt fails non-fatally, the last failure is the
-/// call's. Its headers, status and trailers are those of the attempt that decided it.
-/// </para>
-/// <para>
-/// With a retry budget (<see cref="HedgingOptions.Throttling"/>, or the one a stack shares with retry), no further
-/// hedge is sent while the budget does not allow; each attempt failing non-fatally takes a token, each answered call
-/// gives some back.
-/// </para>
-/// <para>
-/// The caller's deadline bounds every hedge (no hedge starts after it), and its cancellation, or disposing the call,
-/// cancels every attempt: the call then fails with <see cref="StatusCode.Cancelled"/>. An attempt refused at once by
-/// an interceptor below (an open circuit's <see cref="BrokenCircuitException"/>) never reached the network: no
-/// further hedge is sent, the attempts in flight go on, and the refusal is the call's outcome only when none is left.
+/// Each hedge carries <c>grpc-previous-rpc-attempts</c>. The first success, or a fatal failure, decides the call (its
+/// headers, status and trailers are that attempt's) and cancels the others; when every attempt fails non-fatally, the
+/// last failure is the call's. No hedge starts after the caller's deadline, and its cancellation, or disposing the
+/// call, cancels every attempt (<see cref="StatusCode.Cancelled"/>). A refusal from below (<see cref="BrokenCircuitException"/>)
+/// stops further hedges and is the call's outcome only when no attempt is left in flight.
 /// </para>
 /// <para>
 /// Stack it outermost, above the circuit breaker and the <see cref="DeadlineInterceptor"/>: each hedge then gets its
-/// own attempt deadline, and the breaker admits or refuses each hedge but counts the call once, as it counts a retried
-/// call: a failed hedge is a failed attempt, and the call fails once, when every hedge has failed (the attempt threshold
-/// scales with <see cref="HedgingOptions.MaxAttempts"/>). <see cref="ResilienceOptions.Hedging"/> does this, and keeps the
-/// <see cref="RetryInterceptor"/> off the calls it hedges: a call gets either retry or hedging. The blocking unary
-/// calls of a hedged method, which this interceptor passes through, are retried there as any other method's.
+/// own deadline, and the breaker counts a hedged call once. <see cref="ResilienceOptions.Hedging"/> does this.
 /// </para>
 /// </remarks>
 public sealed class HedgingInterceptor : Interceptor
@@ -72,16 +52,12 @@ public sealed class HedgingInterceptor : Interceptor
     {
     }
 
-    /// <summary>Creates the interceptor with the services an entry point gives every interceptor it builds.</summary>
     internal HedgingInterceptor(HedgingOptions options, InterceptorServices services)
         : this(options, services, OwnBudget(options))
     {
     }
 
-    /// <summary>
-    /// Creates the interceptor with <paramref name="throttle"/> as its retry budget instead of one of its own: the one
-    /// budget a stack shares between retry and hedging (gRFC A6), or null for none.
-    /// </summary>
+    /// <summary>Creates the interceptor with <paramref name="throttle"/> (null: none), the budget a stack shares with retry (gRFC A6).</summary>
     internal HedgingInterceptor(HedgingOptions options, InterceptorServices services, RetryThrottle? throttle)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -93,14 +69,9 @@ public sealed class HedgingInterceptor : Interceptor
         engine = new HedgingEngine(policy, throttle, services.Time, telemetry);
     }
 
-    /// <summary>This interceptor's share of the attempt and call instruments.</summary>
     internal CallTelemetry Calls { get; }
 
-    /// <summary>The methods and services this interceptor hedges, as configured.</summary>
     internal IReadOnlyCollection<string> HedgedMethods => engine.Policy.HedgedMethods;
-
-    /// <summary>Whether calls to <paramref name="method"/> are hedged.</summary>
-    internal bool AppliesTo(IMethod method) => engine.Policy.AppliesTo(method);
 
     /// <summary>Passes blocking calls through unhedged: the blocking continuation runs one attempt at a time.</summary>
     /// <inheritdoc />
@@ -118,7 +89,7 @@ public sealed class HedgingInterceptor : Interceptor
         AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
         Unary(context, new UnaryInvocation<TRequest, TResponse>(request, continuation));
 
-    /// <summary>Hedges a server-streaming call until an attempt delivers its first message, ends its stream, or answers the caller's request for headers.</summary>
+    /// <summary>Hedges a server-streaming call until it commits.</summary>
     /// <inheritdoc />
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         TRequest request,
@@ -142,21 +113,19 @@ public sealed class HedgingInterceptor : Interceptor
         Unhedged<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
             context, new(continuation));
 
-    /// <summary>The path of an async unary call: hedged when its method is.</summary>
     internal AsyncUnaryCall<TResponse> Unary<TRequest, TResponse, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
         Hedge<TRequest, TResponse, AsyncUnaryCall<TResponse>, HedgedUnary<TRequest, TResponse>, TInvocation>(context, invocation);
 
-    /// <summary>The path of a server-streaming call: hedged until it commits, when its method is hedged.</summary>
     internal AsyncServerStreamingCall<TResponse> ServerStreaming<TRequest, TResponse, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>> =>
         Hedge<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, HedgedServerStreaming<TRequest, TResponse>, TInvocation>(context, invocation);
 
-    /// <summary>A call kind this interceptor never hedges (blocking, client streaming, duplex): only recorded.</summary>
+    /// <summary>A call kind never hedged (blocking, client streaming, duplex): only recorded.</summary>
     internal TCall Unhedged<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
@@ -164,7 +133,7 @@ public sealed class HedgingInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
         Calls.Passed<TRequest, TResponse, TCall, TInvocation>(context, invocation);
 
-    /// <summary>The path of a hedged call kind, made of hedges by <typeparamref name="THedging"/> when its method is hedged.</summary>
+    /// <summary>The path of a hedgeable call kind: made of hedges by <typeparamref name="THedging"/> when its method is hedged.</summary>
     private TCall Hedge<TRequest, TResponse, TCall, THedging, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
@@ -173,7 +142,6 @@ public sealed class HedgingInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
         Calls.Owned<HedgingEngine, TRequest, TResponse, TCall, THedging, TInvocation>(engine, context, invocation, engine.Policy.AppliesTo(context.Method));
 
-    /// <summary>The budget of valid <paramref name="options"/>' own <see cref="HedgingOptions.Throttling"/>, if any.</summary>
     private static RetryThrottle? OwnBudget(HedgingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -3,10 +3,7 @@ using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.Hedging;
 
-/// <summary>
-/// The hedging instruments: hedges per hedged call (gRFC A96), hedges cancelled after another attempt won, and hedges
-/// the retry budget held back (in the counter retry shares, <c>resilientgrpc.retry.throttled</c>).
-/// </summary>
+/// <summary>The hedging instruments: hedges per call (gRFC A96), hedges cancelled, and hedges the retry budget held back.</summary>
 internal sealed class HedgingMetrics
 {
     private static readonly long[] HedgeCountBuckets = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -47,6 +44,6 @@ internal sealed class HedgingMetrics
         }
     }
 
-    /// <summary>A hedge was not sent because the retry budget was spent; counted with the retries it held back.</summary>
+    /// <summary>A hedge the retry budget held back, counted with the retries it held back.</summary>
     public void Throttled(string method, string target) => throttle.Throttled(method, target);
 }

@@ -5,10 +5,7 @@ using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.Hedging;
 
-/// <summary>
-/// The validated, immutable hedging settings and the pure decisions made from them: which methods are hedged, how
-/// long to wait between hedges, and which failures let the next hedge go. Nothing here touches time or the network.
-/// </summary>
+/// <summary>The validated, immutable hedging settings and the pure decisions made from them: what is hedged, when, after which failures.</summary>
 internal sealed class HedgingPolicy
 {
     private readonly FrozenSet<string> hedgedMethods;
@@ -33,7 +30,6 @@ internal sealed class HedgingPolicy
     /// <summary>The most attempts per call, the first included.</summary>
     public int MaxAttempts { get; }
 
-    /// <summary>The methods and services hedged, as configured.</summary>
     public IReadOnlyCollection<string> HedgedMethods => hedgedMethods;
 
     /// <summary>Whether calls to <paramref name="method"/> are hedged.</summary>
@@ -43,10 +39,8 @@ internal sealed class HedgingPolicy
     public TimeSpan DelayOf(IMethod method) => MethodKey.TryGet(methodDelays, method, out var value) ? value : delay;
 
     /// <summary>
-    /// What an attempt's failure with <paramref name="error"/> means for the call, and the server's pushback it carries
-    /// (<paramref name="pushback"/>, read once). While <paramref name="callerDeadlineAhead"/>, a
-    /// <see cref="StatusCode.DeadlineExceeded"/> is the attempt's own deadline (a deadline interceptor below gives each
-    /// hedge one), not the caller's: non-fatal, so the other hedges may still answer.
+    /// What a failure with <paramref name="error"/> means for the call, and its <paramref name="pushback"/>. While
+    /// <paramref name="callerDeadlineAhead"/>, DEADLINE_EXCEEDED is the attempt's own deadline: non-fatal, others may answer.
     /// </summary>
     public HedgeFailure Classify(Exception error, bool callerDeadlineAhead, out TimeSpan? pushback)
     {

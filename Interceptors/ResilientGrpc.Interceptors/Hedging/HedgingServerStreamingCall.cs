@@ -6,16 +6,9 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Hedging;
 
 /// <summary>
-/// A server-streaming call that hedges until it commits (gRFC A6; <see cref="CommittedStream"/>): the first attempt to
-/// deliver its first message, to end its stream successfully, or to send response headers the caller asked for, is
-/// the stream the caller reads; every other attempt is then cancelled and disposed. After the commit, errors pass to
-/// the caller unchanged: a stream the caller has started reading is never replayed.
+/// A server-streaming call that hedges until it commits (<see cref="CommittedStream"/>) to the first attempt to deliver
+/// a message, end its stream, or send headers the caller asked for while it runs; the others are then cancelled.
 /// </summary>
-/// <remarks>
-/// As for a retried stream, a completed headers task alone is no commit (see <see cref="CommittedStream.HasEnded"/>):
-/// headers commit an attempt only when the caller asks for them and receives them while that attempt is still running;
-/// the caller then gets that attempt's headers. Asked for after a commit, the headers are those of the committed attempt.
-/// </remarks>
 internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
     : HedgingCall<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, bool>, IAsyncStreamReader<TResponse>
     where TRequest : class
@@ -33,7 +26,6 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
     /// <inheritdoc />
     public TResponse Current => CommittedStream.Current(Decided);
 
-    /// <summary>Starts the first attempt and the hedging loop, and returns the call the caller holds.</summary>
     public static AsyncServerStreamingCall<TResponse> Start<TInvocation>(
         HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
@@ -50,7 +42,6 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
     /// <summary>The read-ahead of the first message: it commits the attempt that delivers it.</summary>
     protected override Task<bool> OutcomeOf(AsyncServerStreamingCall<TResponse> attempt) => attempt.ResponseStream.MoveNext(CancellationToken.None);
 
-    /// <summary>The attempt's headers: once the caller asks for the call's, they commit the attempt they arrive on.</summary>
     protected override Task<Metadata> HeadersOf(AsyncServerStreamingCall<TResponse> attempt) => attempt.ResponseHeadersAsync;
 
     protected override bool HasEnded(AsyncServerStreamingCall<TResponse> attempt) => CommittedStream.HasEnded(attempt);

@@ -7,11 +7,7 @@ using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.Hedging;
 
-/// <summary>
-/// The points where the <see cref="HedgingInterceptor"/> reports what it does, each called exactly once per event:
-/// log lines (category <c>ResilientGrpc.Hedging</c>) and the hedging instruments. Attempts and calls themselves are
-/// counted by the pattern-neutral call telemetry.
-/// </summary>
+/// <summary>Where hedging reports each of its events once, to its log and instruments; attempts and calls are the call telemetry's.</summary>
 internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, int maxAttempts, string? target)
 {
     /// <summary>Hedge <paramref name="attempt"/> (2 or more) left <paramref name="elapsed"/> after the call started; an event on the call's <paramref name="span"/>.</summary>
@@ -21,10 +17,7 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
         CallTracing.HedgeSent(span, attempt);
     }
 
-    /// <summary>
-    /// Attempt <paramref name="attempt"/> answered; <paramref name="cancelled"/> others in flight were cancelled (an
-    /// event on the call's <paramref name="span"/>).
-    /// </summary>
+    /// <summary>Attempt <paramref name="attempt"/> answered; <paramref name="cancelled"/> others in flight were cancelled.</summary>
     public void Won(IMethod method, string? host, int attempt, int cancelled, Activity? span = null)
     {
         CallTracing.HedgesCancelled(span, attempt, cancelled);
@@ -39,11 +32,7 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
         }
     }
 
-    /// <summary>
-    /// Attempt <paramref name="attempt"/> failed with <paramref name="error"/>, which means <paramref name="failure"/>
-    /// for the call, the next hedge then being due after <paramref name="nextWait"/>: a pushback is an event on the
-    /// call's <paramref name="span"/> (and logged when it stops hedging), a refusal below is logged.
-    /// </summary>
+    /// <summary>Attempt <paramref name="attempt"/> failed, meaning <paramref name="failure"/>: pushback is a span event, a stop or refusal logged.</summary>
     public void Failed(IMethod method, int attempt, Exception error, HedgeFailure failure, TimeSpan? nextWait, Activity? span)
     {
         var status = CallErrors.CodeOf(error);

@@ -5,10 +5,7 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Hedging;
 
-/// <summary>
-/// An async unary call that hedges: its response task spans every attempt, while headers, status, trailers and
-/// disposal refer to the attempt that answered first (or, for a failed call, to its error).
-/// </summary>
+/// <summary>An async unary call that hedges: its response spans every attempt; headers, status and trailers are the winner's (or its error's).</summary>
 internal sealed class HedgingUnaryCall<TRequest, TResponse>
     : HedgingCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse>
     where TRequest : class
@@ -20,9 +17,8 @@ internal sealed class HedgingUnaryCall<TRequest, TResponse>
     }
 
     /// <summary>
-    /// Starts the call: its first attempt, and the hedging loop unless that attempt has already settled the call (a
-    /// success, or a refusal from below with nothing else in flight): then it is the call, and hedging costs no more.
-    /// <paramref name="found"/> is the call's context if a layer above made one.
+    /// Starts the first attempt, and the loop unless that attempt already settled the call (a success, or a refusal from
+    /// below): then it is the call, and hedging costs no more.
     /// </summary>
     public static AsyncUnaryCall<TResponse> Start<TInvocation>(
         HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
