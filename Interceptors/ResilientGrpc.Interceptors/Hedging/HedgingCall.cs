@@ -45,9 +45,6 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         wake = signal.Wake;
     }
 
-    /// <summary>The attempt that answered first, once the call has committed to it.</summary>
-    protected TAttempt? Decided => Attempt;
-
     /// <summary>Starts the first attempt; the attempts carry and are declared on <paramref name="found"/>, the context from above, or this object.</summary>
     protected TAttempt StartFirst<TInvocation>(ResilienceCallContext? found, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
@@ -85,7 +82,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     protected Task CommitOnHeaders()
     {
         var commit = LazyInitializer.EnsureInitialized(ref committed, static () => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (Decided is not null)
+        if (Attempt is not null)
         {
             commit.TrySetResult();
         }

@@ -24,7 +24,7 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
     }
 
     /// <inheritdoc />
-    public TResponse Current => CommittedStream.Current(Decided);
+    public TResponse Current => CommittedStream.Current(Attempt);
 
     public static AsyncServerStreamingCall<TResponse> Start<TInvocation>(
         HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
@@ -37,7 +37,7 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
 
     /// <inheritdoc />
     public Task<bool> MoveNext(CancellationToken cancellationToken) =>
-        CommittedStream.MoveNext(ref firstConsumed, Decided, Run, cancellationToken, CancelOfCall, this);
+        CommittedStream.MoveNext(ref firstConsumed, Attempt, Run, cancellationToken, CancelOfCall, this);
 
     /// <summary>The read-ahead of the first message: it commits the attempt that delivers it.</summary>
     protected override Task<bool> OutcomeOf(AsyncServerStreamingCall<TResponse> attempt) => attempt.ResponseStream.MoveNext(CancellationToken.None);
@@ -50,7 +50,7 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
     protected override async Task<Metadata> HeadersAsync()
     {
         await Task.WhenAny(CommitOnHeaders(), Run).ConfigureAwait(false);
-        if (Decided is { } call)
+        if (Attempt is { } call)
         {
             return await call.ResponseHeadersAsync.ConfigureAwait(false);
         }

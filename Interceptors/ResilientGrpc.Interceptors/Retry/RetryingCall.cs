@@ -29,9 +29,6 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
     {
     }
 
-    /// <summary>The attempt that runs now, or decided the outcome.</summary>
-    protected TAttempt CurrentAttempt => Attempt!;
-
     /// <summary>
     /// Declares the call's attempts to the layers below, before the first leaves: they carry <paramref name="found"/>,
     /// the call's context if a layer above made one, else this object, passed down through <paramref name="context"/>.
@@ -84,7 +81,7 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
         RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, ResilienceCallContext shared)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
-        var attempt = CurrentAttempt;
+        var attempt = Attempt!;
         var attemptsMade = 1;
         var waited = TimeSpan.Zero;
         var deadline = CallerDeadline.Of(context.Options);

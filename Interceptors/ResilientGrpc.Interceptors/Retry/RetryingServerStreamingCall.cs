@@ -96,7 +96,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         while (true)
         {
             var next = Volatile.Read(ref nextAttempt).Task;
-            var attempt = CurrentAttempt;
+            var attempt = Attempt!;
             if (Volatile.Read(ref committed) is { } call)
             {
                 return await call.ResponseHeadersAsync.ConfigureAwait(false);
