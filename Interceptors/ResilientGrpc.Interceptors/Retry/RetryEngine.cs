@@ -6,37 +6,27 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
-/// The retry rules of one interceptor, shared by all its calls: the decision after a failed attempt (with the
-/// throttle's bookkeeping and the telemetry reports), the backoff wait on the injected clock, and the error the caller
-/// finally sees. Per-call facts (attempts made, deadline, cancellation) are passed in by the call.
+/// The retry rules of one interceptor, shared by its calls: the decision after a failed attempt (with the budget's
+/// bookkeeping and telemetry), the backoff on the injected clock, and the error the caller finally sees.
 /// </summary>
 /// <remarks>
-/// A call's attempts are declared to the layers below before the first leaves (see <see cref="CallAttempts"/>) always
-/// under <c>Intercept()</c>, where the interceptor cannot know what is below it; in a stack, only when a layer below
-/// reads them (a breaker, or a deadline that logs): <c>declaresAttempts</c>.
+/// A call's attempts are declared to the layers below (<see cref="CallAttempts"/>) always under <c>Intercept()</c>, which
+/// cannot know what is below it; in a stack, only when a layer below reads them (<c>declaresAttempts</c>).
 /// </remarks>
 internal sealed class RetryEngine(
     RetryPolicy policy, RetryThrottle? throttle, TimeProvider time, Func<double> nextSample, RetryTelemetry telemetry, bool declaresAttempts = true)
 {
-    /// <summary>Whether a call's attempts are declared to the layers below even when no layer above made a context.</summary>
     public bool DeclaresAttempts => declaresAttempts;
 
-    /// <summary>The most attempts per call, the first included.</summary>
     public int MaxAttempts => policy.MaxAttempts;
 
-    /// <summary>
-    /// Whether calls to <paramref name="method"/> may be retried at all; <paramref name="hedgeable"/> says whether the
-    /// call is of a kind hedging takes (async unary or server streaming), which leaves hedged methods to it.
-    /// </summary>
+    /// <summary>See <see cref="RetryPolicy.AppliesTo"/>.</summary>
     public bool AppliesTo(IMethod method, bool hedgeable) => policy.AppliesTo(method, hedgeable);
 
     /// <summary>An attempt succeeded (or, for a stream, committed).</summary>
     public void AttemptSucceeded() => throttle?.RecordSuccess();
 
-    /// <summary>
-    /// Decides what follows the failure of attempt <paramref name="attemptsMade"/> with <paramref name="error"/>; the
-    /// call's <paramref name="span"/>, if any, hears of a scheduled retry and of pushback.
-    /// </summary>
+    /// <summary>Decides what follows the failure of attempt <paramref name="attemptsMade"/>, and reports it.</summary>
     public RetryDecision Decide(Exception error, IMethod method, string? host, int attemptsMade, bool cancelled, DateTime deadline, Activity? span)
     {
         var code = CallErrors.CodeOf(error);
@@ -77,9 +67,8 @@ internal sealed class RetryEngine(
     }
 
     /// <summary>
-    /// The error the caller sees when retrying stops for <paramref name="reason"/> after <paramref name="lastError"/>.
-    /// Unless the caller gave up, the call failed for good: the layers below that deferred a failure hear of it
-    /// through <paramref name="call"/>, the contract of its attempts.
+    /// The error the caller sees when retrying stops for <paramref name="reason"/>. Unless the caller gave up, the call
+    /// failed for good, which the layers below hear through <paramref name="call"/>.
     /// </summary>
     public Exception Stop(RetryStopReason reason, Exception lastError, IMethod method, ResilienceCallContext call, int attemptsMade)
     {

@@ -15,19 +15,15 @@ namespace ResilientGrpc.Interceptors;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Unary calls (async and blocking) and server-streaming calls are retried. A server stream is retried only until it
-/// commits (gRFC A6): once it has delivered its first message, or the caller has read its response headers, later
-/// errors reach the caller unchanged, so a stream the caller has started reading is never replayed. A unary attempt
-/// never commits before it ends: its response is one message, and grpc-dotnet reports response headers even for a
-/// call the server failed without sending any ("trailers-only"), so headers say nothing about a started answer. The
-/// response headers of a retried async unary call are those of the final attempt and become available once the call
-/// settles. Client-streaming and duplex calls pass through unretried, because their request stream cannot be
-/// replayed without buffering it.
+/// Unary (async and blocking) and server-streaming calls are retried; client-streaming and duplex calls pass through,
+/// as their request stream cannot be replayed. A server stream is retried only until it commits (gRFC A6): once it has
+/// delivered a message, or the caller has read its headers, its errors reach the caller unchanged. A retried async unary
+/// call's headers are the final attempt's, available once the call settles.
 /// </para>
 /// <para>
-/// Stack it outermost, above the circuit breaker and the <see cref="DeadlineInterceptor"/>, so that each attempt gets
-/// its own deadline and a call the breaker refuses is not retried. Retried attempts carry the
-/// <c>grpc-previous-rpc-attempts</c> request header. The caller sees the last attempt's status and trailers.
+/// Stack it outermost, above the circuit breaker and the <see cref="DeadlineInterceptor"/>, so each attempt gets its own
+/// deadline and a call the breaker refuses is not retried. Retried attempts carry <c>grpc-previous-rpc-attempts</c>; the
+/// caller sees the last attempt's status and trailers.
 /// </para>
 /// </remarks>
 public sealed class RetryInterceptor : Interceptor
@@ -57,11 +53,7 @@ public sealed class RetryInterceptor : Interceptor
     {
     }
 
-    /// <summary>
-    /// Creates the interceptor with the services an entry point gives every interceptor it builds; the async unary and
-    /// server-streaming calls of <paramref name="hedgedMethods"/> are left to a hedging interceptor above and never
-    /// retried, while their blocking unary calls, which hedging passes through, are retried as any other.
-    /// </summary>
+    /// <summary>Creates the interceptor; the calls of <paramref name="hedgedMethods"/> that hedging above takes are not retried.</summary>
     internal RetryInterceptor(
         RetryOptions options, InterceptorServices services, Func<double>? random = null, IReadOnlyCollection<string>? hedgedMethods = null)
         : this(options, services, random, hedgedMethods, OwnBudget(options))
@@ -69,9 +61,8 @@ public sealed class RetryInterceptor : Interceptor
     }
 
     /// <summary>
-    /// Creates the interceptor with <paramref name="throttle"/> as its retry budget instead of one of its own: the one
-    /// budget a stack shares between retry and hedging (gRFC A6), or null for none. In a stack that knows no layer below
-    /// reads a call's attempts, <paramref name="declaresAttempts"/> is false (see <see cref="RetryEngine"/>).
+    /// Creates the interceptor with <paramref name="throttle"/> (null: none), the budget a stack shares with hedging (gRFC A6);
+    /// <paramref name="declaresAttempts"/> is false in a stack where no layer below reads a call's attempts.
     /// </summary>
     internal RetryInterceptor(
         RetryOptions options,
@@ -89,7 +80,6 @@ public sealed class RetryInterceptor : Interceptor
         engine = new RetryEngine(policy, throttle, services.Time, random ?? Random.Shared.NextDouble, telemetry, declaresAttempts);
     }
 
-    /// <summary>This interceptor's share of the attempt and call instruments.</summary>
     internal CallTelemetry Calls { get; }
 
     /// <summary>Retries blocking unary calls by the same rules; hedging passes them through, so a hedged method's are retried here.</summary>
@@ -130,10 +120,7 @@ public sealed class RetryInterceptor : Interceptor
         Unretried<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
             context, new(continuation));
 
-    /// <summary>
-    /// The path of a unary call: retried unless its method is not; <paramref name="hedgeable"/> says whether it is of a
-    /// kind hedging takes (an async one), whose calls of a hedged method are left to hedging.
-    /// </summary>
+    /// <summary>The path of a unary call; <paramref name="hedgeable"/> (async) leaves a hedged method's calls to hedging.</summary>
     internal AsyncUnaryCall<TResponse> Unary<TRequest, TResponse, TInvocation>(
         ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, bool hedgeable)
         where TRequest : class
@@ -141,7 +128,6 @@ public sealed class RetryInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
         Retry<TRequest, TResponse, AsyncUnaryCall<TResponse>, RetriedUnary<TRequest, TResponse>, TInvocation>(context, invocation, hedgeable);
 
-    /// <summary>The path of a server-streaming call: retried until it commits, unless its method is not retried.</summary>
     internal AsyncServerStreamingCall<TResponse> ServerStreaming<TRequest, TResponse, TInvocation>(
         ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
@@ -149,7 +135,7 @@ public sealed class RetryInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>> =>
         Retry<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, RetriedServerStreaming<TRequest, TResponse>, TInvocation>(context, invocation, hedgeable: true);
 
-    /// <summary>A call kind this interceptor never retries (client streaming, duplex): only recorded.</summary>
+    /// <summary>A call kind never retried (client streaming, duplex): only recorded.</summary>
     internal TCall Unretried<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
@@ -157,7 +143,7 @@ public sealed class RetryInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
         Calls.Passed<TRequest, TResponse, TCall, TInvocation>(context, invocation);
 
-    /// <summary>The path of a retried call kind, made of attempts by <typeparamref name="TRetrying"/> when its method is retried.</summary>
+    /// <summary>The path of a retriable call kind: made of attempts by <typeparamref name="TRetrying"/> when its method is retried.</summary>
     private TCall Retry<TRequest, TResponse, TCall, TRetrying, TInvocation>(
         ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, bool hedgeable)
         where TRequest : class
@@ -168,7 +154,6 @@ public sealed class RetryInterceptor : Interceptor
         Calls.Owned<RetryEngine, TRequest, TResponse, TCall, TRetrying, TInvocation>(
             engine, context, invocation, engine.AppliesTo(context.Method, hedgeable));
 
-    /// <summary>The budget of valid <paramref name="options"/>' own <see cref="RetryOptions.Throttling"/>, if any.</summary>
     private static RetryThrottle? OwnBudget(RetryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -48,11 +48,7 @@ public sealed class RetryOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool HonorServerPushback { get; set; } = true;
 
-    /// <summary>
-    /// Gets or sets the retry budget (gRFC A6 token bucket), or null for none. When stacked with hedging by
-    /// <see cref="ResilienceOptions"/>, it is the one budget of the stack and limits hedges too; see
-    /// <see cref="HedgingOptions.Throttling"/>.
-    /// </summary>
+    /// <summary>Gets or sets the retry budget (gRFC A6 token bucket), or null for none; in a stack it limits hedges too (<see cref="HedgingOptions.Throttling"/>).</summary>
     /// <value>The default value is <see langword="null"/> (retries are not throttled).</value>
     public RetryThrottlingOptions? Throttling { get; set; }
 

@@ -5,10 +5,7 @@ using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
-/// <summary>
-/// The validated, immutable retry settings and the pure decisions made from them: which methods and statuses are
-/// retried, how long to wait, and when to stop. Nothing here touches time, state or the network.
-/// </summary>
+/// <summary>The validated, immutable retry settings and the pure decisions made from them: what is retried, how long to wait, when to stop.</summary>
 internal sealed class RetryPolicy
 {
     private readonly uint retryableMask;
@@ -21,9 +18,7 @@ internal sealed class RetryPolicy
     private readonly bool honorPushback;
 
     /// <param name="options">Validated options, copied here: later changes to them do not reach the policy.</param>
-    /// <param name="hedgedMethods">
-    /// Methods or services hedged above: their calls of a kind hedging takes are never retried as well (gRFC A6).
-    /// </param>
+    /// <param name="hedgedMethods">Methods or services hedged above: their calls of a kind hedging takes are not retried (gRFC A6).</param>
     public RetryPolicy(RetryOptions options, IReadOnlyCollection<string>? hedgedMethods = null)
     {
         MaxAttempts = options.MaxAttempts;
@@ -42,15 +37,12 @@ internal sealed class RetryPolicy
         honorPushback = options.HonorServerPushback;
     }
 
-    /// <summary>The most attempts per call, the first included.</summary>
     public int MaxAttempts { get; }
 
-    /// <summary>Whether calls to <paramref name="method"/> may be retried at all.</summary>
-    /// <param name="method">The method called.</param>
-    /// <param name="hedgeable">
-    /// Whether the call is of a kind the hedging interceptor hedges (async unary or server streaming): such calls of a
-    /// hedged method are left to it. Blocking unary calls of a hedged method, which hedging passes through, are retried.
-    /// </param>
+    /// <summary>
+    /// Whether calls to <paramref name="method"/> may be retried at all; those of a kind hedging takes (<paramref name="hedgeable"/>:
+    /// async unary, server streaming) of a hedged method are left to it, while blocking ones are retried.
+    /// </summary>
     public bool AppliesTo(IMethod method, bool hedgeable) =>
         MaxAttempts > 1
         && !MethodKey.Matches(nonRetryableMethods, method)
@@ -60,11 +52,9 @@ internal sealed class RetryPolicy
     public bool IsRetryable(StatusCode code) => (uint)code < 32 && (retryableMask & (1u << (int)code)) != 0;
 
     /// <summary>
-    /// The delay before attempt <paramref name="attemptsMade"/> + 1:
-    /// min(initial × multiplier^(attemptsMade − 1), max) × (1 − J + 2J × <paramref name="sample"/>).
+    /// The delay before attempt <paramref name="attemptsMade"/> + 1 (at least 1):
+    /// min(initial × multiplier^(attemptsMade − 1), max) × (1 − J + 2J × <paramref name="sample"/>), sample in [0, 1).
     /// </summary>
-    /// <param name="attemptsMade">Attempts made so far, at least 1.</param>
-    /// <param name="sample">A uniform random number in [0, 1).</param>
     public TimeSpan Backoff(int attemptsMade, double sample)
     {
         Debug.Assert(attemptsMade >= 1, "A delay follows an attempt.");
@@ -74,15 +64,9 @@ internal sealed class RetryPolicy
     }
 
     /// <summary>
-    /// Decides what follows a failed attempt (grpc-dotnet's <c>EvaluateRetry</c>): the reason to stop, or the delay
-    /// before the next attempt.
+    /// Decides what follows a failed attempt (grpc-dotnet's <c>EvaluateRetry</c>): the reason to stop, or the delay before
+    /// the next. <paramref name="attemptsMade"/> includes the failed one; <paramref name="timeLeft"/> is null without a deadline.
     /// </summary>
-    /// <param name="error">What the attempt failed with.</param>
-    /// <param name="attemptsMade">Attempts made so far, the failed one included.</param>
-    /// <param name="cancelled">Whether the caller cancelled or disposed the call.</param>
-    /// <param name="throttleAllowsRetry">Whether the retry budget allows a retry now.</param>
-    /// <param name="timeLeft">Time until the caller's deadline, or null when there is none.</param>
-    /// <param name="sample">A uniform random number in [0, 1) for the jitter.</param>
     public RetryDecision Evaluate(
         Exception error,
         int attemptsMade,

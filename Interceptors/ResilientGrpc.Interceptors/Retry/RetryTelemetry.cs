@@ -6,17 +6,10 @@ using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
-/// <summary>
-/// The points where the <see cref="RetryInterceptor"/> reports what it does, each called exactly once per event:
-/// log lines (category <c>ResilientGrpc.Retry</c>) and the retry instruments. Attempts and calls themselves are
-/// counted by the pattern-neutral call telemetry.
-/// </summary>
+/// <summary>Where retry reports each of its events once, to its log and instruments; attempts and calls are the call telemetry's.</summary>
 internal sealed class RetryTelemetry(ILogger logger, RetryMetrics metrics, int maxAttempts, string? target)
 {
-    /// <summary>
-    /// An attempt failed with <paramref name="status"/>; <paramref name="decision"/> says whether and after what delay
-    /// the next one follows; a scheduled retry is an event on the call's <paramref name="span"/>.
-    /// </summary>
+    /// <summary>An attempt failed; a retry <paramref name="decision"/> is logged and marked on the call's <paramref name="span"/>.</summary>
     public void AttemptFailed(IMethod method, int attempt, StatusCode status, RetryDecision decision, Activity? span = null)
     {
         if (!decision.ShouldRetry)
@@ -28,7 +21,7 @@ internal sealed class RetryTelemetry(ILogger logger, RetryMetrics metrics, int m
         CallTracing.RetryScheduled(span, attempt, status, decision.Delay);
     }
 
-    /// <summary>The server's pushback trailer asked for <paramref name="delay"/> (negative: stop retrying); an event on the call's <paramref name="span"/>.</summary>
+    /// <summary>The server's pushback asked for <paramref name="delay"/> (negative: stop retrying).</summary>
     public void PushbackReceived(IMethod method, int attempt, StatusCode status, TimeSpan delay, Activity? span = null)
     {
         CallTracing.Pushback(span, attempt, status, delay);

@@ -5,17 +5,12 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
-/// A call the retry interceptor makes of several attempts, one after another: what the caller holds (the attempt that
-/// runs now or decided the outcome, the final error, the task that runs the attempts, disposal) and the one retry loop
-/// of every retried call kind. Subclasses say how an attempt is awaited, what its success means and whether its
-/// failure may still be retried.
+/// A call the retry interceptor makes of attempts one after another, and the one retry loop of every retried call kind.
+/// Subclasses say how an attempt is awaited, what its success means and whether its failure may still be retried.
 /// </summary>
 /// <remarks>
-/// It is the owner of the call's attempts in the contract of <see cref="CallAttempts"/>: it declares them to the layers
-/// below, reports each attempt's end and the call's final failure. When no layer above made the call's context, this
-/// object is that context, so a retried call costs one object until an attempt is still pending when it returns; the
-/// loop's own state lives in its task. Like grpc-dotnet's own calls, it leaves no unobserved fault behind: its task is
-/// observed when the caller disposes the call.
+/// The owner of the call's attempts (<see cref="CallAttempts"/>): it declares them, and reports each one's end and the
+/// call's final failure. A retried call costs this one object until an attempt is pending; the loop's state lives in its task.
 /// </remarks>
 internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : OwnedCall<TAttempt, TResult>
     where TRequest : class
@@ -29,11 +24,7 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
     {
     }
 
-    /// <summary>
-    /// Declares the call's attempts to the layers below, before the first leaves: they carry <paramref name="found"/>,
-    /// the call's context if a layer above made one, else this object, passed down through <paramref name="context"/>.
-    /// Returns the context they carry.
-    /// </summary>
+    /// <summary>Declares the attempts before the first leaves, on the context they carry: <paramref name="found"/>, from above, or this object.</summary>
     protected ResilienceCallContext Declare(RetryEngine engine, ref ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found)
     {
         var shared = Adopt(ref context, found, this);
@@ -41,10 +32,7 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
         return shared;
     }
 
-    /// <summary>
-    /// Runs the loop from <paramref name="first"/>, the first attempt, still pending; the caller's call settles with
-    /// its task. <paramref name="shared"/> is the context the attempts carry.
-    /// </summary>
+    /// <summary>Runs the loop from <paramref name="first"/>, the first attempt, still pending; <paramref name="shared"/> is what they carry.</summary>
     protected void RunAttempts<TInvocation>(
         TAttempt first, RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, ResilienceCallContext shared)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
@@ -53,14 +41,9 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
         Running(RunAsync(engine, context, invocation, shared));
     }
 
-    /// <summary>
-    /// Whether the outcome of an attempt (<see cref="OutcomeAsync"/>) is its end, so that the layers below may learn
-    /// the end from this call's report instead of wrapping the attempt: a unary attempt's response is; a stream's first
-    /// message is not.
-    /// </summary>
+    /// <summary>Whether an attempt's outcome is its end, which the layers below may then learn from this call (a unary's is; a stream's is not).</summary>
     protected abstract bool EndsReported { get; }
 
-    /// <summary>The task that settles with the attempt's outcome: its result, or its error.</summary>
     protected abstract Task<TResult> OutcomeAsync(TAttempt attempt);
 
     /// <summary>The attempt succeeded; called before the throttle hears of it.</summary>
@@ -71,7 +54,6 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
     /// <summary>The attempt failed: whether it may still be retried (false when its error is already final).</summary>
     protected virtual bool TryFail(TAttempt attempt) => true;
 
-    /// <summary>A new attempt became current.</summary>
     protected virtual void OnNextAttempt()
     {
     }
@@ -139,7 +121,7 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
 
     private bool IsCancelled(CancellationToken callerToken) => IsDisposed || callerToken.IsCancellationRequested;
 
-    /// <summary>The token a backoff wait observes: the caller's, plus this call's disposal. Created on first need.</summary>
+    /// <summary>The token a backoff wait observes: the caller's, plus this call's disposal; created on first need.</summary>
     private CancellationToken BackoffToken(CancellationToken callerToken)
     {
         if (Volatile.Read(ref backoff) is { } existing)

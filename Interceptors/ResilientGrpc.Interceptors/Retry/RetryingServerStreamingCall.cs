@@ -6,16 +6,10 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
-/// A server-streaming call that retries until it commits (<see cref="CommittedStream"/>): when an attempt delivers its
-/// first message, ends its stream, or the caller has read its response headers while it runs. After that, errors pass
-/// to the caller unchanged; a stream the caller has started reading is never replayed.
+/// A server-streaming call that retries until it commits (<see cref="CommittedStream"/>): when an attempt delivers a
+/// message, ends its stream, or the caller reads its headers while it runs. A committed attempt's failure is the call's,
+/// and the layers below are told so (<see cref="CallAttempts.Commit"/>).
 /// </summary>
-/// <remarks>
-/// A completed headers task alone is no commit (see <see cref="CommittedStream.HasEnded"/>): headers commit an attempt
-/// only when the caller asks for them and receives them while the attempt is still running. A committed attempt's
-/// failure is the call's, and the layers below are told so (<see cref="CallAttempts.Commit"/>). The read-ahead of the
-/// first message is observed when the caller disposes the call, and a headers task made here at once.
-/// </remarks>
 internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     : RetryingCall<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, bool>, IAsyncStreamReader<TResponse>
     where TRequest : class
@@ -38,7 +32,6 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     /// <inheritdoc />
     public TResponse Current => CommittedStream.Current(Volatile.Read(ref committed));
 
-    /// <summary>Starts the first attempt and returns the call the caller holds.</summary>
     public static AsyncServerStreamingCall<TResponse> Start<TInvocation>(
         RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
@@ -53,10 +46,8 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     public Task<bool> MoveNext(CancellationToken cancellationToken) =>
         CommittedStream.MoveNext(ref firstConsumed, Volatile.Read(ref committed), Run, cancellationToken, CancelOfCall, this);
 
-    /// <summary>The stream goes on after its first message, which is all this call sees of it.</summary>
     protected override bool EndsReported => false;
 
-    /// <summary>The first message read ahead: it, or the end of the stream, commits the attempt.</summary>
     protected override Task<bool> OutcomeAsync(AsyncServerStreamingCall<TResponse> attempt) =>
         attempt.ResponseStream.MoveNext(CancellationToken.None);
 
@@ -70,10 +61,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         shared.Commit();
     }
 
-    /// <summary>
-    /// Marks <paramref name="attempt"/> failed unless the caller committed it by reading its headers: then its error
-    /// is final.
-    /// </summary>
+    /// <summary>Marks <paramref name="attempt"/> failed, unless the caller committed it by reading its headers: then its error is final.</summary>
     protected override bool TryFail(AsyncServerStreamingCall<TResponse> attempt)
     {
         lock (commitLock)
@@ -109,8 +97,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
                 return headers.Result;
             }
 
-            // This attempt ended (trailers-only headers of a failure, or a failed headers task): the next attempt or
-            // the final outcome decides.
+            // This attempt ended (trailers-only headers of a failure, or failed headers): the next attempt or the outcome decides.
             await Task.WhenAny(next, Run).ConfigureAwait(false);
             if (Run.IsCompleted && Volatile.Read(ref committed) is null)
             {

@@ -6,19 +6,10 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Retry;
 
 /// <summary>
-/// An async unary call that retries: its response task spans every attempt, while headers, status, trailers and
-/// disposal always refer to the attempt that decided the outcome. Response headers never commit a unary attempt:
-/// its response is a single message, so nothing reaches the caller before the attempt has ended, and grpc-dotnet
-/// completes the headers task successfully (empty) even when the server failed the call before sending any header
-/// (a "trailers-only" response), so headers cannot tell a started answer from a plain failure. The call's response
-/// headers are those of the final attempt, available once the call has settled.
+/// An async unary call that retries: its response spans every attempt; headers, status and trailers are the deciding
+/// attempt's. Headers never commit a unary attempt: nothing reaches the caller before it ends, and grpc-dotnet completes
+/// the headers of a trailers-only failure too. The call's headers are the final attempt's, once the call has settled.
 /// </summary>
-/// <remarks>
-/// A first attempt that has already succeeded when it returns is the call: the caller gets it as it is. A first attempt
-/// that an interceptor below refused at once (an open circuit) is the call too, settled without throwing: a rejection
-/// costs no exception until the caller awaits it. A headers task made here is observed at once (an interceptor above
-/// may ask for it and never await it); a caller who awaits it still gets the error.
-/// </remarks>
 internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse>
     where TRequest : class
     where TResponse : class
@@ -29,9 +20,9 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
     }
 
     /// <summary>
-    /// Starts the call: its first attempt, and the loop over the next ones while that attempt is pending. When nothing
-    /// below reads the contract of the call's attempts (<see cref="RetryEngine.DeclaresAttempts"/>) and no layer above
-    /// made a context, the first attempt leaves as it came, and a call answered at once costs nothing.
+    /// Starts the first attempt, and the loop while it is pending. A first attempt already answered, or refused at once
+    /// below (an open circuit, settled without throwing), is the call. When nothing below reads the attempts
+    /// (<see cref="RetryEngine.DeclaresAttempts"/>) and no layer above made a context, a call answered at once costs nothing.
     /// </summary>
     public static AsyncUnaryCall<TResponse> Start<TInvocation>(
         RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
