@@ -12,25 +12,15 @@ namespace ResilientGrpc.Interceptors;
 
 /// <summary>
 /// Bounds how long a call waits for the server. A unary call gets the deadline now + <see cref="DeadlineOptions.Timeout"/>
-/// (or its per-method override) unless the caller's own deadline is earlier; it travels to the server as
-/// <c>grpc-timeout</c> and the channel fails the call with <see cref="StatusCode.DeadlineExceeded"/> when it passes.
-/// A stream gets no deadline from <see cref="DeadlineOptions.Timeout"/>: it bounds only the wait for the stream's
-/// first response, so a long-lived subscription or chat lives as long as its caller wants, while a server that hangs
-/// before answering is still cut with <see cref="StatusCode.DeadlineExceeded"/>.
+/// (or its per-method override) unless the caller's own is earlier; it travels as <c>grpc-timeout</c> and the call fails
+/// with <see cref="StatusCode.DeadlineExceeded"/> when it passes. A stream gets no deadline from the timeout, which bounds
+/// only the wait for its first response: a subscription lives as long as its caller wants, a hung server is still cut.
 /// </summary>
 /// <remarks>
-/// <para>
-/// Stack it innermost, below the <see cref="RetryInterceptor"/>: each attempt then gets
-/// min(now + timeout, the caller's overall deadline).
-/// </para>
-/// <para>
-/// A stream's first-response and idle limits (<see cref="DeadlineOptions.StreamIdleTimeouts"/>) run on the
-/// interceptor's <see cref="TimeProvider"/>. When one passes, the call is cancelled (the server sees it cancelled) and
-/// the caller sees <see cref="StatusCode.DeadlineExceeded"/> from whatever it awaits, reads or writes; interceptors
-/// above, such as the circuit breaker, see it the same way. The caller's own cancellation stays
-/// <see cref="StatusCode.Cancelled"/>. A per-method <see cref="DeadlineOptions.MethodTimeouts"/> entry stays a
-/// whole-call deadline, for streams too.
-/// </para>
+/// Stack it innermost, below the <see cref="RetryInterceptor"/>: each attempt then gets min(now + timeout, the caller's
+/// deadline). When a stream's first-response or idle limit passes, the call is cancelled (the server sees it) and the
+/// caller, and the interceptors above, see <see cref="StatusCode.DeadlineExceeded"/> from whatever it awaits, reads or
+/// writes; the caller's own cancellation stays <see cref="StatusCode.Cancelled"/>.
 /// </remarks>
 public sealed class DeadlineInterceptor : Interceptor
 {
@@ -55,7 +45,6 @@ public sealed class DeadlineInterceptor : Interceptor
     {
     }
 
-    /// <summary>Creates the interceptor with the services an entry point gives every interceptor it builds.</summary>
     internal DeadlineInterceptor(DeadlineOptions options, InterceptorServices services)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -66,7 +55,6 @@ public sealed class DeadlineInterceptor : Interceptor
         Calls = services.CallTelemetry();
     }
 
-    /// <summary>This interceptor's share of the attempt and call instruments.</summary>
     internal CallTelemetry Calls { get; }
 
     /// <summary>Whether it logs calls that exceed their deadline, and so watches how each attempt ends.</summary>
@@ -158,10 +146,7 @@ public sealed class DeadlineInterceptor : Interceptor
         }
     }
 
-    /// <summary>
-    /// The deadline (in UTC) a call to <paramref name="method"/> gets, given the caller's own (<see cref="CallerDeadline.None"/>:
-    /// none). A stream gets one only from a per-method timeout.
-    /// </summary>
+    /// <summary>The deadline (UTC) a call to <paramref name="method"/> gets, given the caller's; a stream's comes only from a per-method timeout.</summary>
     private DateTime DeadlineFor(IMethod method, DateTime callerDeadline, bool stream, DateTime now)
     {
         var limit = MethodKey.TryGet(settings.MethodTimeouts, method, out var overridden) ? overridden
@@ -177,9 +162,8 @@ public sealed class DeadlineInterceptor : Interceptor
     }
 
     /// <summary>
-    /// The first-response and idle limits of a stream to <paramref name="method"/>. <see cref="DeadlineOptions.Timeout"/>
-    /// bounds the first response unless a per-method timeout replaces it (as a whole-call deadline) or the caller's
-    /// deadline ends the call first.
+    /// A stream's first-response and idle limits. The timeout bounds the first response unless a per-method timeout
+    /// replaces it (as a whole-call deadline) or the caller's deadline ends the call first.
     /// </summary>
     private StreamLimits LimitsFor(IMethod method, DateTime callerDeadline)
     {
@@ -196,9 +180,8 @@ public sealed class DeadlineInterceptor : Interceptor
         limit == Timeout.InfiniteTimeSpan || limit >= DateTime.MaxValue - now ? DateTime.MaxValue : now + limit;
 
     /// <summary>
-    /// Gives a stream its whole-call deadline, if a per-method timeout sets one, and the watch that enforces its
-    /// first-response and idle limits, or null when neither applies. The watch's token replaces the caller's in
-    /// <paramref name="context"/>; the watch logs the stream's deadline, if it passes.
+    /// Gives a stream its per-method deadline, if any, and the watch enforcing its limits (null when none applies), whose
+    /// token replaces the caller's in <paramref name="context"/>; the watch logs the stream's deadline if it passes.
     /// </summary>
     private StreamWatch? WatchStream<TRequest, TResponse>(
         ref ClientInterceptorContext<TRequest, TResponse> context, bool clientStreaming)
@@ -226,9 +209,7 @@ public sealed class DeadlineInterceptor : Interceptor
         return watch;
     }
 
-    /// <summary>
-    /// The context with the call's deadline, and what to log if the call exceeds a deadline this interceptor set.
-    /// </summary>
+    /// <summary>The context with the call's deadline, and what to log if the call exceeds a deadline this interceptor set.</summary>
     private ClientInterceptorContext<TRequest, TResponse> WithDeadline<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context, bool stream, out DeadlineReport report)
         where TRequest : class

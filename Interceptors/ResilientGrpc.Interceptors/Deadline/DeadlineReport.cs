@@ -5,13 +5,9 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
-/// <summary>
-/// What the deadline interceptor logs if a call it gave a deadline ends in DeadlineExceeded: set when it gave the
-/// call its deadline and its logger is enabled, empty otherwise.
-/// </summary>
+/// <summary>What to log if a call the deadline interceptor gave a deadline ends in DeadlineExceeded; empty when nothing is.</summary>
 internal readonly record struct DeadlineReport(ILogger? Logger, string Method, double TimeoutSeconds) : ICallObserver
 {
-    /// <summary>Whether there is anything to log.</summary>
     public bool IsActive => Logger is not null;
 
     /// <inheritdoc />
@@ -28,8 +24,7 @@ internal readonly record struct DeadlineReport(ILogger? Logger, string Method, d
     {
     }
 
-    /// <summary>A report made once and shared by every call it applies to, for an owner of several attempts that reports their ends.</summary>
-    /// <param name="Report">The report.</param>
+    /// <summary>A report made once per method, for owners of several attempts that report their ends.</summary>
     internal sealed record Box(DeadlineReport Report) : IAttemptWatcher
     {
         /// <inheritdoc />

@@ -5,19 +5,15 @@ namespace ResilientGrpc.Interceptors.Deadline;
 
 /// <summary>
 /// Enforces one stream's first-response and idle limits on the call below, which carries <see cref="Token"/> instead of
-/// the caller's token. One timer on the interceptor's <see cref="TimeProvider"/> is set for the next limit that may
-/// pass; a message only records when it came, and a timer that fires before the idle limit has passed is set again
-/// for the rest. The watched call of each stream kind (<see cref="WatchedCall"/>) tells it what the caller and the
-/// server do.
+/// the caller's. One timer is set for the next limit that may pass; a message only records when it came, and a timer
+/// firing before the idle limit has passed is set again. The <see cref="WatchedCall"/> tells it what caller and server do.
 /// </summary>
 /// <remarks>
-/// The caller's token cancels <see cref="Token"/> too, so the caller's cancellation reaches the call below and stays
-/// CANCELLED, with the caller's token cancelled: the circuit breaker above ignores it. When a limit passes, the watch
-/// cancels <see cref="Token"/>, so the call is cancelled on the wire and the server sees it, and every CANCELLED the
-/// call reports afterwards becomes DEADLINE_EXCEEDED (<see cref="WatchedCall.IsExpiry"/>), which the breaker counts.
-/// One lock guards the phase and the timer; disposing the timer, cancelling and logging run outside it. When the call
-/// settles (its stream or response ended, or the caller disposed it) the timer and the registration on the caller's
-/// token are released. The token source is linked to nothing and has no timer, so it needs no disposal.
+/// The caller's token cancels <see cref="Token"/> too, so its cancellation stays CANCELLED with the caller's token
+/// cancelled, which the breaker above ignores. An expiry cancels <see cref="Token"/> (the server sees it) and every
+/// CANCELLED the call reports afterwards becomes DEADLINE_EXCEEDED (<see cref="WatchedCall.IsExpiry"/>), which the breaker
+/// counts. One lock guards the phase and the timer; disposing the timer, cancelling and logging run outside it. Settling
+/// releases the timer and the caller-token registration; the token source has no link or timer, so needs no disposal.
 /// </remarks>
 internal sealed class StreamWatch
 {
@@ -41,10 +37,9 @@ internal sealed class StreamWatch
     private long lastMessage;
 
     /// <summary>
-    /// Watches a stream to <paramref name="method"/> on <paramref name="time"/>. A client-streaming call
-    /// (<paramref name="clientStreaming"/>) waits for its answer from when the caller completes its request stream, and
-    /// the messages it writes restart the idle clock. <paramref name="logger"/> is null when warnings are not logged;
-    /// <paramref name="callDeadline"/> is what to log if the whole-call deadline the interceptor set passes.
+    /// Watches a stream to <paramref name="method"/>. A <paramref name="clientStreaming"/> call waits for its answer from the
+    /// end of its request stream, and its writes restart the idle clock; <paramref name="logger"/> is null when warnings are
+    /// not logged; <paramref name="callDeadline"/> is what to log if the interceptor's whole-call deadline passes.
     /// </summary>
     public StreamWatch(
         TimeProvider time, CancellationToken callerToken, StreamLimits limits, bool clientStreaming, ILogger? logger, string method, in DeadlineReport callDeadline)
@@ -59,13 +54,11 @@ internal sealed class StreamWatch
         Token = source.Token;
     }
 
-    /// <summary>The token the call below carries instead of the caller's.</summary>
     public CancellationToken Token { get; }
 
     /// <summary>Whether a limit has passed and cancelled the call.</summary>
     public bool Expired => expired != StreamLimit.None;
 
-    /// <summary>The limits this watch enforces.</summary>
     public StreamLimits Limits => limits;
 
     /// <summary>Whether the limit that passed is the idle limit (else the first-response limit).</summary>
@@ -153,8 +146,8 @@ internal sealed class StreamWatch
     }
 
     /// <summary>
-    /// The call ended (<paramref name="error"/> null for OK) or was disposed: releases the timer and the registration.
-    /// A watched stream's deadline is logged here, so that an expiry is not also logged as one.
+    /// The call ended (<paramref name="error"/> null for OK) or was disposed: releases the timer and the registration. A
+    /// watched stream's deadline is logged here, so that an expiry is not also logged as one.
     /// </summary>
     public void Settle(Exception? error = null)
     {
@@ -199,7 +192,7 @@ internal sealed class StreamWatch
         }
     }
 
-    /// <summary>Moves to <paramref name="to"/> (Expired or Settled) and drops the timer; returns the phase before, or null when it was already there or past it.</summary>
+    /// <summary>Moves to <paramref name="to"/> (Expired or Settled) and drops the timer; returns the phase before, or null if already there.</summary>
     private StreamPhase? Move(StreamPhase to)
     {
         StreamPhase before;

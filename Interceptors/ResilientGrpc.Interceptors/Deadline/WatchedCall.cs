@@ -4,10 +4,9 @@ using Grpc.Core;
 namespace ResilientGrpc.Interceptors.Deadline;
 
 /// <summary>
-/// What the watched call of every stream kind shares: it passes each operation to the call below, tells the
-/// <see cref="StreamWatch"/> what it showed, and turns the CANCELLED an expiry caused into DEADLINE_EXCEEDED, in the
-/// headers, status, response, reads and writes the caller sees; its disposal settles the watch. Each subclass is the
-/// state of the gRPC call object it builds, so the delegates below are shared and allocate nothing per call.
+/// The watched call of every stream kind: passes each operation below, tells the <see cref="StreamWatch"/> what it saw,
+/// and turns the CANCELLED an expiry caused into DEADLINE_EXCEEDED wherever the caller looks; disposal settles the watch.
+/// Each subclass is the state of the call object it builds, so the delegates below are shared, not allocated per call.
 /// </summary>
 internal abstract class WatchedCall(StreamWatch watch)
 {
@@ -80,10 +79,7 @@ internal abstract class WatchedCall(StreamWatch watch)
             : string.Create(CultureInfo.InvariantCulture, $"The stream got no response within {watch.Limits.FirstResponse.TotalSeconds:0.###} s."),
         cause);
 
-    /// <summary>
-    /// The response headers as the caller sees them: one task however often it asks. Headers the caller has received
-    /// have stopped the first-response limit.
-    /// </summary>
+    /// <summary>The headers as the caller sees them, one task however often it asks; received, they stop the first-response limit.</summary>
     private Task<Metadata> Headers()
     {
         var inner = InnerHeaders;

@@ -3,10 +3,7 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
-/// <summary>
-/// A client-streaming call under a <see cref="StreamWatch"/>: its wait for the answer runs from the completion of its
-/// request stream, and the messages written restart its idle clock. Its response settles it.
-/// </summary>
+/// <summary>A client-streaming call under a <see cref="StreamWatch"/>, which its response settles.</summary>
 internal sealed class WatchedClientStreamingCall<TRequest, TResponse> : WatchedCall, IWatchedKind<AsyncClientStreamingCall<TRequest, TResponse>>
 {
     private readonly AsyncClientStreamingCall<TRequest, TResponse> inner;

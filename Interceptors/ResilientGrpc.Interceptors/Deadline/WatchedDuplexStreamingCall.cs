@@ -2,10 +2,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
-/// <summary>
-/// A duplex call under a <see cref="StreamWatch"/>: its wait for the first response runs from the start of the call,
-/// and only received messages restart its idle clock. It is its own response stream reader.
-/// </summary>
+/// <summary>A duplex call under a <see cref="StreamWatch"/>; its own response stream reader.</summary>
 internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncDuplexStreamingCall<TRequest, TResponse>>
 {
     private readonly AsyncDuplexStreamingCall<TRequest, TResponse> inner;

@@ -2,10 +2,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
-/// <summary>
-/// The request stream of a watched client-streaming or duplex call: a completed write is activity, completing the
-/// stream starts a client-streaming call's wait for its answer, and once a limit has passed the call is over.
-/// </summary>
+/// <summary>A watched call's request stream: tells the watch of completed writes and of completion; after an expiry, writes fail.</summary>
 internal sealed class WatchedRequestStream<TRequest>(IClientStreamWriter<TRequest> inner, StreamWatch watch) : IClientStreamWriter<TRequest>
 {
     public WriteOptions? WriteOptions

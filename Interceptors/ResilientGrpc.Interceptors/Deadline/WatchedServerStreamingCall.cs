@@ -2,10 +2,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
-/// <summary>
-/// A server-streaming call under a <see cref="StreamWatch"/>: its wait for the first response runs from the start of
-/// the call. It is its own response stream reader.
-/// </summary>
+/// <summary>A server-streaming call under a <see cref="StreamWatch"/>; its own response stream reader.</summary>
 internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncServerStreamingCall<TResponse>>
 {
     private readonly AsyncServerStreamingCall<TResponse> inner;
