@@ -3,17 +3,10 @@ using Grpc.Core;
 namespace ResilientGrpc.Interceptors.Internal;
 
 /// <summary>
-/// The call an interceptor of ours is handing to the next interceptor on this thread. The call's context normally
-/// travels in <see cref="CallOptions.WriteOptions"/>; an interceptor stacked between ours that replaces the
-/// write options would cut it, and the layers below would count the call a second time. Every layer of ours hands
-/// the call on inside a scope of this type, so a layer below finds the context here when the write options no
-/// longer carry it.
+/// The call's context a layer of ours is handing to the next on this thread, for when an interceptor between ours
+/// replaced the write options that carry it (the layers below would count the call again). It holds for the synchronous
+/// start of the call below, where every layer joins; one that starts it later on another thread is not covered.
 /// </summary>
-/// <remarks>
-/// It holds for the synchronous start of the call below, which is where every layer joins the call. An interceptor
-/// between ours that starts the call below later, on another thread, and also replaces the write options, is not
-/// covered.
-/// </remarks>
 internal readonly struct AmbientCall : IDisposable
 {
     [ThreadStatic]

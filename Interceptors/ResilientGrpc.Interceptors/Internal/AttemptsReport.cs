@@ -4,9 +4,8 @@ namespace ResilientGrpc.Interceptors.Internal;
 internal enum AttemptsReport
 {
     /// <summary>
-    /// Only the call's fate: its commit and its final failure. The owner's attempts overlap (hedging), or an attempt
-    /// goes on after the outcome the owner awaits (a stream after its first message), so a layer below that must
-    /// learn how an attempt ends observes it itself.
+    /// Only the call's commit and final failure: the attempts overlap (hedging), or go on after the outcome the owner
+    /// awaits (a stream's first message), so a layer below that must learn an attempt's end observes it itself.
     /// </summary>
     None,
 

@@ -9,39 +9,39 @@ namespace ResilientGrpc.Interceptors.Internal;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>What the owner declares</b>, before its first attempt leaves (<see cref="DeclareAttempts"/>): that the call may
-/// take up to <see cref="MaxAttempts"/> attempts, and whether it reports the end of each (<see cref="AttemptsReport"/>:
-/// it does when it sends them one after another and each one's outcome is its end, as a unary retry's is).
+/// <b>The owner declares</b>, before its first attempt leaves (<see cref="DeclareAttempts"/>), that the call may take up
+/// to <see cref="MaxAttempts"/> attempts, and whether it reports the end of each (<see cref="AttemptsReport"/>: it does
+/// when it sends them one after another and each one's outcome is its end, as a unary retry's is).
 /// </para>
-/// <para><b>What the owner reports</b>, as it happens:</para>
+/// <para><b>The owner reports</b>, as it happens:</para>
 /// <list type="bullet">
-/// <item><see cref="Commit"/>: it will send no attempt after the current one (a stream the caller has started
-/// reading); a failure of that attempt is the call's failure (<see cref="IsFinalAttempt"/>).</item>
+/// <item><see cref="Commit"/>: it will send no attempt after the current one (a stream the caller has started reading);
+/// a failure of that attempt is the call's (<see cref="IsFinalAttempt"/>).</item>
 /// <item><see cref="CallFailed"/>: the call has failed for good (its last attempt failed and none follows), for any
 /// reason but its caller's cancellation. A layer below that deferred an attempt's failure now counts the call's.</item>
-/// <item><see cref="AttemptEnded"/>: an owner that reports ends awaits each attempt anyway, and tells a layer below that
-/// asked (<see cref="TryWatchAttempt"/>) how it ended, so that layer need not wrap the attempt to learn it.</item>
+/// <item><see cref="AttemptEnded"/>: an owner that reports ends awaits each attempt anyway, and tells the layers below
+/// that asked (<see cref="TryWatchAttempt"/>) how it ended, so they need not wrap the attempt to learn it.</item>
 /// </list>
-/// <para><b>What a layer below may do</b> with an attempt it sees:</para>
+/// <para><b>A layer below may</b>, with an attempt it sees:</para>
 /// <list type="bullet">
 /// <item>read <see cref="MaxAttempts"/> and <see cref="IsFinalAttempt"/>;</item>
 /// <item>stamp the call's start once (<see cref="StampCallStart"/>), so every attempt it sees carries the same start;</item>
 /// <item>defer the failure of an attempt that may still be rescued (<see cref="DeferFailure"/>): the owner calls the
 /// listener once if the call fails for good; an attempt that succeeds, or does not count, clears it
 /// (<see cref="ClearDeferredFailure"/>);</item>
-/// <item>ask to be told the end of the current attempt instead of wrapping it (<see cref="TryWatchAttempt"/>; at
-/// most two layers, and only under an owner that reports ends).</item>
+/// <item>ask to be told the end of the current attempt instead of wrapping it (<see cref="TryWatchAttempt"/>; at most
+/// two layers, and only under an owner that reports ends).</item>
 /// </list>
 /// <para>
-/// The circuit breaker uses all of it: its whole opening rule, and so the only reader of <see cref="MaxAttempts"/>
-/// and the deferred failure, is <c>CircuitBreaker/OpeningRule.cs</c>. The deadline's log watches attempts. Retry
-/// (<c>Retry/RetryLoop.cs</c>) and hedging (<c>Hedging/HedgingCall.cs</c>) are the owners, and speak it alike, so a rule
-/// fixed for one is fixed for both.
+/// The circuit breaker uses all of it: its opening rule, the only reader of <see cref="MaxAttempts"/> and the deferred
+/// failure, is <c>CircuitBreaker/OpeningRule.cs</c>. The deadline's log watches attempts. Retry
+/// (<c>Retry/RetryingCall.cs</c>) and hedging (<c>Hedging/HedgingCall.cs</c>) are the owners and speak it alike, so a
+/// rule fixed for one is fixed for both.
 /// </para>
 /// <para>
-/// It travels with every attempt as part of the call's <see cref="ResilienceCallContext"/>, in
-/// <see cref="CallOptions.WriteOptions"/>. A call made by no owner reads as one attempt: <see cref="MaxAttempts"/> 0,
-/// final, nothing to defer or watch. Thread-safe: an owner and the layers below may call it from different threads.
+/// It travels with every attempt in the call's <see cref="ResilienceCallContext"/>. A call made by no owner reads as one
+/// attempt: <see cref="MaxAttempts"/> 0, final, nothing to defer or watch. Thread-safe: an owner and the layers below may
+/// call it from different threads.
 /// </para>
 /// </remarks>
 internal abstract class CallAttempts : WriteOptions
@@ -80,10 +80,7 @@ internal abstract class CallAttempts : WriteOptions
     /// <summary>The owner sends no attempt after the current one: its failure is the call's.</summary>
     public void Commit() => Volatile.Write(ref committed, 1);
 
-    /// <summary>
-    /// The call failed for good (not by its caller's cancellation): a layer below that deferred a failure counts it
-    /// now, once.
-    /// </summary>
+    /// <summary>The call failed for good (not by its caller's cancellation): a layer below that deferred a failure counts it now, once.</summary>
     public void CallFailed()
     {
         if (Interlocked.Exchange(ref deferred, null) is { } listener)
@@ -92,10 +89,7 @@ internal abstract class CallAttempts : WriteOptions
         }
     }
 
-    /// <summary>
-    /// An attempt of an owner that reports ends ended with <paramref name="error"/> (null: success); <paramref name="callerToken"/>
-    /// is the caller's token. Each layer that watches it hears once.
-    /// </summary>
+    /// <summary>An attempt ended with <paramref name="error"/> (null: success): each layer watching it hears once.</summary>
     public void AttemptEnded(Exception? error, CancellationToken callerToken)
     {
         Report(ref firstWatcher, firstToken, error, callerToken);
@@ -104,10 +98,7 @@ internal abstract class CallAttempts : WriteOptions
 
     // The side of the layers below.
 
-    /// <summary>
-    /// The call's start as the first layer below to ask saw it (<paramref name="now"/>, a timestamp of its clock); the
-    /// same for every later attempt. Now, for a call made by no owner.
-    /// </summary>
+    /// <summary>The call's start as the first layer below to ask saw it (<paramref name="now"/>, a timestamp), the same for every later attempt.</summary>
     public long StampCallStart(long now)
     {
         var first = Interlocked.CompareExchange(ref callStart, now, 0);
@@ -135,9 +126,8 @@ internal abstract class CallAttempts : WriteOptions
     }
 
     /// <summary>
-    /// Asks to be told how the current attempt ends (with <paramref name="token"/>, the watcher's own note about it),
-    /// instead of wrapping it. False when no owner reports the attempts' ends, or two layers already watch it: the
-    /// caller must then observe the attempt itself.
+    /// Asks to be told how the current attempt ends, with <paramref name="token"/>, the watcher's note. False when no owner
+    /// reports ends or two layers already watch it: the caller must then observe the attempt itself.
     /// </summary>
     public bool TryWatchAttempt(IAttemptWatcher watcher, long token)
     {

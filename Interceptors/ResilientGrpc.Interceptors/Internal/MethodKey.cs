@@ -3,10 +3,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal;
 
-/// <summary>
-/// Per-method settings are keyed either by a full method name (<c>/unstable.v1.UnstableService/Subscribe</c>)
-/// or by a service name (<c>unstable.v1.UnstableService</c>); the full method name wins.
-/// </summary>
+/// <summary>Per-method settings are keyed by full method name (<c>/package.Service/Method</c>, which wins) or service name.</summary>
 internal static class MethodKey
 {
     /// <summary>Whether <paramref name="key"/> is a usable key: not blank.</summary>

@@ -3,10 +3,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal;
 
-/// <summary>
-/// The <c>grpc.method</c> tag value: the full method name without its leading slash
-/// (<c>unstable.v1.UnstableService/Process</c>), computed once per method object.
-/// </summary>
+/// <summary>The <c>grpc.method</c> tag value (the full method name without its leading slash), computed once per method.</summary>
 internal static class MethodNames
 {
     private static readonly ConditionalWeakTable<IMethod, string> Cache = [];

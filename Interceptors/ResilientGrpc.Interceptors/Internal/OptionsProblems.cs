@@ -4,10 +4,8 @@ using Grpc.Core;
 namespace ResilientGrpc.Interceptors.Internal;
 
 /// <summary>
-/// Collects every problem found in a set of options, each a sentence that names the setting by its key, so that one
-/// message can name all of them. A scope adds a prefix to the keys and writes into the same list. Keys are named as
-/// code names them (<c>RetryOptions.Throttling.MaxTokens</c>, <c>DeadlineOptions.MethodTimeouts[key]</c>) or as
-/// configuration names them (<c>Resilience:Retry:Throttling:MaxTokens</c>, <c>Resilience:Deadline:MethodTimeouts:key</c>).
+/// Collects every problem in a set of options, each naming its setting, so one message names them all. A scope prefixes
+/// the keys, named as code does (<c>DeadlineOptions.MethodTimeouts[key]</c>) or configuration (<c>Resilience:Retry:MaxAttempts</c>).
 /// </summary>
 internal sealed class OptionsProblems
 {
@@ -35,10 +33,7 @@ internal sealed class OptionsProblems
     /// <summary>The scope of the nested setting <paramref name="name"/>: its keys are prefixed with it.</summary>
     public OptionsProblems Scope(string name) => new(problems, KeyOf(name), configuration);
 
-    /// <summary>
-    /// The scope of one pattern of <see cref="ResilienceOptions"/>: named by its options type in code
-    /// (<c>RetryOptions</c>), by its section in configuration (<c>Retry</c>).
-    /// </summary>
+    /// <summary>The scope of one pattern: named by its options type in code (<c>RetryOptions</c>), by its section in configuration.</summary>
     public OptionsProblems Pattern(string section, string optionsType) => Scope(configuration ? section : optionsType);
 
     /// <summary>Records that <paramref name="name"/> is <paramref name="value"/> and what is allowed, unless <paramref name="isValid"/> holds.</summary>
@@ -50,20 +45,14 @@ internal sealed class OptionsProblems
         }
     }
 
-    /// <summary>
-    /// Records a problem with <paramref name="codes"/>, the setting <paramref name="name"/> of the statuses that count as
-    /// failures, unless it names at least one status and neither OK nor Cancelled.
-    /// </summary>
+    /// <summary>Records a problem with the failure statuses <paramref name="codes"/>, unless they are some, and neither OK nor Cancelled.</summary>
     public void CheckFailureStatusCodes(ISet<StatusCode>? codes, string name) => Check(
         codes is { Count: > 0 } && !codes.Contains(StatusCode.OK) && !codes.Contains(StatusCode.Cancelled),
         name,
         codes is null ? null : $"{{{string.Join(", ", codes)}}}",
         "it must name at least one status and neither OK nor Cancelled");
 
-    /// <summary>
-    /// Records a problem with the entry <paramref name="entry"/> of this scope's dictionary or list
-    /// (<c>MethodTimeouts[key]</c> in code, <c>MethodTimeouts:key</c> in configuration), unless <paramref name="isValid"/> holds.
-    /// </summary>
+    /// <summary>Records a problem with <paramref name="entry"/> of this scope (<c>[key]</c> in code, <c>:key</c> in configuration), unless valid.</summary>
     public void CheckEntry(bool isValid, string entry, object? value, string allowed)
     {
         if (!isValid)

@@ -13,10 +13,7 @@ internal static class RetryHeaders
     /// <summary>Trailer by which the server asks for a given delay (ms) or, when negative, for no retry.</summary>
     public const string Pushback = "grpc-retry-pushback-ms";
 
-    /// <summary>
-    /// A copy of <paramref name="callerHeaders"/> with <see cref="PreviousAttempts"/> set to
-    /// <paramref name="previousAttempts"/>; the caller's object is left untouched.
-    /// </summary>
+    /// <summary>A copy of <paramref name="callerHeaders"/> (left untouched) with <see cref="PreviousAttempts"/> set to <paramref name="previousAttempts"/>.</summary>
     public static Metadata ForAttempt(Metadata? callerHeaders, int previousAttempts)
     {
         var headers = new Metadata();
@@ -35,10 +32,7 @@ internal static class RetryHeaders
         return headers;
     }
 
-    /// <summary>
-    /// The context of attempt <paramref name="attempt"/> (1 for the first) of a call made with <paramref name="context"/>:
-    /// the caller's for the first, plus the <see cref="PreviousAttempts"/> header after.
-    /// </summary>
+    /// <summary>The context of attempt <paramref name="attempt"/>: the caller's for the first, with <see cref="PreviousAttempts"/> after.</summary>
     public static ClientInterceptorContext<TRequest, TResponse> ContextOf<TRequest, TResponse>(
         in ClientInterceptorContext<TRequest, TResponse> context, int attempt)
         where TRequest : class
@@ -48,10 +42,7 @@ internal static class RetryHeaders
             : new ClientInterceptorContext<TRequest, TResponse>(
                 context.Method, context.Host, context.Options.WithHeaders(ForAttempt(context.Options.Headers, attempt - 1)));
 
-    /// <summary>
-    /// Reads the pushback trailer: null when absent; otherwise the delay it asks for, or a negative value when it is
-    /// negative or malformed (meaning: do not retry).
-    /// </summary>
+    /// <summary>The pushback trailer's delay: null when absent, negative when negative or malformed (do not retry).</summary>
     public static TimeSpan? PushbackOf(Metadata? trailers)
     {
         if (trailers?.GetValue(Pushback) is not { } value)

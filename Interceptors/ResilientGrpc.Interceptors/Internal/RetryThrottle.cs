@@ -2,10 +2,7 @@ using System.Diagnostics;
 
 namespace ResilientGrpc.Interceptors.Internal;
 
-/// <summary>
-/// The gRFC A6 token bucket, lock-free. Tokens are kept in thousandths (as gRFC A6 specifies three decimal places)
-/// in one <see cref="int"/> updated by compare-and-swap.
-/// </summary>
+/// <summary>The gRFC A6 token bucket, lock-free: tokens in thousandths (A6's three decimals), in one int updated by compare-and-swap.</summary>
 internal sealed class RetryThrottle
 {
     private const int Scale = 1000;

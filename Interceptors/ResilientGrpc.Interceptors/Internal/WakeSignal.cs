@@ -3,16 +3,15 @@ using System.Threading.Tasks.Sources;
 namespace ResilientGrpc.Interceptors.Internal;
 
 /// <summary>
-/// A loop's one reusable wait: the loop arms it, looks at what happened, and waits; anything that happens from the
-/// moment it is armed wakes the wait (at once, if it happened while the loop was still looking). Waiting allocates
-/// nothing; the loop resumes on the thread pool, never on the thread that woke it.
+/// A loop's one reusable wait: armed before the loop looks, it is woken by anything that happens from then on (at once
+/// if it happened while looking). Waiting allocates nothing; the loop resumes on the thread pool, not the waker's.
 /// </summary>
 internal sealed class WakeSignal : IValueTaskSource
 {
     private ManualResetValueTaskSourceCore<bool> core = new() { RunContinuationsAsynchronously = true };
     private int armed;
 
-    /// <summary>Arms the signal before the loop looks at what happened: from now on, <see cref="Wake"/> ends the next wait.</summary>
+    /// <summary>Arms the signal: from now on, <see cref="Wake"/> ends the next wait.</summary>
     public void Arm()
     {
         core.Reset();

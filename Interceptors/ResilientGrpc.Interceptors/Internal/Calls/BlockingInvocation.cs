@@ -4,10 +4,9 @@ using Grpc.Core.Interceptors;
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>
-/// A blocking unary call seen as an async one, so that every layer has one path for unary calls: each attempt runs
-/// the blocking call below to its end on the thread that starts it, and is handed up as a call that has already
-/// ended (answered, or failed with what the call below threw). The caller's thread waits for the outcome of the whole
-/// stack (<see cref="Wait"/>); a retry after a backoff runs the next blocking attempt on the thread the wait ended on.
+/// A blocking unary call seen as an async one, so every layer has one unary path: each attempt runs the blocking call
+/// below to its end and is handed up as an ended call. The caller's thread waits for the whole stack (<see cref="Wait"/>);
+/// a retry after a backoff runs the next attempt on the thread the wait ended on.
 /// </summary>
 internal readonly struct BlockingInvocation<TRequest, TResponse> : IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
     where TRequest : class
@@ -41,8 +40,8 @@ internal readonly struct BlockingInvocation<TRequest, TResponse> : IInvocation<T
     public static AsyncUnaryCall<TResponse> Fail(RpcException error) => FailedCall.Unary<TResponse>(error);
 
     /// <summary>
-    /// Blocks until <paramref name="call"/>, the stack's call, has ended, and returns its answer or throws its error as
-    /// a blocking call does. Every await below leaves the caller's synchronization context, so this cannot deadlock it.
+    /// Blocks until the stack's <paramref name="call"/> has ended, and returns or throws as a blocking call does. Every
+    /// await below leaves the caller's synchronization context, so this cannot deadlock it.
     /// </summary>
     public static TResponse Wait(AsyncUnaryCall<TResponse> call)
     {

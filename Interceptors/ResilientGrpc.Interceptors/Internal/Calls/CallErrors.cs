@@ -2,10 +2,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
-/// <summary>
-/// What a failed call shows its caller, shared by every layer that ends a call itself: the status and trailers of the
-/// error it failed with, and the errors of a call its caller cancelled or whose deadline passed between attempts.
-/// </summary>
+/// <summary>What a call a layer ends itself shows its caller: its error's status and trailers, and the errors of giving up between attempts.</summary>
 internal static class CallErrors
 {
     /// <summary>The detail grpc-dotnet gives a call its caller cancelled.</summary>
@@ -26,18 +23,15 @@ internal static class CallErrors
     /// <summary>The trailers the caller sees for a call that failed with <paramref name="error"/>.</summary>
     public static Metadata TrailersOf(Exception? error) => error is RpcException rpc ? rpc.Trailers : [];
 
-    /// <summary>
-    /// The error of a call its caller cancelled: the last attempt's own CANCELLED if it was one, else CANCELLED with
-    /// that attempt's trailers.
-    /// </summary>
+    /// <summary>The error of a call its caller cancelled: the last attempt's own CANCELLED, else CANCELLED with its trailers.</summary>
     public static RpcException Cancelled(Exception? lastError) =>
         lastError is RpcException { StatusCode: StatusCode.Cancelled } cancelled
             ? cancelled
             : new RpcException(new Status(StatusCode.Cancelled, CancelledDetail), TrailersOf(lastError));
 
     /// <summary>
-    /// The error of a call whose deadline passes before its next attempt could start: the last attempt's own
-    /// DEADLINE_EXCEEDED if it was one, else DEADLINE_EXCEEDED saying <paramref name="detail"/>, with that attempt's trailers.
+    /// The error of a call whose deadline passes before its next attempt: the last attempt's own DEADLINE_EXCEEDED, else
+    /// DEADLINE_EXCEEDED saying <paramref name="detail"/>, with its trailers.
     /// </summary>
     public static RpcException DeadlineExceeded(Exception? lastError, string detail) =>
         lastError is RpcException { StatusCode: StatusCode.DeadlineExceeded } exceeded

@@ -5,7 +5,6 @@ namespace ResilientGrpc.Interceptors.Internal.Calls;
 /// <summary>The caller's deadline of a call, as every layer reads it: in UTC, or <see cref="None"/>.</summary>
 internal static class CallerDeadline
 {
-    /// <summary>The deadline of a call that has none.</summary>
     public static readonly DateTime None = DateTime.MaxValue;
 
     /// <summary>The caller's deadline in UTC, or <see cref="None"/>.</summary>
@@ -20,10 +19,7 @@ internal static class CallerDeadline
     public static TimeSpan? TimeLeft(DateTime deadline, TimeProvider time) =>
         deadline == None ? null : deadline - time.GetUtcNow().UtcDateTime;
 
-    /// <summary>
-    /// Whether the caller had given up on a call with <paramref name="options"/> by now: cancelled, or its deadline
-    /// passed. An attempt that leaves then fails in the channel without reaching the server.
-    /// </summary>
+    /// <summary>Whether the caller has given up (cancelled, or its deadline passed): an attempt then fails without reaching the server.</summary>
     public static bool CallerGaveUp(in CallOptions options, TimeProvider time) =>
         options.CancellationToken.IsCancellationRequested || PassesWithin(Of(options), TimeSpan.Zero, time);
 }

@@ -3,17 +3,15 @@ using Grpc.Core;
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>
-/// The response stream of a server-streaming call that a layer makes of several attempts (retry, hedging) until one
-/// commits: the layer reads the first message of each attempt ahead, and the first attempt whose read-ahead succeeds
-/// (a message, or the end of its stream) is the stream the caller reads. The caller's first read is that read-ahead,
-/// its next reads go to the committed attempt; a stream the caller has started reading is never replayed.
+/// The response stream of a server-streaming call retried or hedged until it commits: the first attempt whose read-ahead
+/// of its first message succeeds (a message, or the end) is the stream the caller reads. The caller's first read is that
+/// read-ahead, the next go to the committed attempt; a stream the caller has started reading is never replayed.
 /// </summary>
 internal static class CommittedStream
 {
     /// <summary>
-    /// The caller's read: the first returns <paramref name="firstRead"/> (the task of the layer's loop, which settles
-    /// with the committed attempt's read-ahead), later ones read <paramref name="committed"/>. As with a real call,
-    /// cancelling the first read cancels the call: <paramref name="cancel"/> is called with <paramref name="call"/>.
+    /// The caller's read: the first returns <paramref name="firstRead"/> (the loop's task, settling with the committed
+    /// read-ahead), later ones read <paramref name="committed"/>. Cancelling the first read cancels the call, as for a real one.
     /// </summary>
     public static Task<bool> MoveNext<TResponse>(
         ref bool firstConsumed,
@@ -37,9 +35,9 @@ internal static class CommittedStream
         committed is not null ? committed.ResponseStream.Current : default!;
 
     /// <summary>
-    /// Whether <paramref name="attempt"/> has its final status already (a real call throws until it has one). Its
-    /// headers then are no sign of a started answer: grpc-dotnet completes the headers task of a call the server failed
-    /// before sending any ("trailers-only") once the call has ended.
+    /// Whether <paramref name="attempt"/> has its final status already: its headers then are no sign of a started answer,
+    /// as grpc-dotnet completes the headers of a trailers-only failure once the call has ended. So a completed headers task
+    /// alone is no commit: headers commit an attempt only when the caller asks for them and gets them while it runs.
     /// </summary>
     public static bool HasEnded<TResponse>(AsyncServerStreamingCall<TResponse> attempt)
     {

@@ -2,16 +2,10 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
-/// <summary>
-/// Builds calls that have already failed, so an interceptor that refuses or gives up on a call reports it
-/// the way gRPC does: through the call's response task, headers task or stream, never as a synchronous throw.
-/// </summary>
+/// <summary>Calls that have already failed, reported as gRPC does: through the call's tasks or stream, never a synchronous throw.</summary>
 /// <remarks>
-/// On the rejection path of an open breaker, so it allocates little: the error is the call's state (no
-/// closures), and the headers task is made only when asked for, since callers rarely read it. Each task made here is
-/// born faulted and marked observed at once (allocation-free, see <see cref="TaskFaults"/>): a refused call that its
-/// caller disposes without awaiting leaves no unobserved fault behind, and no faulted task costs a finalizer. A caller
-/// who awaits still gets the error.
+/// On an open breaker's rejection path, so it allocates little: the error is the call's state (no closures), headers
+/// are made only when asked for, and each task is born faulted and marked observed (<see cref="TaskFaults"/>).
 /// </remarks>
 internal static class FailedCall
 {

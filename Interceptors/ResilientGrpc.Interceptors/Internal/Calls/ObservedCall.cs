@@ -3,14 +3,9 @@ using Grpc.Core;
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>
-/// Reports how one call ended to its observer exactly once, however often the caller awaits, reads the status
-/// or disposes. Subclasses wrap each call kind and are also the state of the call object, so observing costs one
-/// allocation per call and no closures.
+/// Reports how one call ended to its observer exactly once, however often the caller awaits, reads or disposes. Each
+/// subclass wraps a call kind and is the call object's state: one allocation per call, no closures.
 /// </summary>
-/// <remarks>
-/// A stream read passed on is the caller's own, as grpc-dotnet's reads are: the wrapper awaits the read below it, the
-/// caller the one it got. Response tasks are <see cref="ObservedResponseCall{TResponse, TObserver}"/>'s.
-/// </remarks>
 internal abstract class ObservedCall<TObserver>(TObserver observer)
     where TObserver : struct, ICallObserver
 {
@@ -26,7 +21,6 @@ internal abstract class ObservedCall<TObserver>(TObserver observer)
         }
     }
 
-    /// <summary>The caller disposed the call before its final status was known.</summary>
     protected void Abandon()
     {
         if (Interlocked.Exchange(ref reported, 1) == 0)

@@ -1,17 +1,14 @@
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>
-/// A call whose outcome is the end of its response task: unary and client-streaming. The caller gets the response
-/// below as is when it has already succeeded, else a task that reports how it ends and passes it on unchanged; either
-/// is marked observed once the caller disposes the call, so a call disposed without being awaited leaves no
-/// unobserved fault behind (a caller who awaits still gets the error).
+/// A call whose outcome is the end of its response task (unary, client streaming): the response below as is if it has
+/// already succeeded, else a task reporting its end; marked observed when the caller disposes the call.
 /// </summary>
 internal abstract class ObservedResponseCall<TResponse, TObserver>(TObserver observer) : ObservedCall<TObserver>(observer)
     where TObserver : struct, ICallObserver
 {
     private Task<TResponse>? response;
 
-    /// <summary>The response task of the call below.</summary>
     protected abstract Task<TResponse> InnerResponse { get; }
 
     /// <summary>Makes the response task the caller gets; called once, as soon as <see cref="InnerResponse"/> can be read.</summary>
@@ -32,10 +29,7 @@ internal abstract class ObservedResponseCall<TResponse, TObserver>(TObserver obs
         return response;
     }
 
-    /// <summary>
-    /// The caller disposed the call: abandons it unless its response already arrived (then it is reported by the
-    /// response task), disposes the call below, and marks the response task observed, now or when it fails.
-    /// </summary>
+    /// <summary>The caller disposed the call: abandons it unless its response arrived, disposes the call below, observes the response.</summary>
     protected void DisposeCall(IDisposable inner)
     {
         if (!InnerResponse.IsCompleted)

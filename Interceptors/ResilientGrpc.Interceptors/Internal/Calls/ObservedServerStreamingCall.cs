@@ -2,10 +2,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
-/// <summary>
-/// A server-streaming call whose outcome is the end of its response stream: MoveNext returning false (OK) or
-/// throwing. It is its own response stream reader.
-/// </summary>
+/// <summary>A server-streaming call whose outcome is the end of its response stream; its own stream reader.</summary>
 internal sealed class ObservedServerStreamingCall<TResponse, TObserver> : ObservedCall<TObserver>, IAsyncStreamReader<TResponse>
     where TObserver : struct, ICallObserver
 {

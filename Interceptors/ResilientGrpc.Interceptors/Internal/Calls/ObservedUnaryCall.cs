@@ -13,10 +13,7 @@ internal sealed class ObservedUnaryCall<TResponse, TObserver> : ObservedResponse
 
     protected override Task<TResponse> InnerResponse => inner.ResponseAsync;
 
-    /// <summary>
-    /// Observes <paramref name="inner"/>. A call whose response has already arrived is reported at once and passed on
-    /// as it is: nothing about it is left to observe.
-    /// </summary>
+    /// <summary>Observes <paramref name="inner"/>; one already answered is reported at once and passed on as it is.</summary>
     public static AsyncUnaryCall<TResponse> Wrap(AsyncUnaryCall<TResponse> inner, TObserver observer)
     {
         if (inner.ResponseAsync.IsCompletedSuccessfully)

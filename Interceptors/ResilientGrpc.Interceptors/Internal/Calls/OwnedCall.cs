@@ -3,15 +3,12 @@ using Grpc.Core;
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>
-/// What the caller holds of a call that a layer makes of several attempts (its owner: retry, hedging): the task that
-/// runs the attempts, the attempt that answered (or runs now), the error the call ended with, and its disposal; the
-/// gRPC call object the caller gets reads its headers, status and trailers here. The owner's call object derives from
-/// it, so it is also the call's context for the layers below when no layer above made one.
+/// What the caller holds of a call an owner (retry, hedging) makes of attempts: the task running them, the attempt that
+/// answered or runs, the final error, disposal. It is also the call's context below when no layer above made one.
 /// </summary>
 /// <remarks>
-/// Like grpc-dotnet's own calls, it leaves no unobserved fault behind: its task is observed when the caller disposes
-/// the call, and a headers task it makes is observed at once (a layer above may ask for it and never await it). A
-/// caller who awaits either still gets the error.
+/// Like grpc-dotnet's calls it leaves no unobserved fault: its task is observed on disposal, and a headers task it
+/// makes at once (a layer above may never await it). A caller who awaits still gets the error.
 /// </remarks>
 internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
     where TAttempt : class, IDisposable
@@ -26,16 +23,13 @@ internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
     {
     }
 
-    /// <summary>The headers function of the call the caller holds.</summary>
+    /// <summary>The functions of the call object the caller holds.</summary>
     protected static Func<object, Task<Metadata>> HeadersOfCall { get; } = static state => TaskFaults.Observed(((OwnedCall<TAttempt, TResult>)state).HeadersAsync());
 
-    /// <summary>The status function of the call the caller holds.</summary>
     protected static Func<object, Status> StatusOfCall { get; } = static state => ((OwnedCall<TAttempt, TResult>)state).GetStatus();
 
-    /// <summary>The trailers function of the call the caller holds.</summary>
     protected static Func<object, Metadata> TrailersOfCall { get; } = static state => ((OwnedCall<TAttempt, TResult>)state).GetTrailers();
 
-    /// <summary>The dispose action of the call the caller holds.</summary>
     protected static Action<object> DisposeOfCall { get; } = static state => ((OwnedCall<TAttempt, TResult>)state).Dispose();
 
     /// <summary>The task that runs the attempts, settling with the answer or the call's error.</summary>
@@ -47,7 +41,6 @@ internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
     /// <summary>The error the call ended with, once it ended without an answer.</summary>
     protected Exception? FinalError => Volatile.Read(ref finalError);
 
-    /// <summary>Whether the caller disposed the call.</summary>
     protected bool IsDisposed => Volatile.Read(ref disposed) == 1;
 
     /// <summary>The attempts run in <paramref name="attempts"/>, the task the caller's call settles with.</summary>
@@ -80,7 +73,6 @@ internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
     /// <summary>The caller disposed the call: the owner stops its attempts.</summary>
     protected abstract void OnDisposed();
 
-    /// <summary>The response headers the caller gets.</summary>
     protected abstract Task<Metadata> HeadersAsync();
 
     /// <summary>The status of <paramref name="attempt"/>, the one that answered.</summary>
@@ -89,10 +81,7 @@ internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
     /// <summary>The trailers of <paramref name="attempt"/>, the one that answered.</summary>
     protected abstract Metadata TrailersOf(TAttempt attempt);
 
-    /// <summary>
-    /// The response headers of a call whose attempts' headers never commit it (a unary call): those of the attempt
-    /// that answered, once the call has settled, or the call's error.
-    /// </summary>
+    /// <summary>The headers of a call that headers never commit (unary): the answering attempt's once settled, or the call's error.</summary>
     protected async Task<Metadata> HeadersOnceSettledAsync(Func<TAttempt, Task<Metadata>> headersOf)
     {
         await ((Task)Run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

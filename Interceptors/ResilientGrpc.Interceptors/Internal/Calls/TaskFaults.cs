@@ -1,9 +1,8 @@
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>
-/// Marks the fault of a task its caller may never await as observed, so it never reaches
-/// <see cref="TaskScheduler.UnobservedTaskException"/>, as grpc-dotnet does for the tasks of its own calls. Observing
-/// changes nothing for a caller who awaits: the task still throws its exception.
+/// Marks the fault of a task its caller may never await observed, kept from <see cref="TaskScheduler.UnobservedTaskException"/>
+/// as grpc-dotnet does for its calls' tasks; a caller who awaits still gets the exception.
 /// </summary>
 internal static class TaskFaults
 {
@@ -17,10 +16,7 @@ internal static class TaskFaults
         }
     }
 
-    /// <summary>
-    /// Marks the fault of <paramref name="task"/> observed: now if it has ended (allocation-free), else when it fails
-    /// (one continuation).
-    /// </summary>
+    /// <summary>Marks the fault of <paramref name="task"/> observed: now if it has ended (allocation-free), else when it fails.</summary>
     public static void Observe(Task task)
     {
         if (task.IsCompleted)
