@@ -5,22 +5,15 @@ using ResilientGrpc.Interceptors.Stacking;
 
 namespace ResilientGrpc.Interceptors;
 
-/// <summary>
-/// Stacks the resilience interceptors on a channel or call invoker in one line.
-/// </summary>
+/// <summary>Stacks the resilience interceptors on a channel or call invoker in one line.</summary>
 /// <remarks>
-/// The order is hedging (when configured) → retry → circuit breaker → deadline (outermost first); a hedged call is
-/// never retried, and the blocking unary calls of a hedged method, which hedging passes through, are retried. The
-/// breaker admits every attempt (and every hedge), so a retry never reaches an open circuit's network, and counts a
-/// retried or hedged call once; each attempt gets its own deadline, bounded by the caller's overall deadline. Every
-/// call kind runs through the same stack, which runs the same per-call code as the interceptors stacked with
-/// <c>Intercept()</c>.
+/// The order is hedging (when configured) → retry → circuit breaker → deadline, outermost first: a call gets either
+/// retry or hedging; the breaker admits each attempt and counts a retried or hedged call once; each attempt gets its own
+/// deadline, bounded by the caller's. The stack runs the same per-call code as the interceptors stacked with <c>Intercept()</c>.
 /// </remarks>
 public static class ResilienceCallInvokerExtensions
 {
-    /// <summary>
-    /// Returns a call invoker for <paramref name="channel"/> with the patterns of <paramref name="options"/> stacked on it.
-    /// </summary>
+    /// <summary>Returns a call invoker for <paramref name="channel"/> with the patterns of <paramref name="options"/> stacked on it.</summary>
     /// <param name="channel">The channel to call through.</param>
     /// <param name="options">The patterns to apply; <see langword="null"/> applies all three with their defaults.</param>
     /// <param name="timeProvider">The clock for deadlines, backoff and break durations; <see cref="TimeProvider.System"/> when null.</param>
@@ -39,9 +32,7 @@ public static class ResilienceCallInvokerExtensions
         return Stack(channel.CreateCallInvoker(), options, timeProvider, loggerFactory, meterFactory, channel.Target);
     }
 
-    /// <summary>
-    /// Returns <paramref name="invoker"/> with the patterns of <paramref name="options"/> stacked on it.
-    /// </summary>
+    /// <summary>Returns <paramref name="invoker"/> with the patterns of <paramref name="options"/> stacked on it.</summary>
     /// <param name="invoker">The call invoker to wrap.</param>
     /// <param name="options">The patterns to apply; <see langword="null"/> applies all three with their defaults.</param>
     /// <param name="timeProvider">The clock for deadlines, backoff and break durations; <see cref="TimeProvider.System"/> when null.</param>

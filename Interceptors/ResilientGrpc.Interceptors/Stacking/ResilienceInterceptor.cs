@@ -4,10 +4,7 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Stacking;
 
-/// <summary>
-/// A <see cref="ResilienceStack"/> hosted as one interceptor, for a host that takes interceptors (the client factory's
-/// <c>AddResilience</c>): every call, of every kind, goes through the stack down to the continuation.
-/// </summary>
+/// <summary>A <see cref="ResilienceStack"/> hosted as one interceptor (the client factory's <c>AddResilience</c>), down to the continuation.</summary>
 internal sealed class ResilienceInterceptor(ResilienceStack stack) : Interceptor
 {
     /// <inheritdoc />

@@ -23,28 +23,17 @@ public sealed class ResilienceOptions
 
     /// <summary>
     /// Gets or sets hedging for idempotent methods (gRFC A6), or <see langword="null"/> for none. Stacked outermost; the
-    /// async unary and server-streaming calls of the methods it lists are hedged and never retried, so a call gets either
-    /// <see cref="Retry"/> or hedging, never both. The call kinds hedging passes through are left to <see cref="Retry"/>
-    /// as for any unlisted method: blocking unary calls of a listed method are retried, and client-streaming and duplex
-    /// calls, which retry never replays, go through once.
+    /// async unary and server-streaming calls of its methods are hedged and never retried, while the call kinds hedging
+    /// passes through are left to <see cref="Retry"/> as for any unlisted method.
     /// </summary>
     /// <value>The default value is <see langword="null"/> (no method is hedged).</value>
     /// <remarks>
-    /// <para>
-    /// Method names carry no call kind, so <c>WithResilience</c> and <c>Intercept()</c> cannot tell a listed
-    /// client-streaming or duplex method from a unary one: its calls simply pass through unhedged. The client factory's
-    /// <c>AddResilience</c> on a generated client checks more at host start; see <see cref="HedgingOptions.HedgedMethods"/>.
-    /// </para>
-    /// <para>
-    /// Retry and hedging share one retry budget, the <see cref="RetryOptions.Throttling"/> or the
-    /// <see cref="HedgingOptions.Throttling"/>, whichever is set; setting both is invalid.
-    /// </para>
+    /// Retry and hedging share one retry budget, <see cref="RetryOptions.Throttling"/> or <see cref="HedgingOptions.Throttling"/>,
+    /// whichever is set; setting both is invalid.
     /// </remarks>
     public HedgingOptions? Hedging { get; set; }
 
-    /// <summary>
-    /// Checks every enabled pattern and throws one <see cref="ArgumentException"/> naming every invalid setting.
-    /// </summary>
+    /// <summary>Checks every enabled pattern and throws one <see cref="ArgumentException"/> naming every invalid setting.</summary>
     /// <exception cref="ArgumentException">At least one setting is invalid.</exception>
     public void Validate()
     {
@@ -70,10 +59,7 @@ public sealed class ResilienceOptions
         }
     }
 
-    /// <summary>
-    /// Records every entry of the hedged methods that names a method of <paramref name="service"/>, the service of the
-    /// client these options are for, that cannot be hedged or that the service does not have.
-    /// </summary>
+    /// <summary>Records each hedged method naming a method of <paramref name="service"/>, the client's, that it lacks or cannot be hedged.</summary>
     internal void ValidateHedgedMethodsOf(ServiceMethods service, OptionsProblems problems) =>
         Hedging?.ValidateMethodsOf(service, problems.Pattern(nameof(Hedging), nameof(HedgingOptions)));
 

@@ -8,11 +8,10 @@ using ResilientGrpc.Interceptors.Telemetry;
 namespace ResilientGrpc.Interceptors.Stacking;
 
 /// <summary>
-/// The patterns of a <see cref="ResilienceOptions"/>, built once and run in their stacking order, outermost first:
-/// hedging, retry, circuit breaker, deadline. The one way our entry points compose a stack: <c>WithResilience</c> hosts
-/// it as a call invoker (<see cref="ResilientCallInvoker"/>), the client factory's <c>AddResilience</c> as one interceptor
-/// (<see cref="ResilienceInterceptor"/>). Each layer runs the same per-call code as the pattern's interceptor stacked
-/// with <c>Intercept()</c>, and is handed the layers below it as a small value (<see cref="StackInvocation{TRequest, TResponse, TCall, TKind, TInner}"/>).
+/// The patterns of a <see cref="ResilienceOptions"/>, built once and run outermost first: hedging, retry, circuit breaker,
+/// deadline. The one way our entry points compose a stack, hosted as a call invoker (<see cref="ResilientCallInvoker"/>)
+/// or one interceptor (<see cref="ResilienceInterceptor"/>). Each layer runs its interceptor's per-call code, and is handed
+/// the layers below as a small value (<see cref="StackInvocation{TRequest, TResponse, TCall, TKind, TInner}"/>).
 /// </summary>
 internal sealed class ResilienceStack
 {
@@ -24,26 +23,19 @@ internal sealed class ResilienceStack
         Deadline = deadline;
     }
 
-    /// <summary>Hedging, when the options list hedged methods.</summary>
     public HedgingInterceptor? Hedging { get; }
 
-    /// <summary>Retry, unless the options leave it out.</summary>
     public RetryInterceptor? Retry { get; }
 
-    /// <summary>The circuit breaker, unless the options leave it out.</summary>
     public CircuitBreakerInterceptor? CircuitBreaker { get; }
 
-    /// <summary>The deadline, unless the options leave it out.</summary>
     public DeadlineInterceptor? Deadline { get; }
 
-    /// <summary>Whether the options leave every pattern out.</summary>
     public bool IsEmpty => Hedging is null && Retry is null && CircuitBreaker is null && Deadline is null;
 
     /// <summary>
-    /// Builds the enabled patterns of <paramref name="options"/>, validated together so one exception names every
-    /// invalid setting. <paramref name="target"/> is their <c>grpc.target</c> tag. Retry and hedging share one retry
-    /// budget (gRFC A6: one per channel), made from whichever of them configures it; a call gets either retry or
-    /// hedging, and retry takes the blocking calls of a hedged method, which hedging passes through.
+    /// Builds the enabled patterns, validated together so one exception names every invalid setting. Retry and hedging
+    /// share one retry budget (gRFC A6: one per channel); retry takes the calls of a hedged method that hedging passes through.
     /// </summary>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
     public static ResilienceStack Create(
@@ -66,10 +58,7 @@ internal sealed class ResilienceStack
         return new ResilienceStack(hedging, retry, breaker, deadline);
     }
 
-    /// <summary>
-    /// Runs a call of kind <typeparamref name="TKind"/> with <paramref name="context"/> through the layers from
-    /// <paramref name="from"/> down, the last of which starts it through <paramref name="inner"/>.
-    /// </summary>
+    /// <summary>Runs a call through the layers from <paramref name="from"/> down; the last starts it through <paramref name="inner"/>.</summary>
     public TCall Run<TRequest, TResponse, TCall, TKind, TInner>(StackLayer from, ClientInterceptorContext<TRequest, TResponse> context, TInner inner)
         where TRequest : class
         where TResponse : class

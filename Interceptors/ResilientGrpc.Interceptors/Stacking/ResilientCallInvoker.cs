@@ -4,9 +4,8 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Stacking;
 
 /// <summary>
-/// The call invoker <c>WithResilience</c> returns: every call, of every kind, goes through the <see cref="ResilienceStack"/>
-/// down to the wrapped invoker. A blocking call runs the stack as an async call, each attempt a blocking call below
-/// (<see cref="BlockingInvocation{TRequest, TResponse}"/>), and waits for its outcome.
+/// The call invoker <c>WithResilience</c> returns: every call goes through the <see cref="ResilienceStack"/> down to the
+/// wrapped invoker; a blocking one as an async call of blocking attempts (<see cref="BlockingInvocation{TRequest, TResponse}"/>).
 /// </summary>
 internal sealed class ResilientCallInvoker(CallInvoker inner, ResilienceStack stack) : CallInvoker
 {

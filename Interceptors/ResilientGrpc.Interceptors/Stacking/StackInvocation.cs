@@ -6,9 +6,8 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Stacking;
 
 /// <summary>
-/// The rest of a <see cref="ResilienceStack"/> below a layer: starting it runs the stack's next layer from
-/// <paramref name="layer"/> down to <paramref name="inner"/>, the call invoker or continuation the stack wraps. A small
-/// value handed to each layer as the call it wraps, so the layers compose without a closure per layer per call.
+/// The rest of a <see cref="ResilienceStack"/> below a layer, from <paramref name="layer"/> down to <paramref name="inner"/>:
+/// a small value handed to each layer as the call it wraps, so layers compose without a closure per layer per call.
 /// </summary>
 internal readonly struct StackInvocation<TRequest, TResponse, TCall, TKind, TInner>(ResilienceStack stack, StackLayer layer, TInner inner)
     : IInvocation<TRequest, TResponse, TCall>
