@@ -5,9 +5,8 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Telemetry;
 
 /// <summary>
-/// How an owner of several attempts starts each attempt when telemetry records the call: the attempt is offered to
-/// the attempt instruments (the innermost layer of ours claims it), while the call as a whole is recorded by
-/// <paramref name="scope"/>'s owner; and the call's span is current while it starts.
+/// How an owner starts each attempt of a recorded call: offered to the attempt instruments (the innermost layer claims
+/// it), with the call's span current; the call itself is recorded by <paramref name="scope"/>'s owner.
 /// </summary>
 internal readonly struct AttemptLayer<TRequest, TResponse, TCall, TInner>(CallScope scope, TInner inner) : IInvocation<TRequest, TResponse, TCall>
     where TRequest : class

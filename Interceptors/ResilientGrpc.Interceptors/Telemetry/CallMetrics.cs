@@ -4,10 +4,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
-/// <summary>
-/// The pattern-neutral instruments: attempts started, attempt durations and call durations (gRFC A66). Every
-/// recording method returns at once when nothing listens.
-/// </summary>
+/// <summary>The pattern-neutral instruments (gRFC A66): attempts started, attempt and call durations; free when nothing listens.</summary>
 internal sealed class CallMetrics
 {
     /// <summary>Latency buckets in seconds, as gRFC A66 advises for RPC durations.</summary>

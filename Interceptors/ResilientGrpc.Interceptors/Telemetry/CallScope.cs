@@ -4,10 +4,8 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Telemetry;
 
 /// <summary>
-/// What one interceptor records of one call: the call's shared context (null when nothing is recorded, which also
-/// holds when the current attempt started), and whether this interceptor started the call and so records it, and
-/// ends its span (<see cref="CallTracing"/>) and makes the caller's activity current again when it hands the call
-/// back. A small value, passed by the interceptor from the moment it enters the call to the moment it hands the call back.
+/// What one interceptor records of one call, from entering it to handing it back: the call's context (null when nothing
+/// records), and whether it owns the call, so records it, ends its span, and restores the caller's activity.
 /// </summary>
 internal readonly struct CallScope
 {
@@ -22,13 +20,9 @@ internal readonly struct CallScope
         this.ownsCall = ownsCall;
     }
 
-    /// <summary>The call's shared context, if telemetry records the call.</summary>
     public RecordedCallContext? Context => call;
 
-    /// <summary>
-    /// The scope of the next attempt of a call this interceptor makes in several attempts: the attempt is nobody's yet,
-    /// and the call is recorded by the scope that made the attempts.
-    /// </summary>
+    /// <summary>The scope of the next attempt of a call made of attempts: nobody's yet; the call is this scope's.</summary>
     public CallScope NextAttempt()
     {
         if (call is not null)
@@ -39,10 +33,7 @@ internal readonly struct CallScope
         return new CallScope(telemetry, call, ownsCall: false);
     }
 
-    /// <summary>
-    /// Records the attempt <paramref name="attempt"/> (when no interceptor below did) and the call (when this
-    /// interceptor started it) once it ends.
-    /// </summary>
+    /// <summary>Records <paramref name="attempt"/> (unless a layer below does) and the call (if owned) once it ends.</summary>
     public TCall Track<TCall, TKind>(TCall attempt)
         where TCall : class
         where TKind : ICallKind<TCall>
@@ -62,10 +53,7 @@ internal readonly struct CallScope
         return tracked;
     }
 
-    /// <summary>
-    /// The call threw <paramref name="error"/> instead of starting: when this interceptor started it, its span ends
-    /// with that error and the caller's activity is current again. False, for use as an exception filter.
-    /// </summary>
+    /// <summary>The call threw instead of starting: an owned call's span ends with <paramref name="error"/>. False, for a filter.</summary>
     public bool Threw(Exception error)
     {
         if (ownsCall && call?.Span is { } span)

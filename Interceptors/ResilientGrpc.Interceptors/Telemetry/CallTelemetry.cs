@@ -6,10 +6,8 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 namespace ResilientGrpc.Interceptors.Telemetry;
 
 /// <summary>
-/// One interceptor's share of the pattern-neutral instruments (attempts and calls). Each attempt and each call is
-/// recorded exactly once whatever subset of the interceptors is stacked: <see cref="Enter"/> joins the call's shared
-/// context (or, outermost, starts it), and the <see cref="CallScope"/> it returns records what this interceptor sees.
-/// When nothing listens, calls pass through untouched.
+/// One interceptor's share of the call and attempt instruments: <see cref="Enter"/> joins the call's context (outermost,
+/// starts it) and its <see cref="CallScope"/> records what this layer sees. When nothing listens, calls pass untouched.
 /// </summary>
 /// <param name="metrics">The instruments.</param>
 /// <param name="time">The clock durations are measured on.</param>
@@ -17,9 +15,8 @@ namespace ResilientGrpc.Interceptors.Telemetry;
 internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, string? target)
 {
     /// <summary>
-    /// The call's telemetry scope in this layer. <paramref name="call"/> is the call's context as this layer found it;
-    /// when there is none and the call is to be recorded, this layer creates it (and passes it down through
-    /// <paramref name="context"/>), starts the call's span if a listener samples it, and owns the call.
+    /// The call's scope in this layer. Without a <paramref name="call"/> context and with a listener, this layer creates
+    /// it (passed down in <paramref name="context"/>), starts the call's span if sampled, and owns the call.
     /// </summary>
     public CallScope Enter<TRequest, TResponse>(ref ClientInterceptorContext<TRequest, TResponse> context, ref ResilienceCallContext? call)
         where TRequest : class
@@ -48,10 +45,8 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
     }
 
     /// <summary>
-    /// The path of a layer that makes calls of several attempts (retry, hedging), for one call kind: the call is
-    /// recorded, and when <paramref name="owned"/>, made of attempts by <typeparamref name="TOwned"/> with
-    /// <paramref name="engine"/>, each attempt offered to the attempt instruments when the call is recorded; otherwise
-    /// it passes through as one attempt.
+    /// The path of an owner (retry, hedging) for one call kind: the call is recorded and, when <paramref name="owned"/>,
+    /// made of attempts by <typeparamref name="TOwned"/>, each offered to the attempt instruments; else one attempt.
     /// </summary>
     public TCall Owned<TEngine, TRequest, TResponse, TCall, TOwned, TInvocation>(
         TEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, bool owned)
@@ -100,7 +95,6 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
         }
     }
 
-    /// <summary>Now, on the clock durations are measured on.</summary>
     public long Now() => time.GetTimestamp();
 
     /// <summary>Claims the attempt just started if no interceptor below did; counts it when claimed.</summary>
@@ -119,10 +113,7 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
     public void AttemptEnded(RecordedCallContext call, long attemptStart, StatusCode status) =>
         metrics.AttemptEnded(call.Method, call.Target, status, time.GetElapsedTime(attemptStart));
 
-    /// <summary>
-    /// A call started by this interceptor ended with <paramref name="status"/> and <paramref name="error"/> (null for
-    /// success, or for a call disposed before it ended); its span, if any, ends here.
-    /// </summary>
+    /// <summary>A call this interceptor owns ended (<paramref name="error"/> null: success or disposed); its span, if any, ends here.</summary>
     public void CallEnded(RecordedCallContext call, StatusCode status, Exception? error = null)
     {
         metrics.CallEnded(call.Method, call.Target, status, time.GetElapsedTime(call.StartTimestamp));

@@ -5,15 +5,10 @@ using ResilientGrpc.Interceptors.Internal;
 namespace ResilientGrpc.Interceptors.Telemetry;
 
 /// <summary>
-/// The span of one logical call, on <see cref="ResilienceActivitySource"/>: created by the interceptor that owns the
-/// call (the outermost of ours, see <see cref="CallScope"/>), current while our layers start its attempts, so that
-/// grpc-dotnet's own activity of each attempt is its child, and ended once when the call settles. The events of the
-/// call (retries, pushback, breaker, hedges) are added to it.
+/// The span of one logical call: created by the layer that owns the call (<see cref="CallScope"/>), current while our
+/// layers start its attempts (grpc-dotnet's are its children), ended once, and given the call's events. Nothing is made
+/// unless a listener samples the call, and every method returns at once on a null span: an untraced call costs nothing.
 /// </summary>
-/// <remarks>
-/// Every method returns at once on a null span, and nothing is created unless a listener samples the call: a call
-/// nobody traces allocates nothing here, boxes nothing and builds no tag list.
-/// </remarks>
 internal static class CallTracing
 {
     private const string Abandoned = "The call was disposed before it ended.";
@@ -22,20 +17,14 @@ internal static class CallTracing
     /// <summary>Whether any listener listens to the source; when false, no span is ever created.</summary>
     public static bool IsListening => ResilienceActivitySource.Source.HasListeners();
 
-    /// <summary>
-    /// The span of the current call, when our layers are running on its behalf (for events whose origin does not know
-    /// the call, such as a breaker's transition): the current activity, if it is one of our spans.
-    /// </summary>
+    /// <summary>The current activity if it is our span, for events whose origin does not know the call (a breaker's transition).</summary>
     public static Activity? Current =>
         Activity.Current is { } current && ReferenceEquals(current.Source, ResilienceActivitySource.Source) ? current : null;
 
     /// <summary>Whether <paramref name="span"/> is a span that records events and tags, still running.</summary>
     public static bool Records(Activity? span) => span is { IsAllDataRequested: true, IsStopped: false };
 
-    /// <summary>
-    /// The span of a call to <paramref name="method"/>, not started yet, if a listener samples it; its parent is the
-    /// caller's current activity.
-    /// </summary>
+    /// <summary>The unstarted span of a call to <paramref name="method"/>, if sampled; its parent is the caller's current activity.</summary>
     public static Activity? Create(IMethod method) =>
         ResilienceActivitySource.Source.CreateActivity(MethodNames.Of(method), ActivityKind.Client);
 
@@ -57,10 +46,7 @@ internal static class CallTracing
         span.Start();
     }
 
-    /// <summary>
-    /// The interceptor that owns the call hands it back to the caller: the caller's current activity (the span's
-    /// parent) is current again on this thread, unless something else was made current meanwhile.
-    /// </summary>
+    /// <summary>The call is handed back: the span's parent is current again, unless something else was made current meanwhile.</summary>
     public static void Handed(Activity span)
     {
         if (ReferenceEquals(Activity.Current, span))
@@ -69,10 +55,7 @@ internal static class CallTracing
         }
     }
 
-    /// <summary>
-    /// Ends <paramref name="span"/> with <paramref name="status"/>: <paramref name="error"/> is the call's error (null
-    /// for success, or for a call disposed before it ended). Whatever activity is current on this thread stays current.
-    /// </summary>
+    /// <summary>Ends <paramref name="span"/> (<paramref name="error"/> null: success or disposed); this thread's current activity stays.</summary>
     public static void End(Activity span, StatusCode status, Exception? error)
     {
         if (span.IsStopped)
@@ -114,10 +97,7 @@ internal static class CallTracing
         }
     }
 
-    /// <summary>
-    /// Attempt <paramref name="attempt"/> failed with <paramref name="status"/> and the server's pushback asked for
-    /// <paramref name="pushback"/> (negative: stop retrying).
-    /// </summary>
+    /// <summary>Attempt <paramref name="attempt"/> failed and the server's pushback asked for <paramref name="pushback"/> (negative: stop).</summary>
     public static void Pushback(Activity? span, int attempt, StatusCode status, TimeSpan pushback)
     {
         if (Records(span))

@@ -3,9 +3,8 @@ using System.Diagnostics;
 namespace ResilientGrpc.Interceptors.Telemetry;
 
 /// <summary>
-/// Makes a call's span the current activity while our layers act on the call's behalf on a thread where it may not
-/// be (an attempt started from a stream read or a timer, a retry confirming a failure), until disposed: grpc-dotnet's
-/// activity of that attempt is then the span's child, and a breaker's transition finds the call it belongs to.
+/// Makes a call's span current, until disposed, where our layers act for the call on another thread (a read, a timer):
+/// grpc-dotnet's activity of an attempt is then its child, and a breaker's transition finds its call.
 /// </summary>
 internal readonly struct CurrentSpan : IDisposable
 {

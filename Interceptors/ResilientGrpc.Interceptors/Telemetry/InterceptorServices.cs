@@ -4,11 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
-/// <summary>
-/// What every interceptor is built with besides its options: the clock, where it logs, the meter it records to, and
-/// the <c>grpc.target</c> tag of calls that name no host. One value, so an entry point that builds several
-/// interceptors hands the same to each.
-/// </summary>
+/// <summary>What every interceptor is built with besides its options; one value, so an entry point hands the same to each it builds.</summary>
 /// <param name="Time">The clock for deadlines, backoff and break durations.</param>
 /// <param name="LoggerFactory">Where the interceptor logs.</param>
 /// <param name="MeterFactory">Creates the meter; the shared static meter when null.</param>

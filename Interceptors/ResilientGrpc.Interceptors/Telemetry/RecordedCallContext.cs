@@ -5,10 +5,9 @@ using ResilientGrpc.Interceptors.Internal;
 namespace ResilientGrpc.Interceptors.Telemetry;
 
 /// <summary>
-/// The context of a call that telemetry records: the call's identity for its tags, when it started, and whose the
-/// current attempt is, so that each attempt and each call is counted exactly once whatever subset of our layers is
-/// stacked, and in whatever order: the outermost layer that records creates it and records the call; the innermost one
-/// that sees an attempt leave records the attempt. A traced call's is a <see cref="TracedCallContext"/>.
+/// The context of a recorded call: its tags, start, and whose the current attempt is, so each attempt and call counts
+/// once whatever layers are stacked, in any order: the outermost that records creates it and records the call, the
+/// innermost that sees an attempt leave records the attempt. A traced call's is a <see cref="TracedCallContext"/>.
 /// </summary>
 internal class RecordedCallContext : ResilienceCallContext
 {
@@ -36,10 +35,7 @@ internal class RecordedCallContext : ResilienceCallContext
     /// <summary>When the current attempt started: the call's start for the first attempt.</summary>
     public long AttemptStart => Volatile.Read(ref attemptStart);
 
-    /// <summary>
-    /// Creates the context of a call that telemetry records, and passes it down through <paramref name="context"/>.
-    /// It holds <paramref name="span"/>, the call's span not started yet, if there is one.
-    /// </summary>
+    /// <summary>Creates a recorded call's context, passed down in <paramref name="context"/>, holding its unstarted <paramref name="span"/>.</summary>
     public static RecordedCallContext Create<TRequest, TResponse>(
         ref ClientInterceptorContext<TRequest, TResponse> context, TimeProvider time, string? target, System.Diagnostics.Activity? span)
         where TRequest : class
@@ -56,20 +52,14 @@ internal class RecordedCallContext : ResilienceCallContext
         return created;
     }
 
-    /// <summary>
-    /// Called before each attempt leaves an owner of several attempts, at <paramref name="now"/>: the attempt is
-    /// nobody's yet.
-    /// </summary>
+    /// <summary>An owner's next attempt leaves at <paramref name="now"/>: it is nobody's yet.</summary>
     public void OpenAttempt(long now)
     {
         Volatile.Write(ref attemptStart, now);
         Volatile.Write(ref attemptClaimed, 0);
     }
 
-    /// <summary>
-    /// Called by each layer once its continuation has started an attempt. The first caller, which is the innermost
-    /// layer, wins and records the attempt.
-    /// </summary>
+    /// <summary>Claims the attempt just started; the first to call, the innermost layer, wins and records it.</summary>
     public bool TryClaimAttempt() => Interlocked.Exchange(ref attemptClaimed, 1) == 0;
 
     /// <summary>Called when a layer refuses a call itself: no attempt reaches the network.</summary>

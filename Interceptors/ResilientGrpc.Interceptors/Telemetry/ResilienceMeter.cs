@@ -4,10 +4,7 @@ using System.Runtime.CompilerServices;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
-/// <summary>
-/// The <see cref="ResilienceTelemetry.MeterName"/> meter: one per <see cref="IMeterFactory"/>, or one shared meter when
-/// none is given. Each pattern creates its own instruments on it, once per meter.
-/// </summary>
+/// <summary>The <see cref="ResilienceTelemetry.MeterName"/> meter, one per <see cref="IMeterFactory"/> or one shared; instruments made once per meter.</summary>
 internal static class ResilienceMeter
 {
     private static readonly Lazy<Meter> SharedMeter = new(() => new Meter(Options()));
@@ -22,10 +19,7 @@ internal static class ResilienceMeter
     public static Meter For(IMeterFactory? meterFactory) =>
         meterFactory is null ? SharedMeter.Value : PerFactory.GetValue(meterFactory, static f => f.Create(Options()));
 
-    /// <summary>
-    /// The instruments <paramref name="create"/> makes on <paramref name="meter"/>, made once per meter and
-    /// instrument set.
-    /// </summary>
+    /// <summary>The instruments <paramref name="create"/> makes on <paramref name="meter"/>, once per meter and instrument set.</summary>
     public static TInstruments Instruments<TInstruments>(Meter meter, Func<Meter, TInstruments> create)
         where TInstruments : class =>
         InstrumentCache<TInstruments>.PerMeter.GetValue(meter, m => create(m));

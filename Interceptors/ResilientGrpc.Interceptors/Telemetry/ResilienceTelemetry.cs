@@ -1,10 +1,8 @@
 namespace ResilientGrpc.Interceptors;
 
 /// <summary>
-/// Names under which the interceptors publish telemetry, for wiring exporters
-/// (for example <c>metrics.AddMeter(ResilienceTelemetry.MeterName)</c> and
-/// <c>tracing.AddSource(ResilienceTelemetry.ActivitySourceName)</c> with OpenTelemetry), and for views and filters on
-/// its instruments and tags.
+/// Names under which the interceptors publish telemetry, for exporters (<c>metrics.AddMeter(ResilienceTelemetry.MeterName)</c>,
+/// <c>tracing.AddSource(ResilienceTelemetry.ActivitySourceName)</c>), views and filters.
 /// </summary>
 public static class ResilienceTelemetry
 {
@@ -20,10 +18,7 @@ public static class ResilienceTelemetry
     /// <summary>The prefix of every logger category the interceptors write to (<c>ResilientGrpc.Retry</c>, ...).</summary>
     public const string LoggerCategoryPrefix = "ResilientGrpc";
 
-    /// <summary>
-    /// The names of the instruments on the <see cref="MeterName"/> meter, gRPC's own (gRFC A66, A91, A96) where one
-    /// exists, ours (<c>resilientgrpc.*</c>) where none does.
-    /// </summary>
+    /// <summary>The instruments on the <see cref="MeterName"/> meter: gRPC's (gRFC A66, A91, A96) where one exists, else ours (<c>resilientgrpc.*</c>).</summary>
     public static class Instruments
     {
         /// <summary>Counter: attempts started, retries and hedges included (gRFC A66). Tags: <see cref="Tags.Method"/>, <see cref="Tags.Target"/>.</summary>

@@ -2,10 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
-/// <summary>
-/// The instrument of the retry budget (gRFC A6), which retry and hedging share as one channel-level budget: attempts
-/// not sent because it was spent, counted in one counter whichever pattern held them back.
-/// </summary>
+/// <summary>The retry budget's instrument (gRFC A6): attempts it held back, one counter for retry and hedging, as they share it.</summary>
 internal sealed class ThrottleMetrics
 {
     private readonly Counter<long> throttled;

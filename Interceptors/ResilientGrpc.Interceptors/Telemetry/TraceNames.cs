@@ -1,9 +1,6 @@
 namespace ResilientGrpc.Interceptors.Telemetry;
 
-/// <summary>
-/// Span tag and event names: OpenTelemetry's RPC conventions for the span, gRPC's metric tag names (gRFC A66) beside
-/// them, and one plain name per event of ours. The README's "OpenTelemetry" section lists them.
-/// </summary>
+/// <summary>Span tag and event names: OpenTelemetry's RPC conventions, and ours (listed in the README's "OpenTelemetry" section).</summary>
 internal static class TraceNames
 {
     public const string RpcSystem = "rpc.system";

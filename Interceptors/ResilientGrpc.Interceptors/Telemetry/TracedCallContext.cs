@@ -3,10 +3,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
-/// <summary>
-/// The context of a call that a listener traces: the recorded context, plus the call's span. Its own type, so that an
-/// untraced call's context is not a field larger.
-/// </summary>
+/// <summary>A traced call's context: the recorded one plus its span, a type of its own so an untraced call's is no larger.</summary>
 internal sealed class TracedCallContext(WriteFlags flags, IMethod callMethod, string method, string target, long startTimestamp, Activity span)
     : RecordedCallContext(flags, callMethod, method, target, startTimestamp)
 {
