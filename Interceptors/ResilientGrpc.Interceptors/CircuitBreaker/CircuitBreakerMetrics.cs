@@ -23,7 +23,6 @@ internal sealed class CircuitBreakerMetrics
             "Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 isolated.");
     }
 
-    /// <summary>The instruments on the meter of <paramref name="meterFactory"/> (the shared meter when null).</summary>
     public static CircuitBreakerMetrics For(IMeterFactory? meterFactory) =>
         ResilienceMeter.Instruments(ResilienceMeter.For(meterFactory), static m => new CircuitBreakerMetrics(m));
 

@@ -105,7 +105,6 @@ public sealed class CircuitBreakerOptions
         problems.ThrowIfAny(nameof(CircuitBreakerOptions));
     }
 
-    /// <summary>Records every invalid setting in <paramref name="problems"/>, scoped to these options.</summary>
     internal void Validate(OptionsProblems problems)
     {
         problems.Check(!string.IsNullOrWhiteSpace(Name), nameof(Name), Name, "it must not be empty");

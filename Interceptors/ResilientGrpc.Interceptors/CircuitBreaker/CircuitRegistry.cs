@@ -55,7 +55,6 @@ internal sealed class CircuitRegistry
         }
     }
 
-    /// <summary>The breaker a call to <paramref name="method"/> goes through.</summary>
     public CircuitStateController For(Grpc.Core.IMethod method) =>
         single ?? For(keyed!, settings.KeySelector!(method) ?? string.Empty);
 
@@ -81,7 +80,6 @@ internal sealed class CircuitRegistry
         }
     }
 
-    /// <summary>Isolates the breaker for <paramref name="key"/>.</summary>
     public void Isolate(string key) => For(Keyed(), key).Isolate();
 
     /// <summary>Closes every breaker and forgets its counted outcomes; keys first seen later start closed.</summary>
@@ -100,7 +98,6 @@ internal sealed class CircuitRegistry
         }
     }
 
-    /// <summary>Closes the breaker for <paramref name="key"/>.</summary>
     public void Reset(string key) => For(Keyed(), key).Reset();
 
     /// <summary>The state gauge's reading: one measurement per breaker, tagged with <paramref name="nameOf"/> its key.</summary>

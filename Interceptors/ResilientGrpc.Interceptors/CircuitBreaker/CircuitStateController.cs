@@ -61,7 +61,7 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
     }
 
-    /// <summary>Admits a call, or returns the error to fail it with. Lock-free while closed, open or isolated; the lock picks probes.</summary>
+    /// <summary>Admits a call, or returns the error to fail it with. Lock-free while closed, isolated, or open within the break; otherwise the lock picks probes.</summary>
     public bool TryEnter(out CircuitPermit permit, [NotNullWhen(false)] out BrokenCircuitException? rejection)
     {
         var admittedIn = generation;
@@ -141,7 +141,6 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
     }
 
-    /// <summary>Holds the circuit open until <see cref="Reset"/>.</summary>
     public void Isolate() => Change(static (self, _) => self.MoveTo_NeedsLock(CircuitState.Isolated, CircuitStateChangeReason.Isolated), 0);
 
     /// <summary>Closes the circuit and forgets every counted outcome.</summary>

@@ -6,6 +6,5 @@ internal interface ICircuitObserver
     /// <summary>A breaker changed state; called once per real transition.</summary>
     void OnTransition(in CircuitTransition transition);
 
-    /// <summary>A breaker rejected a call.</summary>
     void OnRejected(in CircuitRejection rejection);
 }

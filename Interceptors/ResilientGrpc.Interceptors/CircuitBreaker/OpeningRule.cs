@@ -78,6 +78,5 @@ internal sealed class OpeningRule(CircuitBreakerSettings settings, TimeProvider 
     public Opening? CallFailed(long callStart) =>
         health.RecordCallFailure(callStart, time.GetTimestamp(), out var failures) is { } reason ? new Opening(reason, failures) : null;
 
-    /// <summary>Forgets every outcome; called under the controller's lock when the circuit closes.</summary>
     public void Clear() => health.Clear();
 }

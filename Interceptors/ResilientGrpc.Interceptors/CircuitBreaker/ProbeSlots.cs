@@ -8,7 +8,6 @@ internal struct ProbeSlots(int probes)
     private int admitted;
     private int succeeded;
 
-    /// <summary>Lets one more probe through, when a slot is free.</summary>
     public bool TryAdmit()
     {
         if (admitted >= probes)
@@ -26,7 +25,6 @@ internal struct ProbeSlots(int probes)
     /// <summary>A probe the caller cancelled or abandoned proves nothing: its slot is free for the next caller.</summary>
     public void Free() => admitted--;
 
-    /// <summary>A new period begins: no probe yet.</summary>
     public void Clear() => (admitted, succeeded) = (0, 0);
 
     /// <summary>Checks that the slots stay within their count; outside the half-open state, that none is taken.</summary>

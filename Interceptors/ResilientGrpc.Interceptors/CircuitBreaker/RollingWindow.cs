@@ -43,7 +43,6 @@ internal sealed class RollingWindow
         }
     }
 
-    /// <summary>Calls and failures in the buckets of the current window.</summary>
     public (int Total, int Failures) Totals()
     {
         var oldest = time.GetTimestamp() / bucketLength - BucketCount + 1;

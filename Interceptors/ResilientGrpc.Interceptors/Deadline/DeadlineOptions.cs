@@ -56,7 +56,6 @@ public sealed class DeadlineOptions
         problems.ThrowIfAny(nameof(DeadlineOptions));
     }
 
-    /// <summary>Records every invalid setting in <paramref name="problems"/>, scoped to these options.</summary>
     internal void Validate(OptionsProblems problems)
     {
         problems.Check(IsValidTimeout(Timeout), nameof(Timeout), Timeout, "it must be greater than zero or Timeout.InfiniteTimeSpan");

@@ -31,7 +31,6 @@ internal readonly record struct DeadlineReport(ILogger? Logger, string Method, d
         public void OnAttemptEnded(CallAttempts call, long token, Exception? error, CancellationToken callerToken) => Report.OnEnded(error, default);
     }
 
-    /// <summary>Logs that the call exceeded its deadline.</summary>
     public void Exceeded()
     {
         if (Logger is { } logger)

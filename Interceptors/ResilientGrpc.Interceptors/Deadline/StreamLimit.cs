@@ -3,7 +3,6 @@ namespace ResilientGrpc.Interceptors.Deadline;
 /// <summary>Which limit of a <see cref="StreamWatch"/> passed.</summary>
 internal enum StreamLimit
 {
-    /// <summary>None has passed.</summary>
     None,
 
     /// <summary>The wait for the first response.</summary>

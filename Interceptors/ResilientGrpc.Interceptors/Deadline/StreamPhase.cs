@@ -6,7 +6,6 @@ internal enum StreamPhase
     /// <summary>A client-streaming caller is still writing: the wait for the answer has not begun.</summary>
     Writing,
 
-    /// <summary>Waiting for the first response.</summary>
     Waiting,
 
     /// <summary>The server has answered; only the idle limit, if any, remains.</summary>

@@ -11,10 +11,8 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
 
     public int Count { get; private set; }
 
-    /// <summary>Adds attempt <paramref name="number"/>, whose outcome is <paramref name="outcome"/>.</summary>
     public void Add(TAttempt call, Task<TResult> outcome, int number) => attempts[Count++] = new InFlightAttempt(call, outcome, number);
 
-    /// <summary>Takes out the first attempt whose outcome has come, if any.</summary>
     public bool TryTakeEnded(out InFlightAttempt ended)
     {
         for (var i = 0; i < Count; i++)

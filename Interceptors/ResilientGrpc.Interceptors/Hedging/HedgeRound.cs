@@ -17,7 +17,6 @@ internal struct HedgeRound(HedgingEngine engine, in CallOptions options, TimeSpa
     /// <summary>The last attempt's failure, which is the call's if no attempt answers.</summary>
     public Exception? LastError { get; private set; }
 
-    /// <summary>What to do about the next hedge, given whether its timer is armed.</summary>
     public HedgeStep Next(bool timerArmed)
     {
         if (timerArmed || NextWait is not { } wait || Sent >= engine.Policy.MaxAttempts)

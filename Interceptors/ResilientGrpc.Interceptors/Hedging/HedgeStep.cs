@@ -6,10 +6,8 @@ internal enum HedgeStep
     /// <summary>Nothing: no hedge is due (the timer runs, the attempts are spent, or none may follow).</summary>
     Wait,
 
-    /// <summary>Send the next hedge now.</summary>
     Send,
 
-    /// <summary>Arm the timer for the next hedge.</summary>
     Arm,
 
     /// <summary>The retry budget holds the next hedge back: no further hedge is sent.</summary>

@@ -41,7 +41,6 @@ internal struct HedgeTimer
         return true;
     }
 
-    /// <summary>Stops the wait, if any.</summary>
     public void Disarm()
     {
         Interlocked.Increment(ref arming);

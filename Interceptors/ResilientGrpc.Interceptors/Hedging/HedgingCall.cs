@@ -61,7 +61,6 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         shared.AttemptEnded(error: null, context.Options.CancellationToken);
     }
 
-    /// <summary>Runs the loop from <paramref name="first"/>, the first attempt, still pending.</summary>
     protected void RunAttempts<TInvocation>(TAttempt first, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {

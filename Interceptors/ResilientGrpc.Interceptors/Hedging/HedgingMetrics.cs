@@ -22,7 +22,6 @@ internal sealed class HedgingMetrics
         throttle = ThrottleMetrics.On(meter);
     }
 
-    /// <summary>The instruments on the meter of <paramref name="meterFactory"/> (the shared meter when null).</summary>
     public static HedgingMetrics For(IMeterFactory? meterFactory) =>
         ResilienceMeter.Instruments(ResilienceMeter.For(meterFactory), static m => new HedgingMetrics(m));
 

@@ -79,7 +79,6 @@ public sealed class HedgingOptions
         problems.ThrowIfAny(nameof(HedgingOptions));
     }
 
-    /// <summary>Records every invalid setting in <paramref name="problems"/>, scoped to these options.</summary>
     internal void Validate(OptionsProblems problems)
     {
         problems.Check(

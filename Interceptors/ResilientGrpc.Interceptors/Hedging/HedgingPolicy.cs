@@ -27,12 +27,10 @@ internal sealed class HedgingPolicy
         }
     }
 
-    /// <summary>The most attempts per call, the first included.</summary>
     public int MaxAttempts { get; }
 
     public IReadOnlyCollection<string> HedgedMethods => hedgedMethods;
 
-    /// <summary>Whether calls to <paramref name="method"/> are hedged.</summary>
     public bool AppliesTo(IMethod method) => MaxAttempts > 1 && MethodKey.Matches(hedgedMethods, method);
 
     /// <summary>The wait between hedges of <paramref name="method"/> while no answer has come.</summary>

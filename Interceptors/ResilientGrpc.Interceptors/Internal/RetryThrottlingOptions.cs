@@ -19,7 +19,6 @@ public sealed class RetryThrottlingOptions
     /// <value>The default value is 0.1. Must be greater than 0 and at most 1.</value>
     public double TokenRatio { get; set; } = 0.1;
 
-    /// <summary>Records every invalid setting in <paramref name="problems"/>, scoped to these options.</summary>
     internal void Validate(OptionsProblems problems)
     {
         problems.Check(MaxTokens is >= 1 and <= 1000, nameof(MaxTokens), MaxTokens, "it must be between 1 and 1000");

@@ -16,7 +16,6 @@ internal sealed class ServiceMethods
         this.methods = methods.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    /// <summary>The full service name, <c>unstable.v1.UnstableService</c>.</summary>
     public string Name { get; }
 
     /// <summary>The kind of the method <paramref name="method"/> (a short name, <c>Process</c>), if the service has it.</summary>

@@ -3,7 +3,6 @@ namespace ResilientGrpc.Interceptors.Retry;
 /// <summary>What to do after a failed attempt: stop for a reason, or wait <see cref="Delay"/> and try again.</summary>
 internal readonly record struct RetryDecision(RetryStopReason StopReason, TimeSpan Delay, bool IsPushback)
 {
-    /// <summary>Whether another attempt follows.</summary>
     public bool ShouldRetry => StopReason == RetryStopReason.None;
 
     public static RetryDecision Stop(RetryStopReason reason) => new(reason, TimeSpan.Zero, IsPushback: false);

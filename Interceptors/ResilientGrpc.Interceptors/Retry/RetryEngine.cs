@@ -20,7 +20,6 @@ internal sealed class RetryEngine(
 
     public int MaxAttempts => policy.MaxAttempts;
 
-    /// <summary>See <see cref="RetryPolicy.AppliesTo"/>.</summary>
     public bool AppliesTo(IMethod method, bool hedgeable) => policy.AppliesTo(method, hedgeable);
 
     /// <summary>An attempt succeeded (or, for a stream, committed).</summary>
@@ -89,7 +88,6 @@ internal sealed class RetryEngine(
         return error;
     }
 
-    /// <summary>A call settled, after <paramref name="retries"/> retries and <paramref name="totalDelay"/> of backoff.</summary>
     public void Settled(IMethod method, string? host, int retries, TimeSpan totalDelay) =>
         telemetry.CallSettled(method, host, retries, totalDelay);
 

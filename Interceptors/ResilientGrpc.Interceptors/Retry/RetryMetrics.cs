@@ -25,7 +25,6 @@ internal sealed class RetryMetrics
         throttle = ThrottleMetrics.On(meter);
     }
 
-    /// <summary>The instruments on the meter of <paramref name="meterFactory"/> (the shared meter when null).</summary>
     public static RetryMetrics For(IMeterFactory? meterFactory) =>
         ResilienceMeter.Instruments(ResilienceMeter.For(meterFactory), static m => new RetryMetrics(m));
 

@@ -68,7 +68,6 @@ public sealed class RetryOptions
         problems.ThrowIfAny(nameof(RetryOptions));
     }
 
-    /// <summary>Records every invalid setting in <paramref name="problems"/>, scoped to these options.</summary>
     internal void Validate(OptionsProblems problems)
     {
         problems.Check(MaxAttempts is >= 1 and <= 10, nameof(MaxAttempts), MaxAttempts, "it must be between 1 and 10");

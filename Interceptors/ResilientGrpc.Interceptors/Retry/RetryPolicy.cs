@@ -48,7 +48,6 @@ internal sealed class RetryPolicy
         && !MethodKey.Matches(nonRetryableMethods, method)
         && !(hedgeable && MethodKey.Matches(hedgedMethods, method));
 
-    /// <summary>Whether an attempt that ended with <paramref name="code"/> may be retried.</summary>
     public bool IsRetryable(StatusCode code) => (uint)code < 32 && (retryableMask & (1u << (int)code)) != 0;
 
     /// <summary>

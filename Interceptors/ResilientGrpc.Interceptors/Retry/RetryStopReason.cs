@@ -12,7 +12,6 @@ internal enum RetryStopReason
     /// <summary>The status is not in <see cref="RetryOptions.RetryableStatusCodes"/>, or the error is not a gRPC status.</summary>
     NonRetryableStatus,
 
-    /// <summary>The circuit breaker refused the call.</summary>
     BrokenCircuit,
 
     /// <summary><see cref="RetryOptions.MaxAttempts"/> attempts have been made.</summary>
@@ -21,7 +20,6 @@ internal enum RetryStopReason
     /// <summary>The server's pushback trailer was negative or malformed.</summary>
     ServerPushback,
 
-    /// <summary>The retry budget is spent.</summary>
     Throttled,
 
     /// <summary>The caller's deadline has passed or would pass before the next attempt could start.</summary>

@@ -34,7 +34,6 @@ internal sealed class CallMetrics
     /// <summary>Whether anything listens to these instruments.</summary>
     public bool Enabled => attemptStarted.Enabled || attemptDuration.Enabled || callDuration.Enabled;
 
-    /// <summary>The instruments on the meter of <paramref name="meterFactory"/> (the shared meter when null).</summary>
     public static CallMetrics For(IMeterFactory? meterFactory) =>
         ResilienceMeter.Instruments(ResilienceMeter.For(meterFactory), static m => new CallMetrics(m));
 

@@ -11,7 +11,6 @@ internal sealed class ThrottleMetrics
         throttled = meter.CreateCounter<long>(
             ResilienceTelemetry.Instruments.RetryThrottled, "{retry}", "Retries and hedges not sent because the retry budget was spent.");
 
-    /// <summary>The instrument on <paramref name="meter"/>, made once per meter.</summary>
     public static ThrottleMetrics On(Meter meter) => ResilienceMeter.Instruments(meter, static m => new ThrottleMetrics(m));
 
     /// <summary>A retry or hedge of <paramref name="method"/> was not sent because the budget was spent.</summary>

@@ -16,11 +16,9 @@ internal static class CallErrors
         _ => StatusCode.Unknown,
     };
 
-    /// <summary>The status the caller sees for a call that failed with <paramref name="error"/>.</summary>
     public static Status StatusOf(Exception error) =>
         error is RpcException rpc ? rpc.Status : new Status(StatusCode.Unknown, error.Message);
 
-    /// <summary>The trailers the caller sees for a call that failed with <paramref name="error"/>.</summary>
     public static Metadata TrailersOf(Exception? error) => error is RpcException rpc ? rpc.Trailers : [];
 
     /// <summary>The error of a call its caller cancelled: the last attempt's own CANCELLED, else CANCELLED with its trailers.</summary>

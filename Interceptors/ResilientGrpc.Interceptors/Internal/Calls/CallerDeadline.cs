@@ -7,7 +7,6 @@ internal static class CallerDeadline
 {
     public static readonly DateTime None = DateTime.MaxValue;
 
-    /// <summary>The caller's deadline in UTC, or <see cref="None"/>.</summary>
     public static DateTime Of(in CallOptions options) =>
         options.Deadline is { } deadline && deadline != DateTime.MaxValue ? deadline.ToUniversalTime() : None;
 

@@ -11,6 +11,5 @@ internal interface ICallKind<TCall>
     static abstract TCall Observe<TObserver>(TCall call, TObserver observer)
         where TObserver : struct, ICallObserver;
 
-    /// <summary>A call that has already failed with <paramref name="error"/>.</summary>
     static abstract TCall Fail(RpcException error);
 }

@@ -8,6 +8,5 @@ internal interface IInvocation<TRequest, TResponse, TCall> : ICallKind<TCall>
     where TResponse : class
     where TCall : class
 {
-    /// <summary>Starts the call below with <paramref name="context"/>.</summary>
     TCall Start(ClientInterceptorContext<TRequest, TResponse> context);
 }

@@ -75,10 +75,8 @@ internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
 
     protected abstract Task<Metadata> HeadersAsync();
 
-    /// <summary>The status of <paramref name="attempt"/>, the one that answered.</summary>
     protected abstract Status StatusOf(TAttempt attempt);
 
-    /// <summary>The trailers of <paramref name="attempt"/>, the one that answered.</summary>
     protected abstract Metadata TrailersOf(TAttempt attempt);
 
     /// <summary>The headers of a call that headers never commit (unary): the answering attempt's once settled, or the call's error.</summary>
