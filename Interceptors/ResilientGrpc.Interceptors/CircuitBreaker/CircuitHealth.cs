@@ -3,7 +3,6 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker;
 /// <summary>The counters of the <see cref="OpeningRule"/>: outcomes admitted while closed, and whether the circuit must open.</summary>
 internal abstract class CircuitHealth
 {
-    /// <summary>Creates the health that <paramref name="settings"/> select: ratio mode when a failure ratio is set.</summary>
     public static CircuitHealth Create(CircuitBreakerSettings settings, TimeProvider time) =>
         settings.FailureRatio is { } ratio
             ? new FailureRatioHealth(ratio, settings.MinimumThroughput, settings.SamplingDuration, time)

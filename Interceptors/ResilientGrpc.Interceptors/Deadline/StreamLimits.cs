@@ -5,6 +5,5 @@ namespace ResilientGrpc.Interceptors.Deadline;
 /// <param name="Idle">The longest time without a message.</param>
 internal readonly record struct StreamLimits(TimeSpan FirstResponse, TimeSpan Idle)
 {
-    /// <summary>Whether neither limit applies, so the stream needs no watch.</summary>
     public bool IsNone => FirstResponse == Timeout.InfiniteTimeSpan && Idle == Timeout.InfiniteTimeSpan;
 }

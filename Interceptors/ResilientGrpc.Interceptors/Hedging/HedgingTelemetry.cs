@@ -58,7 +58,6 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
         HedgingLog.HedgeThrottled(logger, method.Name, attempt, maxAttempts);
     }
 
-    /// <summary>Every one of <paramref name="attempts"/> attempts failed; the call failed with <paramref name="status"/>.</summary>
     public void AllFailed(IMethod method, int attempts, StatusCode status) => HedgingLog.HedgesFailed(logger, method.Name, attempts, status);
 
     /// <summary>A call settled after sending <paramref name="attempts"/> attempts.</summary>

@@ -6,7 +6,6 @@ namespace ResilientGrpc.Interceptors.Internal;
 /// <summary>Per-method settings are keyed by full method name (<c>/package.Service/Method</c>, which wins) or service name.</summary>
 internal static class MethodKey
 {
-    /// <summary>Whether <paramref name="key"/> is a usable key: not blank.</summary>
     public static bool IsValid(string? key) => !string.IsNullOrWhiteSpace(key);
 
     /// <summary>The service of the full method name <paramref name="key"/> (<c>/package.Service/Method</c>), or null for any other key.</summary>
@@ -16,7 +15,6 @@ internal static class MethodKey
         return key.StartsWith('/') && slash > 1 ? key[1..slash] : null;
     }
 
-    /// <summary>Whether <paramref name="keys"/> names <paramref name="method"/> or its service.</summary>
     public static bool Matches(FrozenSet<string> keys, IMethod method) =>
         keys.Count != 0 && (keys.Contains(method.FullName) || keys.Contains(method.ServiceName));
 

@@ -20,7 +20,6 @@ internal sealed class RetryThrottle
         tokens = maxTokens;
     }
 
-    /// <summary>The budget <paramref name="options"/> describe, or null when they are null (no budget).</summary>
     public static RetryThrottle? For(RetryThrottlingOptions? options) => options is null ? null : new RetryThrottle(options);
 
     /// <summary>The current token count, for tests and telemetry.</summary>

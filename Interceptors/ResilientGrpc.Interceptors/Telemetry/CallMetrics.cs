@@ -31,13 +31,11 @@ internal sealed class CallMetrics
             tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
 
-    /// <summary>Whether anything listens to these instruments.</summary>
     public bool Enabled => attemptStarted.Enabled || attemptDuration.Enabled || callDuration.Enabled;
 
     public static CallMetrics For(IMeterFactory? meterFactory) =>
         ResilienceMeter.Instruments(ResilienceMeter.For(meterFactory), static m => new CallMetrics(m));
 
-    /// <summary>The <c>grpc.method</c> and <c>grpc.target</c> tags.</summary>
     public static TagList Tags(string method, string target) =>
         new() { { ResilienceTelemetry.Tags.Method, method }, { ResilienceTelemetry.Tags.Target, target } };
 

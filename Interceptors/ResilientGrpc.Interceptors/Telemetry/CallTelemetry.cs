@@ -109,7 +109,6 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
         return true;
     }
 
-    /// <summary>An attempt claimed by this interceptor ended with <paramref name="status"/>.</summary>
     public void AttemptEnded(RecordedCallContext call, long attemptStart, StatusCode status) =>
         metrics.AttemptEnded(call.Method, call.Target, status, time.GetElapsedTime(attemptStart));
 

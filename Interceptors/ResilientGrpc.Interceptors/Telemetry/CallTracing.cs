@@ -21,7 +21,6 @@ internal static class CallTracing
     public static Activity? Current =>
         Activity.Current is { } current && ReferenceEquals(current.Source, ResilienceActivitySource.Source) ? current : null;
 
-    /// <summary>Whether <paramref name="span"/> is a span that records events and tags, still running.</summary>
     public static bool Records(Activity? span) => span is { IsAllDataRequested: true, IsStopped: false };
 
     /// <summary>The unstarted span of a call to <paramref name="method"/>, if sampled; its parent is the caller's current activity.</summary>

@@ -15,7 +15,6 @@ internal static class ResilienceMeter
     public static string? Version { get; } = typeof(ResilienceMeter).Assembly
         .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 
-    /// <summary>The meter of <paramref name="meterFactory"/>, or the shared one when it is null.</summary>
     public static Meter For(IMeterFactory? meterFactory) =>
         meterFactory is null ? SharedMeter.Value : PerFactory.GetValue(meterFactory, static f => f.Create(Options()));
 

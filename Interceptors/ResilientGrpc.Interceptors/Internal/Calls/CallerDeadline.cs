@@ -14,7 +14,6 @@ internal static class CallerDeadline
     public static bool PassesWithin(DateTime deadline, TimeSpan wait, TimeProvider time) =>
         deadline != None && time.GetUtcNow().UtcDateTime + wait >= deadline;
 
-    /// <summary>Time left until <paramref name="deadline"/>, or null when there is none.</summary>
     public static TimeSpan? TimeLeft(DateTime deadline, TimeProvider time) =>
         deadline == None ? null : deadline - time.GetUtcNow().UtcDateTime;
 
