@@ -11,7 +11,7 @@ internal sealed class FailureRatioHealth(double ratio, int minimumThroughput, Ti
 
     public override void RecordSuccess() => window.Record(failure: false);
 
-    public override CircuitStateChangeReason? RecordAttemptFailure(int attemptThreshold, out int failureCount)
+    public override CircuitStateChangeReason? RecordAttemptFailure(int attemptThreshold, long now, out int failureCount)
     {
         failureCount = 0;
         return null;
