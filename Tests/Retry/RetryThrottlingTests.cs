@@ -80,7 +80,8 @@ public sealed class RetryThrottlingTests : RetryTestBase
     {
         var throttle = new RetryThrottle(new RetryThrottlingOptions { MaxTokens = 1000, TokenRatio = 0.5 });
 
-        Parallel.For(0, 400, i =>
+        // Enough updates for threads to collide: a lost compare-and-swap would show in the count.
+        Parallel.For(0, 40_000, i =>
         {
             throttle.RecordFailure();
             throttle.RecordSuccess();
