@@ -132,6 +132,7 @@ public sealed class HedgingOptions
     {
         if (HedgedMethods is null)
         {
+            // Stryker disable once Statement : unreachable through the options validator, which checks methods only when HedgedMethods holds entries.
             return;
         }
 

@@ -46,6 +46,7 @@ internal sealed class RetryThrottle
             var next = Math.Clamp(current + delta, 0, maxTokens);
             if (next == current)
             {
+                // Stryker disable once Statement : without it, swapping current for itself succeeds and returns just the same.
                 return;
             }
 
