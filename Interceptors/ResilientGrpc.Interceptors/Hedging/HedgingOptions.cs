@@ -130,9 +130,9 @@ public sealed class HedgingOptions
     /// </summary>
     internal void ValidateMethodsOf(ServiceMethods service, OptionsProblems problems)
     {
+        // Stryker disable once Block,Statement : unreachable through the options validator, which checks methods only when HedgedMethods holds entries.
         if (HedgedMethods is null)
         {
-            // Stryker disable once Statement : unreachable through the options validator, which checks methods only when HedgedMethods holds entries.
             return;
         }
 

@@ -26,6 +26,7 @@ internal sealed class HedgingPolicy
         foreach (var code in options.NonFatalStatusCodes)
         {
             Debug.Assert((uint)code < 32, "gRPC status codes are 0..16.");
+            // Stryker disable once Assignment : a set holds each code once, so ^= sets the same bits as |= (&= is killed).
             nonFatalMask |= 1u << (int)code;
         }
     }
