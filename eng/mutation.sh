@@ -5,6 +5,7 @@
 #   bash eng/mutation.sh --break-at 95      exits 1 when the total score is below 95
 #   bash eng/mutation.sh --package core     one package only (core or extensions)
 #   bash eng/mutation.sh --report-only      prints the scores of the last run again, without running Stryker
+#   bash eng/mutation.sh -- --test-case-filter 'FullyQualifiedName~Retry'   passes what follows -- to Stryker
 #
 # Stryker mutates one project per run, so each package has its own configuration. Reports (HTML and JSON) are written
 # to StrykerOutput/<package>/reports/. The score is Stryker's: (killed + timeout) / (killed + timeout + survived +
@@ -15,12 +16,14 @@ cd "$(dirname "$0")/.."
 break_at=0
 packages=(core extensions)
 run=true
+extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --break-at) break_at="$2"; shift 2 ;;
     --package) packages=("$2"); shift 2 ;;
     --report-only) run=false; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --) shift; extra=("$@"); break ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "mutation: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -36,7 +39,8 @@ if $run; then
     echo "== stryker: $package"
     start=$SECONDS
     # Stryker finds the test project in its working directory; the configuration names the project to mutate.
-    (cd Tests && dotnet stryker --config-file "../eng/stryker-$package.json" --output "../StrykerOutput/$package")
+    (cd Tests && dotnet stryker --config-file "../eng/stryker-$package.json" --output "../StrykerOutput/$package" \
+      --skip-version-check ${extra[@]+"${extra[@]}"})
     echo "mutation: $package took $((SECONDS - start)) s"
   done
 fi
@@ -49,18 +53,22 @@ for package in "${packages[@]}"; do
   reports+=("$report")
 done
 
-echo "== mutation score per file"
+echo "== mutation score per file (detected / counted)"
 jq -rs '
   [ .[] | .files | to_entries[] | {
       file: (.key | sub("^.*/Interceptors/"; "")),
       detected: ([.value.mutants[] | select(.status == "Killed" or .status == "Timeout")] | length),
-      undetected: ([.value.mutants[] | select(.status == "Survived" or .status == "NoCoverage")] | length)
+      undetected: ([.value.mutants[] | select(.status == "Survived" or .status == "NoCoverage")] | length),
+      ignored: ([.value.mutants[] | select(.status == "Ignored" and ((.statusReason // "") | test("filter$") | not))] | length)
     } | select(.detected + .undetected > 0) ]
-  | sort_by(.file)
-  | (.[] | "\(if .detected + .undetected == 0 then "n/a" else ((.detected * 10000 / (.detected + .undetected) | floor) / 100 | tostring) end)%\t\(.detected)/\(.detected + .undetected)\t\(.file)"),
-    ( (map(.detected) | add) as $d | (map(.undetected) | add) as $u
-      | "total: \((($d * 10000 / ($d + $u)) | floor) / 100)% (\($d) of \($d + $u) mutants detected)")
+  | sort_by(.file)[]
+  | "\((.detected * 1000 / (.detected + .undetected) | floor) / 10)%\t\(.detected)/\(.detected + .undetected)\t\(.ignored) ignored by comment\t\(.file)"
 ' "${reports[@]}" | column -t -s $'\t'
+jq -rs '
+  [ .[] | .files[] | .mutants[] ] as $m
+  | ([$m[] | select(.status == "Killed" or .status == "Timeout")] | length) as $d
+  | ([$m[] | select(.status == "Survived" or .status == "NoCoverage")] | length) as $u
+  | "total: \((($d * 1000 / ($d + $u)) | floor) / 10)% (\($d) of \($d + $u) mutants detected)"' "${reports[@]}"
 
 echo "== surviving mutants"
 jq -r '
