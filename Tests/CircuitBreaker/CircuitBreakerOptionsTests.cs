@@ -129,6 +129,8 @@ public sealed class CircuitBreakerOptionsTests
     {
         var options = new CircuitBreakerOptions
         {
+            FailureThreshold = 1,
+            AttemptFailureThreshold = 1,
             FailureRatio = 1,
             MinimumThroughput = 2,
             BreakDuration = TimeSpan.FromDays(1),

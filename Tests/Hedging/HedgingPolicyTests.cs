@@ -32,6 +32,20 @@ public sealed class HedgingPolicyTests
             Is.EqualTo(stopsHedging ? HedgeFailure.PushbackStop : HedgeFailure.Pushback));
     }
 
+    [TestCase(StatusCode.Unavailable, true, HedgeFailure.NonFatal)]
+    [TestCase(StatusCode.Internal, true, HedgeFailure.Fatal)]
+    [TestCase(StatusCode.DeadlineExceeded, true, HedgeFailure.NonFatal)]
+    [TestCase(StatusCode.DeadlineExceeded, false, HedgeFailure.Fatal)]
+    public void Classify_Status_NonFatalLetsTheOtherHedgesAnswerAnyOtherEndsTheCall(StatusCode code, bool callerDeadlineAhead, object expected)
+    {
+        // A DEADLINE_EXCEEDED is an attempt's own deadline while the caller's is still ahead.
+        var policy = Policy(new HedgingOptions { HedgedMethods = { Service } });
+
+        var failure = policy.Classify(new RpcException(new Status(code, "failed")), callerDeadlineAhead);
+
+        Assert.That(failure, Is.EqualTo(expected));
+    }
+
     private static Method<string, string> Method() =>
         new(MethodType.Unary, Service, "Process", Marshallers.StringMarshaller, Marshallers.StringMarshaller);
 

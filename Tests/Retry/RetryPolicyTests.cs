@@ -138,6 +138,16 @@ public sealed class RetryPolicyTests
     }
 
     [Test]
+    public void Evaluate_PushbackNotHonored_WaitsTheBackoffInstead()
+    {
+        var error = new RpcException(new Status(StatusCode.Unavailable, "go away"), new Metadata { { "grpc-retry-pushback-ms", "-1" } });
+
+        var decision = Policy(new RetryOptions { HonorServerPushback = false, JitterFactor = 0 }).Evaluate(error, 1, false, true, null, 0.5);
+
+        Assert.That(decision, Is.EqualTo(RetryDecision.RetryAfter(TimeSpan.FromSeconds(1), isPushback: false)));
+    }
+
+    [Test]
     public void Evaluate_NegativePushback_StopsServerPushback()
     {
         var error = new RpcException(new Status(StatusCode.Unavailable, "go away"), new Metadata { { "grpc-retry-pushback-ms", "-1" } });

@@ -95,7 +95,7 @@ internal sealed class OutlierDetector : IDisposable
 
         lock (gate)
         {
-            // Stryker disable once Logical : "||" and "&&" differ only when another caller changed the state since the lock-free test, a race no test can schedule.
+            // Stryker disable once Logical,Block : "||" and "&&" differ, and the block is entered, only when another caller changed the state since the lock-free test, a race no test can schedule.
             if (health.State != EndpointState.Ejected || now < health.EjectedUntil)
             {
                 // Stryker disable once all : reached only when another caller took the probe or readmitted the endpoint since the lock-free test.
