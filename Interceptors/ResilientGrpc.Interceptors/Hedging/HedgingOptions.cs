@@ -100,6 +100,7 @@ public sealed class HedgingOptions
     /// <summary>Records each entry naming a method of <paramref name="service"/> that it lacks or that cannot be hedged; others are left alone.</summary>
     internal void ValidateMethodsOf(ServiceMethods service, OptionsProblems problems)
     {
+        // Stryker disable once Block,Statement : unreachable through the options validator, which checks methods only when HedgedMethods holds entries.
         if (HedgedMethods is null)
         {
             return;

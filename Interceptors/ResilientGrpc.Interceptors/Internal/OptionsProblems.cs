@@ -84,8 +84,10 @@ internal sealed class OptionsProblems
     private static string Format(object? value) => value switch
     {
         null => "null",
+        // Stryker disable once String : TimeSpan formats "" as it formats "c", the constant format.
         TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        // Stryker disable once String : no value checked (numbers, strings, sets shown as strings) has a ToString that returns null.
         _ => value.ToString() ?? "null",
     };
 

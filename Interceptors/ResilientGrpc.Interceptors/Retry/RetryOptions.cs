@@ -74,7 +74,7 @@ public sealed class RetryOptions
         problems.Check(InitialBackoff > TimeSpan.Zero, nameof(InitialBackoff), InitialBackoff, "it must be greater than zero");
         problems.Check(MaxBackoff > TimeSpan.Zero, nameof(MaxBackoff), MaxBackoff, "it must be greater than zero");
         problems.Check(
-            MaxBackoff >= InitialBackoff || InitialBackoff <= TimeSpan.Zero || MaxBackoff <= TimeSpan.Zero,
+            MaxBackoff >= InitialBackoff || MaxBackoff <= TimeSpan.Zero,
             nameof(MaxBackoff),
             MaxBackoff,
             $"it must be at least {nameof(InitialBackoff)}");
