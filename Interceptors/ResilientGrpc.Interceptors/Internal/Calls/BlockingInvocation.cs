@@ -8,7 +8,9 @@ namespace ResilientGrpc.Interceptors.Internal.Calls;
 /// below to its end and is handed up as an ended call. The caller's thread waits for the whole stack (<see cref="Wait"/>);
 /// a retry after a backoff runs the next attempt on the thread the wait ended on.
 /// </summary>
-internal readonly struct BlockingInvocation<TRequest, TResponse> : IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
+internal readonly struct BlockingInvocation<TRequest, TResponse>(
+    TRequest request, Interceptor.BlockingUnaryCallContinuation<TRequest, TResponse>? continuation, CallInvoker? invoker = null)
+    : IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
     where TRequest : class
     where TResponse : class
 {
@@ -17,22 +19,8 @@ internal readonly struct BlockingInvocation<TRequest, TResponse> : IInvocation<T
     private static readonly Func<Metadata> NoTrailers = static () => Metadata.Empty;
     private static readonly Action Nothing = static () => { };
 
-    private readonly TRequest request;
-    private readonly Interceptor.BlockingUnaryCallContinuation<TRequest, TResponse>? continuation;
-    private readonly CallInvoker? invoker;
-
-    public BlockingInvocation(TRequest request, Interceptor.BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        this.request = request;
-        this.continuation = continuation;
-    }
-
-    public BlockingInvocation(TRequest request, CallInvoker invoker)
-    {
-        this.request = request;
-        this.invoker = invoker;
-    }
+    private readonly Interceptor.BlockingUnaryCallContinuation<TRequest, TResponse>? continuation =
+        invoker is null ? continuation ?? throw new ArgumentNullException(nameof(continuation)) : null;
 
     public static AsyncUnaryCall<TResponse> Observe<TObserver>(AsyncUnaryCall<TResponse> call, TObserver observer)
         where TObserver : struct, ICallObserver => ObservedUnaryCall<TResponse, TObserver>.Wrap(call, observer);

@@ -4,20 +4,13 @@ using Grpc.Core.Interceptors;
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>A duplex-streaming call: what starts it below (an interceptor's continuation, or a call invoker).</summary>
-internal readonly struct DuplexStreamingInvocation<TRequest, TResponse> : IInvocation<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>>
+internal readonly struct DuplexStreamingInvocation<TRequest, TResponse>(Interceptor.AsyncDuplexStreamingCallContinuation<TRequest, TResponse>? continuation, CallInvoker? invoker = null)
+    : IInvocation<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>>
     where TRequest : class
     where TResponse : class
 {
-    private readonly Interceptor.AsyncDuplexStreamingCallContinuation<TRequest, TResponse>? continuation;
-    private readonly CallInvoker? invoker;
-
-    public DuplexStreamingInvocation(Interceptor.AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        this.continuation = continuation;
-    }
-
-    public DuplexStreamingInvocation(CallInvoker invoker) => this.invoker = invoker;
+    private readonly Interceptor.AsyncDuplexStreamingCallContinuation<TRequest, TResponse>? continuation =
+        invoker is null ? continuation ?? throw new ArgumentNullException(nameof(continuation)) : null;
 
     public static AsyncDuplexStreamingCall<TRequest, TResponse> Observe<TObserver>(AsyncDuplexStreamingCall<TRequest, TResponse> call, TObserver observer)
         where TObserver : struct, ICallObserver => ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>.Wrap(call, observer);

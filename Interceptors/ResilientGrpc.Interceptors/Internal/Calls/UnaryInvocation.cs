@@ -4,26 +4,13 @@ using Grpc.Core.Interceptors;
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>An async unary call: its request, and what starts it below (an interceptor's continuation, or a call invoker).</summary>
-internal readonly struct UnaryInvocation<TRequest, TResponse> : IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
+internal readonly struct UnaryInvocation<TRequest, TResponse>(TRequest request, Interceptor.AsyncUnaryCallContinuation<TRequest, TResponse>? continuation, CallInvoker? invoker = null)
+    : IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
     where TRequest : class
     where TResponse : class
 {
-    private readonly TRequest request;
-    private readonly Interceptor.AsyncUnaryCallContinuation<TRequest, TResponse>? continuation;
-    private readonly CallInvoker? invoker;
-
-    public UnaryInvocation(TRequest request, Interceptor.AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        ArgumentNullException.ThrowIfNull(continuation);
-        this.request = request;
-        this.continuation = continuation;
-    }
-
-    public UnaryInvocation(TRequest request, CallInvoker invoker)
-    {
-        this.request = request;
-        this.invoker = invoker;
-    }
+    private readonly Interceptor.AsyncUnaryCallContinuation<TRequest, TResponse>? continuation =
+        invoker is null ? continuation ?? throw new ArgumentNullException(nameof(continuation)) : null;
 
     public static AsyncUnaryCall<TResponse> Observe<TObserver>(AsyncUnaryCall<TResponse> call, TObserver observer)
         where TObserver : struct, ICallObserver => ObservedUnaryCall<TResponse, TObserver>.Wrap(call, observer);
