@@ -275,3 +275,18 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         signal.Wake();
     }
 }
+
+/// <summary>The call kinds hedging makes of attempts: async unary and server-streaming calls.</summary>
+internal readonly struct Hedged<TRequest, TResponse>
+    : IOwnedCall<HedgingEngine, TRequest, TResponse, AsyncUnaryCall<TResponse>>, IOwnedCall<HedgingEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
+    where TRequest : class
+    where TResponse : class
+{
+    AsyncUnaryCall<TResponse> IOwnedCall<HedgingEngine, TRequest, TResponse, AsyncUnaryCall<TResponse>>.Start<TInvocation>(
+        HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation) =>
+        HedgingUnaryCall<TRequest, TResponse>.Start(engine, context, found, invocation);
+
+    AsyncServerStreamingCall<TResponse> IOwnedCall<HedgingEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>>.Start<TInvocation>(
+        HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation) =>
+        HedgingServerStreamingCall<TRequest, TResponse>.Start(engine, context, found, invocation);
+}

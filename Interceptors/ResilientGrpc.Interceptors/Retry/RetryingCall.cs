@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
@@ -151,4 +152,19 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
             // The call already completed and released its backoff token.
         }
     }
+}
+
+/// <summary>The call kinds retry makes of attempts: async unary and server-streaming calls.</summary>
+internal readonly struct Retried<TRequest, TResponse>
+    : IOwnedCall<RetryEngine, TRequest, TResponse, AsyncUnaryCall<TResponse>>, IOwnedCall<RetryEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
+    where TRequest : class
+    where TResponse : class
+{
+    AsyncUnaryCall<TResponse> IOwnedCall<RetryEngine, TRequest, TResponse, AsyncUnaryCall<TResponse>>.Start<TInvocation>(
+        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation) =>
+        RetryingUnaryCall<TRequest, TResponse>.Start(engine, context, found, invocation);
+
+    AsyncServerStreamingCall<TResponse> IOwnedCall<RetryEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>>.Start<TInvocation>(
+        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation) =>
+        RetryingServerStreamingCall<TRequest, TResponse>.Start(engine, context, found, invocation);
 }
