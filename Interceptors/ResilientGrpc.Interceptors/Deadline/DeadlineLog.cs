@@ -19,17 +19,4 @@ internal static partial class DeadlineLog
         "{Method} was idle for {IdleSeconds:0.###} s",
         EventName = "StreamIdleTimedOut")]
     public static partial void StreamIdleTimedOut(ILogger logger, string method, double idleSeconds);
-
-    /// <summary>Logs that the <paramref name="passed"/> limit of a stream to <paramref name="method"/> passed.</summary>
-    public static void StreamExpired(ILogger logger, string method, StreamLimit passed, StreamLimits limits)
-    {
-        if (passed == StreamLimit.Idle)
-        {
-            StreamIdleTimedOut(logger, method, limits.Idle.TotalSeconds);
-        }
-        else
-        {
-            StreamFirstResponseTimedOut(logger, method, limits.FirstResponse.TotalSeconds);
-        }
-    }
 }

@@ -1,5 +1,13 @@
 namespace ResilientGrpc.Interceptors.Deadline;
 
+/// <summary>Which limit of a <see cref="StreamWatch"/> passed.</summary>
+internal enum StreamLimit
+{
+    None,
+    FirstResponse,
+    Idle,
+}
+
 /// <summary>Where a <see cref="StreamWatch"/> is in the life of its stream; it only moves forward.</summary>
 internal enum StreamPhase
 {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Deadline;
@@ -23,13 +22,6 @@ internal abstract class WatchedCall(StreamWatch watch)
     protected StreamWatch Watch { get; } = watch;
 
     protected abstract Task<Metadata> InnerHeaders { get; }
-
-    /// <summary>Whether <paramref name="error"/> is the call below reporting the cancellation an expiry of <paramref name="watch"/> caused.</summary>
-    public static bool IsExpiry(StreamWatch watch, Exception error) =>
-        watch.Expired && error is RpcException { StatusCode: StatusCode.Cancelled } or OperationCanceledException;
-
-    /// <summary>The error the caller sees once a limit of <paramref name="watch"/> has passed.</summary>
-    public static RpcException Expiry(StreamWatch watch, Exception? cause = null) => new(ExpiredStatus(watch, cause));
 
     protected abstract Status InnerStatus();
 
@@ -63,21 +55,14 @@ internal abstract class WatchedCall(StreamWatch watch)
         catch (Exception error)
         {
             Watch.Settle(error);
-            if (IsExpiry(Watch, error))
+            if (Watch.IsExpiry(error))
             {
-                throw Expiry(Watch, error);
+                throw Watch.Expiry(error);
             }
 
             throw;
         }
     }
-
-    private static Status ExpiredStatus(StreamWatch watch, Exception? cause) => new(
-        StatusCode.DeadlineExceeded,
-        watch.IdleExpired
-            ? string.Create(CultureInfo.InvariantCulture, $"The stream was idle for {watch.Limits.Idle.TotalSeconds:0.###} s.")
-            : string.Create(CultureInfo.InvariantCulture, $"The stream got no response within {watch.Limits.FirstResponse.TotalSeconds:0.###} s."),
-        cause);
 
     /// <summary>The headers as the caller sees them, one task however often it asks; received, they stop the first-response limit.</summary>
     private Task<Metadata> Headers()
@@ -100,9 +85,9 @@ internal abstract class WatchedCall(StreamWatch watch)
             Watch.Responded();
             return received;
         }
-        catch (Exception error) when (IsExpiry(Watch, error))
+        catch (Exception error) when (Watch.IsExpiry(error))
         {
-            throw Expiry(Watch, error);
+            throw Watch.Expiry(error);
         }
     }
 
@@ -126,9 +111,9 @@ internal abstract class WatchedCall(StreamWatch watch)
         {
             // The call has ended (other errors, such as a read while another is pending, leave it running).
             Watch.Settle(error);
-            if (IsExpiry(Watch, error))
+            if (Watch.IsExpiry(error))
             {
-                throw Expiry(Watch, error);
+                throw Watch.Expiry(error);
             }
 
             throw;
@@ -139,7 +124,7 @@ internal abstract class WatchedCall(StreamWatch watch)
     private Status Status()
     {
         var status = InnerStatus();
-        return Watch.Expired && status.StatusCode == StatusCode.Cancelled ? ExpiredStatus(Watch, cause: null) : status;
+        return Watch.Expired && status.StatusCode == StatusCode.Cancelled ? Watch.ExpiredStatus(cause: null) : status;
     }
 
     private void Dispose()
@@ -147,4 +132,16 @@ internal abstract class WatchedCall(StreamWatch watch)
         Watch.Settle();
         InnerDispose();
     }
+}
+
+/// <summary>A stream kind whose first-response and idle limits a <see cref="StreamWatch"/> enforces.</summary>
+/// <typeparam name="TCall">The call object of that kind.</typeparam>
+internal interface IWatchedKind<TCall>
+    where TCall : class
+{
+    /// <summary>Whether the caller writes a request stream: the first-response limit then starts when it completes.</summary>
+    static abstract bool ClientStreaming { get; }
+
+    /// <summary>Wraps <paramref name="call"/> so <paramref name="watch"/> sees its traffic and its end.</summary>
+    static abstract TCall Wrap(TCall call, StreamWatch watch);
 }
