@@ -25,3 +25,6 @@ internal abstract class CircuitHealth
     /// <summary>Forgets every outcome; called under the controller's lock when the circuit closes.</summary>
     public abstract void Clear();
 }
+
+/// <summary>The <see cref="OpeningRule"/>'s verdict that the circuit must open: why, and after how many failures.</summary>
+internal readonly record struct Opening(CircuitStateChangeReason Reason, int FailureCount);

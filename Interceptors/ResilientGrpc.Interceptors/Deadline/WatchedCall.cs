@@ -1,4 +1,5 @@
 using Grpc.Core;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
@@ -144,4 +145,115 @@ internal interface IWatchedKind<TCall>
 
     /// <summary>Wraps <paramref name="call"/> so <paramref name="watch"/> sees its traffic and its end.</summary>
     static abstract TCall Wrap(TCall call, StreamWatch watch);
+}
+
+/// <summary>A server-streaming call under a <see cref="StreamWatch"/>; its own response stream reader.</summary>
+internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncServerStreamingCall<TResponse>>
+{
+    private readonly AsyncServerStreamingCall<TResponse> inner;
+
+    private WatchedServerStreamingCall(AsyncServerStreamingCall<TResponse> inner, StreamWatch watch)
+        : base(watch) => this.inner = inner;
+
+    public TResponse Current => inner.ResponseStream.Current;
+
+    protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
+
+    public static bool ClientStreaming => false;
+
+    public static AsyncServerStreamingCall<TResponse> Wrap(AsyncServerStreamingCall<TResponse> inner, StreamWatch watch)
+    {
+        watch.Start(inner.ResponseHeadersAsync);
+        var watched = new WatchedServerStreamingCall<TResponse>(inner, watch);
+        return new AsyncServerStreamingCall<TResponse>(watched, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeCall, watched);
+    }
+
+    public Task<bool> MoveNext(CancellationToken cancellationToken) => ReadAsync(inner.ResponseStream, cancellationToken);
+
+    protected override Status InnerStatus() => inner.GetStatus();
+
+    protected override Metadata InnerTrailers() => inner.GetTrailers();
+
+    protected override void InnerDispose() => inner.Dispose();
+}
+
+/// <summary>A duplex call under a <see cref="StreamWatch"/>; its own response stream reader.</summary>
+internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncDuplexStreamingCall<TRequest, TResponse>>
+{
+    private readonly AsyncDuplexStreamingCall<TRequest, TResponse> inner;
+
+    private WatchedDuplexStreamingCall(AsyncDuplexStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+        : base(watch) => this.inner = inner;
+
+    public TResponse Current => inner.ResponseStream.Current;
+
+    protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
+
+    public static bool ClientStreaming => false;
+
+    public static AsyncDuplexStreamingCall<TRequest, TResponse> Wrap(AsyncDuplexStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+    {
+        watch.Start(inner.ResponseHeadersAsync);
+        var watched = new WatchedDuplexStreamingCall<TRequest, TResponse>(inner, watch);
+        return new AsyncDuplexStreamingCall<TRequest, TResponse>(
+            new WatchedRequestStream<TRequest>(inner.RequestStream, watch),
+            watched,
+            HeadersOfCall,
+            StatusOfCall,
+            TrailersOfCall,
+            DisposeCall,
+            watched);
+    }
+
+    public Task<bool> MoveNext(CancellationToken cancellationToken) => ReadAsync(inner.ResponseStream, cancellationToken);
+
+    protected override Status InnerStatus() => inner.GetStatus();
+
+    protected override Metadata InnerTrailers() => inner.GetTrailers();
+
+    protected override void InnerDispose() => inner.Dispose();
+}
+
+/// <summary>A client-streaming call under a <see cref="StreamWatch"/>, which its response settles.</summary>
+internal sealed class WatchedClientStreamingCall<TRequest, TResponse> : WatchedCall, IWatchedKind<AsyncClientStreamingCall<TRequest, TResponse>>
+{
+    private readonly AsyncClientStreamingCall<TRequest, TResponse> inner;
+    private readonly Task<TResponse> response;
+
+    private WatchedClientStreamingCall(AsyncClientStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+        : base(watch)
+    {
+        this.inner = inner;
+        response = ResponseAsync(inner.ResponseAsync);
+    }
+
+    protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
+
+    public static bool ClientStreaming => true;
+
+    public static AsyncClientStreamingCall<TRequest, TResponse> Wrap(AsyncClientStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+    {
+        watch.Start(inner.ResponseHeadersAsync);
+        var watched = new WatchedClientStreamingCall<TRequest, TResponse>(inner, watch);
+        return new AsyncClientStreamingCall<TRequest, TResponse>(
+            new WatchedRequestStream<TRequest>(inner.RequestStream, watch),
+            watched.response,
+            HeadersOfCall,
+            StatusOfCall,
+            TrailersOfCall,
+            DisposeCall,
+            watched);
+    }
+
+    protected override Status InnerStatus() => inner.GetStatus();
+
+    protected override Metadata InnerTrailers() => inner.GetTrailers();
+
+    protected override void InnerDispose()
+    {
+        inner.Dispose();
+
+        // A caller that disposes without awaiting the response never observes its error.
+        TaskFaults.Observe(response);
+    }
 }

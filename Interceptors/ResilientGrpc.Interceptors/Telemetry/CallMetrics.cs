@@ -70,3 +70,38 @@ internal sealed class CallMetrics
         { ResilienceTelemetry.Tags.Status, StatusNames.Of(status) },
     };
 }
+
+/// <summary>The retry budget's instrument (gRFC A6): attempts it held back, one counter for retry and hedging, as they share it.</summary>
+internal sealed class ThrottleMetrics
+{
+    private readonly Counter<long> throttled;
+
+    private ThrottleMetrics(Meter meter) =>
+        throttled = meter.CreateCounter<long>(
+            ResilienceTelemetry.Instruments.RetryThrottled, "{retry}", "Retries and hedges not sent because the retry budget was spent.");
+
+    public static ThrottleMetrics On(Meter meter) => ResilienceMeter.Instruments(meter, static m => new ThrottleMetrics(m));
+
+    /// <summary>A retry or hedge of <paramref name="method"/> was not sent because the budget was spent.</summary>
+    public void Throttled(string method, string target)
+    {
+        if (throttled.Enabled)
+        {
+            throttled.Add(1, CallMetrics.Tags(method, target));
+        }
+    }
+}
+
+/// <summary>Status code names as gRPC writes them (<c>UNAVAILABLE</c>), precomputed so tagging allocates nothing.</summary>
+internal static class StatusNames
+{
+    private static readonly string[] Names =
+    [
+        "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+        "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+        "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+    ];
+
+    public static string Of(StatusCode code) =>
+        (uint)code < (uint)Names.Length ? Names[(int)code] : "UNKNOWN";
+}
