@@ -53,3 +53,16 @@ internal readonly record struct CircuitPermit(int Generation, bool IsProbe)
 /// <param name="AttemptThreshold">The failed attempts in a row that open the circuit for this call.</param>
 /// <param name="CallerGaveUp">The caller had cancelled, or its deadline had passed, before the attempt left: its outcome counts as nothing.</param>
 internal readonly record struct AttemptScope(CallAttempts? Owner, long CallStart, int AttemptThreshold, bool CallerGaveUp);
+
+/// <summary>How a finished call counts for the breaker.</summary>
+internal enum CallOutcome
+{
+    /// <summary>A completed status outside the failure set: resets the consecutive count.</summary>
+    Success,
+
+    /// <summary>A final status in the failure set.</summary>
+    Failure,
+
+    /// <summary>Cancelled by the caller, disposed before completion, or status Cancelled: counts as neither.</summary>
+    Ignored,
+}
