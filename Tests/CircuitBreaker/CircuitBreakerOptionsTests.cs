@@ -114,6 +114,34 @@ public sealed class CircuitBreakerOptionsTests
     }
 
     [Test]
+    public void Validate_FailureStatusCodesHoldsOK_MessageShowsTheCodesAndWhatIsAllowed()
+    {
+        var options = new CircuitBreakerOptions { FailureStatusCodes = new HashSet<StatusCode> { StatusCode.Unavailable, StatusCode.OK } };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+
+        Assert.That(error!.Message, Is.EqualTo(
+            "Invalid CircuitBreakerOptions: CircuitBreakerOptions.FailureStatusCodes is {Unavailable, OK}; " +
+            "it must name at least one status and neither OK nor Cancelled. (Parameter 'CircuitBreakerOptions')"));
+    }
+
+    [Test]
+    public void Validate_UpperAndLowerBounds_AreAccepted()
+    {
+        var options = new CircuitBreakerOptions
+        {
+            FailureThreshold = 1,
+            AttemptFailureThreshold = 1,
+            FailureRatio = 1,
+            MinimumThroughput = 2,
+            BreakDuration = TimeSpan.FromDays(1),
+            SamplingDuration = TimeSpan.FromDays(1),
+        };
+
+        Assert.DoesNotThrow(options.Validate);
+    }
+
+    [Test]
     public void Validate_DurationsLongerThanADay_AreRejected()
     {
         var options = new CircuitBreakerOptions { BreakDuration = TimeSpan.MaxValue, SamplingDuration = TimeSpan.FromDays(2) };

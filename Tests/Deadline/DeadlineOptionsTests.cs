@@ -26,6 +26,24 @@ public sealed class DeadlineOptionsTests
         Assert.That(error!.Message, Does.Contain("DeadlineOptions.Timeout"));
     }
 
+    [TestCase("Timeout", "DeadlineOptions.Timeout is 00:00:00; it must be greater than zero or Timeout.InfiniteTimeSpan.")]
+    [TestCase("MethodTimeouts", "DeadlineOptions.MethodTimeouts is null; it must not be null.")]
+    [TestCase("MethodTimeouts key", "DeadlineOptions.MethodTimeouts is  ; keys must be full method names or service names.")]
+    public void Constructor_BadOption_MessageGivesTheValueAndWhatIsAllowed(string setting, string sentence)
+    {
+        var options = new DeadlineOptions();
+        switch (setting)
+        {
+            case "Timeout": options.Timeout = TimeSpan.Zero; break;
+            case "MethodTimeouts": options.MethodTimeouts = null!; break;
+            default: options.MethodTimeouts[" "] = TimeSpan.FromSeconds(1); break;
+        }
+
+        var error = Assert.Throws<ArgumentException>(() => _ = new DeadlineInterceptor(options));
+
+        Assert.That(error!.Message, Is.EqualTo($"Invalid DeadlineOptions: {sentence} (Parameter 'DeadlineOptions')"));
+    }
+
     [Test]
     public void Constructor_InfiniteTimeout_IsAccepted()
     {

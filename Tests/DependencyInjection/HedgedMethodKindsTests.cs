@@ -70,6 +70,21 @@ public sealed class HedgedMethodKindsTests
     }
 
     [Test]
+    public async Task StartAsync_SeveralBadEntries_NamedInOrdinalOrderWhateverTheOrderTheyWereGiven()
+    {
+        // The same settings give the same message, however the set enumerates them.
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddGrpcClient<UnstableService.UnstableServiceClient>("unstable", o => o.Address = new Uri("http://localhost"))
+            .AddResilience(o => o.Hedging = Hedging(Upload, Typo, Echo));
+
+        var error = await StartFailsAsync(builder);
+
+        var named = new[] { Echo, Typo, Upload }.Select(entry => error.Message.IndexOf($"holds {entry}", StringComparison.Ordinal)).ToList();
+        Assert.That(named, Is.All.GreaterThanOrEqualTo(0));
+        Assert.That(named, Is.Ordered, "Echo, Proces, Upload");
+    }
+
+    [Test]
     public async Task StartAsync_DefaultClientName_StillFindsTheService()
     {
         var builder = Host.CreateApplicationBuilder();

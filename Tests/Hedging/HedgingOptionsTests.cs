@@ -26,6 +26,18 @@ public sealed class HedgingOptionsTests
         Bad(o => o.Throttling = new RetryThrottlingOptions { TokenRatio = double.NaN }, "Throttling.TokenRatio"),
     ];
 
+    private static readonly TestCaseData[] BadOptionSentences =
+    [
+        Sentence(
+            o => o.HedgedMethods = new HashSet<string> { Process, " " },
+            $"HedgingOptions.HedgedMethods is {{{Process},  }}; it must not be null and its entries must be full method names or service names."),
+        Sentence(o => o.MethodDelays = null!, "HedgingOptions.MethodDelays is null; it must not be null."),
+        Sentence(o => o.MethodDelays[" "] = TimeSpan.FromSeconds(1), "HedgingOptions.MethodDelays is  ; keys must be full method names or service names."),
+        Sentence(
+            o => o.MethodDelays[Process] = TimeSpan.FromSeconds(-1),
+            $"HedgingOptions.MethodDelays[{Process}] is -00:00:01; it must be zero or more."),
+    ];
+
     [Test]
     public void Defaults_HedgeNothingThreeAttempts200MillisecondsApartOnUnavailable()
     {
@@ -84,6 +96,29 @@ public sealed class HedgingOptionsTests
         Assert.That(error.ParamName, Is.EqualTo(nameof(HedgingOptions)));
     }
 
+    [TestCaseSource(nameof(BadOptionSentences))]
+    public void Constructor_BadOption_MessageGivesTheValueAndWhatIsAllowed(Action<HedgingOptions> spoil, string sentence)
+    {
+        var options = new HedgingOptions { HedgedMethods = { Process } };
+        spoil(options);
+
+        var error = Assert.Throws<ArgumentException>(() => _ = new HedgingInterceptor(options));
+
+        Assert.That(error!.Message, Is.EqualTo($"Invalid HedgingOptions: {sentence} (Parameter 'HedgingOptions')"));
+    }
+
+    [Test]
+    public void Constructor_NullHedgedMethods_IsTheOneProblemNamedNotEveryMethodDelay()
+    {
+        var options = new HedgingOptions { HedgedMethods = null!, MethodDelays = { [Process] = TimeSpan.FromSeconds(1) } };
+
+        var error = Assert.Throws<ArgumentException>(() => _ = new HedgingInterceptor(options));
+
+        Assert.That(error!.Message, Is.EqualTo(
+            "Invalid HedgingOptions: HedgingOptions.HedgedMethods is null; " +
+            "it must not be null and its entries must be full method names or service names. (Parameter 'HedgingOptions')"));
+    }
+
     [Test]
     public void Constructor_ManyBadOptions_ReportsEveryOneInOneException()
     {
@@ -132,4 +167,7 @@ public sealed class HedgingOptionsTests
 
     private static TestCaseData Bad(Action<HedgingOptions> spoil, string property) =>
         new TestCaseData(spoil, property).SetArgDisplayNames(property);
+
+    private static TestCaseData Sentence(Action<HedgingOptions> spoil, string sentence) =>
+        new TestCaseData(spoil, sentence).SetArgDisplayNames(sentence[..sentence.IndexOf(';', StringComparison.Ordinal)]);
 }

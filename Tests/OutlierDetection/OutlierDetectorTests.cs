@@ -12,6 +12,7 @@ public sealed class OutlierDetectorTests
     private const string A = "10.0.0.1:5001";
     private const string B = "10.0.0.2:5001";
     private const string C = "10.0.0.3:5001";
+    private const string D = "10.0.0.4:5001";
 
     private readonly FakeTimeProvider time = new();
     private readonly RecordingEjectionObserver observer = new();
@@ -252,6 +253,141 @@ public sealed class OutlierDetectorTests
     }
 
     [Test]
+    public void Admit_EjectionLongOver_StillGivesTheProbe()
+    {
+        using var detector = Detector();
+        Fail(detector, A, 5);
+
+        time.Advance(TimeSpan.FromSeconds(45));
+
+        Assert.That(detector.Admit(A), Is.EqualTo(Admission.Probe), "not only at the instant the ejection ends");
+    }
+
+    [Test]
+    public void Admit_ClockCountingNanoseconds_EjectionStillLastsTheBaseTime()
+    {
+        // The system clock's timestamps are not TimeSpan ticks: Stopwatch counts nanoseconds on Linux.
+        using var detector = new OutlierDetector(new OutlierDetectionOptions(), new NanosecondClock(time), observer);
+        detector.UpdateEndpoints([A, B, C]);
+        Fail(detector, A, 5);
+
+        time.Advance(TimeSpan.FromSeconds(29.9));
+        Assert.That(detector.Admit(A), Is.EqualTo(Admission.Ejected));
+        time.Advance(TimeSpan.FromSeconds(0.1));
+
+        Assert.That(detector.Admit(A), Is.EqualTo(Admission.Probe));
+    }
+
+    [Test]
+    public void Record_TwoOfFourEndpoints_BothEjectedAtTheFiftyPercentCap()
+    {
+        using var detector = Detector(endpoints: [A, B, C, D]);
+
+        Fail(detector, A, 5);
+        Fail(detector, B, 5);
+
+        Assert.That(detector.OutCount, Is.EqualTo(2), "two of four is 50 %: at the cap, not past it");
+    }
+
+    [Test]
+    public void Record_UnknownEndpoint_CountsForNothing()
+    {
+        // An attempt can end after the resolver dropped its address.
+        using var detector = Detector();
+
+        Fail(detector, "10.0.0.9:5001", 5);
+
+        Assert.That(detector.OutCount, Is.Zero);
+        Assert.That(observer.Events, Is.Empty);
+    }
+
+    [Test]
+    public void LastAttemptFailed_AfterEjection_IsFalse_TheEjectionStartsTheCountAgain()
+    {
+        using var detector = Detector();
+
+        Fail(detector, A, 5);
+
+        Assert.That(detector.LastAttemptFailed(A), Is.False);
+    }
+
+    [Test]
+    public void ReleaseProbe_HealthyOrUnknownEndpoint_ChangesNothing()
+    {
+        // A stale probe mark can name an endpoint that has since returned, or left the address list.
+        using var detector = Detector();
+
+        detector.ReleaseProbe(A);
+        detector.ReleaseProbe("10.0.0.9:5001");
+
+        Assert.That(detector.Admit(A), Is.EqualTo(Admission.Pass));
+        Assert.That(detector.OutCount, Is.Zero);
+    }
+
+    [Test]
+    public void Sweep_ExactlyTheRequestVolumeOnExactlyTheMinimumHosts_Judges()
+    {
+        using var detector = Detector(o => o.ConsecutiveFailures = null);
+
+        // A and B carry 20 attempts each, the request volume, and are the two hosts the rule needs.
+        for (var i = 0; i < 20; i++)
+        {
+            detector.Record(A, success: false, probe: false);
+            detector.Record(B, success: true, probe: false);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.That(detector.Admit(A), Is.EqualTo(Admission.Ejected));
+        Assert.That(detector.Admit(B), Is.EqualTo(Admission.Pass));
+    }
+
+    [Test]
+    public void Sweep_FailurePercentageExactlyAtTheThreshold_DoesNotEject()
+    {
+        using var detector = Detector(o => o.ConsecutiveFailures = null);
+
+        // A fails half of its 20 attempts: the rule ejects above 50 %, not at it.
+        for (var i = 0; i < 20; i++)
+        {
+            detector.Record(A, success: i % 2 == 0, probe: false);
+            detector.Record(B, success: true, probe: false);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.That(detector.OutCount, Is.Zero);
+        Assert.That(observer.Events, Is.Empty);
+    }
+
+    [Test]
+    public void Sweep_QuietIntervalsBeforeAFirstEjection_ItLastsTheBaseTime()
+    {
+        using var detector = Detector();
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        Fail(detector, A, 5);
+
+        Assert.That(observer.Events, Is.EqualTo(new[] { $"ejected {A} ConsecutiveFailures 30s after 5" }));
+    }
+
+    [Test]
+    public void Constructor_NullOrInvalidOptions_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => _ = new OutlierDetector(null!, time));
+        var error = Assert.Throws<ArgumentException>(() => _ = new OutlierDetector(new OutlierDetectionOptions { RequestVolume = 0 }, time));
+        Assert.That(error!.Message, Does.Contain("OutlierDetectionOptions.RequestVolume is 0"));
+    }
+
+    [Test]
+    public void UpdateEndpoints_Null_ThrowsArgumentNull()
+    {
+        using var detector = Detector();
+
+        Assert.Throws<ArgumentNullException>(() => detector.UpdateEndpoints(null!));
+    }
+
+    [Test]
     public void Options_Defaults_AreTheDocumentedOnes_AndEveryBadSettingIsNamed()
     {
         var defaults = new OutlierDetectionOptions();
@@ -299,6 +435,19 @@ public sealed class OutlierDetectorTests
         var detector = new OutlierDetector(options, time, observer);
         detector.UpdateEndpoints(endpoints ?? [A, B, C]);
         return detector;
+    }
+
+    /// <summary>The fake clock's time with timestamps in nanoseconds, as <see cref="System.Diagnostics.Stopwatch"/> gives them on Linux.</summary>
+    private sealed class NanosecondClock(FakeTimeProvider fake) : TimeProvider
+    {
+        public override long TimestampFrequency => 1_000_000_000;
+
+        public override long GetTimestamp() => fake.GetTimestamp() * 100;
+
+        public override DateTimeOffset GetUtcNow() => fake.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            fake.CreateTimer(callback, state, dueTime, period);
     }
 
     private static void Fail(OutlierDetector detector, string endpoint, int times)

@@ -58,6 +58,43 @@ public sealed class OutlierPickerTests : IDisposable
     }
 
     [Test]
+    public void Choose_EjectedEndpoint_ItsTurnsGoToTheOthersInTurn()
+    {
+        var four = new[] { A, B, C, "10.0.0.4:5001" };
+        detector.UpdateEndpoints(four);
+        Eject(B);
+
+        // B's turns are every fourth pick from the second on.
+        var picks = new ulong[] { 1, 5, 9, 13, 17, 21 }.Select(start => four[OutlierPicker.Choose(four, start, detector, request: null)]);
+
+        Assert.That(picks, Is.EqualTo(new[] { C, four[3], A, C, four[3], A }));
+    }
+
+    [Test]
+    public void Choose_TwoOfThreeEjected_EveryPickGoesToTheThird()
+    {
+        using var lenient = new OutlierDetector(new OutlierDetectionOptions { MaxEjectionPercent = 100 }, time);
+        lenient.UpdateEndpoints(Endpoints);
+        for (var i = 0; i < 5; i++)
+        {
+            lenient.Record(A, success: false, probe: false);
+            lenient.Record(B, success: false, probe: false);
+        }
+
+        var picks = Enumerable.Range(0, 6).Select(i => Endpoints[OutlierPicker.Choose(Endpoints, (ulong)i, lenient, request: null)]);
+
+        Assert.That(picks, Is.All.EqualTo(C));
+    }
+
+    [Test]
+    public void Pick_NullContext_ThrowsArgumentNull()
+    {
+        var picker = new OutlierPicker([], detector, pickCount: 0);
+
+        Assert.Throws<ArgumentNullException>(() => picker.Pick(null!));
+    }
+
+    [Test]
     public void Choose_EjectionOver_MarksOneRequestAsTheProbe()
     {
         Eject(B);

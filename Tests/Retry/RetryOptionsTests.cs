@@ -31,6 +31,29 @@ public sealed class RetryOptionsTests
         Bad(o => o.Throttling = new RetryThrottlingOptions { TokenRatio = double.NaN }, "Throttling.TokenRatio"),
     ];
 
+    private static readonly TestCaseData[] BadOptionSentences =
+    [
+        Sentence(o => o.InitialBackoff = TimeSpan.Zero, "RetryOptions.InitialBackoff is 00:00:00; it must be greater than zero."),
+        Sentence(o => o.MaxBackoff = TimeSpan.Zero, "RetryOptions.MaxBackoff is 00:00:00; it must be greater than zero."),
+        Sentence(o => o.BackoffMultiplier = 0.5, "RetryOptions.BackoffMultiplier is 0.5; it must be a finite number of at least 1."),
+        Sentence(o => o.JitterFactor = 1.5, "RetryOptions.JitterFactor is 1.5; it must be between 0 and 1."),
+        Sentence(
+            o => o.RetryableStatusCodes = new HashSet<StatusCode> { StatusCode.Unavailable, StatusCode.OK },
+            "RetryOptions.RetryableStatusCodes is {Unavailable, OK}; it must hold at least one status code and not OK."),
+        Sentence(
+            o => o.NonRetryableMethods = new HashSet<string> { "a.B", " " },
+            "RetryOptions.NonRetryableMethods is {a.B,  }; it must not be null and its entries must be full method names or service names."),
+        Sentence(
+            o => o.NonRetryableMethods = null!,
+            "RetryOptions.NonRetryableMethods is null; it must not be null and its entries must be full method names or service names."),
+        Sentence(
+            o => o.Throttling = new RetryThrottlingOptions { MaxTokens = 0 },
+            "RetryOptions.Throttling.MaxTokens is 0; it must be between 1 and 1000."),
+        Sentence(
+            o => o.Throttling = new RetryThrottlingOptions { TokenRatio = 0 },
+            "RetryOptions.Throttling.TokenRatio is 0; it must be greater than 0 and at most 1."),
+    ];
+
     [Test]
     public void Defaults_AreThoseOfTheBrief()
     {
@@ -69,6 +92,29 @@ public sealed class RetryOptionsTests
         Assert.That(error.ParamName, Is.EqualTo(nameof(RetryOptions)));
     }
 
+    [TestCaseSource(nameof(BadOptionSentences))]
+    public void Constructor_BadOption_MessageGivesTheValueAndWhatIsAllowed(Action<RetryOptions> spoil, string sentence)
+    {
+        var options = new RetryOptions();
+        spoil(options);
+
+        var error = Assert.Throws<ArgumentException>(() => _ = new RetryInterceptor(options));
+
+        Assert.That(error!.Message, Is.EqualTo($"Invalid RetryOptions: {sentence} (Parameter 'RetryOptions')"));
+    }
+
+    [Test]
+    public void Constructor_TwoBadOptions_MessageHoldsOneSentenceForEach()
+    {
+        var options = new RetryOptions { MaxAttempts = 0, JitterFactor = 2 };
+
+        var error = Assert.Throws<ArgumentException>(() => _ = new RetryInterceptor(options));
+
+        Assert.That(error!.Message, Is.EqualTo(
+            "Invalid RetryOptions: RetryOptions.MaxAttempts is 0; it must be between 1 and 10. " +
+            "RetryOptions.JitterFactor is 2; it must be between 0 and 1. (Parameter 'RetryOptions')"));
+    }
+
     [Test]
     public void Constructor_ManyBadOptions_ReportsEveryOneInOneException()
     {
@@ -94,20 +140,21 @@ public sealed class RetryOptionsTests
         Assert.That(error.Message, Does.Contain("RetryOptions.Throttling.TokenRatio is 0"));
     }
 
-    [Test]
-    public void Constructor_NonPositiveBackoffs_DoNotAlsoReportTheCrossFieldRule()
+    [TestCase(0, "00:00:00")]
+    [TestCase(-1, "-00:00:01")]
+    public void Constructor_NonPositiveBackoffs_DoNotAlsoReportTheCrossFieldRule(int maxBackoffSeconds, string shown)
     {
-        var options = new RetryOptions { InitialBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(-1) };
+        var options = new RetryOptions { InitialBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(maxBackoffSeconds) };
 
         var error = Assert.Throws<ArgumentException>(() => _ = new RetryInterceptor(options));
 
-        Assert.That(error!.Message, Does.Contain("MaxBackoff is -00:00:01; it must be greater than zero."));
+        Assert.That(error!.Message, Does.Contain($"MaxBackoff is {shown}; it must be greater than zero."));
         Assert.That(error.Message, Does.Not.Contain("at least InitialBackoff"));
     }
 
-    [TestCase(1)]
-    [TestCase(10)]
-    public void Constructor_BoundaryValues_AreAccepted(int maxAttempts)
+    [TestCase(1, 1)]
+    [TestCase(10, 1000)]
+    public void Constructor_BoundaryValues_AreAccepted(int maxAttempts, int maxTokens)
     {
         var options = new RetryOptions
         {
@@ -116,7 +163,7 @@ public sealed class RetryOptionsTests
             MaxBackoff = TimeSpan.FromSeconds(2),
             BackoffMultiplier = 1,
             JitterFactor = 1,
-            Throttling = new RetryThrottlingOptions { MaxTokens = 1, TokenRatio = 1 },
+            Throttling = new RetryThrottlingOptions { MaxTokens = maxTokens, TokenRatio = 1 },
         };
 
         Assert.DoesNotThrow(() => _ = new RetryInterceptor(options));
@@ -130,4 +177,7 @@ public sealed class RetryOptionsTests
 
     private static TestCaseData Bad(Action<RetryOptions> spoil, string property) =>
         new TestCaseData(spoil, property).SetArgDisplayNames(property);
+
+    private static TestCaseData Sentence(Action<RetryOptions> spoil, string sentence) =>
+        new TestCaseData(spoil, sentence).SetArgDisplayNames(sentence[..sentence.IndexOf(';', StringComparison.Ordinal)]);
 }

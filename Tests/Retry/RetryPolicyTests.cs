@@ -101,6 +101,24 @@ public sealed class RetryPolicyTests
     }
 
     [Test]
+    public void Evaluate_DeadlineReachedOnTheLastAttempt_StopsDeadlineExceededRatherThanExhausted()
+    {
+        // The caller is told its deadline passed (DEADLINE_EXCEEDED), not the last attempt's status.
+        var decision = Policy(new RetryOptions()).Evaluate(Unavailable, 3, false, true, TimeSpan.Zero, 0.5);
+
+        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.DeadlineExceeded));
+    }
+
+    [Test]
+    public void Evaluate_DeadlineReachedWhileTheBudgetIsSpent_StopsDeadlineExceededRatherThanThrottled()
+    {
+        // A call stopped by its deadline is not reported as throttled, which would point at the retry budget.
+        var decision = Policy(new RetryOptions()).Evaluate(Unavailable, 1, false, throttleAllowsRetry: false, TimeSpan.Zero, 0.5);
+
+        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.DeadlineExceeded));
+    }
+
+    [Test]
     public void Evaluate_DelayEndsAtOrAfterDeadline_StopsDeadlineExceeded()
     {
         var policy = Policy(new RetryOptions { JitterFactor = 0 });
@@ -117,6 +135,16 @@ public sealed class RetryPolicyTests
         var decision = Policy(new RetryOptions()).Evaluate(error, 1, false, true, null, 0.5);
 
         Assert.That(decision, Is.EqualTo(RetryDecision.RetryAfter(TimeSpan.Zero, isPushback: true)));
+    }
+
+    [Test]
+    public void Evaluate_PushbackNotHonored_WaitsTheBackoffInstead()
+    {
+        var error = new RpcException(new Status(StatusCode.Unavailable, "go away"), new Metadata { { "grpc-retry-pushback-ms", "-1" } });
+
+        var decision = Policy(new RetryOptions { HonorServerPushback = false, JitterFactor = 0 }).Evaluate(error, 1, false, true, null, 0.5);
+
+        Assert.That(decision, Is.EqualTo(RetryDecision.RetryAfter(TimeSpan.FromSeconds(1), isPushback: false)));
     }
 
     [Test]
@@ -154,6 +182,15 @@ public sealed class RetryPolicyTests
         Assert.That(policy.AppliesTo(Method("a.B"), hedgeable: true), Is.False, "async unary and server streaming are hedged");
         Assert.That(policy.AppliesTo(Method("a.B"), hedgeable: false), Is.True, "blocking calls, which hedging passes through, are retried");
         Assert.That(policy.AppliesTo(Method("c.D"), hedgeable: true), Is.True, "an unlisted method is retried");
+    }
+
+    [TestCase(1, false)]
+    [TestCase(2, true)]
+    public void AppliesTo_MaxAttempts_OneAttemptRetriesNoMethod(int maxAttempts, bool applies)
+    {
+        var policy = Policy(new RetryOptions { MaxAttempts = maxAttempts });
+
+        Assert.That(policy.AppliesTo(Method("a.B"), hedgeable: false), Is.EqualTo(applies));
     }
 
     private static Method<string, string> Method(string service) =>

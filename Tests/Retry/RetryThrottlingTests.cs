@@ -80,7 +80,9 @@ public sealed class RetryThrottlingTests : RetryTestBase
     {
         var throttle = new RetryThrottle(new RetryThrottlingOptions { MaxTokens = 1000, TokenRatio = 0.5 });
 
-        Parallel.For(0, 400, i =>
+        // Enough updates for threads to collide, or to be preempted between reading the count and swapping it: an update
+        // lost to a failed compare-and-swap would show in the count.
+        Parallel.For(0, 1_000_000, i =>
         {
             throttle.RecordFailure();
             throttle.RecordSuccess();

@@ -87,6 +87,7 @@ internal sealed class OutlierDetector : IDisposable
         }
 
         var now = time.GetTimestamp();
+        // Stryker disable once Logical,Block : a lock-free shortcut that answers as the locked test below would, and only saves taking the lock.
         if (health.State == EndpointState.Probing || now < health.EjectedUntil)
         {
             return Admission.Ejected;
@@ -94,8 +95,10 @@ internal sealed class OutlierDetector : IDisposable
 
         lock (gate)
         {
+            // Stryker disable once Logical,Block : "||" and "&&" differ, and the block is entered, only when another caller changed the state since the lock-free test, a race no test can schedule.
             if (health.State != EndpointState.Ejected || now < health.EjectedUntil)
             {
+                // Stryker disable once all : reached only when another caller took the probe or readmitted the endpoint since the lock-free test.
                 return health.State == EndpointState.Healthy ? Admission.Pass : Admission.Ejected;
             }
 
@@ -226,6 +229,7 @@ internal sealed class OutlierDetector : IDisposable
         }
 
         health.State = EndpointState.Healthy;
+        // Stryker disable once Statement : the counts are already zero: the ejection reset them, and nothing counts while an endpoint is out.
         health.ResetCounts();
         observer?.Returned(health.Endpoint, time.GetElapsedTime(health.EjectedAt, now));
     }

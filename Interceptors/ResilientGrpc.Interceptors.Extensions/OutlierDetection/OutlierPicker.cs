@@ -56,7 +56,7 @@ internal sealed class OutlierPicker : SubchannelPicker
         // When the turn's own endpoint is refused, the others are tried from a point that moves on each round, so the
         // refused endpoint's turns are shared evenly among them rather than all going to the one after it.
         var rotation = count > 1 ? start / count % (count - 1) : 0;
-        for (var pass = retried ? 0 : 1; pass < 2; pass++)
+        for (var pass = retried ? 0 : 1; /* Stryker disable once Equality : a third pass would only repeat the refusals of the second */ pass < 2; pass++)
         {
             for (ulong i = 0; i < count; i++)
             {
@@ -84,6 +84,7 @@ internal sealed class OutlierPicker : SubchannelPicker
         return (int)(start % count);
     }
 
+    // Stryker disable once String : diagnostics for the balancer's debug logs; no decision reads it.
     public override string ToString() => string.Join(", ", endpoints);
 
     private static string EndpointOf(Subchannel subchannel) =>

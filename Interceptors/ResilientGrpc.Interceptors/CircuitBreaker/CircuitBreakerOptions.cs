@@ -110,12 +110,7 @@ public sealed class CircuitBreakerOptions
 
     /// <summary>Checks every setting and reports all invalid ones at once.</summary>
     /// <exception cref="ArgumentException">One or more settings are invalid; the message names each with its allowed range.</exception>
-    public void Validate()
-    {
-        var problems = OptionsProblems.InCode();
-        Validate(problems.Scope(nameof(CircuitBreakerOptions)));
-        problems.ThrowIfAny(nameof(CircuitBreakerOptions));
-    }
+    public void Validate() => OptionsProblems.ThrowIfInvalid(nameof(CircuitBreakerOptions), Validate);
 
     internal void Validate(OptionsProblems problems)
     {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors.Telemetry;
 
@@ -68,4 +70,124 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, I
             CallTracing.BreakerRejected(span, BreakerName(key), StateNames.Of(state));
         }
     }
+}
+
+/// <summary>The circuit breaker's log events (category <c>ResilientGrpc.CircuitBreaker</c>).</summary>
+internal static partial class CircuitBreakerLog
+{
+    [LoggerMessage(3001, LogLevel.Error,
+        "Circuit '{Breaker}' opened after {Failures} failed calls in a row; rejecting calls for {BreakSeconds:0.###} s",
+        EventName = "CircuitOpened")]
+    public static partial void Opened(ILogger logger, string breaker, int failures, double breakSeconds);
+
+    [LoggerMessage(3009, LogLevel.Error,
+        "Circuit '{Breaker}' opened after {Failures} failed attempts in a row; rejecting calls for {BreakSeconds:0.###} s",
+        EventName = "CircuitOpenedOnAttempts")]
+    public static partial void OpenedOnAttempts(ILogger logger, string breaker, int failures, double breakSeconds);
+
+    [LoggerMessage(3002, LogLevel.Error,
+        "Circuit '{Breaker}' opened: {Failures} failed calls reached the {FailureRatio:P0} failure ratio of the sampling window; rejecting calls for {BreakSeconds:0.###} s",
+        EventName = "CircuitOpenedOnRatio")]
+    public static partial void OpenedOnRatio(ILogger logger, string breaker, int failures, double failureRatio, double breakSeconds);
+
+    [LoggerMessage(3003, LogLevel.Error,
+        "Circuit '{Breaker}' probe failed; open again for {BreakSeconds:0.###} s",
+        EventName = "CircuitReopened")]
+    public static partial void Reopened(ILogger logger, string breaker, double breakSeconds);
+
+    [LoggerMessage(3004, LogLevel.Warning,
+        "Circuit '{Breaker}' half-open: letting {Probes} probe call(s) through",
+        EventName = "CircuitHalfOpened")]
+    public static partial void HalfOpened(ILogger logger, string breaker, int probes);
+
+    [LoggerMessage(3005, LogLevel.Information,
+        "Circuit '{Breaker}' closed; {Rejected} call(s) were rejected while it was open",
+        EventName = "CircuitClosed")]
+    public static partial void Closed(ILogger logger, string breaker, long rejected);
+
+    [LoggerMessage(3006, LogLevel.Warning,
+        "Circuit '{Breaker}' is {State}: calls fail at once without reaching the server; further rejections are counted, not logged",
+        EventName = "CallRejected")]
+    public static partial void Rejected(ILogger logger, string breaker, CircuitState state);
+
+    [LoggerMessage(3007, LogLevel.Warning,
+        "Circuit '{Breaker}' isolated by hand: rejecting every call until it is reset",
+        EventName = "CircuitIsolated")]
+    public static partial void Isolated(ILogger logger, string breaker);
+
+    [LoggerMessage(3008, LogLevel.Information,
+        "Circuit '{Breaker}' reset by hand: closed",
+        EventName = "CircuitReset")]
+    public static partial void Reset(ILogger logger, string breaker);
+}
+
+/// <summary>The circuit breaker instruments: state changes, rejected calls, and the state gauge of every live breaker.</summary>
+internal sealed class CircuitBreakerMetrics
+{
+    private readonly ConditionalWeakTable<object, Func<IEnumerable<Measurement<int>>>> breakerStates = [];
+    private readonly Counter<long> transitions;
+    private readonly Counter<long> rejections;
+
+    private CircuitBreakerMetrics(Meter meter)
+    {
+        transitions = meter.CreateCounter<long>(
+            ResilienceTelemetry.Instruments.BreakerTransitions, "{transition}", "Circuit breaker state changes.");
+        rejections = meter.CreateCounter<long>(
+            ResilienceTelemetry.Instruments.BreakerRejections, "{call}", "Calls failed at once because the circuit was open.");
+        meter.CreateObservableGauge(
+            ResilienceTelemetry.Instruments.BreakerState, ObserveStates, "{state}",
+            "Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 isolated.");
+    }
+
+    public static CircuitBreakerMetrics For(IMeterFactory? meterFactory) =>
+        ResilienceMeter.Instruments(ResilienceMeter.For(meterFactory), static m => new CircuitBreakerMetrics(m));
+
+    public void Transitioned(string breaker, CircuitState from, CircuitState to)
+    {
+        if (transitions.Enabled)
+        {
+            transitions.Add(1, new TagList
+            {
+                { ResilienceTelemetry.Tags.Breaker, breaker }, { ResilienceTelemetry.Tags.From, StateNames.Of(from) }, { ResilienceTelemetry.Tags.To, StateNames.Of(to) },
+            });
+        }
+    }
+
+    public void Rejected(string breaker, string method)
+    {
+        if (rejections.Enabled)
+        {
+            rejections.Add(1, new TagList { { ResilienceTelemetry.Tags.Breaker, breaker }, { ResilienceTelemetry.Tags.Method, method } });
+        }
+    }
+
+    /// <summary>Adds <paramref name="observe"/> to the state gauge for as long as <paramref name="owner"/> lives.</summary>
+    public void ObserveStates(object owner, Func<IEnumerable<Measurement<int>>> observe) => breakerStates.AddOrUpdate(owner, observe);
+
+    private IEnumerable<Measurement<int>> ObserveStates()
+    {
+        foreach (var (_, observe) in breakerStates)
+        {
+            foreach (var measurement in observe())
+            {
+                yield return measurement;
+            }
+        }
+    }
+}
+
+/// <summary>The one spelling of circuit states in metric tags and the rejection trailer (<c>closed</c>, <c>half_open</c>, ...).</summary>
+internal static class StateNames
+{
+    /// <summary>The trailer a <see cref="BrokenCircuitException"/> carries, so code that sees only its trailers still knows the call never left the client.</summary>
+    public const string TrailerName = "resilientgrpc-circuit";
+
+    public static string Of(CircuitState state) => state switch
+    {
+        CircuitState.Closed => "closed",
+        CircuitState.Open => "open",
+        CircuitState.HalfOpen => "half_open",
+        CircuitState.Isolated => "isolated",
+        _ => "unknown",
+    };
 }

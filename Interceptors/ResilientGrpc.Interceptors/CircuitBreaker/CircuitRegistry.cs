@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
@@ -7,29 +8,14 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker;
 /// The state machines of one <see cref="CircuitBreakerInterceptor"/>, one per key with a <see cref="CircuitBreakerOptions.KeySelector"/>:
 /// finds a call's, fans isolate and reset out to every key, and reads every state for the gauge.
 /// </summary>
-internal sealed class CircuitRegistry
+/// <param name="settings">The breaker's settings.</param>
+/// <param name="create">Creates the state machine of a key (null: the single breaker).</param>
+internal sealed class CircuitRegistry(CircuitBreakerSettings settings, Func<string?, CircuitStateController> create)
 {
-    private readonly CircuitBreakerSettings settings;
-    private readonly Func<string?, CircuitStateController> create;
-    private readonly CircuitStateController? single;
-    private readonly ConcurrentDictionary<string, CircuitStateController>? keyed;
+    private readonly Func<string?, CircuitStateController> create = create;
+    private readonly CircuitStateController? single = settings.KeySelector is null ? create(null) : null;
+    private readonly ConcurrentDictionary<string, CircuitStateController>? keyed = settings.KeySelector is null ? null : new(StringComparer.Ordinal);
     private volatile bool isolateNewKeys;
-
-    /// <param name="settings">The breaker's settings.</param>
-    /// <param name="create">Creates the state machine of a key (null: the single breaker).</param>
-    public CircuitRegistry(CircuitBreakerSettings settings, Func<string?, CircuitStateController> create)
-    {
-        this.settings = settings;
-        this.create = create;
-        if (settings.KeySelector is null)
-        {
-            single = create(null);
-        }
-        else
-        {
-            keyed = new ConcurrentDictionary<string, CircuitStateController>(StringComparer.Ordinal);
-        }
-    }
 
     /// <summary>The most severe state of all breakers: Isolated, then Open, then HalfOpen, then Closed.</summary>
     public CircuitState State
@@ -45,18 +31,14 @@ internal sealed class CircuitRegistry
             foreach (var controller in keyed!.Values)
             {
                 var state = controller.State;
-                if (Severity(state) > Severity(worst))
-                {
-                    worst = state;
-                }
+                worst = Severity(state) > Severity(worst) ? state : worst;
             }
 
             return worst;
         }
     }
 
-    public CircuitStateController For(Grpc.Core.IMethod method) =>
-        single ?? For(keyed!, settings.KeySelector!(method) ?? string.Empty);
+    public CircuitStateController For(IMethod method) => single ?? For(keyed!, settings.KeySelector!(method) ?? string.Empty);
 
     /// <summary>The state of the breaker for <paramref name="key"/>; Closed (or Isolated) for a key not seen yet.</summary>
     public CircuitState GetState(string key) =>
@@ -67,14 +49,8 @@ internal sealed class CircuitRegistry
     /// <summary>Isolates every breaker, including keys first seen later.</summary>
     public void Isolate()
     {
-        if (single is not null)
-        {
-            single.Isolate();
-            return;
-        }
-
         isolateNewKeys = true;
-        foreach (var controller in keyed!.Values)
+        foreach (var controller in All())
         {
             controller.Isolate();
         }
@@ -85,14 +61,8 @@ internal sealed class CircuitRegistry
     /// <summary>Closes every breaker and forgets its counted outcomes; keys first seen later start closed.</summary>
     public void Reset()
     {
-        if (single is not null)
-        {
-            single.Reset();
-            return;
-        }
-
         isolateNewKeys = false;
-        foreach (var controller in keyed!.Values)
+        foreach (var controller in All())
         {
             controller.Reset();
         }
@@ -101,19 +71,8 @@ internal sealed class CircuitRegistry
     public void Reset(string key) => For(Keyed(), key).Reset();
 
     /// <summary>The state gauge's reading: one measurement per breaker, tagged with <paramref name="nameOf"/> its key.</summary>
-    public IEnumerable<Measurement<int>> States(Func<string?, string> nameOf)
-    {
-        if (single is not null)
-        {
-            yield return Measure(single, nameOf(null));
-            yield break;
-        }
-
-        foreach (var (key, controller) in keyed!)
-        {
-            yield return Measure(controller, nameOf(key));
-        }
-    }
+    public IEnumerable<Measurement<int>> States(Func<string?, string> nameOf) =>
+        single is not null ? [Measure(single, nameOf(null))] : keyed!.Select(pair => Measure(pair.Value, nameOf(pair.Key)));
 
     private static Measurement<int> Measure(CircuitStateController controller, string breaker) =>
         new((int)controller.State, new KeyValuePair<string, object?>(ResilienceTelemetry.Tags.Breaker, breaker));
@@ -125,6 +84,8 @@ internal sealed class CircuitRegistry
         CircuitState.HalfOpen => 1,
         _ => 0,
     };
+
+    private IEnumerable<CircuitStateController> All() => single is not null ? [single] : keyed!.Values;
 
     private ConcurrentDictionary<string, CircuitStateController> Keyed() =>
         keyed ?? throw new InvalidOperationException(

@@ -1,5 +1,6 @@
-using System.Diagnostics.Metrics;
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
@@ -24,7 +25,9 @@ namespace ResilientGrpc.Interceptors;
 /// </remarks>
 public sealed class DeadlineInterceptor : Interceptor
 {
-    private readonly DeadlineSettings settings;
+    private readonly TimeSpan timeout;
+    private readonly FrozenDictionary<string, TimeSpan> methodTimeouts;
+    private readonly FrozenDictionary<string, TimeSpan> streamIdleTimeouts;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly ConcurrentDictionary<IMethod, DeadlineReport.Box> reports = new();
@@ -49,7 +52,9 @@ public sealed class DeadlineInterceptor : Interceptor
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        settings = new DeadlineSettings(options);
+        timeout = options.Timeout;
+        methodTimeouts = options.MethodTimeouts.ToFrozenDictionary(StringComparer.Ordinal);
+        streamIdleTimeouts = options.StreamIdleTimeouts.ToFrozenDictionary(StringComparer.Ordinal);
         time = services.Time;
         logger = services.Logger("Deadline");
         Calls = services.CallTelemetry();
@@ -99,8 +104,7 @@ public sealed class DeadlineInterceptor : Interceptor
 
     /// <summary>What to log if a unary call to <paramref name="method"/> exceeds the deadline this interceptor gave it, made once per method.</summary>
     private DeadlineReport.Box ReportFor(IMethod method) =>
-        reports.GetOrAdd(method, static (m, self) => new DeadlineReport.Box(
-            new DeadlineReport(self.logger, m.Name, (MethodKey.TryGet(self.settings.MethodTimeouts, m, out var limit) ? limit : self.settings.Timeout).TotalSeconds)), this);
+        reports.GetOrAdd(method, static (m, self) => new(new DeadlineReport(self.logger, m.Name, self.LimitOf(m, stream: false).TotalSeconds)), this);
 
     /// <inheritdoc />
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
@@ -146,42 +150,18 @@ public sealed class DeadlineInterceptor : Interceptor
         }
     }
 
-    /// <summary>The deadline (UTC) a call to <paramref name="method"/> gets, given the caller's; a stream's comes only from a per-method timeout.</summary>
-    private DateTime DeadlineFor(IMethod method, DateTime callerDeadline, bool stream, DateTime now)
-    {
-        var limit = MethodKey.TryGet(settings.MethodTimeouts, method, out var overridden) ? overridden
-            : stream ? Timeout.InfiniteTimeSpan
-            : settings.Timeout;
-        if (limit == Timeout.InfiniteTimeSpan)
-        {
-            return callerDeadline;
-        }
-
-        var ours = Later(limit, now);
-        return callerDeadline <= ours ? callerDeadline : ours;
-    }
-
-    /// <summary>
-    /// A stream's first-response and idle limits. The timeout bounds the first response unless a per-method timeout
-    /// replaces it (as a whole-call deadline) or the caller's deadline ends the call first.
-    /// </summary>
-    private StreamLimits LimitsFor(IMethod method, DateTime callerDeadline)
-    {
-        var idle = MethodKey.TryGet(settings.StreamIdleTimeouts, method, out var configured) ? configured : Timeout.InfiniteTimeSpan;
-        var callerFirst = callerDeadline != CallerDeadline.None && callerDeadline <= Later(settings.Timeout, time.GetUtcNow().UtcDateTime);
-        var firstResponse = settings.Timeout == Timeout.InfiniteTimeSpan || callerFirst || MethodKey.TryGet(settings.MethodTimeouts, method, out _)
-            ? Timeout.InfiniteTimeSpan
-            : settings.Timeout;
-        return new StreamLimits(firstResponse, idle);
-    }
+    /// <summary>The timeout of a call to <paramref name="method"/>: its per-method one, else the default for a unary call and none for a stream.</summary>
+    private TimeSpan LimitOf(IMethod method, bool stream) =>
+        MethodKey.TryGet(methodTimeouts, method, out var limit) ? limit : stream ? Timeout.InfiniteTimeSpan : timeout;
 
     /// <summary>Now + <paramref name="limit"/>, or <see cref="DateTime.MaxValue"/> when that is beyond it.</summary>
     private static DateTime Later(TimeSpan limit, DateTime now) =>
         limit == Timeout.InfiniteTimeSpan || limit >= DateTime.MaxValue - now ? DateTime.MaxValue : now + limit;
 
     /// <summary>
-    /// Gives a stream its per-method deadline, if any, and the watch enforcing its limits (null when none applies), whose
-    /// token replaces the caller's in <paramref name="context"/>; the watch logs the stream's deadline if it passes.
+    /// Gives a stream its per-method deadline, if any, and the watch enforcing its first-response and idle limits (null
+    /// when none applies), whose token replaces the caller's in <paramref name="context"/>. The timeout bounds the first
+    /// response unless a per-method timeout replaces it (as a whole-call deadline) or the caller's deadline ends the call first.
     /// </summary>
     private StreamWatch? WatchStream<TRequest, TResponse>(
         ref ClientInterceptorContext<TRequest, TResponse> context, bool clientStreaming)
@@ -189,44 +169,45 @@ public sealed class DeadlineInterceptor : Interceptor
         where TResponse : class
     {
         var callerToken = context.Options.CancellationToken;
-        var limits = LimitsFor(context.Method, CallerDeadline.Of(context.Options));
+        var callerDeadline = CallerDeadline.Of(context.Options);
+        var idle = MethodKey.TryGet(streamIdleTimeouts, context.Method, out var configured) ? configured : Timeout.InfiniteTimeSpan;
+        var firstResponse = timeout == Timeout.InfiniteTimeSpan || MethodKey.TryGet(methodTimeouts, context.Method, out _)
+            || (callerDeadline != CallerDeadline.None && callerDeadline <= Later(timeout, time.GetUtcNow().UtcDateTime))
+            ? Timeout.InfiniteTimeSpan
+            : timeout;
         context = WithDeadline(context, stream: true, out var report);
-        if (limits.IsNone || callerToken.IsCancellationRequested)
+        if ((firstResponse == Timeout.InfiniteTimeSpan && idle == Timeout.InfiniteTimeSpan) || callerToken.IsCancellationRequested)
         {
             return null;
         }
 
         var watch = new StreamWatch(
-            time,
-            callerToken,
-            limits,
-            clientStreaming,
-            logger.IsEnabled(LogLevel.Warning) ? logger : null,
-            context.Method.Name,
-            report);
+            time, callerToken, firstResponse, idle, clientStreaming, LogsDeadlines ? logger : null, context.Method.Name, report);
         context = new ClientInterceptorContext<TRequest, TResponse>(
             context.Method, context.Host, context.Options.WithCancellationToken(watch.Token));
         return watch;
     }
 
-    /// <summary>The context with the call's deadline, and what to log if the call exceeds a deadline this interceptor set.</summary>
+    /// <summary>
+    /// The context with the call's deadline (UTC): now + its timeout, unless the caller's is earlier. What to log if the call
+    /// exceeds it is set only when this interceptor set the deadline.
+    /// </summary>
     private ClientInterceptorContext<TRequest, TResponse> WithDeadline<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context, bool stream, out DeadlineReport report)
         where TRequest : class
         where TResponse : class
     {
         report = default;
-        var callerDeadline = CallerDeadline.Of(context.Options);
-        var now = time.GetUtcNow().UtcDateTime;
-        var deadline = DeadlineFor(context.Method, callerDeadline, stream, now);
-        if (deadline == callerDeadline)
+        var limit = LimitOf(context.Method, stream);
+        var deadline = Later(limit, time.GetUtcNow().UtcDateTime);
+        if (CallerDeadline.Of(context.Options) <= deadline)
         {
             return context;
         }
 
-        if (logger.IsEnabled(LogLevel.Warning))
+        if (LogsDeadlines)
         {
-            report = new DeadlineReport(logger, context.Method.Name, (deadline - now).TotalSeconds);
+            report = new DeadlineReport(logger, context.Method.Name, limit.TotalSeconds);
         }
 
         return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithDeadline(deadline));

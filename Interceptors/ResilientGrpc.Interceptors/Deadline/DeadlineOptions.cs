@@ -49,34 +49,13 @@ public sealed class DeadlineOptions
 
     /// <summary>Checks every setting and throws one exception naming each invalid one.</summary>
     /// <exception cref="ArgumentException">One or more settings are invalid.</exception>
-    public void Validate()
-    {
-        var problems = OptionsProblems.InCode();
-        Validate(problems.Scope(nameof(DeadlineOptions)));
-        problems.ThrowIfAny(nameof(DeadlineOptions));
-    }
+    public void Validate() => OptionsProblems.ThrowIfInvalid(nameof(DeadlineOptions), Validate);
 
     internal void Validate(OptionsProblems problems)
     {
         problems.Check(IsValidTimeout(Timeout), nameof(Timeout), Timeout, "it must be greater than zero or Timeout.InfiniteTimeSpan");
-        CheckPerMethod(problems, MethodTimeouts, nameof(MethodTimeouts));
-        CheckPerMethod(problems, StreamIdleTimeouts, nameof(StreamIdleTimeouts));
-    }
-
-    private static void CheckPerMethod(OptionsProblems problems, IDictionary<string, TimeSpan>? values, string name)
-    {
-        problems.Check(values is not null, name, null, "it must not be null");
-        if (values is null)
-        {
-            return;
-        }
-
-        var entries = problems.Scope(name);
-        foreach (var (key, value) in values)
-        {
-            problems.Check(MethodKey.IsValid(key), name, key, "keys must be full method names or service names");
-            entries.CheckEntry(IsValidTimeout(value), key, value, "it must be greater than zero or Timeout.InfiniteTimeSpan");
-        }
+        problems.CheckPerMethod(MethodTimeouts, nameof(MethodTimeouts), IsValidTimeout, "it must be greater than zero or Timeout.InfiniteTimeSpan");
+        problems.CheckPerMethod(StreamIdleTimeouts, nameof(StreamIdleTimeouts), IsValidTimeout, "it must be greater than zero or Timeout.InfiniteTimeSpan");
     }
 
     private static bool IsValidTimeout(TimeSpan value) =>

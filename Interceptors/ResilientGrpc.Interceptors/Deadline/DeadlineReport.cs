@@ -10,16 +10,14 @@ internal readonly record struct DeadlineReport(ILogger? Logger, string Method, d
 {
     public bool IsActive => Logger is not null;
 
-    /// <inheritdoc />
     public void OnEnded(Exception? error, CancellationToken readToken)
     {
-        if (error is not null && CallErrors.CodeOf(error) == StatusCode.DeadlineExceeded)
+        if (Logger is not null && error is not null && CallErrors.CodeOf(error) == StatusCode.DeadlineExceeded)
         {
-            Exceeded();
+            DeadlineLog.DeadlineExceeded(Logger, Method, TimeoutSeconds);
         }
     }
 
-    /// <inheritdoc />
     public void OnAbandoned()
     {
     }
@@ -27,15 +25,25 @@ internal readonly record struct DeadlineReport(ILogger? Logger, string Method, d
     /// <summary>A report made once per method, for owners of several attempts that report their ends.</summary>
     internal sealed record Box(DeadlineReport Report) : IAttemptWatcher
     {
-        /// <inheritdoc />
         public void OnAttemptEnded(CallAttempts call, long token, Exception? error, CancellationToken callerToken) => Report.OnEnded(error, default);
     }
+}
 
-    public void Exceeded()
-    {
-        if (Logger is { } logger)
-        {
-            DeadlineLog.DeadlineExceeded(logger, Method, TimeoutSeconds);
-        }
-    }
+/// <summary>The deadline interceptor's log events (category <c>ResilientGrpc.Deadline</c>).</summary>
+internal static partial class DeadlineLog
+{
+    [LoggerMessage(2001, LogLevel.Warning,
+        "{Method} exceeded its deadline of {TimeoutSeconds:0.###} s",
+        EventName = "DeadlineExceeded")]
+    public static partial void DeadlineExceeded(ILogger logger, string method, double timeoutSeconds);
+
+    [LoggerMessage(2002, LogLevel.Warning,
+        "{Method} got no response within {TimeoutSeconds:0.###} s",
+        EventName = "StreamFirstResponseTimedOut")]
+    public static partial void StreamFirstResponseTimedOut(ILogger logger, string method, double timeoutSeconds);
+
+    [LoggerMessage(2003, LogLevel.Warning,
+        "{Method} was idle for {IdleSeconds:0.###} s",
+        EventName = "StreamIdleTimedOut")]
+    public static partial void StreamIdleTimedOut(ILogger logger, string method, double idleSeconds);
 }

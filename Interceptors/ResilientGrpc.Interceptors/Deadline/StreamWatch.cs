@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
@@ -11,58 +12,40 @@ namespace ResilientGrpc.Interceptors.Deadline;
 /// <remarks>
 /// The caller's token cancels <see cref="Token"/> too, so its cancellation stays CANCELLED with the caller's token
 /// cancelled, which the breaker above ignores. An expiry cancels <see cref="Token"/> (the server sees it) and every
-/// CANCELLED the call reports afterwards becomes DEADLINE_EXCEEDED (<see cref="WatchedCall.IsExpiry"/>), which the breaker
+/// CANCELLED the call reports afterwards becomes DEADLINE_EXCEEDED (<see cref="IsExpiry"/>), which the breaker
 /// counts. One lock guards the phase and the timer; disposing the timer, cancelling and logging run outside it. Settling
 /// releases the timer and the caller-token registration; the token source has no link or timer, so needs no disposal.
+/// A client-streaming call waits for its answer from the end of its request stream, and its writes restart the idle
+/// clock; the logger is null when warnings are not logged; the call's deadline report is logged if that deadline passes.
 /// </remarks>
-internal sealed class StreamWatch
+internal sealed class StreamWatch(
+    TimeProvider time, CancellationToken callerToken, TimeSpan firstResponse, TimeSpan idle, bool clientStreaming, ILogger? logger, string method, DeadlineReport callDeadline)
 {
     // The longest due time a timer accepts (about 49.7 days); a longer limit is set again when the timer fires.
     private static readonly TimeSpan LongestDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     private readonly Lock gate = new();
     private readonly CancellationTokenSource source = new();
-    private readonly TimeProvider time;
-    private readonly StreamLimits limits;
-    private readonly bool waitsForRequestEnd;
-    private readonly CancellationToken callerToken;
-    private readonly ILogger? logger;
-    private readonly string method;
-    private readonly DeadlineReport callDeadline;
     private CancellationTokenRegistration callerRegistration;
     private ITimer? timer;
     private volatile StreamPhase phase;
-    private volatile StreamLimit expired;
+    private volatile string? expiry;
     private long waitStart;
     private long lastMessage;
 
-    /// <summary>
-    /// Watches a stream to <paramref name="method"/>. A <paramref name="clientStreaming"/> call waits for its answer from the
-    /// end of its request stream, and its writes restart the idle clock; <paramref name="logger"/> is null when warnings are
-    /// not logged; <paramref name="callDeadline"/> is what to log if the interceptor's whole-call deadline passes.
-    /// </summary>
-    public StreamWatch(
-        TimeProvider time, CancellationToken callerToken, StreamLimits limits, bool clientStreaming, ILogger? logger, string method, in DeadlineReport callDeadline)
-    {
-        this.time = time;
-        this.callerToken = callerToken;
-        this.limits = limits;
-        waitsForRequestEnd = clientStreaming;
-        this.logger = logger;
-        this.method = method;
-        this.callDeadline = callDeadline;
-        Token = source.Token;
-    }
-
-    public CancellationToken Token { get; }
+    public CancellationToken Token => source.Token;
 
     /// <summary>Whether a limit has passed and cancelled the call.</summary>
-    public bool Expired => expired != StreamLimit.None;
+    public bool Expired => expiry is not null;
 
-    public StreamLimits Limits => limits;
+    /// <summary>Whether <paramref name="error"/> is the call below reporting the cancellation an expiry caused.</summary>
+    public bool IsExpiry(Exception error) => Expired && error is RpcException { StatusCode: StatusCode.Cancelled } or OperationCanceledException;
 
-    /// <summary>Whether the limit that passed is the idle limit (else the first-response limit).</summary>
-    public bool IdleExpired => expired == StreamLimit.Idle;
+    /// <summary>The status the caller sees once a limit has passed, saying which.</summary>
+    public Status ExpiredStatus(Exception? cause) => new(StatusCode.DeadlineExceeded, expiry!, cause);
+
+    /// <summary>The error the caller sees once a limit has passed.</summary>
+    public RpcException Expiry(Exception? cause = null) => new(ExpiredStatus(cause));
 
     /// <summary>Starts watching the call below, once it has started; learns when its response headers arrive.</summary>
     public void Start(Task<Metadata> responseHeaders)
@@ -73,15 +56,13 @@ internal sealed class StreamWatch
             callerRegistration = callerToken.UnsafeRegister(static s => ((StreamWatch)s!).source.Cancel(), this);
         }
 
-        ITimer? stale;
         lock (gate)
         {
+            // The first arming: there is no timer yet to replace.
             waitStart = lastMessage = time.GetTimestamp();
-            phase = waitsForRequestEnd ? StreamPhase.Writing : StreamPhase.Waiting;
-            stale = Rearm_NeedsLock(waitStart);
+            phase = clientStreaming ? StreamPhase.Writing : StreamPhase.Waiting;
+            Rearm_NeedsLock(waitStart);
         }
-
-        stale?.Dispose();
 
         responseHeaders.ContinueWith(
             static (headers, s) => ((StreamWatch)s!).OnHeaders(headers),
@@ -105,7 +86,7 @@ internal sealed class StreamWatch
             if (phase < StreamPhase.Answered)
             {
                 phase = StreamPhase.Answered;
-                stale = limits.Idle == Timeout.InfiniteTimeSpan ? TakeTimer_NeedsLock() : null;
+                stale = idle == Timeout.InfiniteTimeSpan ? Interlocked.Exchange(ref timer, null) : null;
             }
         }
 
@@ -125,7 +106,7 @@ internal sealed class StreamWatch
     /// <summary>The caller completed its request stream: a client-streaming call's wait for its answer begins.</summary>
     public void RequestCompleted()
     {
-        if (!waitsForRequestEnd)
+        if (!clientStreaming)
         {
             return;
         }
@@ -183,11 +164,18 @@ internal sealed class StreamWatch
         if (passed != StreamLimit.None && Move(StreamPhase.Expired) is not null && !source.IsCancellationRequested)
         {
             // Unless the caller cancelled first (the call then ends CANCELLED), the limit's expiry cancels the call.
-            expired = passed;
+            var idled = passed == StreamLimit.Idle;
+            expiry = idled
+                ? string.Create(CultureInfo.InvariantCulture, $"The stream was idle for {idle.TotalSeconds:0.###} s.")
+                : string.Create(CultureInfo.InvariantCulture, $"The stream got no response within {firstResponse.TotalSeconds:0.###} s.");
             source.Cancel();
-            if (logger is not null)
+            if (logger is not null && idled)
             {
-                DeadlineLog.StreamExpired(logger, method, passed, limits);
+                DeadlineLog.StreamIdleTimedOut(logger, method, idle.TotalSeconds);
+            }
+            else if (logger is not null)
+            {
+                DeadlineLog.StreamFirstResponseTimedOut(logger, method, firstResponse.TotalSeconds);
             }
         }
     }
@@ -206,7 +194,7 @@ internal sealed class StreamWatch
             }
 
             phase = to;
-            stale = TakeTimer_NeedsLock();
+            stale = Interlocked.Exchange(ref timer, null);
         }
 
         stale?.Dispose();
@@ -228,7 +216,7 @@ internal sealed class StreamWatch
     /// <summary>Restarts the idle clock; a message written restarts it only for a client-streaming call (not <paramref name="always"/>).</summary>
     private void Touch(bool always)
     {
-        if (limits.Idle != Timeout.InfiniteTimeSpan && (always || waitsForRequestEnd))
+        if (idle != Timeout.InfiniteTimeSpan && (always || clientStreaming))
         {
             Volatile.Write(ref lastMessage, time.GetTimestamp());
         }
@@ -238,18 +226,18 @@ internal sealed class StreamWatch
     private StreamLimit Check_NeedsLock(long now, out TimeSpan next)
     {
         next = Timeout.InfiniteTimeSpan;
-        if (phase == StreamPhase.Waiting && limits.FirstResponse != Timeout.InfiniteTimeSpan)
+        if (phase == StreamPhase.Waiting && firstResponse != Timeout.InfiniteTimeSpan)
         {
-            next = limits.FirstResponse - time.GetElapsedTime(waitStart, now);
+            next = firstResponse - time.GetElapsedTime(waitStart, now);
             if (next <= TimeSpan.Zero)
             {
                 return StreamLimit.FirstResponse;
             }
         }
 
-        if (limits.Idle != Timeout.InfiniteTimeSpan)
+        if (idle != Timeout.InfiniteTimeSpan)
         {
-            var idleLeft = limits.Idle - time.GetElapsedTime(Volatile.Read(ref lastMessage), now);
+            var idleLeft = idle - time.GetElapsedTime(Volatile.Read(ref lastMessage), now);
             if (idleLeft <= TimeSpan.Zero)
             {
                 return StreamLimit.Idle;
@@ -267,7 +255,7 @@ internal sealed class StreamWatch
         Check_NeedsLock(now, out var next);
         if (next == Timeout.InfiniteTimeSpan)
         {
-            return TakeTimer_NeedsLock();
+            return Interlocked.Exchange(ref timer, null);
         }
 
         next = next > LongestDue ? LongestDue : next;
@@ -281,12 +269,30 @@ internal sealed class StreamWatch
         }
 
         return null;
-    }
+    }}
 
-    private ITimer? TakeTimer_NeedsLock()
-    {
-        var taken = timer;
-        timer = null;
-        return taken;
-    }
+/// <summary>Which limit of a <see cref="StreamWatch"/> passed.</summary>
+internal enum StreamLimit
+{
+    None,
+    FirstResponse,
+    Idle,
+}
+
+/// <summary>Where a <see cref="StreamWatch"/> is in the life of its stream; it only moves forward.</summary>
+internal enum StreamPhase
+{
+    /// <summary>A client-streaming caller is still writing: the wait for the answer has not begun.</summary>
+    Writing,
+
+    Waiting,
+
+    /// <summary>The server has answered; only the idle limit, if any, remains.</summary>
+    Answered,
+
+    /// <summary>A limit passed; the timer is gone.</summary>
+    Expired,
+
+    /// <summary>The call ended or was disposed; the timer is gone.</summary>
+    Settled,
 }

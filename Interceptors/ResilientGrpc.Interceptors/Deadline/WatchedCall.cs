@@ -1,5 +1,5 @@
-using System.Globalization;
 using Grpc.Core;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
@@ -23,13 +23,6 @@ internal abstract class WatchedCall(StreamWatch watch)
     protected StreamWatch Watch { get; } = watch;
 
     protected abstract Task<Metadata> InnerHeaders { get; }
-
-    /// <summary>Whether <paramref name="error"/> is the call below reporting the cancellation an expiry of <paramref name="watch"/> caused.</summary>
-    public static bool IsExpiry(StreamWatch watch, Exception error) =>
-        watch.Expired && error is RpcException { StatusCode: StatusCode.Cancelled } or OperationCanceledException;
-
-    /// <summary>The error the caller sees once a limit of <paramref name="watch"/> has passed.</summary>
-    public static RpcException Expiry(StreamWatch watch, Exception? cause = null) => new(ExpiredStatus(watch, cause));
 
     protected abstract Status InnerStatus();
 
@@ -63,21 +56,14 @@ internal abstract class WatchedCall(StreamWatch watch)
         catch (Exception error)
         {
             Watch.Settle(error);
-            if (IsExpiry(Watch, error))
+            if (Watch.IsExpiry(error))
             {
-                throw Expiry(Watch, error);
+                throw Watch.Expiry(error);
             }
 
             throw;
         }
     }
-
-    private static Status ExpiredStatus(StreamWatch watch, Exception? cause) => new(
-        StatusCode.DeadlineExceeded,
-        watch.IdleExpired
-            ? string.Create(CultureInfo.InvariantCulture, $"The stream was idle for {watch.Limits.Idle.TotalSeconds:0.###} s.")
-            : string.Create(CultureInfo.InvariantCulture, $"The stream got no response within {watch.Limits.FirstResponse.TotalSeconds:0.###} s."),
-        cause);
 
     /// <summary>The headers as the caller sees them, one task however often it asks; received, they stop the first-response limit.</summary>
     private Task<Metadata> Headers()
@@ -100,9 +86,9 @@ internal abstract class WatchedCall(StreamWatch watch)
             Watch.Responded();
             return received;
         }
-        catch (Exception error) when (IsExpiry(Watch, error))
+        catch (Exception error) when (Watch.IsExpiry(error))
         {
-            throw Expiry(Watch, error);
+            throw Watch.Expiry(error);
         }
     }
 
@@ -126,9 +112,9 @@ internal abstract class WatchedCall(StreamWatch watch)
         {
             // The call has ended (other errors, such as a read while another is pending, leave it running).
             Watch.Settle(error);
-            if (IsExpiry(Watch, error))
+            if (Watch.IsExpiry(error))
             {
-                throw Expiry(Watch, error);
+                throw Watch.Expiry(error);
             }
 
             throw;
@@ -139,12 +125,135 @@ internal abstract class WatchedCall(StreamWatch watch)
     private Status Status()
     {
         var status = InnerStatus();
-        return Watch.Expired && status.StatusCode == StatusCode.Cancelled ? ExpiredStatus(Watch, cause: null) : status;
+        return Watch.Expired && status.StatusCode == StatusCode.Cancelled ? Watch.ExpiredStatus(cause: null) : status;
     }
 
     private void Dispose()
     {
         Watch.Settle();
         InnerDispose();
+    }
+}
+
+/// <summary>A stream kind whose first-response and idle limits a <see cref="StreamWatch"/> enforces.</summary>
+/// <typeparam name="TCall">The call object of that kind.</typeparam>
+internal interface IWatchedKind<TCall>
+    where TCall : class
+{
+    /// <summary>Whether the caller writes a request stream: the first-response limit then starts when it completes.</summary>
+    static abstract bool ClientStreaming { get; }
+
+    /// <summary>Wraps <paramref name="call"/> so <paramref name="watch"/> sees its traffic and its end.</summary>
+    static abstract TCall Wrap(TCall call, StreamWatch watch);
+}
+
+/// <summary>A server-streaming call under a <see cref="StreamWatch"/>; its own response stream reader.</summary>
+internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncServerStreamingCall<TResponse>>
+{
+    private readonly AsyncServerStreamingCall<TResponse> inner;
+
+    private WatchedServerStreamingCall(AsyncServerStreamingCall<TResponse> inner, StreamWatch watch)
+        : base(watch) => this.inner = inner;
+
+    public TResponse Current => inner.ResponseStream.Current;
+
+    protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
+
+    public static bool ClientStreaming => false;
+
+    public static AsyncServerStreamingCall<TResponse> Wrap(AsyncServerStreamingCall<TResponse> inner, StreamWatch watch)
+    {
+        watch.Start(inner.ResponseHeadersAsync);
+        var watched = new WatchedServerStreamingCall<TResponse>(inner, watch);
+        return new AsyncServerStreamingCall<TResponse>(watched, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeCall, watched);
+    }
+
+    public Task<bool> MoveNext(CancellationToken cancellationToken) => ReadAsync(inner.ResponseStream, cancellationToken);
+
+    protected override Status InnerStatus() => inner.GetStatus();
+
+    protected override Metadata InnerTrailers() => inner.GetTrailers();
+
+    protected override void InnerDispose() => inner.Dispose();
+}
+
+/// <summary>A duplex call under a <see cref="StreamWatch"/>; its own response stream reader.</summary>
+internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncDuplexStreamingCall<TRequest, TResponse>>
+{
+    private readonly AsyncDuplexStreamingCall<TRequest, TResponse> inner;
+
+    private WatchedDuplexStreamingCall(AsyncDuplexStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+        : base(watch) => this.inner = inner;
+
+    public TResponse Current => inner.ResponseStream.Current;
+
+    protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
+
+    public static bool ClientStreaming => false;
+
+    public static AsyncDuplexStreamingCall<TRequest, TResponse> Wrap(AsyncDuplexStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+    {
+        watch.Start(inner.ResponseHeadersAsync);
+        var watched = new WatchedDuplexStreamingCall<TRequest, TResponse>(inner, watch);
+        return new AsyncDuplexStreamingCall<TRequest, TResponse>(
+            new WatchedRequestStream<TRequest>(inner.RequestStream, watch),
+            watched,
+            HeadersOfCall,
+            StatusOfCall,
+            TrailersOfCall,
+            DisposeCall,
+            watched);
+    }
+
+    public Task<bool> MoveNext(CancellationToken cancellationToken) => ReadAsync(inner.ResponseStream, cancellationToken);
+
+    protected override Status InnerStatus() => inner.GetStatus();
+
+    protected override Metadata InnerTrailers() => inner.GetTrailers();
+
+    protected override void InnerDispose() => inner.Dispose();
+}
+
+/// <summary>A client-streaming call under a <see cref="StreamWatch"/>, which its response settles.</summary>
+internal sealed class WatchedClientStreamingCall<TRequest, TResponse> : WatchedCall, IWatchedKind<AsyncClientStreamingCall<TRequest, TResponse>>
+{
+    private readonly AsyncClientStreamingCall<TRequest, TResponse> inner;
+    private readonly Task<TResponse> response;
+
+    private WatchedClientStreamingCall(AsyncClientStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+        : base(watch)
+    {
+        this.inner = inner;
+        response = ResponseAsync(inner.ResponseAsync);
+    }
+
+    protected override Task<Metadata> InnerHeaders => inner.ResponseHeadersAsync;
+
+    public static bool ClientStreaming => true;
+
+    public static AsyncClientStreamingCall<TRequest, TResponse> Wrap(AsyncClientStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+    {
+        watch.Start(inner.ResponseHeadersAsync);
+        var watched = new WatchedClientStreamingCall<TRequest, TResponse>(inner, watch);
+        return new AsyncClientStreamingCall<TRequest, TResponse>(
+            new WatchedRequestStream<TRequest>(inner.RequestStream, watch),
+            watched.response,
+            HeadersOfCall,
+            StatusOfCall,
+            TrailersOfCall,
+            DisposeCall,
+            watched);
+    }
+
+    protected override Status InnerStatus() => inner.GetStatus();
+
+    protected override Metadata InnerTrailers() => inner.GetTrailers();
+
+    protected override void InnerDispose()
+    {
+        inner.Dispose();
+
+        // A caller that disposes without awaiting the response never observes its error.
+        TaskFaults.Observe(response);
     }
 }

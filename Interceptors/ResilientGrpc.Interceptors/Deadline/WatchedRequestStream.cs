@@ -32,7 +32,7 @@ internal sealed class WatchedRequestStream<TRequest>(IClientStreamWriter<TReques
         return complete.IsCompletedSuccessfully ? complete : SentAsync(complete, isMessage: false);
     }
 
-    private Task Refused() => Task.FromException(WatchedCall.Expiry(watch));
+    private Task Refused() => Task.FromException(watch.Expiry());
 
     private Task Written(Task write)
     {
@@ -51,9 +51,9 @@ internal sealed class WatchedRequestStream<TRequest>(IClientStreamWriter<TReques
         {
             await write.ConfigureAwait(false);
         }
-        catch (Exception error) when (WatchedCall.IsExpiry(watch, error))
+        catch (Exception error) when (watch.IsExpiry(error))
         {
-            throw WatchedCall.Expiry(watch, error);
+            throw watch.Expiry(error);
         }
 
         if (isMessage)

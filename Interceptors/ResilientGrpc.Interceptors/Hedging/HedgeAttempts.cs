@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Sources;
 using Grpc.Core;
 using ResilientGrpc.Interceptors.Internal.Calls;
 
@@ -97,4 +98,97 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
 
     /// <summary>An attempt in flight; <see cref="Headers"/> is watched once the caller asks for headers, until seen.</summary>
     internal readonly record struct InFlightAttempt(TAttempt Call, Task<TResult> Outcome, int Number, Task<Metadata>? Headers = null, bool HeadersSeen = false);
+}
+
+/// <summary>
+/// The wait before a hedged call's next hedge, on the injected clock. Each arming is numbered, so the late callback of a
+/// wait disarmed since (a timer's callback may run after its disposal) cannot pass for the current one.
+/// </summary>
+internal struct HedgeTimer
+{
+    private ITimer? timer;
+    private int arming;
+    private int fired;
+
+    public readonly bool IsArmed => timer is not null;
+
+    /// <summary>Arms a wait; when it ends, <paramref name="onFired"/> gets <paramref name="owner"/> and the arming's number for <see cref="Fire"/>.</summary>
+    public void Arm<TOwner>(TimeProvider time, TimeSpan wait, Action<TOwner, int> onFired, TOwner owner)
+        where TOwner : class
+    {
+        var number = Interlocked.Increment(ref arming);
+        timer = time.CreateTimer(static s => ((Fired<TOwner>)s!).Raise(), new Fired<TOwner>(onFired, owner, number), wait, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Arming <paramref name="number"/> ended: the wait fired, unless it was disarmed since.</summary>
+    public void Fire(int number)
+    {
+        if (number == Volatile.Read(ref arming))
+        {
+            Interlocked.Exchange(ref fired, 1);
+        }
+    }
+
+    /// <summary>Whether the wait ended since it was armed; it is then disarmed.</summary>
+    public bool TakeFired()
+    {
+        if (Interlocked.Exchange(ref fired, 0) == 0)
+        {
+            return false;
+        }
+
+        Disarm();
+        return true;
+    }
+
+    public void Disarm()
+    {
+        Interlocked.Increment(ref arming);
+        Interlocked.Exchange(ref timer, null)?.Dispose();
+        Interlocked.Exchange(ref fired, 0);
+    }
+
+    private sealed record Fired<TOwner>(Action<TOwner, int> OnFired, TOwner Owner, int Number)
+    {
+        public void Raise() => OnFired(Owner, Number);
+    }
+}
+
+/// <summary>
+/// A loop's one reusable wait: armed before the loop looks, it is woken by anything that happens from then on (at once
+/// if it happened while looking). Waiting allocates nothing; the loop resumes on the thread pool, not the waker's.
+/// </summary>
+internal sealed class WakeSignal : IValueTaskSource
+{
+    private ManualResetValueTaskSourceCore<bool> core = new() { RunContinuationsAsynchronously = true };
+    private int armed;
+
+    /// <summary>Arms the signal: from now on, <see cref="Wake"/> ends the next wait.</summary>
+    public void Arm()
+    {
+        core.Reset();
+        Volatile.Write(ref armed, 1);
+    }
+
+    /// <summary>Something happened: the wait ends, once per arming.</summary>
+    public void Wake()
+    {
+        if (Interlocked.Exchange(ref armed, 0) == 1)
+        {
+            core.SetResult(true);
+        }
+    }
+
+    /// <summary>Waits until woken since the last <see cref="Arm"/>.</summary>
+    public ValueTask WaitAsync() => new(this, core.Version);
+
+    /// <inheritdoc />
+    public ValueTaskSourceStatus GetStatus(short token) => core.GetStatus(token);
+
+    /// <inheritdoc />
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        core.OnCompleted(continuation, state, token, flags);
+
+    /// <inheritdoc />
+    public void GetResult(short token) => core.GetResult(token);
 }

@@ -33,7 +33,6 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     private int headersWanted;
     private TaskCompletionSource? committed;
     private ClientInterceptorContext<TRequest, TResponse> context;
-    private ResilienceCallContext shared = null!;
 
     protected HedgingCall(HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context)
         : base(context.Options, context.Method)
@@ -49,8 +48,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     protected TAttempt StartFirst<TInvocation>(ResilienceCallContext? found, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
-        shared = Adopt(ref context, found, this);
-        shared.DeclareAttempts(engine.Policy.MaxAttempts, AttemptsReport.None);
+        Declare(ref context, found, engine.Policy.MaxAttempts, AttemptsReport.None);
         return invocation.Start(context);
     }
 
@@ -58,7 +56,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     protected void AnsweredAtOnce()
     {
         engine.Succeeded();
-        shared.AttemptEnded(error: null, context.Options.CancellationToken);
+        Shared.AttemptEnded(error: null, context.Options.CancellationToken);
     }
 
     protected void RunAttempts<TInvocation>(TAttempt first, TInvocation invocation)
@@ -177,7 +175,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
                 return true;
             default:
                 var number = round.Sent + 1;
-                engine.Telemetry.HedgeSent(context.Method, number, engine.Time.GetElapsedTime(start), shared.Span);
+                engine.Telemetry.HedgeSent(context.Method, number, engine.Time.GetElapsedTime(start), Shared.Span);
                 TAttempt hedge;
                 try
                 {
@@ -219,11 +217,11 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     {
         timer.Disarm();
         engine.Succeeded();
-        shared.Commit();
+        Shared.Commit();
         Track(winner.Call);
 
         committed?.TrySetResult();
-        engine.Telemetry.Won(context.Method, context.Host, winner.Number, inFlight.CancelAll(), shared.Span);
+        engine.Telemetry.Won(context.Method, context.Host, winner.Number, inFlight.CancelAll(), Shared.Span);
     }
 
     /// <summary><paramref name="attempt"/> failed: a fatal status is thrown as the call's; otherwise it sets when the next hedge may go.</summary>
@@ -240,7 +238,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         }
 
         timer.Disarm();
-        engine.Telemetry.Failed(context.Method, attempt.Number, error, failure, round.NextWait, shared.Span);
+        engine.Telemetry.Failed(context.Method, attempt.Number, error, failure, round.NextWait, Shared.Span);
     }
 
     private void Add(TAttempt attempt, int number)
@@ -257,7 +255,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         inFlight.CancelAll();
         if (!cancelled)
         {
-            shared.CallFailed();
+            Shared.CallFailed();
         }
 
         return final;
@@ -274,4 +272,19 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         timer.Fire(arming);
         signal.Wake();
     }
+}
+
+/// <summary>The call kinds hedging makes of attempts: async unary and server-streaming calls.</summary>
+internal readonly struct Hedged<TRequest, TResponse>
+    : IOwnedCall<HedgingEngine, TRequest, TResponse, AsyncUnaryCall<TResponse>>, IOwnedCall<HedgingEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
+    where TRequest : class
+    where TResponse : class
+{
+    AsyncUnaryCall<TResponse> IOwnedCall<HedgingEngine, TRequest, TResponse, AsyncUnaryCall<TResponse>>.Start<TInvocation>(
+        HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation) =>
+        HedgingUnaryCall<TRequest, TResponse>.Start(engine, context, found, invocation);
+
+    AsyncServerStreamingCall<TResponse> IOwnedCall<HedgingEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>>.Start<TInvocation>(
+        HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation) =>
+        HedgingServerStreamingCall<TRequest, TResponse>.Start(engine, context, found, invocation);
 }

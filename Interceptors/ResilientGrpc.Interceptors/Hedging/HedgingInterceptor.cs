@@ -52,13 +52,8 @@ public sealed class HedgingInterceptor : Interceptor
     {
     }
 
-    internal HedgingInterceptor(HedgingOptions options, InterceptorServices services)
-        : this(options, services, OwnBudget(options))
-    {
-    }
-
-    /// <summary>Creates the interceptor with <paramref name="throttle"/> (null: none), the budget a stack shares with retry (gRFC A6).</summary>
-    internal HedgingInterceptor(HedgingOptions options, InterceptorServices services, RetryThrottle? throttle)
+    /// <summary>Creates the interceptor with <paramref name="throttle"/>, the budget a stack shares with retry (gRFC A6), else the options' own.</summary>
+    internal HedgingInterceptor(HedgingOptions options, InterceptorServices services, RetryThrottle? throttle = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(services);
@@ -66,7 +61,7 @@ public sealed class HedgingInterceptor : Interceptor
         var policy = new HedgingPolicy(options);
         Calls = services.CallTelemetry();
         var telemetry = new HedgingTelemetry(services.Logger("Hedging"), HedgingMetrics.For(services.MeterFactory), policy.MaxAttempts, services.Target);
-        engine = new HedgingEngine(policy, throttle, services.Time, telemetry);
+        engine = new HedgingEngine(policy, throttle ?? RetryThrottle.For(options.Throttling), services.Time, telemetry);
     }
 
     internal CallTelemetry Calls { get; }
@@ -117,13 +112,15 @@ public sealed class HedgingInterceptor : Interceptor
         where TRequest : class
         where TResponse : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
-        Hedge<TRequest, TResponse, AsyncUnaryCall<TResponse>, HedgedUnary<TRequest, TResponse>, TInvocation>(context, invocation);
+        Calls.Owned<HedgingEngine, TRequest, TResponse, AsyncUnaryCall<TResponse>, Hedged<TRequest, TResponse>, TInvocation>(
+            engine, context, invocation, engine.Policy.AppliesTo(context.Method));
 
     internal AsyncServerStreamingCall<TResponse> ServerStreaming<TRequest, TResponse, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>> =>
-        Hedge<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, HedgedServerStreaming<TRequest, TResponse>, TInvocation>(context, invocation);
+        Calls.Owned<HedgingEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>, Hedged<TRequest, TResponse>, TInvocation>(
+            engine, context, invocation, engine.Policy.AppliesTo(context.Method));
 
     /// <summary>A call kind never hedged (blocking, client streaming, duplex): only recorded.</summary>
     internal TCall Unhedged<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
@@ -132,20 +129,4 @@ public sealed class HedgingInterceptor : Interceptor
         where TCall : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
         Calls.Passed<TRequest, TResponse, TCall, TInvocation>(context, invocation);
-
-    /// <summary>The path of a hedgeable call kind: made of hedges by <typeparamref name="THedging"/> when its method is hedged.</summary>
-    private TCall Hedge<TRequest, TResponse, TCall, THedging, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
-        where TRequest : class
-        where TResponse : class
-        where TCall : class
-        where THedging : struct, IOwnedCall<HedgingEngine, TRequest, TResponse, TCall>
-        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
-        Calls.Owned<HedgingEngine, TRequest, TResponse, TCall, THedging, TInvocation>(engine, context, invocation, engine.Policy.AppliesTo(context.Method));
-
-    private static RetryThrottle? OwnBudget(HedgingOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        return RetryThrottle.For(options.Throttling);
-    }
 }

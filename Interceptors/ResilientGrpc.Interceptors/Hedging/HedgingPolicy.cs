@@ -23,6 +23,7 @@ internal sealed class HedgingPolicy
         foreach (var code in options.NonFatalStatusCodes)
         {
             Debug.Assert((uint)code < 32, "gRPC status codes are 0..16.");
+            // Stryker disable once Assignment : a set holds each code once, so ^= sets the same bits as |= (&= is killed).
             nonFatalMask |= 1u << (int)code;
         }
     }
@@ -47,6 +48,7 @@ internal sealed class HedgingPolicy
         {
             case INonRetryableError:
                 return HedgeFailure.Refused;
+            // Stryker disable once Equality : "< 32" as "<= 32" lets code 32 through, whose shift wraps to bit 0, OK's, which validation keeps out of the mask.
             case RpcException rpc when (uint)rpc.StatusCode < 32 && (nonFatalMask & (1u << (int)rpc.StatusCode)) != 0:
                 pushback = RetryHeaders.PushbackOf(rpc.Trailers);
                 return pushback is null ? HedgeFailure.NonFatal : pushback < TimeSpan.Zero ? HedgeFailure.PushbackStop : HedgeFailure.Pushback;
@@ -56,4 +58,21 @@ internal sealed class HedgingPolicy
                 return HedgeFailure.Fatal;
         }
     }
+}
+
+/// <summary>The hedging rules, retry budget, clock and telemetry of one interceptor, shared by its calls; per-call state lives in the call.</summary>
+internal sealed class HedgingEngine(HedgingPolicy policy, RetryThrottle? throttle, TimeProvider time, HedgingTelemetry telemetry)
+{
+    public HedgingPolicy Policy => policy;
+
+    public TimeProvider Time => time;
+
+    public HedgingTelemetry Telemetry => telemetry;
+
+    /// <summary>Whether the retry budget lets a hedge go now; always, without a budget.</summary>
+    public bool AllowsHedge => throttle?.AllowsRetry ?? true;
+
+    public void Succeeded() => throttle?.RecordSuccess();
+
+    public void FailedNonFatally() => throttle?.RecordFailure();
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors.Internal;
@@ -68,4 +69,82 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
             metrics.CallHedged(MethodNames.Of(method), host ?? target ?? "unknown", attempts - 1);
         }
     }
+}
+
+/// <summary>The hedging interceptor's log events (category <c>ResilientGrpc.Hedging</c>).</summary>
+internal static partial class HedgingLog
+{
+    [LoggerMessage(4001, LogLevel.Information,
+        "{Method} hedge {Attempt}/{MaxAttempts} sent after {ElapsedSeconds:0.00} s",
+        EventName = "HedgeSent")]
+    public static partial void HedgeSent(ILogger logger, string method, int attempt, int maxAttempts, double elapsedSeconds);
+
+    [LoggerMessage(4002, LogLevel.Information,
+        "{Method} answered by hedge {Attempt}; {Cancelled} other {AttemptWord} cancelled",
+        EventName = "HedgeWon")]
+    public static partial void HedgeWon(ILogger logger, string method, int attempt, int cancelled, string attemptWord);
+
+    [LoggerMessage(4003, LogLevel.Warning,
+        "{Method} hedge {Attempt} failed: {Status}; server pushback says to send no more hedges",
+        EventName = "PushbackStop")]
+    public static partial void PushbackStop(ILogger logger, string method, int attempt, StatusCode status);
+
+    [LoggerMessage(4004, LogLevel.Warning,
+        "{Method} hedge {Attempt} was refused below: {Status}; no more hedges are sent",
+        EventName = "HedgeRefused")]
+    public static partial void HedgeRefused(ILogger logger, string method, int attempt, StatusCode status);
+
+    [LoggerMessage(4005, LogLevel.Error,
+        "{Method} failed after {Attempts} attempts: {Status}",
+        EventName = "HedgesFailed")]
+    public static partial void HedgesFailed(ILogger logger, string method, int attempts, StatusCode status);
+
+    [LoggerMessage(4006, LogLevel.Warning,
+        "{Method} hedge {Attempt}/{MaxAttempts} not sent: the retry budget is spent",
+        EventName = "HedgeThrottled")]
+    public static partial void HedgeThrottled(ILogger logger, string method, int attempt, int maxAttempts);
+}
+
+/// <summary>The hedging instruments: hedges per call (gRFC A96), hedges cancelled, and hedges the retry budget held back.</summary>
+internal sealed class HedgingMetrics
+{
+    private static readonly long[] HedgeCountBuckets = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+    private readonly Histogram<long> callHedges;
+    private readonly Counter<long> hedgesCancelled;
+    private readonly ThrottleMetrics throttle;
+
+    private HedgingMetrics(Meter meter)
+    {
+        callHedges = meter.CreateHistogram(
+            ResilienceTelemetry.Instruments.CallHedges, "{hedge}", "Hedges sent by each call that sent any.",
+            tags: null, new InstrumentAdvice<long> { HistogramBucketBoundaries = HedgeCountBuckets });
+        hedgesCancelled = meter.CreateCounter<long>(
+            ResilienceTelemetry.Instruments.HedgesCancelled, "{hedge}", "Attempts of hedged calls cancelled because another attempt answered first.");
+        throttle = ThrottleMetrics.On(meter);
+    }
+
+    public static HedgingMetrics For(IMeterFactory? meterFactory) =>
+        ResilienceMeter.Instruments(ResilienceMeter.For(meterFactory), static m => new HedgingMetrics(m));
+
+    /// <summary>A call that sent <paramref name="hedges"/> hedges (attempts after the first) settled.</summary>
+    public void CallHedged(string method, string target, int hedges)
+    {
+        if (callHedges.Enabled)
+        {
+            callHedges.Record(hedges, CallMetrics.Tags(method, target));
+        }
+    }
+
+    /// <summary><paramref name="count"/> attempts were cancelled because another answered first.</summary>
+    public void Cancelled(string method, string target, int count)
+    {
+        if (hedgesCancelled.Enabled)
+        {
+            hedgesCancelled.Add(count, CallMetrics.Tags(method, target));
+        }
+    }
+
+    /// <summary>A hedge the retry budget held back, counted with the retries it held back.</summary>
+    public void Throttled(string method, string target) => throttle.Throttled(method, target);
 }

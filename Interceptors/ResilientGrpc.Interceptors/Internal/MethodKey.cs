@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal;
@@ -29,4 +30,13 @@ internal static class MethodKey
 
         return values.TryGetValue(method.FullName, out value!) || values.TryGetValue(method.ServiceName, out value!);
     }
+}
+
+/// <summary>The <c>grpc.method</c> tag value (the full method name without its leading slash), computed once per method.</summary>
+internal static class MethodNames
+{
+    private static readonly ConditionalWeakTable<IMethod, string> Cache = [];
+
+    public static string Of(IMethod method) =>
+        Cache.GetValue(method, static m => m.FullName.TrimStart('/'));
 }

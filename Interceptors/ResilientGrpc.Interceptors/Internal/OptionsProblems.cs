@@ -30,6 +30,14 @@ internal sealed class OptionsProblems
     /// <param name="path">The path of the section the options come from; empty for the configuration's root.</param>
     public static OptionsProblems InConfiguration(string path) => new([], path, configuration: true);
 
+    /// <summary>Validates the options <paramref name="optionsName"/> as code names them, and throws one exception naming every problem.</summary>
+    public static void ThrowIfInvalid(string optionsName, Action<OptionsProblems> validate)
+    {
+        var problems = InCode();
+        validate(problems.Scope(optionsName));
+        problems.ThrowIfAny(optionsName);
+    }
+
     /// <summary>The scope of the nested setting <paramref name="name"/>: its keys are prefixed with it.</summary>
     public OptionsProblems Scope(string name) => new(problems, KeyOf(name), configuration);
 
@@ -45,12 +53,43 @@ internal sealed class OptionsProblems
         }
     }
 
+    /// <summary>Records that the set <paramref name="name"/> is <paramref name="values"/> (<c>{a, b}</c>) and what is allowed, unless <paramref name="isValid"/> holds.</summary>
+    public void CheckSet<T>(bool isValid, string name, IEnumerable<T>? values, string allowed) =>
+        Check(isValid, name, values is null ? null : $"{{{string.Join(", ", values)}}}", allowed);
+
     /// <summary>Records a problem with the failure statuses <paramref name="codes"/>, unless they are some, and neither OK nor Cancelled.</summary>
-    public void CheckFailureStatusCodes(ISet<StatusCode>? codes, string name) => Check(
+    public void CheckFailureStatusCodes(ISet<StatusCode>? codes, string name) => CheckSet(
         codes is { Count: > 0 } && !codes.Contains(StatusCode.OK) && !codes.Contains(StatusCode.Cancelled),
         name,
-        codes is null ? null : $"{{{string.Join(", ", codes)}}}",
+        codes,
         "it must name at least one status and neither OK nor Cancelled");
+
+    /// <summary>Records a problem with the set of methods <paramref name="methods"/>, unless it is one of full method names or service names.</summary>
+    public void CheckMethods(ISet<string>? methods, string name) => CheckSet(
+        methods is not null && methods.All(MethodKey.IsValid), name, methods, "it must not be null and its entries must be full method names or service names");
+
+    /// <summary>
+    /// Records a problem with the per-method <paramref name="values"/> if null, with each key that is neither a full method
+    /// name nor a service name, with each value that is not <paramref name="isValid"/>, and with each key that is not
+    /// <paramref name="isKnown"/> (when given, saying it must be <paramref name="known"/>).
+    /// </summary>
+    public void CheckPerMethod(
+        IDictionary<string, TimeSpan>? values, string name, Func<TimeSpan, bool> isValid, string allowed, Func<string, bool>? isKnown = null, string? known = null)
+    {
+        Check(values is not null, name, null, "it must not be null");
+        if (values is null)
+        {
+            return;
+        }
+
+        var entries = Scope(name);
+        foreach (var (key, value) in values)
+        {
+            Check(MethodKey.IsValid(key), name, key, "keys must be full method names or service names");
+            entries.CheckEntry(isValid(value), key, value, allowed);
+            entries.CheckEntry(isKnown is null || !MethodKey.IsValid(key) || isKnown(key), key, value, $"it must {known}");
+        }
+    }
 
     /// <summary>Records a problem with <paramref name="entry"/> of this scope (<c>[key]</c> in code, <c>:key</c> in configuration), unless valid.</summary>
     public void CheckEntry(bool isValid, string entry, object? value, string allowed)
@@ -84,8 +123,10 @@ internal sealed class OptionsProblems
     private static string Format(object? value) => value switch
     {
         null => "null",
+        // Stryker disable once String : TimeSpan formats "" as it formats "c", the constant format.
         TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        // Stryker disable once String : no value checked (numbers, strings, sets shown as strings) has a ToString that returns null.
         _ => value.ToString() ?? "null",
     };
 

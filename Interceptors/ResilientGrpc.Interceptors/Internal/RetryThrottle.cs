@@ -40,6 +40,7 @@ internal sealed class RetryThrottle
         while (true)
         {
             var next = Math.Clamp(current + delta, 0, maxTokens);
+            // Stryker disable once Block,Statement : without the early return, swapping current for itself succeeds and returns just the same.
             if (next == current)
             {
                 return;

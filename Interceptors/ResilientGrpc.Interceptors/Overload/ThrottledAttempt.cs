@@ -1,4 +1,4 @@
-using ResilientGrpc.Interceptors.Internal;
+using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Overload;
 

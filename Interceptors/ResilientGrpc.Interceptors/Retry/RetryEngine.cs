@@ -35,7 +35,7 @@ internal sealed class RetryEngine(
         }
 
         var decision = policy.Evaluate(error, attemptsMade, cancelled, throttle?.AllowsRetry ?? true, CallerDeadline.TimeLeft(deadline, time), nextSample());
-        Report(method, host, attemptsMade, code, decision, span);
+        telemetry.Decided(method, host, attemptsMade, code, decision, span);
         return decision;
     }
 
@@ -90,24 +90,14 @@ internal sealed class RetryEngine(
 
     public void Settled(IMethod method, string? host, int retries, TimeSpan totalDelay) =>
         telemetry.CallSettled(method, host, retries, totalDelay);
+}
 
-    private void Report(IMethod method, string? host, int attemptsMade, StatusCode code, RetryDecision decision, Activity? span)
-    {
-        telemetry.AttemptFailed(method, attemptsMade, code, decision, span);
-        if (decision.IsPushback || decision.StopReason == RetryStopReason.ServerPushback)
-        {
-            // A retry after pushback waits exactly the delay the server asked for.
-            var pushback = decision.IsPushback ? decision.Delay : Timeout.InfiniteTimeSpan;
-            telemetry.PushbackReceived(method, attemptsMade, code, pushback, span);
-        }
+/// <summary>What to do after a failed attempt: stop for a reason, or wait <see cref="Delay"/> and try again.</summary>
+internal readonly record struct RetryDecision(RetryStopReason StopReason, TimeSpan Delay, bool IsPushback)
+{
+    public bool ShouldRetry => StopReason == RetryStopReason.None;
 
-        if (decision.StopReason == RetryStopReason.Throttled)
-        {
-            telemetry.RetryThrottled(method, host, attemptsMade, code);
-        }
-        else if (decision.StopReason == RetryStopReason.DeadlineExceeded)
-        {
-            telemetry.DeadlineExceeded(method, attemptsMade, code);
-        }
-    }
+    public static RetryDecision Stop(RetryStopReason reason) => new(reason, TimeSpan.Zero, IsPushback: false);
+
+    public static RetryDecision RetryAfter(TimeSpan delay, bool isPushback) => new(RetryStopReason.None, delay, isPushback);
 }

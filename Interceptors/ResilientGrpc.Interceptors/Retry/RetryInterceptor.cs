@@ -53,23 +53,17 @@ public sealed class RetryInterceptor : Interceptor
     {
     }
 
-    /// <summary>Creates the interceptor; the calls of <paramref name="hedgedMethods"/> that hedging above takes are not retried.</summary>
-    internal RetryInterceptor(
-        RetryOptions options, InterceptorServices services, Func<double>? random = null, IReadOnlyCollection<string>? hedgedMethods = null)
-        : this(options, services, random, hedgedMethods, OwnBudget(options))
-    {
-    }
-
     /// <summary>
-    /// Creates the interceptor with <paramref name="throttle"/> (null: none), the budget a stack shares with hedging (gRFC A6);
+    /// Creates the interceptor; the calls of <paramref name="hedgedMethods"/> that hedging above takes are not retried.
+    /// <paramref name="throttle"/> is the budget a stack shares with hedging (gRFC A6), else the options' own;
     /// <paramref name="declaresAttempts"/> is false in a stack where no layer below reads a call's attempts.
     /// </summary>
     internal RetryInterceptor(
         RetryOptions options,
         InterceptorServices services,
-        Func<double>? random,
-        IReadOnlyCollection<string>? hedgedMethods,
-        RetryThrottle? throttle,
+        Func<double>? random = null,
+        IReadOnlyCollection<string>? hedgedMethods = null,
+        RetryThrottle? throttle = null,
         bool declaresAttempts = true)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -77,7 +71,7 @@ public sealed class RetryInterceptor : Interceptor
         var policy = new RetryPolicy(options, hedgedMethods);
         Calls = services.CallTelemetry();
         var telemetry = new RetryTelemetry(services.Logger("Retry"), RetryMetrics.For(services.MeterFactory), policy.MaxAttempts, services.Target);
-        engine = new RetryEngine(policy, throttle, services.Time, random ?? Random.Shared.NextDouble, telemetry, declaresAttempts);
+        engine = new RetryEngine(policy, throttle ?? RetryThrottle.For(options.Throttling), services.Time, random ?? Random.Shared.NextDouble, telemetry, declaresAttempts);
     }
 
     internal CallTelemetry Calls { get; }
@@ -126,14 +120,16 @@ public sealed class RetryInterceptor : Interceptor
         where TRequest : class
         where TResponse : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
-        Retry<TRequest, TResponse, AsyncUnaryCall<TResponse>, RetriedUnary<TRequest, TResponse>, TInvocation>(context, invocation, hedgeable);
+        Calls.Owned<RetryEngine, TRequest, TResponse, AsyncUnaryCall<TResponse>, Retried<TRequest, TResponse>, TInvocation>(
+            engine, context, invocation, engine.AppliesTo(context.Method, hedgeable));
 
     internal AsyncServerStreamingCall<TResponse> ServerStreaming<TRequest, TResponse, TInvocation>(
         ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>> =>
-        Retry<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, RetriedServerStreaming<TRequest, TResponse>, TInvocation>(context, invocation, hedgeable: true);
+        Calls.Owned<RetryEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>, Retried<TRequest, TResponse>, TInvocation>(
+            engine, context, invocation, engine.AppliesTo(context.Method, hedgeable: true));
 
     /// <summary>A call kind never retried (client streaming, duplex): only recorded.</summary>
     internal TCall Unretried<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
@@ -142,22 +138,4 @@ public sealed class RetryInterceptor : Interceptor
         where TCall : class
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
         Calls.Passed<TRequest, TResponse, TCall, TInvocation>(context, invocation);
-
-    /// <summary>The path of a retriable call kind: made of attempts by <typeparamref name="TRetrying"/> when its method is retried.</summary>
-    private TCall Retry<TRequest, TResponse, TCall, TRetrying, TInvocation>(
-        ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, bool hedgeable)
-        where TRequest : class
-        where TResponse : class
-        where TCall : class
-        where TRetrying : struct, IOwnedCall<RetryEngine, TRequest, TResponse, TCall>
-        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
-        Calls.Owned<RetryEngine, TRequest, TResponse, TCall, TRetrying, TInvocation>(
-            engine, context, invocation, engine.AppliesTo(context.Method, hedgeable));
-
-    private static RetryThrottle? OwnBudget(RetryOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        return RetryThrottle.For(options.Throttling);
-    }
 }

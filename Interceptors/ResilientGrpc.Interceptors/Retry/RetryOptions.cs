@@ -61,12 +61,7 @@ public sealed class RetryOptions
 
     /// <summary>Checks every setting and throws one exception naming each invalid one.</summary>
     /// <exception cref="ArgumentException">One or more settings are invalid.</exception>
-    public void Validate()
-    {
-        var problems = OptionsProblems.InCode();
-        Validate(problems.Scope(nameof(RetryOptions)));
-        problems.ThrowIfAny(nameof(RetryOptions));
-    }
+    public void Validate() => OptionsProblems.ThrowIfInvalid(nameof(RetryOptions), Validate);
 
     internal void Validate(OptionsProblems problems)
     {
@@ -74,7 +69,7 @@ public sealed class RetryOptions
         problems.Check(InitialBackoff > TimeSpan.Zero, nameof(InitialBackoff), InitialBackoff, "it must be greater than zero");
         problems.Check(MaxBackoff > TimeSpan.Zero, nameof(MaxBackoff), MaxBackoff, "it must be greater than zero");
         problems.Check(
-            MaxBackoff >= InitialBackoff || InitialBackoff <= TimeSpan.Zero || MaxBackoff <= TimeSpan.Zero,
+            MaxBackoff >= InitialBackoff || MaxBackoff <= TimeSpan.Zero,
             nameof(MaxBackoff),
             MaxBackoff,
             $"it must be at least {nameof(InitialBackoff)}");
@@ -84,16 +79,12 @@ public sealed class RetryOptions
             BackoffMultiplier,
             "it must be a finite number of at least 1");
         problems.Check(JitterFactor is >= 0 and <= 1, nameof(JitterFactor), JitterFactor, "it must be between 0 and 1");
-        problems.Check(
+        problems.CheckSet(
             RetryableStatusCodes is { Count: > 0 } && !RetryableStatusCodes.Contains(StatusCode.OK),
             nameof(RetryableStatusCodes),
-            RetryableStatusCodes is null ? null : $"{{{string.Join(", ", RetryableStatusCodes)}}}",
+            RetryableStatusCodes,
             "it must hold at least one status code and not OK");
-        problems.Check(
-            NonRetryableMethods is not null && NonRetryableMethods.All(MethodKey.IsValid),
-            nameof(NonRetryableMethods),
-            NonRetryableMethods is null ? null : $"{{{string.Join(", ", NonRetryableMethods)}}}",
-            "it must not be null and its entries must be full method names or service names");
+        problems.CheckMethods(NonRetryableMethods, nameof(NonRetryableMethods));
         Throttling?.Validate(problems.Scope(nameof(Throttling)));
     }
 }

@@ -25,6 +25,7 @@ internal sealed class RetryPolicy
         foreach (var code in options.RetryableStatusCodes)
         {
             Debug.Assert((uint)code < 32, "gRPC status codes are 0..16.");
+            // Stryker disable once Assignment : a set holds each code once, so ^= sets the same bits as |= (&= is killed).
             retryableMask |= 1u << (int)code;
         }
 
@@ -48,6 +49,7 @@ internal sealed class RetryPolicy
         && !MethodKey.Matches(nonRetryableMethods, method)
         && !(hedgeable && MethodKey.Matches(hedgedMethods, method));
 
+    // Stryker disable once Equality : "< 32" as "<= 32" lets code 32 through, whose shift wraps to bit 0, OK's, which validation keeps out of the mask (the other equality mutants here are killed by the tests).
     public bool IsRetryable(StatusCode code) => (uint)code < 32 && (retryableMask & (1u << (int)code)) != 0;
 
     /// <summary>

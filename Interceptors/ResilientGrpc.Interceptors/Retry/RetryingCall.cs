@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
@@ -24,25 +25,13 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
     {
     }
 
-    /// <summary>Declares the attempts before the first leaves, on the context they carry: <paramref name="found"/>, from above, or this object.</summary>
-    protected ResilienceCallContext Declare(RetryEngine engine, ref ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found)
-    {
-        var shared = Adopt(ref context, found, this);
-        shared.DeclareAttempts(engine.MaxAttempts, EndsReported ? AttemptsReport.Sequential : AttemptsReport.None);
-        return shared;
-    }
-
-    /// <summary>Runs the loop from <paramref name="first"/>, the first attempt, still pending; <paramref name="shared"/> is what they carry.</summary>
-    protected void RunAttempts<TInvocation>(
-        TAttempt first, RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, ResilienceCallContext shared)
+    /// <summary>Runs the loop from <paramref name="first"/>, the first attempt, still pending.</summary>
+    protected void RunAttempts<TInvocation>(TAttempt first, RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
         Track(first);
-        Running(RunAsync(engine, context, invocation, shared));
+        Running(RunAsync(engine, context, invocation));
     }
-
-    /// <summary>Whether an attempt's outcome is its end, which the layers below may then learn from this call (a unary's is; a stream's is not).</summary>
-    protected abstract bool EndsReported { get; }
 
     protected abstract Task<TResult> OutcomeAsync(TAttempt attempt);
 
@@ -59,11 +48,11 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
     }
 
     /// <summary>The retry loop: awaits each attempt, decides after a failure, waits, and starts the next.</summary>
-    private async Task<TResult> RunAsync<TInvocation>(
-        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, ResilienceCallContext shared)
+    private async Task<TResult> RunAsync<TInvocation>(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
         var attempt = Attempt!;
+        var shared = Shared;
         var attemptsMade = 1;
         var waited = TimeSpan.Zero;
         var deadline = CallerDeadline.Of(context.Options);
@@ -151,4 +140,80 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
             // The call already completed and released its backoff token.
         }
     }
+}
+
+/// <summary>The call kinds retry makes of attempts: async unary and server-streaming calls.</summary>
+internal readonly struct Retried<TRequest, TResponse>
+    : IOwnedCall<RetryEngine, TRequest, TResponse, AsyncUnaryCall<TResponse>>, IOwnedCall<RetryEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
+    where TRequest : class
+    where TResponse : class
+{
+    AsyncUnaryCall<TResponse> IOwnedCall<RetryEngine, TRequest, TResponse, AsyncUnaryCall<TResponse>>.Start<TInvocation>(
+        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation) =>
+        RetryingUnaryCall<TRequest, TResponse>.Start(engine, context, found, invocation);
+
+    AsyncServerStreamingCall<TResponse> IOwnedCall<RetryEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>>.Start<TInvocation>(
+        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation) =>
+        RetryingServerStreamingCall<TRequest, TResponse>.Start(engine, context, found, invocation);
+}
+
+/// <summary>
+/// An async unary call that retries: its response spans every attempt; headers, status and trailers are the deciding
+/// attempt's. Headers never commit a unary attempt: nothing reaches the caller before it ends, and grpc-dotnet completes
+/// the headers of a trailers-only failure too. The call's headers are the final attempt's, once the call has settled.
+/// </summary>
+internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse>
+    where TRequest : class
+    where TResponse : class
+{
+    private RetryingUnaryCall(in ClientInterceptorContext<TRequest, TResponse> context)
+        : base(context)
+    {
+    }
+
+    /// <summary>
+    /// Starts the first attempt, and the loop while it is pending. A first attempt already answered, or refused at once
+    /// below (an open circuit, settled without throwing), is the call. When nothing below reads the attempts
+    /// (<see cref="RetryEngine.DeclaresAttempts"/>) and no layer above made a context, a call answered at once costs nothing.
+    /// </summary>
+    public static AsyncUnaryCall<TResponse> Start<TInvocation>(
+        RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
+        where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
+    {
+        RetryingUnaryCall<TRequest, TResponse>? call = null;
+        var shared = found;
+        if (engine.DeclaresAttempts || found is not null)
+        {
+            call = new RetryingUnaryCall<TRequest, TResponse>(context);
+            shared = call.Declare(ref context, found, engine.MaxAttempts, AttemptsReport.Sequential);
+        }
+
+        var first = invocation.Start(context);
+        var pending = first.ResponseAsync;
+        if (pending.IsCompletedSuccessfully)
+        {
+            shared?.AttemptEnded(error: null, context.Options.CancellationToken);
+            engine.AttemptSucceeded();
+            return first;
+        }
+
+        if (pending.IsFaulted && pending.Exception?.InnerException is INonRetryableError and Exception refused)
+        {
+            // Refused at once below (an open circuit): never retried, so the refused call is the caller's.
+            shared?.AttemptEnded(refused, context.Options.CancellationToken);
+            return first;
+        }
+
+        call ??= new RetryingUnaryCall<TRequest, TResponse>(context);
+        call.RunAttempts(first, engine, context, invocation);
+        return new AsyncUnaryCall<TResponse>(call.Run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, call);
+    }
+
+    protected override Task<TResponse> OutcomeAsync(AsyncUnaryCall<TResponse> attempt) => attempt.ResponseAsync;
+
+    protected override Task<Metadata> HeadersAsync() => HeadersOnceSettledAsync(static attempt => attempt.ResponseHeadersAsync);
+
+    protected override Status StatusOf(AsyncUnaryCall<TResponse> attempt) => attempt.GetStatus();
+
+    protected override Metadata TrailersOf(AsyncUnaryCall<TResponse> attempt) => attempt.GetTrailers();
 }

@@ -18,7 +18,6 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     private static readonly Action<object?> CancelOfCall = static state => DisposeOfCall(state!);
 
     private readonly Lock commitLock = new();
-    private ResilienceCallContext shared = null!;
     private AsyncServerStreamingCall<TResponse>? committed;
     private AsyncServerStreamingCall<TResponse>? failed;
     private TaskCompletionSource nextAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,16 +36,14 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
     {
         var call = new RetryingServerStreamingCall<TRequest, TResponse>(context);
-        call.shared = call.Declare(engine, ref context, found);
-        call.RunAttempts(invocation.Start(context), engine, context, invocation, call.shared);
+        call.Declare(ref context, found, engine.MaxAttempts, AttemptsReport.None);
+        call.RunAttempts(invocation.Start(context), engine, context, invocation);
         return new AsyncServerStreamingCall<TResponse>(call, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, call);
     }
 
     /// <inheritdoc />
     public Task<bool> MoveNext(CancellationToken cancellationToken) =>
         CommittedStream.MoveNext(ref firstConsumed, Volatile.Read(ref committed), Run, cancellationToken, CancelOfCall, this);
-
-    protected override bool EndsReported => false;
 
     protected override Task<bool> OutcomeAsync(AsyncServerStreamingCall<TResponse> attempt) =>
         attempt.ResponseStream.MoveNext(CancellationToken.None);
@@ -58,7 +55,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
             committed = attempt;
         }
 
-        shared.Commit();
+        Shared.Commit();
     }
 
     /// <summary>Marks <paramref name="attempt"/> failed, unless the caller committed it by reading its headers: then its error is final.</summary>
@@ -124,7 +121,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
             committed = attempt;
         }
 
-        shared.Commit();
+        Shared.Commit();
         return true;
     }
 }

@@ -64,5 +64,6 @@ public sealed class ResilienceOptions
         Hedging?.ValidateMethodsOf(service, problems.Pattern(nameof(Hedging), nameof(HedgingOptions)));
 
     /// <summary>The one retry budget of the stack (gRFC A6), shared by retry and hedging; null when neither sets one.</summary>
+    // Stryker disable once NullCoalescing : the order matters only when both are set, which validation rejects.
     internal RetryThrottlingOptions? SharedThrottling => Retry?.Throttling ?? Hedging?.Throttling;
 }

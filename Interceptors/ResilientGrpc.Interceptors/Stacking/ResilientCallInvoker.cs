@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Stacking;
@@ -14,29 +15,64 @@ internal sealed class ResilientCallInvoker(CallInvoker inner, ResilienceStack st
         Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
         BlockingInvocation<TRequest, TResponse>.Wait(
             stack.Run<TRequest, TResponse, AsyncUnaryCall<TResponse>, StackedBlocking<TRequest, TResponse>, BlockingInvocation<TRequest, TResponse>>(
-                StackLayer.Hedging, new(method, host, options), new(request, inner)));
+                StackLayer.Hedging, new(method, host, options), new(request, null, inner)));
 
     /// <inheritdoc />
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
         stack.Run<TRequest, TResponse, AsyncUnaryCall<TResponse>, StackedUnary<TRequest, TResponse>, UnaryInvocation<TRequest, TResponse>>(
-            StackLayer.Hedging, new(method, host, options), new(request, inner));
+            StackLayer.Hedging, new(method, host, options), new(request, null, inner));
 
     /// <inheritdoc />
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
         stack.Run<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, StackedServerStreaming<TRequest, TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
-            StackLayer.Hedging, new(method, host, options), new(request, inner));
+            StackLayer.Hedging, new(method, host, options), new(request, null, inner));
 
     /// <inheritdoc />
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options) =>
         stack.Run<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, StackedClientStreaming<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
-            StackLayer.Hedging, new(method, host, options), new(inner));
+            StackLayer.Hedging, new(method, host, options), new(null, inner));
 
     /// <inheritdoc />
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options) =>
         stack.Run<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, StackedDuplex<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
-            StackLayer.Hedging, new(method, host, options), new(inner));
+            StackLayer.Hedging, new(method, host, options), new(null, inner));
+}
+
+/// <summary>A <see cref="ResilienceStack"/> hosted as one interceptor (the client factory's <c>AddResilience</c>), down to the continuation.</summary>
+internal sealed class ResilienceInterceptor(ResilienceStack stack) : Interceptor
+{
+    /// <inheritdoc />
+    public override TResponse BlockingUnaryCall<TRequest, TResponse>(
+        TRequest request, ClientInterceptorContext<TRequest, TResponse> context, BlockingUnaryCallContinuation<TRequest, TResponse> continuation) =>
+        BlockingInvocation<TRequest, TResponse>.Wait(
+            stack.Run<TRequest, TResponse, AsyncUnaryCall<TResponse>, StackedBlocking<TRequest, TResponse>, BlockingInvocation<TRequest, TResponse>>(
+                StackLayer.Hedging, context, new(request, continuation)));
+
+    /// <inheritdoc />
+    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
+        TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
+        stack.Run<TRequest, TResponse, AsyncUnaryCall<TResponse>, StackedUnary<TRequest, TResponse>, UnaryInvocation<TRequest, TResponse>>(
+            StackLayer.Hedging, context, new(request, continuation));
+
+    /// <inheritdoc />
+    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
+        TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        stack.Run<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, StackedServerStreaming<TRequest, TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
+            StackLayer.Hedging, context, new(request, continuation));
+
+    /// <inheritdoc />
+    public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
+        ClientInterceptorContext<TRequest, TResponse> context, AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        stack.Run<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, StackedClientStreaming<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
+            StackLayer.Hedging, context, new(continuation));
+
+    /// <inheritdoc />
+    public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
+        ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
+        stack.Run<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, StackedDuplex<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
+            StackLayer.Hedging, context, new(continuation));
 }

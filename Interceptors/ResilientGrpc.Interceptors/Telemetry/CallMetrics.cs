@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
@@ -69,4 +71,67 @@ internal sealed class CallMetrics
         { ResilienceTelemetry.Tags.Target, target },
         { ResilienceTelemetry.Tags.Status, StatusNames.Of(status) },
     };
+}
+
+/// <summary>The retry budget's instrument (gRFC A6): attempts it held back, one counter for retry and hedging, as they share it.</summary>
+internal sealed class ThrottleMetrics
+{
+    private readonly Counter<long> throttled;
+
+    private ThrottleMetrics(Meter meter) =>
+        throttled = meter.CreateCounter<long>(
+            ResilienceTelemetry.Instruments.RetryThrottled, "{retry}", "Retries and hedges not sent because the retry budget was spent.");
+
+    public static ThrottleMetrics On(Meter meter) => ResilienceMeter.Instruments(meter, static m => new ThrottleMetrics(m));
+
+    /// <summary>A retry or hedge of <paramref name="method"/> was not sent because the budget was spent.</summary>
+    public void Throttled(string method, string target)
+    {
+        if (throttled.Enabled)
+        {
+            throttled.Add(1, CallMetrics.Tags(method, target));
+        }
+    }
+}
+
+/// <summary>Status code names as gRPC writes them (<c>UNAVAILABLE</c>), precomputed so tagging allocates nothing.</summary>
+internal static class StatusNames
+{
+    private static readonly string[] Names =
+    [
+        "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+        "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+        "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+    ];
+
+    public static string Of(StatusCode code) =>
+        (uint)code < (uint)Names.Length ? Names[(int)code] : "UNKNOWN";
+}
+
+/// <summary>The <see cref="ResilienceTelemetry.MeterName"/> meter, one per <see cref="IMeterFactory"/> or one shared; instruments made once per meter.</summary>
+internal static class ResilienceMeter
+{
+    private static readonly Lazy<Meter> SharedMeter = new(() => new Meter(Options()));
+
+    private static readonly ConditionalWeakTable<IMeterFactory, Meter> PerFactory = [];
+
+    /// <summary>The version the meter reports: the interceptor assembly's informational version.</summary>
+    public static string? Version { get; } = typeof(ResilienceMeter).Assembly
+        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+
+    public static Meter For(IMeterFactory? meterFactory) =>
+        meterFactory is null ? SharedMeter.Value : PerFactory.GetValue(meterFactory, static f => f.Create(Options()));
+
+    /// <summary>The instruments <paramref name="create"/> makes on <paramref name="meter"/>, once per meter and instrument set.</summary>
+    public static TInstruments Instruments<TInstruments>(Meter meter, Func<Meter, TInstruments> create)
+        where TInstruments : class =>
+        InstrumentCache<TInstruments>.PerMeter.GetValue(meter, m => create(m));
+
+    private static MeterOptions Options() => new(ResilienceTelemetry.MeterName) { Version = Version };
+
+    private static class InstrumentCache<TInstruments>
+        where TInstruments : class
+    {
+        public static readonly ConditionalWeakTable<Meter, TInstruments> PerMeter = [];
+    }
 }

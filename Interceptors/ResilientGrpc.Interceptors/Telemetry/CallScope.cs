@@ -7,49 +7,36 @@ namespace ResilientGrpc.Interceptors.Telemetry;
 /// What one interceptor records of one call, from entering it to handing it back: the call's context (null when nothing
 /// records), and whether it owns the call, so records it, ends its span, and restores the caller's activity.
 /// </summary>
-internal readonly struct CallScope
+internal readonly struct CallScope(CallTelemetry telemetry, RecordedCallContext? call, bool ownsCall)
 {
-    private readonly CallTelemetry telemetry;
-    private readonly RecordedCallContext? call;
-    private readonly bool ownsCall;
-
-    public CallScope(CallTelemetry telemetry, RecordedCallContext? call, bool ownsCall)
-    {
-        this.telemetry = telemetry;
-        this.call = call;
-        this.ownsCall = ownsCall;
-    }
-
     public RecordedCallContext? Context => call;
 
     /// <summary>The scope of the next attempt of a call made of attempts: nobody's yet; the call is this scope's.</summary>
     public CallScope NextAttempt()
     {
-        if (call is not null)
-        {
-            call.OpenAttempt(telemetry.Now());
-        }
-
+        call?.OpenAttempt(telemetry.Now());
         return new CallScope(telemetry, call, ownsCall: false);
     }
 
-    /// <summary>Records <paramref name="attempt"/> (unless a layer below does) and the call (if owned) once it ends.</summary>
-    public TCall Track<TCall, TKind>(TCall attempt)
+    /// <summary>
+    /// Records <paramref name="started"/> once it ends: as an attempt unless a layer below does or it is a call made of
+    /// attempts tracked apart (not <paramref name="claimsAttempt"/>), and as the call if this interceptor started it.
+    /// </summary>
+    public TCall Track<TCall, TKind>(TCall started, bool claimsAttempt = true)
         where TCall : class
         where TKind : ICallKind<TCall>
     {
-        var tracked = Observer(claimsAttempt: true, out var observer) ? TKind.Observe(attempt, observer) : attempt;
-        HandBack();
-        return tracked;
-    }
+        var recordsAttempt = claimsAttempt && call is not null && telemetry.ClaimAttempt(call);
+        var tracked = recordsAttempt || (ownsCall && call is not null)
+            ? TKind.Observe(started, new AttemptRecord(telemetry, call, recordsAttempt ? call!.AttemptStart : 0, recordsAttempt, ownsCall))
+            : started;
 
-    /// <summary>Records the call when this interceptor started it: <paramref name="call"/> is made of attempts tracked apart.</summary>
-    public TCall TrackCall<TCall, TKind>(TCall call)
-        where TCall : class
-        where TKind : ICallKind<TCall>
-    {
-        var tracked = Observer(claimsAttempt: false, out var observer) ? TKind.Observe(call, observer) : call;
-        HandBack();
+        // When this interceptor started the call, it hands it back: the caller's current activity is current again.
+        if (ownsCall && call?.Span is { } span)
+        {
+            CallTracing.Handed(span);
+        }
+
         return tracked;
     }
 
@@ -79,20 +66,35 @@ internal readonly struct CallScope
             telemetry.CallEnded(call, status, error);
         }
     }
+}
 
-    /// <summary>When this interceptor started the call, it hands it back: the caller's current activity is current again.</summary>
-    private void HandBack()
+/// <summary>What a <see cref="CallScope"/> records when the attempt or call it observes ends.</summary>
+internal readonly struct AttemptRecord(
+    CallTelemetry telemetry,
+    RecordedCallContext? call,
+    long attemptStart,
+    bool recordsAttempt,
+    bool recordsCall) : ICallObserver
+{
+    public void OnEnded(Exception? error, CancellationToken readToken) => Record(error is null ? StatusCode.OK : CallErrors.CodeOf(error), error);
+
+    public void OnAbandoned() => Record(StatusCode.Cancelled, error: null);
+
+    private void Record(StatusCode status, Exception? error)
     {
-        if (ownsCall && call?.Span is { } span)
+        if (call is null)
         {
-            CallTracing.Handed(span);
+            return;
         }
-    }
 
-    private bool Observer(bool claimsAttempt, out AttemptRecord observer)
-    {
-        var recordsAttempt = claimsAttempt && call is not null && telemetry.ClaimAttempt(call);
-        observer = new AttemptRecord(telemetry, call, recordsAttempt ? call!.AttemptStart : 0, recordsAttempt, ownsCall);
-        return recordsAttempt || (ownsCall && call is not null);
+        if (recordsAttempt)
+        {
+            telemetry.AttemptEnded(call, attemptStart, status);
+        }
+
+        if (recordsCall)
+        {
+            telemetry.CallEnded(call, status, error);
+        }
     }
 }

@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
 
@@ -56,19 +59,19 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
         where TOwned : struct, IOwnedCall<TEngine, TRequest, TResponse, TCall>
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>
     {
+        if (!owned)
+        {
+            return Passed<TRequest, TResponse, TCall, TInvocation>(context, invocation);
+        }
+
         var call = ResilienceCallContext.Of(context.Options, context.Method);
         var scope = Enter(ref context, ref call);
         try
         {
-            if (!owned)
-            {
-                return scope.Track<TCall, TInvocation>(invocation.Start(context));
-            }
-
             return scope.Context is null
                 ? default(TOwned).Start(engine, context, call, invocation)
-                : scope.TrackCall<TCall, TInvocation>(
-                    default(TOwned).Start(engine, context, call, new AttemptLayer<TRequest, TResponse, TCall, TInvocation>(scope, invocation)));
+                : scope.Track<TCall, TInvocation>(
+                    default(TOwned).Start(engine, context, call, new AttemptLayer<TRequest, TResponse, TCall, TInvocation>(scope, invocation)), claimsAttempt: false);
         }
         catch (Exception error) when (scope.Threw(error))
         {
@@ -121,4 +124,48 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
             CallTracing.End(span, status, error);
         }
     }
+}
+
+/// <summary>
+/// How an owner starts each attempt of a recorded call: offered to the attempt instruments (the innermost layer claims
+/// it), with the call's span current; the call itself is recorded by <paramref name="scope"/>'s owner.
+/// </summary>
+internal readonly struct AttemptLayer<TRequest, TResponse, TCall, TInner>(CallScope scope, TInner inner) : IInvocation<TRequest, TResponse, TCall>
+    where TRequest : class
+    where TResponse : class
+    where TCall : class
+    where TInner : struct, IInvocation<TRequest, TResponse, TCall>
+{
+    public static TCall Observe<TObserver>(TCall call, TObserver observer)
+        where TObserver : struct, ICallObserver => TInner.Observe(call, observer);
+
+    public static TCall Fail(RpcException error) => TInner.Fail(error);
+
+    public TCall Start(ClientInterceptorContext<TRequest, TResponse> context)
+    {
+        var attempt = scope.NextAttempt();
+
+        // A retry started from a stream read, or a hedge from a timer: the attempt is still a child of the call's span.
+        using var current = CurrentSpan.Of(scope.Context?.Span);
+        return attempt.Track<TCall, TInner>(inner.Start(context));
+    }
+}
+
+/// <summary>What every interceptor is built with besides its options; one value, so an entry point hands the same to each it builds.</summary>
+/// <param name="Time">The clock for deadlines, backoff and break durations.</param>
+/// <param name="LoggerFactory">Where the interceptor logs.</param>
+/// <param name="MeterFactory">Creates the meter; the shared static meter when null.</param>
+/// <param name="Target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
+internal sealed record InterceptorServices(TimeProvider Time, ILoggerFactory LoggerFactory, IMeterFactory? MeterFactory, string? Target)
+{
+    /// <summary>The services of an interceptor given these arguments; a null clock is the system's, a null logger factory logs nothing.</summary>
+    public static InterceptorServices From(
+        TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, string? target = null) =>
+        new(timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, meterFactory, target);
+
+    /// <summary>The logger of <paramref name="pattern"/> (category <c>ResilientGrpc.&lt;pattern&gt;</c>).</summary>
+    public ILogger Logger(string pattern) => LoggerFactory.CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + "." + pattern);
+
+    /// <summary>The interceptor's share of the attempt and call instruments.</summary>
+    public CallTelemetry CallTelemetry() => new(CallMetrics.For(MeterFactory), Time, Target);
 }

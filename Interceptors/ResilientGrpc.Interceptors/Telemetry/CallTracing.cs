@@ -165,3 +165,72 @@ internal static class CallTracing
     /// <summary><paramref name="activity"/>, if it may be made current (the setter refuses a stopped one); else none.</summary>
     internal static Activity? Usable(Activity? activity) => activity is { IsStopped: false } ? activity : null;
 }
+
+/// <summary>The <see cref="ResilienceTelemetry.ActivitySourceName"/> source (see <see cref="CallTracing"/>): one static source, as .NET advises.</summary>
+internal static class ResilienceActivitySource
+{
+    public static ActivitySource Source { get; } = new(ResilienceTelemetry.ActivitySourceName, ResilienceMeter.Version);
+}
+
+/// <summary>Span tag and event names: OpenTelemetry's RPC conventions, and ours (listed in the README's "OpenTelemetry" section).</summary>
+internal static class TraceNames
+{
+    public const string RpcSystem = "rpc.system";
+    public const string RpcSystemGrpc = "grpc";
+    public const string RpcService = "rpc.service";
+    public const string RpcMethod = "rpc.method";
+    public const string RpcStatusCode = "rpc.grpc.status_code";
+
+    public const string RetryScheduled = "retry.scheduled";
+    public const string Pushback = "pushback";
+    public const string BreakerRejected = "circuit_breaker.rejected";
+    public const string BreakerTransition = "circuit_breaker.transition";
+    public const string HedgeSent = "hedge.sent";
+    public const string HedgeCancelled = "hedge.cancelled";
+
+    public const string AttemptTag = "attempt";
+    public const string DelayTag = "delay_ms";
+    public const string PushbackTag = "pushback_ms";
+    public const string StopsTag = "stops";
+    public const string StateTag = "state";
+    public const string ReasonTag = "reason";
+    public const string CountTag = "count";
+}
+
+/// <summary>
+/// Makes a call's span current, until disposed, where our layers act for the call on another thread (a read, a timer):
+/// grpc-dotnet's activity of an attempt is then its child, and a breaker's transition finds its call.
+/// </summary>
+internal readonly struct CurrentSpan : IDisposable
+{
+    private readonly Activity? previous;
+    private readonly bool entered;
+
+    private CurrentSpan(Activity? previous)
+    {
+        this.previous = previous;
+        entered = true;
+    }
+
+    /// <summary>Makes <paramref name="span"/> current, when there is one and it is not already.</summary>
+    public static CurrentSpan Of(Activity? span)
+    {
+        if (span is null || span.IsStopped || ReferenceEquals(Activity.Current, span))
+        {
+            return default;
+        }
+
+        var previous = Activity.Current;
+        Activity.Current = span;
+        return new CurrentSpan(previous);
+    }
+
+    /// <summary>Makes the activity current before this scope current again.</summary>
+    public void Dispose()
+    {
+        if (entered)
+        {
+            Activity.Current = CallTracing.Usable(previous);
+        }
+    }
+}

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
@@ -37,7 +38,7 @@ internal class RecordedCallContext : ResilienceCallContext
 
     /// <summary>Creates a recorded call's context, passed down in <paramref name="context"/>, holding its unstarted <paramref name="span"/>.</summary>
     public static RecordedCallContext Create<TRequest, TResponse>(
-        ref ClientInterceptorContext<TRequest, TResponse> context, TimeProvider time, string? target, System.Diagnostics.Activity? span)
+        ref ClientInterceptorContext<TRequest, TResponse> context, TimeProvider time, string? target, Activity? span)
         where TRequest : class
         where TResponse : class
     {
@@ -64,4 +65,12 @@ internal class RecordedCallContext : ResilienceCallContext
 
     /// <summary>Called when a layer refuses a call itself: no attempt reaches the network.</summary>
     public void RefuseAttempt() => Volatile.Write(ref attemptClaimed, 1);
+}
+
+/// <summary>A traced call's context: the recorded one plus its span, a type of its own so an untraced call's is no larger.</summary>
+internal sealed class TracedCallContext(WriteFlags flags, IMethod callMethod, string method, string target, long startTimestamp, Activity span)
+    : RecordedCallContext(flags, callMethod, method, target, startTimestamp)
+{
+    /// <inheritdoc />
+    public override Activity Span { get; } = span;
 }

@@ -66,3 +66,78 @@ internal abstract class ObservedCall<TObserver>(TObserver observer)
         }
     }
 }
+
+/// <summary>A server-streaming call whose outcome is the end of its response stream; its own stream reader.</summary>
+internal sealed class ObservedServerStreamingCall<TResponse, TObserver> : ObservedCall<TObserver>, IAsyncStreamReader<TResponse>
+    where TObserver : struct, ICallObserver
+{
+    private readonly AsyncServerStreamingCall<TResponse> inner;
+
+    private ObservedServerStreamingCall(AsyncServerStreamingCall<TResponse> inner, TObserver observer)
+        : base(observer) => this.inner = inner;
+
+    public TResponse Current => inner.ResponseStream.Current;
+
+    public static AsyncServerStreamingCall<TResponse> Wrap(AsyncServerStreamingCall<TResponse> inner, TObserver observer)
+    {
+        var observed = new ObservedServerStreamingCall<TResponse, TObserver>(inner, observer);
+        return new AsyncServerStreamingCall<TResponse>(
+            observed,
+            static s => ((ObservedServerStreamingCall<TResponse, TObserver>)s).inner.ResponseHeadersAsync,
+            static s => ((ObservedServerStreamingCall<TResponse, TObserver>)s).inner.GetStatus(),
+            static s => ((ObservedServerStreamingCall<TResponse, TObserver>)s).inner.GetTrailers(),
+            static s => ((ObservedServerStreamingCall<TResponse, TObserver>)s).Dispose(),
+            observed);
+    }
+
+    public Task<bool> MoveNext(CancellationToken cancellationToken) => ObserveMoveNext(inner.ResponseStream, cancellationToken);
+
+    private void Dispose()
+    {
+        Abandon();
+        inner.Dispose();
+    }
+}
+
+/// <summary>A duplex call whose outcome is the end of its response stream; its own stream reader.</summary>
+internal sealed class ObservedDuplexStreamingCall<TRequest, TResponse, TObserver> : ObservedCall<TObserver>, IAsyncStreamReader<TResponse>
+    where TObserver : struct, ICallObserver
+{
+    private readonly AsyncDuplexStreamingCall<TRequest, TResponse> inner;
+
+    private ObservedDuplexStreamingCall(AsyncDuplexStreamingCall<TRequest, TResponse> inner, TObserver observer)
+        : base(observer) => this.inner = inner;
+
+    public TResponse Current => inner.ResponseStream.Current;
+
+    public static AsyncDuplexStreamingCall<TRequest, TResponse> Wrap(AsyncDuplexStreamingCall<TRequest, TResponse> inner, TObserver observer)
+    {
+        var observed = new ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>(inner, observer);
+        return new AsyncDuplexStreamingCall<TRequest, TResponse>(
+            inner.RequestStream,
+            observed,
+            static s => ((ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>)s).inner.ResponseHeadersAsync,
+            static s => ((ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>)s).inner.GetStatus(),
+            static s => ((ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>)s).inner.GetTrailers(),
+            static s => ((ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>)s).Dispose(),
+            observed);
+    }
+
+    public Task<bool> MoveNext(CancellationToken cancellationToken) => ObserveMoveNext(inner.ResponseStream, cancellationToken);
+
+    private void Dispose()
+    {
+        Abandon();
+        inner.Dispose();
+    }
+}
+
+/// <summary>Learns how one call ended; small structs held inline by the observed-call wrappers, so it costs no allocation.</summary>
+internal interface ICallObserver
+{
+    /// <summary>The call ended (<paramref name="error"/> null: OK); <paramref name="readToken"/> is that of the read that saw it, if any.</summary>
+    void OnEnded(Exception? error, CancellationToken readToken);
+
+    /// <summary>The caller disposed the call before its final status was known.</summary>
+    void OnAbandoned();
+}

@@ -1,3 +1,5 @@
+using Grpc.Core;
+
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
 /// <summary>
@@ -55,5 +57,61 @@ internal abstract class ObservedResponseCall<TResponse, TObserver>(TObserver obs
             Complete(error);
             throw;
         }
+    }
+}
+
+/// <summary>A unary call whose outcome is the end of its response task.</summary>
+internal sealed class ObservedUnaryCall<TResponse, TObserver> : ObservedResponseCall<TResponse, TObserver>
+    where TObserver : struct, ICallObserver
+{
+    private readonly AsyncUnaryCall<TResponse> inner;
+
+    private ObservedUnaryCall(AsyncUnaryCall<TResponse> inner, TObserver observer)
+        : base(observer) => this.inner = inner;
+
+    protected override Task<TResponse> InnerResponse => inner.ResponseAsync;
+
+    /// <summary>Observes <paramref name="inner"/>; one already answered is reported at once and passed on as it is.</summary>
+    public static AsyncUnaryCall<TResponse> Wrap(AsyncUnaryCall<TResponse> inner, TObserver observer)
+    {
+        if (inner.ResponseAsync.IsCompletedSuccessfully)
+        {
+            observer.OnEnded(error: null, default);
+            return inner;
+        }
+
+        var observed = new ObservedUnaryCall<TResponse, TObserver>(inner, observer);
+        return new AsyncUnaryCall<TResponse>(
+            observed.ObserveResponse(),
+            static s => ((ObservedUnaryCall<TResponse, TObserver>)s).inner.ResponseHeadersAsync,
+            static s => ((ObservedUnaryCall<TResponse, TObserver>)s).inner.GetStatus(),
+            static s => ((ObservedUnaryCall<TResponse, TObserver>)s).inner.GetTrailers(),
+            static s => ((ObservedUnaryCall<TResponse, TObserver>)s).DisposeCall(((ObservedUnaryCall<TResponse, TObserver>)s).inner),
+            observed);
+    }
+}
+
+/// <summary>A client-streaming call whose outcome is the end of its response task.</summary>
+internal sealed class ObservedClientStreamingCall<TRequest, TResponse, TObserver> : ObservedResponseCall<TResponse, TObserver>
+    where TObserver : struct, ICallObserver
+{
+    private readonly AsyncClientStreamingCall<TRequest, TResponse> inner;
+
+    private ObservedClientStreamingCall(AsyncClientStreamingCall<TRequest, TResponse> inner, TObserver observer)
+        : base(observer) => this.inner = inner;
+
+    protected override Task<TResponse> InnerResponse => inner.ResponseAsync;
+
+    public static AsyncClientStreamingCall<TRequest, TResponse> Wrap(AsyncClientStreamingCall<TRequest, TResponse> inner, TObserver observer)
+    {
+        var observed = new ObservedClientStreamingCall<TRequest, TResponse, TObserver>(inner, observer);
+        return new AsyncClientStreamingCall<TRequest, TResponse>(
+            inner.RequestStream,
+            observed.ObserveResponse(),
+            static s => ((ObservedClientStreamingCall<TRequest, TResponse, TObserver>)s).inner.ResponseHeadersAsync,
+            static s => ((ObservedClientStreamingCall<TRequest, TResponse, TObserver>)s).inner.GetStatus(),
+            static s => ((ObservedClientStreamingCall<TRequest, TResponse, TObserver>)s).inner.GetTrailers(),
+            static s => ((ObservedClientStreamingCall<TRequest, TResponse, TObserver>)s).DisposeCall(((ObservedClientStreamingCall<TRequest, TResponse, TObserver>)s).inner),
+            observed);
     }
 }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
@@ -13,6 +14,7 @@ namespace ResilientGrpc.Interceptors.Internal.Calls;
 internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
     where TAttempt : class, IDisposable
 {
+    private ResilienceCallContext? shared;
     private TAttempt? current;
     private Task<TResult>? run;
     private Exception? finalError;
@@ -32,6 +34,9 @@ internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
 
     protected static Action<object> DisposeOfCall { get; } = static state => ((OwnedCall<TAttempt, TResult>)state).Dispose();
 
+    /// <summary>The context the attempts carry and report to: the one from above, else this call.</summary>
+    protected ResilienceCallContext Shared => shared ?? this;
+
     /// <summary>The task that runs the attempts, settling with the answer or the call's error.</summary>
     protected Task<TResult> Run => run!;
 
@@ -42,6 +47,20 @@ internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
     protected Exception? FinalError => Volatile.Read(ref finalError);
 
     protected bool IsDisposed => Volatile.Read(ref disposed) == 1;
+
+    /// <summary>
+    /// Declares, before the first attempt leaves, that the call may take up to <paramref name="attempts"/> attempts, on the
+    /// context they carry in <paramref name="context"/>: <paramref name="found"/>, from above, or this call.
+    /// </summary>
+    protected ResilienceCallContext Declare<TRequest, TResponse>(
+        ref ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, int attempts, AttemptsReport report)
+        where TRequest : class
+        where TResponse : class
+    {
+        shared = Adopt(ref context, found, this);
+        shared.DeclareAttempts(attempts, report);
+        return shared;
+    }
 
     /// <summary>The attempts run in <paramref name="attempts"/>, the task the caller's call settles with.</summary>
     protected void Running(Task<TResult> attempts) => run = attempts;
@@ -103,5 +122,62 @@ internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
 
         // The caller may never await (or read) what it disposed of: its failure (usually Cancelled) must not go unobserved.
         TaskFaults.Observe(run!);
+    }
+}
+
+/// <summary>
+/// The response stream of a server-streaming call retried or hedged until it commits: the first attempt whose read-ahead
+/// of its first message succeeds (a message, or the end) is the stream the caller reads. The caller's first read is that
+/// read-ahead, the next go to the committed attempt; a stream the caller has started reading is never replayed.
+/// </summary>
+internal static class CommittedStream
+{
+    /// <summary>
+    /// The caller's read: the first returns <paramref name="firstRead"/> (the loop's task, settling with the committed
+    /// read-ahead), later ones read <paramref name="committed"/>. Cancelling the first read cancels the call, as for a real one.
+    /// </summary>
+    public static Task<bool> MoveNext<TResponse>(
+        ref bool firstConsumed,
+        AsyncServerStreamingCall<TResponse>? committed,
+        Task<bool> firstRead,
+        CancellationToken cancellationToken,
+        Action<object?> cancel,
+        object call)
+    {
+        if (firstConsumed)
+        {
+            return committed is not null ? committed.ResponseStream.MoveNext(cancellationToken) : firstRead;
+        }
+
+        firstConsumed = true;
+        return firstRead.IsCompleted || !cancellationToken.CanBeCanceled ? firstRead : FirstMoveNextAsync(firstRead, cancellationToken, cancel, call);
+    }
+
+    /// <summary>The message the caller read last: the committed attempt's.</summary>
+    public static TResponse Current<TResponse>(AsyncServerStreamingCall<TResponse>? committed) =>
+        committed is not null ? committed.ResponseStream.Current : default!;
+
+    /// <summary>
+    /// Whether <paramref name="attempt"/> has its final status already: its headers then are no sign of a started answer,
+    /// as grpc-dotnet completes the headers of a trailers-only failure once the call has ended. So a completed headers task
+    /// alone is no commit: headers commit an attempt only when the caller asks for them and gets them while it runs.
+    /// </summary>
+    public static bool HasEnded<TResponse>(AsyncServerStreamingCall<TResponse> attempt)
+    {
+        try
+        {
+            _ = attempt.GetStatus();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> FirstMoveNextAsync(Task<bool> firstRead, CancellationToken cancellationToken, Action<object?> cancel, object call)
+    {
+        using var registration = cancellationToken.Register(cancel, call);
+        return await firstRead.ConfigureAwait(false);
     }
 }
