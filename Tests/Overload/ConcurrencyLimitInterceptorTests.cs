@@ -148,15 +148,15 @@ public sealed class ConcurrencyLimitInterceptorTests
         var error = Assert.Throws<ArgumentException>(() => new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions
         {
             MinLimit = 0,
-            MaxLimit = 20_000,
-            InitialLimit = 30_000,
+            MaxLimit = 70_000,
+            InitialLimit = 80_000,
             BackoffRatio = 1,
             LatencyTolerance = 0.5,
             OverloadStatusCodes = new HashSet<StatusCode>(),
         }));
 
         Assert.That(error!.Message, Does.Contain("ConcurrencyLimitOptions.MinLimit"));
-        Assert.That(error.Message, Does.Contain("ConcurrencyLimitOptions.MaxLimit"));
+        Assert.That(error.Message, Does.Contain("ConcurrencyLimitOptions.MaxLimit is 70000"));
         Assert.That(error.Message, Does.Contain("ConcurrencyLimitOptions.InitialLimit"));
         Assert.That(error.Message, Does.Contain("ConcurrencyLimitOptions.BackoffRatio"));
         Assert.That(error.Message, Does.Contain("ConcurrencyLimitOptions.LatencyTolerance"));

@@ -7,7 +7,7 @@ internal static class ConcurrencyLimitBinding
     public static void Read(ConfigurationReader reader, ConcurrencyLimitOptions options)
     {
         options.Algorithm = reader.Name(nameof(ConcurrencyLimitOptions.Algorithm), options.Algorithm);
-        options.InitialLimit = reader.Int(nameof(ConcurrencyLimitOptions.InitialLimit), options.InitialLimit);
+        options.InitialLimit = reader.NullableInt(nameof(ConcurrencyLimitOptions.InitialLimit), options.InitialLimit);
         options.MinLimit = reader.Int(nameof(ConcurrencyLimitOptions.MinLimit), options.MinLimit);
         options.MaxLimit = reader.Int(nameof(ConcurrencyLimitOptions.MaxLimit), options.MaxLimit);
         options.BackoffRatio = reader.Double(nameof(ConcurrencyLimitOptions.BackoffRatio), options.BackoffRatio);

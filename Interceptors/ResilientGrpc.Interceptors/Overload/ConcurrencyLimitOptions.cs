@@ -13,21 +13,28 @@ public sealed class ConcurrencyLimitOptions
     /// <value>The default value is <see cref="ConcurrencyLimitAlgorithm.Gradient"/>.</value>
     public ConcurrencyLimitAlgorithm Algorithm { get; set; } = ConcurrencyLimitAlgorithm.Gradient;
 
-    /// <summary>The limit at the start; with <see cref="ConcurrencyLimitAlgorithm.Fixed"/>, the limit.</summary>
-    /// <value>The default value is 20. Must be at least <see cref="MinLimit"/> and at most <see cref="MaxLimit"/>.</value>
-    public int InitialLimit { get; set; } = 20;
+    /// <summary>
+    /// The limit at the start; with <see cref="ConcurrencyLimitAlgorithm.Fixed"/>, the limit. Null starts an adaptive
+    /// limit at <see cref="MaxLimit"/>: no attempt is refused until the server shows overload, and the first sign of it
+    /// brings the limit down to what is in flight.
+    /// </summary>
+    /// <value>
+    /// The default value is null. When set, must be at least <see cref="MinLimit"/> and at most <see cref="MaxLimit"/>;
+    /// must be set for <see cref="ConcurrencyLimitAlgorithm.Fixed"/>.
+    /// </value>
+    public int? InitialLimit { get; set; }
 
     /// <summary>The lowest an adaptive limit goes.</summary>
     /// <value>The default value is 1. Must be at least 1.</value>
     public int MinLimit { get; set; } = 1;
 
     /// <summary>The highest an adaptive limit goes.</summary>
-    /// <value>The default value is 1000. Must be at least <see cref="MinLimit"/> and at most 10,000.</value>
-    public int MaxLimit { get; set; } = 1000;
+    /// <value>The default value is 10,000. Must be at least <see cref="MinLimit"/> and at most 65,535.</value>
+    public int MaxLimit { get; set; } = 10_000;
 
     /// <summary>
-    /// What an adaptive limit is multiplied by when the server refuses an attempt for overload (one of
-    /// <see cref="OverloadStatusCodes"/>) while the limit is in use.
+    /// What an adaptive limit is multiplied by in a round in which the server refused attempts for overload (with one of
+    /// <see cref="OverloadStatusCodes"/>) because of the client's load.
     /// </summary>
     /// <value>The default value is 0.9. Must be greater than 0 and less than 1.</value>
     public double BackoffRatio { get; set; } = 0.9;
@@ -62,12 +69,12 @@ public sealed class ConcurrencyLimitOptions
         problems.Check(Enum.IsDefined(Algorithm), nameof(Algorithm), Algorithm, "it must be Fixed, Aimd or Gradient");
         problems.Check(MinLimit >= 1, nameof(MinLimit), MinLimit, "it must be at least 1");
         problems.Check(
-            MaxLimit >= Math.Max(1, MinLimit) && MaxLimit <= 10_000, nameof(MaxLimit), MaxLimit, $"it must be at least {nameof(MinLimit)} ({MinLimit}) and at most 10000");
+            MaxLimit >= Math.Max(1, MinLimit) && MaxLimit <= ushort.MaxValue, nameof(MaxLimit), MaxLimit, $"it must be at least {nameof(MinLimit)} ({MinLimit}) and at most 65535");
         problems.Check(
-            InitialLimit >= MinLimit && InitialLimit <= MaxLimit,
+            InitialLimit is null ? Algorithm != ConcurrencyLimitAlgorithm.Fixed : InitialLimit >= MinLimit && InitialLimit <= MaxLimit,
             nameof(InitialLimit),
             InitialLimit,
-            $"it must be between {nameof(MinLimit)} ({MinLimit}) and {nameof(MaxLimit)} ({MaxLimit})");
+            $"it must be between {nameof(MinLimit)} ({MinLimit}) and {nameof(MaxLimit)} ({MaxLimit}), and set for a Fixed limit");
         problems.Check(BackoffRatio is > 0 and < 1, nameof(BackoffRatio), BackoffRatio, "it must be greater than 0 and less than 1");
         problems.Check(LatencyTolerance is >= 1 and <= 10, nameof(LatencyTolerance), LatencyTolerance, "it must be at least 1 and at most 10");
         problems.CheckFailureStatusCodes(OverloadStatusCodes, nameof(OverloadStatusCodes));

@@ -41,8 +41,8 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
         maxLimit = options.MaxLimit;
         origin = time.GetTimestamp();
         ticksPerMicrosecond = Math.Max(1, time.TimestampFrequency / 1_000_000);
-        limit = options.InitialLimit;
-        admissionLimit = options.InitialLimit;
+        limit = options.InitialLimit ?? options.MaxLimit;
+        admissionLimit = (int)limit;
     }
 
     /// <summary>The limit now: the most attempts admitted at once.</summary>
@@ -99,9 +99,9 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
             }
 
             round.Add(ended - started, outcome == CallOutcome.Failure, (int)(token & InFlightMask), admissionLimit);
-            if (round.IsComplete(admissionLimit))
+            if (round.IsComplete)
             {
-                Move(algorithm.Next(limit, round.Close()), ended);
+                Move(algorithm.Next(limit, round.Close(Volatile.Read(ref inFlight))), ended);
             }
         }
     }

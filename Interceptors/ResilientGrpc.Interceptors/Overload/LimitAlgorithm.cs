@@ -3,7 +3,9 @@ namespace ResilientGrpc.Interceptors.Overload;
 /// <summary>
 /// How a concurrency limit moves at the end of each <see cref="LimitRound"/>. Called under the limiter's lock, one round
 /// at a time. The algorithms differ in what calls for a cut; what the server does when not pushed (the
-/// <see cref="ServerBaseline"/>) and the growth are shared.
+/// <see cref="ServerBaseline"/>) and the growth are shared, and a cut starts from the attempts in flight when the limit
+/// is above them, so that a limit that starts high (at <see cref="ConcurrencyLimitOptions.MaxLimit"/> by default) comes
+/// down to the server's capacity in a few rounds.
 /// </summary>
 /// <remarks>
 /// A limit in use grows by one a round, as TCP's congestion window does per round trip, with two exceptions. Near the
@@ -39,14 +41,11 @@ internal abstract class LimitAlgorithm
     /// <summary>The limit after <paramref name="round"/>, from <paramref name="limit"/>; the limiter clamps it.</summary>
     public double Next(double limit, in LimitRound round)
     {
-        var cut = Cut(limit, round);
-        if (Environment.GetEnvironmentVariable("TRACE_LIMIT") is not null)
-        {
-            Console.Error.WriteLine($"{DateTime.UtcNow:ss.fff} L={limit:0.0} cut={cut:0.0} n={round.Samples} ref={round.Refused} hi={round.RefusedAtHigherConcurrency} use={round.InUse} med={round.MedianLatency} base={Baseline.Latency:0} over={Baseline.Overloaded(round)} since={roundsSinceCut}");
-        }
-
-        Baseline.Learn(round);
-        if (cut < limit)
+        // A cut starts from what was in flight, not from a limit far above it that nothing used.
+        var from = Math.Min(limit, Math.Max(1, round.PeakInFlight));
+        var cut = Cut(from, round);
+        Baseline.Learn(round, cut < from);
+        if (cut < from)
         {
             roundsSinceCut = 0;
             lastCutFrom = limit;

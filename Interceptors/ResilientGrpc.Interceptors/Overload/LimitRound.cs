@@ -1,8 +1,8 @@
 namespace ResilientGrpc.Interceptors.Overload;
 
 /// <summary>
-/// What the attempts that ended during one round of a concurrency limit showed: about one limit's worth of attempts,
-/// so about one round trip of the server, and at least 16.
+/// What the attempts that ended during one round of a concurrency limit showed: as many attempts as were in flight, so
+/// about one round trip of the server, and at least 16.
 /// </summary>
 /// <param name="Samples">The attempts that ended in the round.</param>
 /// <param name="Refused">Those the server refused for overload (a status among the overload statuses).</param>
@@ -16,8 +16,9 @@ namespace ResilientGrpc.Interceptors.Overload;
 /// Whether the server answered an attempt admitted while at least half the limit was in flight: whether the client
 /// pushed its limit in this round, or showed what the server does when it is not pushed.
 /// </param>
+/// <param name="PeakInFlight">The most attempts in flight when one of the round's was admitted, itself included.</param>
 /// <param name="MedianLatency">
 /// The median latency of the answered attempts, in microseconds (at least 1); 0 when none answered. The median, so that
 /// a few hung attempts or a varying service time do not read as a queue.
 /// </param>
-internal readonly record struct LimitRound(int Samples, int Refused, bool RefusedAtHigherConcurrency, bool InUse, long MedianLatency);
+internal readonly record struct LimitRound(int Samples, int Refused, bool RefusedAtHigherConcurrency, bool InUse, int PeakInFlight, long MedianLatency);

@@ -15,11 +15,13 @@ internal sealed class RoundSamples
     private int samples;
     private int kept;
     private bool inUse;
+    private int peakInFlight;
+    private int target = MinimumSamples;
     private InFlightSum answered;
     private InFlightSum refused;
 
-    /// <summary>Whether the round has the attempts it needs under <paramref name="limit"/>.</summary>
-    public bool IsComplete(int limit) => samples >= Math.Max(limit, MinimumSamples);
+    /// <summary>Whether the round has the attempts it needs: as many as were in flight when it began (a round trip's worth), and at least 16.</summary>
+    public bool IsComplete => samples >= target;
 
     /// <summary>
     /// Adds an attempt that ended after <paramref name="latency"/> microseconds, refused for overload or answered,
@@ -28,6 +30,7 @@ internal sealed class RoundSamples
     public void Add(long latency, bool overloaded, int inFlight, int limit)
     {
         samples++;
+        peakInFlight = Math.Max(peakInFlight, inFlight);
         if (overloaded)
         {
             refused.Add(inFlight);
@@ -42,9 +45,10 @@ internal sealed class RoundSamples
         }
     }
 
-    /// <summary>Ends the round: what it showed, and a new round begins.</summary>
-    public LimitRound Close()
+    /// <summary>Ends the round: what it showed, and a new round begins, with <paramref name="inFlight"/> attempts in flight.</summary>
+    public LimitRound Close(int inFlight)
     {
+        target = Math.Max(MinimumSamples, inFlight);
         var median = 0L;
         if (kept > 0)
         {
@@ -53,8 +57,8 @@ internal sealed class RoundSamples
             median = answered[kept / 2];
         }
 
-        var round = new LimitRound(samples, refused.Count, InFlightSum.RefusedAtHigher(refused, answered), inUse, median);
-        samples = kept = 0;
+        var round = new LimitRound(samples, refused.Count, InFlightSum.RefusedAtHigher(refused, answered), inUse, peakInFlight, median);
+        samples = kept = peakInFlight = 0;
         inUse = false;
         answered = refused = default;
         return round;
