@@ -157,7 +157,7 @@ internal static class ResilienceActivitySource
     public static ActivitySource Source { get; } = new(ResilienceTelemetry.ActivitySourceName, ResilienceMeter.Version);
 }
 
-/// <summary>Span tag and event names: OpenTelemetry's RPC conventions, and ours (listed in the README's "OpenTelemetry" section).</summary>
+/// <summary>Span tag and event names: OpenTelemetry's RPC conventions, and ours (listed in docs/telemetry.md).</summary>
 internal static class TraceNames
 {
     public const string RpcSystem = "rpc.system";
