@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates the log excerpts in README.md from a real run of the demo (default mode, real durations:
+# Regenerates the log excerpts in Client/README.md from a real run of the demo (default mode, real durations:
 # about two minutes). Each excerpt lives between marker comments, e.g.
 #   <!-- excerpt:retry -->  ...  <!-- /excerpt:retry -->
 # and is replaced wholesale; never edit the blocks by hand.
 #
-#   bash Client/capture-excerpts.sh            # build, run the demo, rewrite README.md
+#   bash Client/capture-excerpts.sh            # build, run the demo, rewrite Client/README.md
 #   DEMO_LOG=run.log bash Client/capture-excerpts.sh   # rewrite from a log captured earlier
 #
 # Excerpts: retry (a call that gives up after 3 attempts), deadline (a call cut at 2 s), hedging (a hung call
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-README=${README:-$ROOT/README.md}
+README=${README:-$ROOT/Client/README.md}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/resilientgrpc-capture.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
@@ -97,7 +97,7 @@ for name, block in excerpts.items():
     body = "\n".join(block).strip("\n")
     pattern = re.compile(rf"(<!-- excerpt:{name} -->\n).*?(<!-- /excerpt:{name} -->)", re.S)
     if not pattern.search(text):
-        fail(f"README has no <!-- excerpt:{name} --> ... <!-- /excerpt:{name} --> markers")
+        fail(f"{readme_path} has no <!-- excerpt:{name} --> ... <!-- /excerpt:{name} --> markers")
     text = pattern.sub(lambda m: m.group(1) + "```text\n" + body + "\n```\n" + m.group(2), text)
 open(readme_path, "w", encoding="utf-8").write(text)
 print(f"capture-excerpts: rewrote {', '.join(excerpts)} in {readme_path}")

@@ -1,7 +1,7 @@
 namespace ResilientGrpc.Tests.Architecture;
 
 /// <summary>
-/// The library's layout as the README draws it: folder dependencies point one way, the pattern-neutral telemetry
+/// The library's layout as docs/architecture.md draws it: folder dependencies point one way, the pattern-neutral telemetry
 /// depends on shared infrastructure only, the core package knows nothing of the extensions package or of hosting, and
 /// namespaces follow one rule in both packages.
 /// </summary>

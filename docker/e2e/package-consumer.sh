@@ -2,7 +2,7 @@
 # The packages as a user gets them.
 #
 # Packs ResilientGrpc.Interceptors and ResilientGrpc.Interceptors.Extensions into a local folder feed and checks
-# what they hold. Then creates two fresh console projects in a temporary folder outside the repository, each with
+# what they hold, each its own readme (Interceptors/<package>/README.md, named by the .nuspec's <readme>). Then creates two fresh console projects in a temporary folder outside the repository, each with
 # its own NuGet.config (the feed added to the machine's sources), adds the packages with `dotnet add package`
 # exactly as the README's install section says, and makes the README's marked snippets their Program.cs:
 #   <!-- consumer:intercept -->       the core package alone: channel.Intercept(...)
@@ -122,6 +122,19 @@ has_entries() {
 }
 # dependencies PACKAGE: its dependencies as "id version" lines, sorted.
 dependencies() { nuspec "$1" | sed -n 's|.*<dependency id="\([^"]*\)" version="\([^"]*\)".*|\1 \2|p' | sort; }
+# readme_of PACKAGE: the file its .nuspec names in <readme>, or nothing.
+readme_of() { nuspec "$1" | sed -n 's|.*<readme>\([^<]*\)</readme>.*|\1|p' | head -n 1; }
+# carries_own_readme PACKAGE: the .nupkg holds the file its <readme> names, and that file is the package's own
+# README.md from its project folder, byte for byte (not the repository's README, nor the other package's).
+carries_own_readme() {
+  local package=$1 readme source=$ROOT/Interceptors/$1/README.md
+  readme=$(readme_of "$package")
+  [[ -n $readme ]] || { echo "  $package.nuspec has no <readme> element" >&2; return 1; }
+  [[ -f $source ]] || { echo "  $source does not exist" >&2; return 1; }
+  unzip -p "$FEED/$package.$VERSION.nupkg" "$readme" >"$WORK/readme-$package.md" 2>/dev/null \
+    || { echo "  $package.$VERSION.nupkg has no $readme, which its <readme> names" >&2; return 1; }
+  cmp -s "$source" "$WORK/readme-$package.md" || { echo "  the packed $readme differs from $source" >&2; return 1; }
+}
 for project in "$CORE" "$EXTENSIONS"; do
   check "$project: .nupkg with README, assembly and XML docs" \
     has_entries "$FEED/$project.$VERSION.nupkg" README.md "lib/$TFM/$project.dll" "lib/$TFM/$project.xml"
@@ -129,8 +142,8 @@ for project in "$CORE" "$EXTENSIONS"; do
   check "$project: MIT licence expression and the README as package readme" \
     bash -c 'm=$(cat); grep -qF "<license type=\"expression\">MIT</license>" <<<"$m" && grep -qF "<readme>README.md</readme>" <<<"$m"' \
     < <(nuspec "$project")
-  check "$project: the packed README is the repository's" \
-    cmp -s "$README" <(unzip -p "$FEED/$project.$VERSION.nupkg" README.md)
+  check "$project: the packed readme (its .nuspec <readme>) is Interceptors/$project/README.md" \
+    carries_own_readme "$project"
 done
 core_dependencies=$(dependencies "$CORE")
 expected_core=$(printf '%s\n' "Grpc.Core.Api $GRPC_VERSION" "Microsoft.Extensions.Logging.Abstractions $EXTENSIONS_VERSION")

@@ -15,10 +15,7 @@ namespace ResilientGrpc.Interceptors;
 /// <see cref="CircuitBreakerOptions.BreakDuration"/> a probe call tests the server and closes or reopens it.
 /// Covers every call kind. Place it above a deadline interceptor so a hung probe ends in DeadlineExceeded.
 /// </summary>
-/// <remarks>
-/// Thread-safe. Admission and success while closed take no lock. One breaker serves every call through the
-/// interceptor unless <see cref="CircuitBreakerOptions.KeySelector"/> gives each key its own.
-/// </remarks>
+/// <remarks>Thread-safe. One breaker serves every call unless <see cref="CircuitBreakerOptions.KeySelector"/> gives each key its own.</remarks>
 public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
 {
     private readonly CircuitBreakerSettings settings;

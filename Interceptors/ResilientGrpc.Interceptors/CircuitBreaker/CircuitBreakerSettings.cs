@@ -29,10 +29,8 @@ internal sealed class CircuitBreakerSettings(CircuitBreakerOptions options)
     public Func<IMethod, string>? KeySelector { get; } = options.KeySelector;
 }
 
-/// <summary>Conversions between <see cref="TimeSpan"/> and <see cref="TimeProvider"/> timestamp units.</summary>
 internal static class Timestamps
 {
-    /// <summary><paramref name="span"/> in the timestamp units of <paramref name="time"/>, rounded up.</summary>
     public static long FromTimeSpan(TimeSpan span, TimeProvider time)
     {
         var frequency = time.TimestampFrequency;

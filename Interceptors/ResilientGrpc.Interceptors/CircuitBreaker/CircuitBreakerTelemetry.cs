@@ -61,7 +61,6 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, I
         }
     }
 
-    /// <summary>Counts a call to <paramref name="method"/> refused in <paramref name="state"/>, and marks it on its <paramref name="span"/>.</summary>
     public void CallRejected(string? key, string method, Activity? span, CircuitState state)
     {
         metrics.Rejected(BreakerName(key), method);
@@ -72,7 +71,6 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, I
     }
 }
 
-/// <summary>The circuit breaker's log events (category <c>ResilientGrpc.CircuitBreaker</c>).</summary>
 internal static partial class CircuitBreakerLog
 {
     [LoggerMessage(3001, LogLevel.Error,
@@ -121,7 +119,6 @@ internal static partial class CircuitBreakerLog
     public static partial void Reset(ILogger logger, string breaker);
 }
 
-/// <summary>The circuit breaker instruments: state changes, rejected calls, and the state gauge of every live breaker.</summary>
 internal sealed class CircuitBreakerMetrics
 {
     private readonly ConditionalWeakTable<object, Func<IEnumerable<Measurement<int>>>> breakerStates = [];
@@ -161,7 +158,6 @@ internal sealed class CircuitBreakerMetrics
         }
     }
 
-    /// <summary>Adds <paramref name="observe"/> to the state gauge for as long as <paramref name="owner"/> lives.</summary>
     public void ObserveStates(object owner, Func<IEnumerable<Measurement<int>>> observe) => breakerStates.AddOrUpdate(owner, observe);
 
     private IEnumerable<Measurement<int>> ObserveStates()

@@ -4,12 +4,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
-/// <summary>
-/// The state machines of one <see cref="CircuitBreakerInterceptor"/>, one per key with a <see cref="CircuitBreakerOptions.KeySelector"/>:
-/// finds a call's, fans isolate and reset out to every key, and reads every state for the gauge.
-/// </summary>
-/// <param name="settings">The breaker's settings.</param>
-/// <param name="create">Creates the state machine of a key (null: the single breaker).</param>
+/// <summary>The state machines of one breaker, one per key with a <see cref="CircuitBreakerOptions.KeySelector"/> (<paramref name="create"/> gets null for the single one).</summary>
 internal sealed class CircuitRegistry(CircuitBreakerSettings settings, Func<string?, CircuitStateController> create)
 {
     private readonly Func<string?, CircuitStateController> create = create;
@@ -17,7 +12,6 @@ internal sealed class CircuitRegistry(CircuitBreakerSettings settings, Func<stri
     private readonly ConcurrentDictionary<string, CircuitStateController>? keyed = settings.KeySelector is null ? null : new(StringComparer.Ordinal);
     private volatile bool isolateNewKeys;
 
-    /// <summary>The most severe state of all breakers: Isolated, then Open, then HalfOpen, then Closed.</summary>
     public CircuitState State
     {
         get
@@ -40,13 +34,11 @@ internal sealed class CircuitRegistry(CircuitBreakerSettings settings, Func<stri
 
     public CircuitStateController For(IMethod method) => single ?? For(keyed!, settings.KeySelector!(method) ?? string.Empty);
 
-    /// <summary>The state of the breaker for <paramref name="key"/>; Closed (or Isolated) for a key not seen yet.</summary>
     public CircuitState GetState(string key) =>
         Keyed().TryGetValue(key, out var controller)
             ? controller.State
             : isolateNewKeys ? CircuitState.Isolated : CircuitState.Closed;
 
-    /// <summary>Isolates every breaker, including keys first seen later.</summary>
     public void Isolate()
     {
         isolateNewKeys = true;
@@ -58,7 +50,6 @@ internal sealed class CircuitRegistry(CircuitBreakerSettings settings, Func<stri
 
     public void Isolate(string key) => For(Keyed(), key).Isolate();
 
-    /// <summary>Closes every breaker and forgets its counted outcomes; keys first seen later start closed.</summary>
     public void Reset()
     {
         isolateNewKeys = false;
@@ -70,7 +61,6 @@ internal sealed class CircuitRegistry(CircuitBreakerSettings settings, Func<stri
 
     public void Reset(string key) => For(Keyed(), key).Reset();
 
-    /// <summary>The state gauge's reading: one measurement per breaker, tagged with <paramref name="nameOf"/> its key.</summary>
     public IEnumerable<Measurement<int>> States(Func<string?, string> nameOf) =>
         single is not null ? [Measure(single, nameOf(null))] : keyed!.Select(pair => Measure(pair.Value, nameOf(pair.Key)));
 

@@ -5,17 +5,7 @@ using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
-/// <summary>
-/// The state machine of one breaker (one key): Closed → Open when its <see cref="OpeningRule"/> says so; Open → HalfOpen
-/// when a call arrives after the break; HalfOpen → Closed when every probe succeeds, → Open when one fails; Isolated
-/// until reset. An attempt's end comes from the observer wrapping it, or from its owner's report (<see cref="IAttemptWatcher"/>).
-/// </summary>
-/// <remarks>
-/// Transitions happen under <see cref="gate"/> (<c>..._NeedsLock</c>); observers are called after it is released. The
-/// closed path and rejections while open are lock-free (volatile <see cref="state"/> and <see cref="generation"/>,
-/// interlocked counters). Each transition bumps <see cref="generation"/> and an outcome admitted in an older one is
-/// ignored, so a slow call from before a break can neither close nor reopen the circuit.
-/// </remarks>
+/// <summary>The state machine of one breaker (one key); see docs/architecture.md.</summary>
 internal sealed class CircuitStateController : ICallFailureListener, IAttemptWatcher
 {
     private readonly Lock gate = new();
@@ -46,7 +36,6 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
 
     public string BreakerName { get; }
 
-    /// <summary>The breaker's key, or null when the interceptor has one breaker.</summary>
     public string? Key { get; }
 
     /// <summary>The state a caller would meet now: Open reads as HalfOpen once the break has elapsed, without traffic.</summary>
@@ -88,11 +77,9 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         return TryEnterSlow(now, out permit, out rejection);
     }
 
-    /// <summary>How an attempt that ended with <paramref name="error"/> counts (see <see cref="OutcomeClassifier"/>).</summary>
     public CallOutcome Classify(Exception? error, CancellationToken callerToken, CancellationToken readToken) =>
         classifier.Classify(error, callerToken, readToken);
 
-    /// <summary>What an attempt of the call with <paramref name="call"/> as its context belongs to (see <see cref="OpeningRule.ScopeOf"/>).</summary>
     public AttemptScope ScopeOf(CallAttempts? call, bool callerGaveUp) => rule.ScopeOf(call, callerGaveUp);
 
     /// <summary>Records how an admitted attempt ended (at most once per permit): a probe decides at once, else the rule counts it.</summary>
@@ -131,7 +118,6 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
     }
 
-    /// <summary>Makes a breaker that no caller has seen yet start isolated, without an event.</summary>
     public void StartIsolated()
     {
         lock (gate)
@@ -143,7 +129,6 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
 
     public void Isolate() => Change(static (self, _) => self.MoveTo_NeedsLock(CircuitState.Isolated, CircuitStateChangeReason.Isolated), 0);
 
-    /// <summary>Closes the circuit and forgets every counted outcome.</summary>
     public void Reset() => Change(static (self, _) => self.MoveTo_NeedsLock(CircuitState.Closed, CircuitStateChangeReason.Reset), 0);
 
     private bool TryEnterSlow(long now, out CircuitPermit permit, [NotNullWhen(false)] out BrokenCircuitException? rejection)
@@ -201,7 +186,6 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
                 : null,
         (AdmittedIn: admittedIn, Opening: opening));
 
-    /// <summary>Makes <paramref name="change"/> under the lock, then reports its transition, if any, outside it.</summary>
     private void Change<TArg>(Func<CircuitStateController, TArg, CircuitTransition?> change, TArg arg)
     {
         CircuitTransition? transition;

@@ -16,10 +16,7 @@ internal sealed class OutcomeClassifier
         }
     }
 
-    /// <summary>
-    /// No error: success. A cancelled token, status Cancelled, or an error that is no status from the server (a local
-    /// exception, a refusal by a layer of ours below): ignored. Otherwise failure if the status is in the failure set.
-    /// </summary>
+    /// <summary>No error: success; a cancelled token, Cancelled, or no server status (a local error, our refusal): ignored; else by the failure set.</summary>
     public CallOutcome Classify(Exception? error, CancellationToken callerToken, CancellationToken readToken = default)
     {
         if (error is null)
@@ -36,7 +33,6 @@ internal sealed class OutcomeClassifier
         return Classify(rpc.StatusCode);
     }
 
-    /// <summary>The outcome of a call that ended with <paramref name="code"/>.</summary>
     public CallOutcome Classify(StatusCode code) =>
         code == StatusCode.Cancelled ? CallOutcome.Ignored
         : (failureMask & Bit(code)) != 0 ? CallOutcome.Failure

@@ -19,7 +19,6 @@ internal struct ProbeSlots(int probes)
         return true;
     }
 
-    /// <summary>A probe succeeded: true once every probe has.</summary>
     public bool Succeeded() => ++succeeded >= probes;
 
     /// <summary>A probe the caller cancelled or abandoned proves nothing: its slot is free for the next caller.</summary>
@@ -27,7 +26,6 @@ internal struct ProbeSlots(int probes)
 
     public void Clear() => (admitted, succeeded) = (0, 0);
 
-    /// <summary>Checks that the slots stay within their count; outside the half-open state, that none is taken.</summary>
     [Conditional("DEBUG")]
     public readonly void AssertValid(bool halfOpen)
     {

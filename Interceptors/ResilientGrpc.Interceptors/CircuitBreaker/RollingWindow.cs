@@ -2,10 +2,7 @@ using System.Diagnostics;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
-/// <summary>
-/// Calls and failures over a sliding window of <see cref="BucketCount"/> buckets, lock-free: a reused slot's bucket is
-/// replaced by compare-and-swap and counted with interlocked increments; buckets older than the window are skipped.
-/// </summary>
+/// <summary>Calls and failures over a sliding window of buckets, lock-free: a stale slot's bucket is replaced by compare-and-swap.</summary>
 internal sealed class RollingWindow
 {
     public const int BucketCount = 10;

@@ -102,7 +102,6 @@ public sealed class DeadlineInterceptor : Interceptor
         }
     }
 
-    /// <summary>What to log if a unary call to <paramref name="method"/> exceeds the deadline this interceptor gave it, made once per method.</summary>
     private DeadlineReport.Box ReportFor(IMethod method) =>
         reports.GetOrAdd(method, static (m, self) => new(new DeadlineReport(self.logger, m.Name, self.LimitOf(m, stream: false).TotalSeconds)), this);
 
@@ -150,19 +149,13 @@ public sealed class DeadlineInterceptor : Interceptor
         }
     }
 
-    /// <summary>The timeout of a call to <paramref name="method"/>: its per-method one, else the default for a unary call and none for a stream.</summary>
     private TimeSpan LimitOf(IMethod method, bool stream) =>
         MethodKey.TryGet(methodTimeouts, method, out var limit) ? limit : stream ? Timeout.InfiniteTimeSpan : timeout;
 
-    /// <summary>Now + <paramref name="limit"/>, or <see cref="DateTime.MaxValue"/> when that is beyond it.</summary>
     private static DateTime Later(TimeSpan limit, DateTime now) =>
         limit == Timeout.InfiniteTimeSpan || limit >= DateTime.MaxValue - now ? DateTime.MaxValue : now + limit;
 
-    /// <summary>
-    /// Gives a stream its per-method deadline, if any, and the watch enforcing its first-response and idle limits (null
-    /// when none applies), whose token replaces the caller's in <paramref name="context"/>. The timeout bounds the first
-    /// response unless a per-method timeout replaces it (as a whole-call deadline) or the caller's deadline ends the call first.
-    /// </summary>
+    /// <summary>Gives a stream its per-method deadline, if any, and the watch of its limits (null if none), whose token replaces the caller's.</summary>
     private StreamWatch? WatchStream<TRequest, TResponse>(
         ref ClientInterceptorContext<TRequest, TResponse> context, bool clientStreaming)
         where TRequest : class
@@ -188,10 +181,7 @@ public sealed class DeadlineInterceptor : Interceptor
         return watch;
     }
 
-    /// <summary>
-    /// The context with the call's deadline (UTC): now + its timeout, unless the caller's is earlier. What to log if the call
-    /// exceeds it is set only when this interceptor set the deadline.
-    /// </summary>
+    /// <summary>The context with the call's deadline, unless the caller's is earlier; <paramref name="report"/> is set only if it set one.</summary>
     private ClientInterceptorContext<TRequest, TResponse> WithDeadline<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context, bool stream, out DeadlineReport report)
         where TRequest : class

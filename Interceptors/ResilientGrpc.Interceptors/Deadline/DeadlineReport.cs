@@ -29,7 +29,6 @@ internal readonly record struct DeadlineReport(ILogger? Logger, string Method, d
     }
 }
 
-/// <summary>The deadline interceptor's log events (category <c>ResilientGrpc.Deadline</c>).</summary>
 internal static partial class DeadlineLog
 {
     [LoggerMessage(2001, LogLevel.Warning,

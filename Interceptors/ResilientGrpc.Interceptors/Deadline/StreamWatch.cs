@@ -4,20 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
-/// <summary>
-/// Enforces one stream's first-response and idle limits on the call below, which carries <see cref="Token"/> instead of
-/// the caller's. One timer is set for the next limit that may pass; a message only records when it came, and a timer
-/// firing before the idle limit has passed is set again. The <see cref="WatchedCall"/> tells it what caller and server do.
-/// </summary>
-/// <remarks>
-/// The caller's token cancels <see cref="Token"/> too, so its cancellation stays CANCELLED with the caller's token
-/// cancelled, which the breaker above ignores. An expiry cancels <see cref="Token"/> (the server sees it) and every
-/// CANCELLED the call reports afterwards becomes DEADLINE_EXCEEDED (<see cref="IsExpiry"/>), which the breaker
-/// counts. One lock guards the phase and the timer; disposing the timer, cancelling and logging run outside it. Settling
-/// releases the timer and the caller-token registration; the token source has no link or timer, so needs no disposal.
-/// A client-streaming call waits for its answer from the end of its request stream, and its writes restart the idle
-/// clock; the logger is null when warnings are not logged; the call's deadline report is logged if that deadline passes.
-/// </remarks>
+/// <summary>Enforces one stream's first-response and idle limits on the call below, which carries <see cref="Token"/> (see docs/architecture.md).</summary>
 internal sealed class StreamWatch(
     TimeProvider time, CancellationToken callerToken, TimeSpan firstResponse, TimeSpan idle, bool clientStreaming, ILogger? logger, string method, DeadlineReport callDeadline)
 {
@@ -35,19 +22,14 @@ internal sealed class StreamWatch(
 
     public CancellationToken Token => source.Token;
 
-    /// <summary>Whether a limit has passed and cancelled the call.</summary>
     public bool Expired => expiry is not null;
 
-    /// <summary>Whether <paramref name="error"/> is the call below reporting the cancellation an expiry caused.</summary>
     public bool IsExpiry(Exception error) => Expired && error is RpcException { StatusCode: StatusCode.Cancelled } or OperationCanceledException;
 
-    /// <summary>The status the caller sees once a limit has passed, saying which.</summary>
     public Status ExpiredStatus(Exception? cause) => new(StatusCode.DeadlineExceeded, expiry!, cause);
 
-    /// <summary>The error the caller sees once a limit has passed.</summary>
     public RpcException Expiry(Exception? cause = null) => new(ExpiredStatus(cause));
 
-    /// <summary>Starts watching the call below, once it has started; learns when its response headers arrive.</summary>
     public void Start(Task<Metadata> responseHeaders)
     {
         if (callerToken.CanBeCanceled)
@@ -72,7 +54,6 @@ internal sealed class StreamWatch(
             TaskScheduler.Default);
     }
 
-    /// <summary>The server answered (response headers or a message): the first-response limit no longer applies.</summary>
     public void Responded()
     {
         if (phase >= StreamPhase.Answered)
@@ -93,17 +74,14 @@ internal sealed class StreamWatch(
         stale?.Dispose();
     }
 
-    /// <summary>A message arrived: the server has answered, and the idle clock restarts.</summary>
     public void Received()
     {
         Touch(always: true);
         Responded();
     }
 
-    /// <summary>The caller wrote a message: for a client-streaming call, the idle clock restarts.</summary>
     public void Wrote() => Touch(always: false);
 
-    /// <summary>The caller completed its request stream: a client-streaming call's wait for its answer begins.</summary>
     public void RequestCompleted()
     {
         if (!clientStreaming)
@@ -126,10 +104,7 @@ internal sealed class StreamWatch(
         stale?.Dispose();
     }
 
-    /// <summary>
-    /// The call ended (<paramref name="error"/> null for OK) or was disposed: releases the timer and the registration. A
-    /// watched stream's deadline is logged here, so that an expiry is not also logged as one.
-    /// </summary>
+    /// <summary>The call ended or was disposed: releases the timer and registration, and logs a passed deadline unless a limit expired.</summary>
     public void Settle(Exception? error = null)
     {
         if (Move(StreamPhase.Settled) is not { } before)
@@ -180,7 +155,6 @@ internal sealed class StreamWatch(
         }
     }
 
-    /// <summary>Moves to <paramref name="to"/> (Expired or Settled) and drops the timer; returns the phase before, or null if already there.</summary>
     private StreamPhase? Move(StreamPhase to)
     {
         StreamPhase before;
@@ -213,7 +187,6 @@ internal sealed class StreamWatch(
         Settle(headers.Exception?.InnerException);
     }
 
-    /// <summary>Restarts the idle clock; a message written restarts it only for a client-streaming call (not <paramref name="always"/>).</summary>
     private void Touch(bool always)
     {
         if (idle != Timeout.InfiniteTimeSpan && (always || clientStreaming))
@@ -222,7 +195,6 @@ internal sealed class StreamWatch(
         }
     }
 
-    /// <summary>Which limit has passed at <paramref name="now"/>, or none and how long until the next one may.</summary>
     private StreamLimit Check_NeedsLock(long now, out TimeSpan next)
     {
         next = Timeout.InfiniteTimeSpan;
@@ -249,7 +221,6 @@ internal sealed class StreamWatch(
         return StreamLimit.None;
     }
 
-    /// <summary>Sets the timer for the next limit that may pass; returns a timer no longer needed, to dispose outside the lock.</summary>
     private ITimer? Rearm_NeedsLock(long now)
     {
         Check_NeedsLock(now, out var next);
@@ -271,7 +242,6 @@ internal sealed class StreamWatch(
         return null;
     }}
 
-/// <summary>Which limit of a <see cref="StreamWatch"/> passed.</summary>
 internal enum StreamLimit
 {
     None,
@@ -282,17 +252,13 @@ internal enum StreamLimit
 /// <summary>Where a <see cref="StreamWatch"/> is in the life of its stream; it only moves forward.</summary>
 internal enum StreamPhase
 {
-    /// <summary>A client-streaming caller is still writing: the wait for the answer has not begun.</summary>
     Writing,
 
     Waiting,
 
-    /// <summary>The server has answered; only the idle limit, if any, remains.</summary>
     Answered,
 
-    /// <summary>A limit passed; the timer is gone.</summary>
     Expired,
 
-    /// <summary>The call ended or was disposed; the timer is gone.</summary>
     Settled,
 }

@@ -3,11 +3,7 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
-/// <summary>
-/// The watched call of every stream kind: passes each operation below, tells the <see cref="StreamWatch"/> what it saw,
-/// and turns the CANCELLED an expiry caused into DEADLINE_EXCEEDED wherever the caller looks; disposal settles the watch.
-/// Each subclass is the state of the call object it builds, so the delegates below are shared, not allocated per call.
-/// </summary>
+/// <summary>A stream under a <see cref="StreamWatch"/>: tells it what it sees, shows an expiry as DEADLINE_EXCEEDED; each subclass is its call object's state.</summary>
 internal abstract class WatchedCall(StreamWatch watch)
 {
     protected static readonly Func<object, Task<Metadata>> HeadersOfCall = static s => ((WatchedCall)s).Headers();
@@ -30,7 +26,6 @@ internal abstract class WatchedCall(StreamWatch watch)
 
     protected abstract void InnerDispose();
 
-    /// <summary>Reads the next response message: a message is an answer; the end of the stream or an error settles the call.</summary>
     protected Task<bool> ReadAsync<T>(IAsyncStreamReader<T> reader, CancellationToken cancellationToken)
     {
         var next = reader.MoveNext(cancellationToken);
@@ -44,7 +39,6 @@ internal abstract class WatchedCall(StreamWatch watch)
         return ReadAsync(next);
     }
 
-    /// <summary>Awaits the response of a client-streaming call, which settles it.</summary>
     protected async Task<TResponse> ResponseAsync<TResponse>(Task<TResponse> response)
     {
         try
@@ -121,7 +115,6 @@ internal abstract class WatchedCall(StreamWatch watch)
         }
     }
 
-    /// <summary>The call's status as the caller sees it: DEADLINE_EXCEEDED instead of the CANCELLED an expiry caused.</summary>
     private Status Status()
     {
         var status = InnerStatus();
@@ -135,19 +128,16 @@ internal abstract class WatchedCall(StreamWatch watch)
     }
 }
 
-/// <summary>A stream kind whose first-response and idle limits a <see cref="StreamWatch"/> enforces.</summary>
-/// <typeparam name="TCall">The call object of that kind.</typeparam>
+/// <summary>A stream kind (<typeparamref name="TCall"/>) whose limits a <see cref="StreamWatch"/> enforces.</summary>
 internal interface IWatchedKind<TCall>
     where TCall : class
 {
     /// <summary>Whether the caller writes a request stream: the first-response limit then starts when it completes.</summary>
     static abstract bool ClientStreaming { get; }
 
-    /// <summary>Wraps <paramref name="call"/> so <paramref name="watch"/> sees its traffic and its end.</summary>
     static abstract TCall Wrap(TCall call, StreamWatch watch);
 }
 
-/// <summary>A server-streaming call under a <see cref="StreamWatch"/>; its own response stream reader.</summary>
 internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncServerStreamingCall<TResponse>>
 {
     private readonly AsyncServerStreamingCall<TResponse> inner;
@@ -177,7 +167,6 @@ internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyn
     protected override void InnerDispose() => inner.Dispose();
 }
 
-/// <summary>A duplex call under a <see cref="StreamWatch"/>; its own response stream reader.</summary>
 internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncDuplexStreamingCall<TRequest, TResponse>>
 {
     private readonly AsyncDuplexStreamingCall<TRequest, TResponse> inner;
@@ -214,7 +203,6 @@ internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedC
     protected override void InnerDispose() => inner.Dispose();
 }
 
-/// <summary>A client-streaming call under a <see cref="StreamWatch"/>, which its response settles.</summary>
 internal sealed class WatchedClientStreamingCall<TRequest, TResponse> : WatchedCall, IWatchedKind<AsyncClientStreamingCall<TRequest, TResponse>>
 {
     private readonly AsyncClientStreamingCall<TRequest, TResponse> inner;

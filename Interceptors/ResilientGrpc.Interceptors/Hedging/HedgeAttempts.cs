@@ -29,10 +29,7 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
         return false;
     }
 
-    /// <summary>
-    /// Takes out the first attempt whose headers arrived while it still runs, if any; one whose headers came with its
-    /// end (a trailers-only failure) or failed is marked seen, and its outcome decides it.
-    /// </summary>
+    /// <summary>Takes out the first attempt whose headers arrived while it runs; others with headers are marked seen, left to their outcome.</summary>
     public bool TryTakeAnswering(Func<TAttempt, bool> hasEnded, out InFlightAttempt answering)
     {
         for (var i = 0; i < Count; i++)
@@ -53,7 +50,6 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
         return false;
     }
 
-    /// <summary>Watches the headers of each attempt that has none watched yet, from <paramref name="headersOf"/>, calling <paramref name="onArrival"/> when they come.</summary>
     public void WatchHeaders(Func<TAttempt, Task<Metadata>> headersOf, Action onArrival)
     {
         for (var i = 0; i < Count; i++)
@@ -68,7 +64,6 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
         }
     }
 
-    /// <summary>Cancels and disposes every attempt in flight (the server sees it); returns how many were still running.</summary>
     public int CancelAll()
     {
         var running = 0;
@@ -96,14 +91,11 @@ internal sealed class HedgeAttempts<TAttempt, TResult>(int capacity)
         return taken;
     }
 
-    /// <summary>An attempt in flight; <see cref="Headers"/> is watched once the caller asks for headers, until seen.</summary>
     internal readonly record struct InFlightAttempt(TAttempt Call, Task<TResult> Outcome, int Number, Task<Metadata>? Headers = null, bool HeadersSeen = false);
 }
 
-/// <summary>
-/// The wait before a hedged call's next hedge, on the injected clock. Each arming is numbered, so the late callback of a
-/// wait disarmed since (a timer's callback may run after its disposal) cannot pass for the current one.
-/// </summary>
+/// <summary>The wait before a hedged call's next hedge, on the injected clock.</summary>
+// Each arming is numbered: a timer's callback may run after its disposal, and must not pass for the current arming's.
 internal struct HedgeTimer
 {
     private ITimer? timer;
@@ -112,7 +104,6 @@ internal struct HedgeTimer
 
     public readonly bool IsArmed => timer is not null;
 
-    /// <summary>Arms a wait; when it ends, <paramref name="onFired"/> gets <paramref name="owner"/> and the arming's number for <see cref="Fire"/>.</summary>
     public void Arm<TOwner>(TimeProvider time, TimeSpan wait, Action<TOwner, int> onFired, TOwner owner)
         where TOwner : class
     {
@@ -120,7 +111,6 @@ internal struct HedgeTimer
         timer = time.CreateTimer(static s => ((Fired<TOwner>)s!).Raise(), new Fired<TOwner>(onFired, owner, number), wait, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Arming <paramref name="number"/> ended: the wait fired, unless it was disarmed since.</summary>
     public void Fire(int number)
     {
         if (number == Volatile.Read(ref arming))
@@ -129,7 +119,6 @@ internal struct HedgeTimer
         }
     }
 
-    /// <summary>Whether the wait ended since it was armed; it is then disarmed.</summary>
     public bool TakeFired()
     {
         if (Interlocked.Exchange(ref fired, 0) == 0)
@@ -154,23 +143,18 @@ internal struct HedgeTimer
     }
 }
 
-/// <summary>
-/// A loop's one reusable wait: armed before the loop looks, it is woken by anything that happens from then on (at once
-/// if it happened while looking). Waiting allocates nothing; the loop resumes on the thread pool, not the waker's.
-/// </summary>
+/// <summary>A loop's one reusable wait, armed before the loop looks; waiting allocates nothing, and resumes on the thread pool.</summary>
 internal sealed class WakeSignal : IValueTaskSource
 {
     private ManualResetValueTaskSourceCore<bool> core = new() { RunContinuationsAsynchronously = true };
     private int armed;
 
-    /// <summary>Arms the signal: from now on, <see cref="Wake"/> ends the next wait.</summary>
     public void Arm()
     {
         core.Reset();
         Volatile.Write(ref armed, 1);
     }
 
-    /// <summary>Something happened: the wait ends, once per arming.</summary>
     public void Wake()
     {
         if (Interlocked.Exchange(ref armed, 0) == 1)
@@ -179,16 +163,12 @@ internal sealed class WakeSignal : IValueTaskSource
         }
     }
 
-    /// <summary>Waits until woken since the last <see cref="Arm"/>.</summary>
     public ValueTask WaitAsync() => new(this, core.Version);
 
-    /// <inheritdoc />
     public ValueTaskSourceStatus GetStatus(short token) => core.GetStatus(token);
 
-    /// <inheritdoc />
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         core.OnCompleted(continuation, state, token, flags);
 
-    /// <inheritdoc />
     public void GetResult(short token) => core.GetResult(token);
 }

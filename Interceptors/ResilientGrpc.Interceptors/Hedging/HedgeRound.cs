@@ -8,7 +8,6 @@ internal struct HedgeRound(HedgingEngine engine, in CallOptions options, TimeSpa
 {
     private readonly DateTime deadline = CallerDeadline.Of(options);
 
-    /// <summary>Attempts sent so far, the first included.</summary>
     public int Sent { get; set; } = 1;
 
     /// <summary>How long after now the next hedge may go; null when none may.</summary>
@@ -47,10 +46,7 @@ internal struct HedgeRound(HedgingEngine engine, in CallOptions options, TimeSpa
         return HedgeStep.Send;
     }
 
-    /// <summary>
-    /// An attempt failed with <paramref name="error"/>: what it means for the call, and when the next hedge may go. A
-    /// non-fatal failure takes a token from the retry budget unless the call was <paramref name="stopped"/>.
-    /// </summary>
+    /// <summary>An attempt failed: what that means for the call, and when the next hedge may go; takes a budget token unless <paramref name="stopped"/>.</summary>
     public HedgeFailure Failed(Exception error, bool stopped)
     {
         LastError = error;
@@ -70,38 +66,28 @@ internal struct HedgeRound(HedgingEngine engine, in CallOptions options, TimeSpa
     }
 }
 
-/// <summary>What a hedged call's loop does next about the next hedge (<see cref="HedgeRound.Next"/>).</summary>
 internal enum HedgeStep
 {
-    /// <summary>Nothing: no hedge is due (the timer runs, the attempts are spent, or none may follow).</summary>
     Wait,
 
     Send,
 
     Arm,
 
-    /// <summary>The retry budget holds the next hedge back: no further hedge is sent.</summary>
     Throttled,
 
-    /// <summary>The caller's deadline passes before the next hedge could start: no further hedge is sent.</summary>
     DeadlinePasses,
 }
 
-/// <summary>What the failure of one attempt of a hedged call means for the call.</summary>
 internal enum HedgeFailure
 {
-    /// <summary>A non-fatal status without pushback: the next hedge goes at once.</summary>
     NonFatal,
 
-    /// <summary>A non-fatal status with a pushback of zero or more: the next hedge goes after that delay.</summary>
     Pushback,
 
-    /// <summary>A non-fatal status with a negative or unreadable pushback: no more hedges; those in flight go on.</summary>
     PushbackStop,
 
-    /// <summary>Refused by an interceptor below (an open circuit): not sent, no more hedges; fatal only if none is in flight.</summary>
     Refused,
 
-    /// <summary>Any other failure: it is the call's, and the other attempts are cancelled.</summary>
     Fatal,
 }

@@ -5,19 +5,7 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Hedging;
 
-/// <summary>
-/// The one hedging loop (gRFC A6) of the hedged call kinds: the first attempt goes at once, each next one after the
-/// hedge delay, at once after a non-fatal failure, or after the server's pushback, while the retry budget allows. The
-/// first success commits the call, as does a fatal failure or, once the caller asks for headers
-/// (<see cref="CommitOnHeaders"/>), the first attempt whose headers arrive while it runs; the others are then cancelled.
-/// </summary>
-/// <remarks>
-/// The owner of the call's attempts (<see cref="CallAttempts"/>): it declares them overlapping, commits to the one that
-/// answers, and reports the call's failure once all have failed, so a breaker below counts a hedged call once. One loop
-/// starts and owns the attempts in flight and sleeps on one reusable signal, which whatever happens wakes (an attempt
-/// ends, the timer fires, headers arrive, the caller gives up), so waiting costs nothing per turn. Every attempt it
-/// gives up is observed.
-/// </remarks>
+/// <summary>A call hedging makes of overlapping attempts, and the one hedging loop (gRFC A6) of the hedged call kinds (see docs/architecture.md).</summary>
 internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : OwnedCall<TAttempt, TResult>
     where TRequest : class
     where TResponse : class
@@ -44,7 +32,6 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         wake = signal.Wake;
     }
 
-    /// <summary>Starts the first attempt; the attempts carry and are declared on <paramref name="found"/>, the context from above, or this object.</summary>
     protected TAttempt StartFirst<TInvocation>(ResilienceCallContext? found, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
@@ -52,7 +39,6 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         return invocation.Start(context);
     }
 
-    /// <summary>The first attempt already answered the call (succeeded when it returned): nothing is hedged.</summary>
     protected void AnsweredAtOnce()
     {
         engine.Succeeded();
@@ -66,13 +52,10 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         Running(RunAsync(invocation));
     }
 
-    /// <summary>The task that settles with how <paramref name="attempt"/> answers: its first result, or its error.</summary>
     protected abstract Task<TResult> OutcomeOf(TAttempt attempt);
 
-    /// <summary>The response headers of <paramref name="attempt"/>, for a call kind that may commit on them.</summary>
     protected virtual Task<Metadata> HeadersOf(TAttempt attempt) => throw new NotSupportedException();
 
-    /// <summary>Whether <paramref name="attempt"/> has ended, so that its headers are no sign of a started answer.</summary>
     protected virtual bool HasEnded(TAttempt attempt) => true;
 
     /// <summary>The caller asks for headers: from now on, an attempt whose headers arrive while it runs commits the call. Completes on commit.</summary>
@@ -89,10 +72,8 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         return commit.Task;
     }
 
-    /// <summary>Cancels every attempt in flight (the loop disposes them; the base disposes the one that decided the call).</summary>
     protected override void OnDisposed() => Stop();
 
-    /// <summary>The loop: handles what happened, sends or times the next hedge, and sleeps until something else does.</summary>
     private async Task<TResult> RunAsync<TInvocation>(TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
@@ -193,7 +174,6 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         }
     }
 
-    /// <summary>Whether an attempt answered by its headers, once the caller asked for them, while it still runs.</summary>
     private bool TryAnswer(out HedgeAttempts<TAttempt, TResult>.InFlightAttempt winner)
     {
         winner = default;
@@ -212,7 +192,6 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         return true;
     }
 
-    /// <summary><paramref name="winner"/> answers the call: the others are cancelled.</summary>
     private void Win(in HedgeAttempts<TAttempt, TResult>.InFlightAttempt winner)
     {
         timer.Disarm();

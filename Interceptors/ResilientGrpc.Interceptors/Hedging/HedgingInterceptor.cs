@@ -52,7 +52,6 @@ public sealed class HedgingInterceptor : Interceptor
     {
     }
 
-    /// <summary>Creates the interceptor with <paramref name="throttle"/>, the budget a stack shares with retry (gRFC A6), else the options' own.</summary>
     internal HedgingInterceptor(HedgingOptions options, InterceptorServices services, RetryThrottle? throttle = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -122,7 +121,6 @@ public sealed class HedgingInterceptor : Interceptor
         Calls.Owned<HedgingEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>, Hedged<TRequest, TResponse>, TInvocation>(
             engine, context, invocation, engine.Policy.AppliesTo(context.Method));
 
-    /// <summary>A call kind never hedged (blocking, client streaming, duplex): only recorded.</summary>
     internal TCall Unhedged<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class

@@ -14,7 +14,6 @@ namespace ResilientGrpc.Interceptors;
 /// </remarks>
 public sealed class HedgingOptions
 {
-    /// <summary>The cap of <see cref="MaxAttempts"/>, as of <see cref="RetryOptions.MaxAttempts"/>.</summary>
     internal const int MaxAttemptsCap = 10;
 
     /// <summary>
@@ -63,9 +62,8 @@ public sealed class HedgingOptions
     /// takes a token; each answered call gives back <see cref="RetryThrottlingOptions.TokenRatio"/>.
     /// </summary>
     /// <remarks>
-    /// gRFC A6 makes the budget one per channel, so a stack (<see cref="ResilienceOptions"/>) shares it between retry and
-    /// hedging: set it here or on <see cref="RetryOptions.Throttling"/>. Setting both is an error that
-    /// <see cref="ResilienceOptions.Validate()"/> names, rather than silently discarding a budget the user wrote.
+    /// A stack (<see cref="ResilienceOptions"/>) has one budget for retry and hedging (gRFC A6): set it here or on
+    /// <see cref="RetryOptions.Throttling"/>; setting both is an error that <see cref="ResilienceOptions.Validate()"/> names.
     /// </remarks>
     /// <value>The default value is <see langword="null"/> (hedges are not throttled, unless stacked with a throttled retry).</value>
     public RetryThrottlingOptions? Throttling { get; set; }
@@ -86,7 +84,6 @@ public sealed class HedgingOptions
         Throttling?.Validate(problems.Scope(nameof(Throttling)));
     }
 
-    /// <summary>Records each entry naming a method of <paramref name="service"/> that it lacks or that cannot be hedged; others are left alone.</summary>
     internal void ValidateMethodsOf(ServiceMethods service, OptionsProblems problems)
     {
         // Stryker disable once Block,Statement : unreachable through the options validator, which checks methods only when HedgedMethods holds entries.

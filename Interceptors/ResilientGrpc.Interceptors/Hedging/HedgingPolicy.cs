@@ -13,7 +13,6 @@ internal sealed class HedgingPolicy
     private readonly TimeSpan delay;
     private readonly uint nonFatalMask;
 
-    /// <param name="options">Validated options, copied here: later changes to them do not reach the policy.</param>
     public HedgingPolicy(HedgingOptions options)
     {
         MaxAttempts = options.MaxAttempts;
@@ -34,13 +33,9 @@ internal sealed class HedgingPolicy
 
     public bool AppliesTo(IMethod method) => MaxAttempts > 1 && MethodKey.Matches(hedgedMethods, method);
 
-    /// <summary>The wait between hedges of <paramref name="method"/> while no answer has come.</summary>
     public TimeSpan DelayOf(IMethod method) => MethodKey.TryGet(methodDelays, method, out var value) ? value : delay;
 
-    /// <summary>
-    /// What a failure with <paramref name="error"/> means for the call, and its <paramref name="pushback"/>. While
-    /// <paramref name="callerDeadlineAhead"/>, DEADLINE_EXCEEDED is the attempt's own deadline: non-fatal, others may answer.
-    /// </summary>
+    /// <summary>What a failure means for the call; DEADLINE_EXCEEDED while <paramref name="callerDeadlineAhead"/> is the attempt's own, non-fatal.</summary>
     public HedgeFailure Classify(Exception error, bool callerDeadlineAhead, out TimeSpan? pushback)
     {
         pushback = null;
@@ -60,7 +55,6 @@ internal sealed class HedgingPolicy
     }
 }
 
-/// <summary>The hedging rules, retry budget, clock and telemetry of one interceptor, shared by its calls; per-call state lives in the call.</summary>
 internal sealed class HedgingEngine(HedgingPolicy policy, RetryThrottle? throttle, TimeProvider time, HedgingTelemetry telemetry)
 {
     public HedgingPolicy Policy => policy;
@@ -69,7 +63,6 @@ internal sealed class HedgingEngine(HedgingPolicy policy, RetryThrottle? throttl
 
     public HedgingTelemetry Telemetry => telemetry;
 
-    /// <summary>Whether the retry budget lets a hedge go now; always, without a budget.</summary>
     public bool AllowsHedge => throttle?.AllowsRetry ?? true;
 
     public void Succeeded() => throttle?.RecordSuccess();

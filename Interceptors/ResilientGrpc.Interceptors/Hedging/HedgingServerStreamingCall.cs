@@ -5,10 +5,7 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Hedging;
 
-/// <summary>
-/// A server-streaming call that hedges until it commits (<see cref="CommittedStream"/>) to the first attempt to deliver
-/// a message, end its stream, or send headers the caller asked for while it runs; the others are then cancelled.
-/// </summary>
+/// <summary>A server-streaming call that hedges until it commits (<see cref="CommittedStream"/>); the others are then cancelled.</summary>
 internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
     : HedgingCall<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, bool>, IAsyncStreamReader<TResponse>
     where TRequest : class
@@ -23,7 +20,6 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
     {
     }
 
-    /// <inheritdoc />
     public TResponse Current => CommittedStream.Current(Attempt);
 
     public static AsyncServerStreamingCall<TResponse> Start<TInvocation>(
@@ -35,7 +31,6 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
         return new AsyncServerStreamingCall<TResponse>(call, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, call);
     }
 
-    /// <inheritdoc />
     public Task<bool> MoveNext(CancellationToken cancellationToken) =>
         CommittedStream.MoveNext(ref firstConsumed, Attempt, Run, cancellationToken, CancelOfCall, this);
 
@@ -75,10 +70,6 @@ internal sealed class HedgingUnaryCall<TRequest, TResponse>
     {
     }
 
-    /// <summary>
-    /// Starts the first attempt, and the loop unless that attempt already settled the call (a success, or a refusal from
-    /// below): then it is the call, and hedging costs no more.
-    /// </summary>
     public static AsyncUnaryCall<TResponse> Start<TInvocation>(
         HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>

@@ -11,14 +11,12 @@ namespace ResilientGrpc.Interceptors.Hedging;
 /// <summary>Where hedging reports each of its events once, to its log and instruments; attempts and calls are the call telemetry's.</summary>
 internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, int maxAttempts, string? target)
 {
-    /// <summary>Hedge <paramref name="attempt"/> (2 or more) left <paramref name="elapsed"/> after the call started; an event on the call's <paramref name="span"/>.</summary>
     public void HedgeSent(IMethod method, int attempt, TimeSpan elapsed, Activity? span = null)
     {
         HedgingLog.HedgeSent(logger, method.Name, attempt, maxAttempts, elapsed.TotalSeconds);
         CallTracing.HedgeSent(span, attempt);
     }
 
-    /// <summary>Attempt <paramref name="attempt"/> answered; <paramref name="cancelled"/> others in flight were cancelled.</summary>
     public void Won(IMethod method, string? host, int attempt, int cancelled, Activity? span = null)
     {
         CallTracing.HedgesCancelled(span, attempt, cancelled);
@@ -33,7 +31,6 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
         }
     }
 
-    /// <summary>Attempt <paramref name="attempt"/> failed, meaning <paramref name="failure"/>: pushback is a span event, a stop or refusal logged.</summary>
     public void Failed(IMethod method, int attempt, Exception error, HedgeFailure failure, TimeSpan? nextWait, Activity? span)
     {
         var status = CallErrors.CodeOf(error);
@@ -52,7 +49,6 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
         }
     }
 
-    /// <summary>Hedge <paramref name="attempt"/> was not sent because the retry budget is spent.</summary>
     public void Throttled(IMethod method, string? host, int attempt)
     {
         metrics.Throttled(MethodNames.Of(method), host ?? target ?? "unknown");
@@ -61,7 +57,6 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
 
     public void AllFailed(IMethod method, int attempts, StatusCode status) => HedgingLog.HedgesFailed(logger, method.Name, attempts, status);
 
-    /// <summary>A call settled after sending <paramref name="attempts"/> attempts.</summary>
     public void Settled(IMethod method, string? host, int attempts)
     {
         if (attempts > 1)
@@ -71,7 +66,6 @@ internal sealed class HedgingTelemetry(ILogger logger, HedgingMetrics metrics, i
     }
 }
 
-/// <summary>The hedging interceptor's log events (category <c>ResilientGrpc.Hedging</c>).</summary>
 internal static partial class HedgingLog
 {
     [LoggerMessage(4001, LogLevel.Information,
@@ -105,7 +99,6 @@ internal static partial class HedgingLog
     public static partial void HedgeThrottled(ILogger logger, string method, int attempt, int maxAttempts);
 }
 
-/// <summary>The hedging instruments: hedges per call (gRFC A96), hedges cancelled, and hedges the retry budget held back.</summary>
 internal sealed class HedgingMetrics
 {
     private static readonly long[] HedgeCountBuckets = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -127,7 +120,6 @@ internal sealed class HedgingMetrics
     public static HedgingMetrics For(IMeterFactory? meterFactory) =>
         ResilienceMeter.Instruments(ResilienceMeter.For(meterFactory), static m => new HedgingMetrics(m));
 
-    /// <summary>A call that sent <paramref name="hedges"/> hedges (attempts after the first) settled.</summary>
     public void CallHedged(string method, string target, int hedges)
     {
         if (callHedges.Enabled)
@@ -136,7 +128,6 @@ internal sealed class HedgingMetrics
         }
     }
 
-    /// <summary><paramref name="count"/> attempts were cancelled because another answered first.</summary>
     public void Cancelled(string method, string target, int count)
     {
         if (hedgesCancelled.Enabled)
@@ -145,6 +136,5 @@ internal sealed class HedgingMetrics
         }
     }
 
-    /// <summary>A hedge the retry budget held back, counted with the retries it held back.</summary>
     public void Throttled(string method, string target) => throttle.Throttled(method, target);
 }

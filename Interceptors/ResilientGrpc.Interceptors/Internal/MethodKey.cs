@@ -9,7 +9,6 @@ internal static class MethodKey
 {
     public static bool IsValid(string? key) => !string.IsNullOrWhiteSpace(key);
 
-    /// <summary>The service of the full method name <paramref name="key"/> (<c>/package.Service/Method</c>), or null for any other key.</summary>
     public static string? ServiceOf(string key)
     {
         var slash = key.LastIndexOf('/');
@@ -19,7 +18,6 @@ internal static class MethodKey
     public static bool Matches(FrozenSet<string> keys, IMethod method) =>
         keys.Count != 0 && (keys.Contains(method.FullName) || keys.Contains(method.ServiceName));
 
-    /// <summary>The value stored for <paramref name="method"/> or, failing that, for its service.</summary>
     public static bool TryGet<T>(FrozenDictionary<string, T> values, IMethod method, out T value)
     {
         if (values.Count == 0)

@@ -3,10 +3,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal;
 
-/// <summary>
-/// Collects every problem in a set of options, each naming its setting, so one message names them all. A scope prefixes
-/// the keys, named as code does (<c>DeadlineOptions.MethodTimeouts[key]</c>) or configuration (<c>Resilience:Retry:MaxAttempts</c>).
-/// </summary>
+/// <summary>Collects every problem of a set of options for one message, naming keys as code (<c>RetryOptions.MaxAttempts</c>) or configuration (<c>Resilience:Retry:MaxAttempts</c>) does.</summary>
 internal sealed class OptionsProblems
 {
     private readonly List<string> problems;
@@ -20,17 +17,13 @@ internal sealed class OptionsProblems
         this.configuration = configuration;
     }
 
-    /// <summary>Whether no problem has been recorded, in this scope or any other of the same collector.</summary>
     public bool IsEmpty => problems.Count == 0;
 
-    /// <summary>A collector naming keys as code does, starting with the options type (<c>RetryOptions.MaxAttempts</c>).</summary>
     public static OptionsProblems InCode() => new([], string.Empty, configuration: false);
 
-    /// <summary>A collector naming keys by configuration path below <paramref name="path"/> (<c>Resilience:Retry:MaxAttempts</c>).</summary>
-    /// <param name="path">The path of the section the options come from; empty for the configuration's root.</param>
+    /// <summary>A collector naming keys by configuration path below <paramref name="path"/> (empty: the root).</summary>
     public static OptionsProblems InConfiguration(string path) => new([], path, configuration: true);
 
-    /// <summary>Validates the options <paramref name="optionsName"/> as code names them, and throws one exception naming every problem.</summary>
     public static void ThrowIfInvalid(string optionsName, Action<OptionsProblems> validate)
     {
         var problems = InCode();
@@ -38,13 +31,11 @@ internal sealed class OptionsProblems
         problems.ThrowIfAny(optionsName);
     }
 
-    /// <summary>The scope of the nested setting <paramref name="name"/>: its keys are prefixed with it.</summary>
     public OptionsProblems Scope(string name) => new(problems, KeyOf(name), configuration);
 
     /// <summary>The scope of one pattern: named by its options type in code (<c>RetryOptions</c>), by its section in configuration.</summary>
     public OptionsProblems Pattern(string section, string optionsType) => Scope(configuration ? section : optionsType);
 
-    /// <summary>Records that <paramref name="name"/> is <paramref name="value"/> and what is allowed, unless <paramref name="isValid"/> holds.</summary>
     public void Check(bool isValid, string name, object? value, string allowed)
     {
         if (!isValid)
@@ -57,22 +48,16 @@ internal sealed class OptionsProblems
     public void CheckSet<T>(bool isValid, string name, IEnumerable<T>? values, string allowed) =>
         Check(isValid, name, values is null ? null : $"{{{string.Join(", ", values)}}}", allowed);
 
-    /// <summary>Records a problem with the failure statuses <paramref name="codes"/>, unless they are some, and neither OK nor Cancelled.</summary>
     public void CheckFailureStatusCodes(ISet<StatusCode>? codes, string name) => CheckSet(
         codes is { Count: > 0 } && !codes.Contains(StatusCode.OK) && !codes.Contains(StatusCode.Cancelled),
         name,
         codes,
         "it must name at least one status and neither OK nor Cancelled");
 
-    /// <summary>Records a problem with the set of methods <paramref name="methods"/>, unless it is one of full method names or service names.</summary>
     public void CheckMethods(ISet<string>? methods, string name) => CheckSet(
         methods is not null && methods.All(MethodKey.IsValid), name, methods, "it must not be null and its entries must be full method names or service names");
 
-    /// <summary>
-    /// Records a problem with the per-method <paramref name="values"/> if null, with each key that is neither a full method
-    /// name nor a service name, with each value that is not <paramref name="isValid"/>, and with each key that is not
-    /// <paramref name="isKnown"/> (when given, saying it must be <paramref name="known"/>).
-    /// </summary>
+    /// <summary>Records a problem with per-method <paramref name="values"/> that are null, or with each bad key, invalid value or unknown key.</summary>
     public void CheckPerMethod(
         IDictionary<string, TimeSpan>? values, string name, Func<TimeSpan, bool> isValid, string allowed, Func<string, bool>? isKnown = null, string? known = null)
     {
@@ -100,15 +85,11 @@ internal sealed class OptionsProblems
         }
     }
 
-    /// <summary>Records that the key <paramref name="name"/> of this scope is wrong in a way <paramref name="problem"/> says.</summary>
     public void Report(string name, string problem) => problems.Add($"{KeyOf(name)} {problem}.");
 
-    /// <summary>The key of the setting <paramref name="name"/> in this scope, as this collector names keys.</summary>
     public string KeyOf(string name) =>
         prefix.Length == 0 ? name : string.Concat(prefix, configuration ? ":" : ".", name);
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming every recorded problem, if there is any.</summary>
-    /// <param name="optionsName">The options checked, which names the exception's parameter.</param>
     public void ThrowIfAny(string optionsName)
     {
         if (!IsEmpty)
@@ -117,7 +98,6 @@ internal sealed class OptionsProblems
         }
     }
 
-    /// <summary>Every recorded problem, one sentence after the other.</summary>
     public override string ToString() => string.Join(" ", problems);
 
     private static string Format(object? value) => value switch

@@ -13,7 +13,6 @@ internal static class RetryHeaders
     /// <summary>Trailer by which the server asks for a given delay (ms) or, when negative, for no retry.</summary>
     public const string Pushback = "grpc-retry-pushback-ms";
 
-    /// <summary>A copy of <paramref name="callerHeaders"/> (left untouched) with <see cref="PreviousAttempts"/> set to <paramref name="previousAttempts"/>.</summary>
     public static Metadata ForAttempt(Metadata? callerHeaders, int previousAttempts)
     {
         var headers = new Metadata();
@@ -32,7 +31,6 @@ internal static class RetryHeaders
         return headers;
     }
 
-    /// <summary>The context of attempt <paramref name="attempt"/>: the caller's for the first, with <see cref="PreviousAttempts"/> after.</summary>
     public static ClientInterceptorContext<TRequest, TResponse> ContextOf<TRequest, TResponse>(
         in ClientInterceptorContext<TRequest, TResponse> context, int attempt)
         where TRequest : class

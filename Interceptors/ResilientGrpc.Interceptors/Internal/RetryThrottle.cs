@@ -22,16 +22,13 @@ internal sealed class RetryThrottle
 
     public static RetryThrottle? For(RetryThrottlingOptions? options) => options is null ? null : new RetryThrottle(options);
 
-    /// <summary>The current token count, for tests and telemetry.</summary>
     public double Tokens => (double)Volatile.Read(ref tokens) / Scale;
 
-    /// <summary>Whether a retry or hedge may be sent now: more than half of the bucket remains.</summary>
     public bool AllowsRetry => Volatile.Read(ref tokens) > threshold;
 
     /// <summary>An attempt failed with a retryable (or non-fatal) status: takes one token.</summary>
     public void RecordFailure() => Update(-Scale);
 
-    /// <summary>An attempt succeeded: gives back the token ratio.</summary>
     public void RecordSuccess() => Update(successIncrement);
 
     private void Update(int delta)

@@ -3,13 +3,11 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal;
 
-/// <summary>The methods of one gRPC service and the call kind of each, as the service's generated code describes them.</summary>
+/// <summary>The methods of one gRPC service (<c>unstable.v1.UnstableService</c>) by short name (<c>Process</c>), with the call kind of each.</summary>
 internal sealed class ServiceMethods
 {
     private readonly FrozenDictionary<string, MethodType> methods;
 
-    /// <param name="name">The full service name, <c>unstable.v1.UnstableService</c>.</param>
-    /// <param name="methods">Each method's short name (<c>Process</c>) and kind.</param>
     public ServiceMethods(string name, IEnumerable<KeyValuePair<string, MethodType>> methods)
     {
         Name = name;
@@ -18,6 +16,5 @@ internal sealed class ServiceMethods
 
     public string Name { get; }
 
-    /// <summary>The kind of the method <paramref name="method"/> (a short name, <c>Process</c>), if the service has it.</summary>
     public bool TryGetKind(string method, out MethodType kind) => methods.TryGetValue(method, out kind);
 }

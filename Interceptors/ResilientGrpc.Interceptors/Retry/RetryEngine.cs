@@ -5,14 +5,7 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
-/// <summary>
-/// The retry rules of one interceptor, shared by its calls: the decision after a failed attempt (with the budget's
-/// bookkeeping and telemetry), the backoff on the injected clock, and the error the caller finally sees.
-/// </summary>
-/// <remarks>
-/// A call's attempts are declared to the layers below (<see cref="CallAttempts"/>) always under <c>Intercept()</c>, which
-/// cannot know what is below it; in a stack, only when a layer below reads them (<c>declaresAttempts</c>).
-/// </remarks>
+/// <summary>The retry rules, budget, clock and telemetry of one interceptor, shared by its calls.</summary>
 internal sealed class RetryEngine(
     RetryPolicy policy, RetryThrottle? throttle, TimeProvider time, Func<double> nextSample, RetryTelemetry telemetry, bool declaresAttempts = true)
 {
@@ -22,10 +15,8 @@ internal sealed class RetryEngine(
 
     public bool AppliesTo(IMethod method, bool hedgeable) => policy.AppliesTo(method, hedgeable);
 
-    /// <summary>An attempt succeeded (or, for a stream, committed).</summary>
     public void AttemptSucceeded() => throttle?.RecordSuccess();
 
-    /// <summary>Decides what follows the failure of attempt <paramref name="attemptsMade"/>, and reports it.</summary>
     public RetryDecision Decide(Exception error, IMethod method, string? host, int attemptsMade, bool cancelled, DateTime deadline, Activity? span)
     {
         var code = CallErrors.CodeOf(error);
@@ -39,7 +30,6 @@ internal sealed class RetryEngine(
         return decision;
     }
 
-    /// <summary>Waits <paramref name="delay"/> on the injected clock; false when <paramref name="token"/> ended the wait.</summary>
     public async Task<bool> DelayAsync(TimeSpan delay, CancellationToken token)
     {
         try
@@ -53,7 +43,6 @@ internal sealed class RetryEngine(
         }
     }
 
-    /// <summary>Whether <paramref name="deadline"/> has passed by now (reported when it has).</summary>
     public bool DeadlinePassed(DateTime deadline, IMethod method, int attemptsMade, Exception error)
     {
         if (!CallerDeadline.PassesWithin(deadline, TimeSpan.Zero, time))
@@ -65,10 +54,7 @@ internal sealed class RetryEngine(
         return true;
     }
 
-    /// <summary>
-    /// The error the caller sees when retrying stops for <paramref name="reason"/>. Unless the caller gave up, the call
-    /// failed for good, which the layers below hear through <paramref name="call"/>.
-    /// </summary>
+    /// <summary>The error the caller sees when retrying stops for <paramref name="reason"/>; unless cancelled, the layers below hear the call failed.</summary>
     public Exception Stop(RetryStopReason reason, Exception lastError, IMethod method, ResilienceCallContext call, int attemptsMade)
     {
         var error = reason switch

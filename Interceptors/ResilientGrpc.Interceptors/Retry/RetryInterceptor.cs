@@ -46,18 +46,12 @@ public sealed class RetryInterceptor : Interceptor
     {
     }
 
-    /// <summary>Creates the interceptor with a random source for the jitter, so tests can pin it.</summary>
     internal RetryInterceptor(
         RetryOptions options, TimeProvider? timeProvider, Func<double>? random, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, string? target = null)
         : this(options, InterceptorServices.From(timeProvider, loggerFactory, meterFactory, target), random)
     {
     }
 
-    /// <summary>
-    /// Creates the interceptor; the calls of <paramref name="hedgedMethods"/> that hedging above takes are not retried.
-    /// <paramref name="throttle"/> is the budget a stack shares with hedging (gRFC A6), else the options' own;
-    /// <paramref name="declaresAttempts"/> is false in a stack where no layer below reads a call's attempts.
-    /// </summary>
     internal RetryInterceptor(
         RetryOptions options,
         InterceptorServices services,
@@ -131,7 +125,6 @@ public sealed class RetryInterceptor : Interceptor
         Calls.Owned<RetryEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>, Retried<TRequest, TResponse>, TInvocation>(
             engine, context, invocation, engine.AppliesTo(context.Method, hedgeable: true));
 
-    /// <summary>A call kind never retried (client streaming, duplex): only recorded.</summary>
     internal TCall Unretried<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TRequest : class
         where TResponse : class

@@ -10,11 +10,6 @@ namespace ResilientGrpc.Interceptors.Retry;
 /// <summary>Where retry reports each of its events once, to its log and instruments; attempts and calls are the call telemetry's.</summary>
 internal sealed class RetryTelemetry(ILogger logger, RetryMetrics metrics, int maxAttempts, string? target)
 {
-    /// <summary>
-    /// Attempt <paramref name="attempt"/> failed with <paramref name="status"/>, and <paramref name="decision"/> says what
-    /// follows: a retry is logged and marked on the call's <paramref name="span"/>, as is the server's pushback; a retry
-    /// the budget refused is counted and logged, one the deadline forbids logged.
-    /// </summary>
     public void Decided(IMethod method, string? host, int attempt, StatusCode status, RetryDecision decision, Activity? span)
     {
         if (decision.ShouldRetry)
@@ -46,11 +41,9 @@ internal sealed class RetryTelemetry(ILogger logger, RetryMetrics metrics, int m
         }
     }
 
-    /// <summary>The caller's deadline passed or would pass during the next delay; the call fails now.</summary>
     public void DeadlineExceeded(IMethod method, int attempt, StatusCode status) =>
         RetryLog.DeadlineWouldPass(logger, method.Name, attempt, status);
 
-    /// <summary>A call settled after <paramref name="retries"/> retries and <paramref name="totalDelay"/> of backoff.</summary>
     public void CallSettled(IMethod method, string? host, int retries, TimeSpan totalDelay)
     {
         if (retries > 0)
@@ -59,7 +52,6 @@ internal sealed class RetryTelemetry(ILogger logger, RetryMetrics metrics, int m
         }
     }
 
-    /// <summary>A call stopped retrying after <paramref name="attempts"/> attempts, for <paramref name="reason"/>.</summary>
     public void RetriesStopped(IMethod method, int attempts, RetryStopReason reason, StatusCode status)
     {
         if (reason == RetryStopReason.AttemptsExhausted)
@@ -69,7 +61,6 @@ internal sealed class RetryTelemetry(ILogger logger, RetryMetrics metrics, int m
     }
 }
 
-/// <summary>The retry interceptor's log events (category <c>ResilientGrpc.Retry</c>).</summary>
 internal static partial class RetryLog
 {
     [LoggerMessage(1001, LogLevel.Warning,
@@ -103,7 +94,6 @@ internal static partial class RetryLog
     public static partial void DeadlineWouldPass(ILogger logger, string method, int attempt, StatusCode status);
 }
 
-/// <summary>The retry instruments: retries and backoff per retried call (gRFC A96), and throttled retries.</summary>
 internal sealed class RetryMetrics
 {
     private static readonly long[] RetryCountBuckets = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -128,7 +118,6 @@ internal sealed class RetryMetrics
     public static RetryMetrics For(IMeterFactory? meterFactory) =>
         ResilienceMeter.Instruments(ResilienceMeter.For(meterFactory), static m => new RetryMetrics(m));
 
-    /// <summary>A call that retried settled after <paramref name="retries"/> retries and <paramref name="totalDelay"/> of backoff.</summary>
     public void CallRetried(string method, string target, int retries, TimeSpan totalDelay)
     {
         if (callRetries.Enabled)
@@ -142,6 +131,5 @@ internal sealed class RetryMetrics
         }
     }
 
-    /// <summary>The retry budget refused a retry; counted with the hedges it held back.</summary>
     public void RetryThrottled(string method, string target) => throttle.Throttled(method, target);
 }

@@ -5,14 +5,7 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
-/// <summary>
-/// A call the retry interceptor makes of attempts one after another, and the one retry loop of every retried call kind.
-/// Subclasses say how an attempt is awaited, what its success means and whether its failure may still be retried.
-/// </summary>
-/// <remarks>
-/// The owner of the call's attempts (<see cref="CallAttempts"/>): it declares them, and reports each one's end and the
-/// call's final failure. A retried call costs this one object until an attempt is pending; the loop's state lives in its task.
-/// </remarks>
+/// <summary>A call retry makes of attempts one after another, and the one retry loop of every retried call kind.</summary>
 internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : OwnedCall<TAttempt, TResult>
     where TRequest : class
     where TResponse : class
@@ -25,7 +18,6 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
     {
     }
 
-    /// <summary>Runs the loop from <paramref name="first"/>, the first attempt, still pending.</summary>
     protected void RunAttempts<TInvocation>(TAttempt first, RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
@@ -35,7 +27,6 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
 
     protected abstract Task<TResult> OutcomeAsync(TAttempt attempt);
 
-    /// <summary>The attempt succeeded; called before the throttle hears of it.</summary>
     protected virtual void OnSucceeded(TAttempt attempt)
     {
     }
@@ -47,7 +38,6 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
     {
     }
 
-    /// <summary>The retry loop: awaits each attempt, decides after a failure, waits, and starts the next.</summary>
     private async Task<TResult> RunAsync<TInvocation>(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
@@ -110,7 +100,6 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
 
     private bool IsCancelled(CancellationToken callerToken) => IsDisposed || callerToken.IsCancellationRequested;
 
-    /// <summary>The token a backoff wait observes: the caller's, plus this call's disposal; created on first need.</summary>
     private CancellationToken BackoffToken(CancellationToken callerToken)
     {
         if (Volatile.Read(ref backoff) is { } existing)
@@ -128,7 +117,6 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
         return source.Token;
     }
 
-    /// <summary>The caller disposed the call: a running backoff wait ends (the current attempt is disposed by the base).</summary>
     protected override void OnDisposed()
     {
         try
@@ -142,7 +130,6 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
     }
 }
 
-/// <summary>The call kinds retry makes of attempts: async unary and server-streaming calls.</summary>
 internal readonly struct Retried<TRequest, TResponse>
     : IOwnedCall<RetryEngine, TRequest, TResponse, AsyncUnaryCall<TResponse>>, IOwnedCall<RetryEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
     where TRequest : class
@@ -157,11 +144,7 @@ internal readonly struct Retried<TRequest, TResponse>
         RetryingServerStreamingCall<TRequest, TResponse>.Start(engine, context, found, invocation);
 }
 
-/// <summary>
-/// An async unary call that retries: its response spans every attempt; headers, status and trailers are the deciding
-/// attempt's. Headers never commit a unary attempt: nothing reaches the caller before it ends, and grpc-dotnet completes
-/// the headers of a trailers-only failure too. The call's headers are the final attempt's, once the call has settled.
-/// </summary>
+/// <summary>An async unary call that retries; headers never commit it, so the call's headers are the final attempt's, once settled.</summary>
 internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TRequest, TResponse, AsyncUnaryCall<TResponse>, TResponse>
     where TRequest : class
     where TResponse : class
@@ -171,11 +154,6 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse> : RetryingCall<TReq
     {
     }
 
-    /// <summary>
-    /// Starts the first attempt, and the loop while it is pending. A first attempt already answered, or refused at once
-    /// below (an open circuit, settled without throwing), is the call. When nothing below reads the attempts
-    /// (<see cref="RetryEngine.DeclaresAttempts"/>) and no layer above made a context, a call answered at once costs nothing.
-    /// </summary>
     public static AsyncUnaryCall<TResponse> Start<TInvocation>(
         RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>

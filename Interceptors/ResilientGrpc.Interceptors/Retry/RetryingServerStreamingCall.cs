@@ -5,11 +5,7 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Retry;
 
-/// <summary>
-/// A server-streaming call that retries until it commits (<see cref="CommittedStream"/>): when an attempt delivers a
-/// message, ends its stream, or the caller reads its headers while it runs. A committed attempt's failure is the call's,
-/// and the layers below are told so (<see cref="CallAttempts.Commit"/>).
-/// </summary>
+/// <summary>A server-streaming call that retries until it commits (<see cref="CommittedStream"/>).</summary>
 internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     : RetryingCall<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, bool>, IAsyncStreamReader<TResponse>
     where TRequest : class
@@ -28,7 +24,6 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     {
     }
 
-    /// <inheritdoc />
     public TResponse Current => CommittedStream.Current(Volatile.Read(ref committed));
 
     public static AsyncServerStreamingCall<TResponse> Start<TInvocation>(
@@ -41,7 +36,6 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
         return new AsyncServerStreamingCall<TResponse>(call, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, call);
     }
 
-    /// <inheritdoc />
     public Task<bool> MoveNext(CancellationToken cancellationToken) =>
         CommittedStream.MoveNext(ref firstConsumed, Volatile.Read(ref committed), Run, cancellationToken, CancelOfCall, this);
 
@@ -108,7 +102,6 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
 
     protected override Metadata TrailersOf(AsyncServerStreamingCall<TResponse> attempt) => attempt.GetTrailers();
 
-    /// <summary>Commits <paramref name="attempt"/> because the caller read its headers, unless it has already failed.</summary>
     private bool TryCommitByHeaders(AsyncServerStreamingCall<TResponse> attempt)
     {
         lock (commitLock)

@@ -4,38 +4,30 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Stacking;
 
-/// <summary>
-/// The call invoker <c>WithResilience</c> returns: every call goes through the <see cref="ResilienceStack"/> down to the
-/// wrapped invoker; a blocking one as an async call of blocking attempts (<see cref="BlockingInvocation{TRequest, TResponse}"/>).
-/// </summary>
+/// <summary>The call invoker <c>WithResilience</c> returns: every call goes through the <see cref="ResilienceStack"/> to the wrapped invoker.</summary>
 internal sealed class ResilientCallInvoker(CallInvoker inner, ResilienceStack stack) : CallInvoker
 {
-    /// <inheritdoc />
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
         BlockingInvocation<TRequest, TResponse>.Wait(
             stack.Run<TRequest, TResponse, AsyncUnaryCall<TResponse>, StackedBlocking<TRequest, TResponse>, BlockingInvocation<TRequest, TResponse>>(
                 StackLayer.Hedging, new(method, host, options), new(request, null, inner)));
 
-    /// <inheritdoc />
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
         stack.Run<TRequest, TResponse, AsyncUnaryCall<TResponse>, StackedUnary<TRequest, TResponse>, UnaryInvocation<TRequest, TResponse>>(
             StackLayer.Hedging, new(method, host, options), new(request, null, inner));
 
-    /// <inheritdoc />
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
         stack.Run<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, StackedServerStreaming<TRequest, TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
             StackLayer.Hedging, new(method, host, options), new(request, null, inner));
 
-    /// <inheritdoc />
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options) =>
         stack.Run<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, StackedClientStreaming<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
             StackLayer.Hedging, new(method, host, options), new(null, inner));
 
-    /// <inheritdoc />
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options) =>
         stack.Run<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, StackedDuplex<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
@@ -45,32 +37,27 @@ internal sealed class ResilientCallInvoker(CallInvoker inner, ResilienceStack st
 /// <summary>A <see cref="ResilienceStack"/> hosted as one interceptor (the client factory's <c>AddResilience</c>), down to the continuation.</summary>
 internal sealed class ResilienceInterceptor(ResilienceStack stack) : Interceptor
 {
-    /// <inheritdoc />
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(
         TRequest request, ClientInterceptorContext<TRequest, TResponse> context, BlockingUnaryCallContinuation<TRequest, TResponse> continuation) =>
         BlockingInvocation<TRequest, TResponse>.Wait(
             stack.Run<TRequest, TResponse, AsyncUnaryCall<TResponse>, StackedBlocking<TRequest, TResponse>, BlockingInvocation<TRequest, TResponse>>(
                 StackLayer.Hedging, context, new(request, continuation)));
 
-    /// <inheritdoc />
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
         stack.Run<TRequest, TResponse, AsyncUnaryCall<TResponse>, StackedUnary<TRequest, TResponse>, UnaryInvocation<TRequest, TResponse>>(
             StackLayer.Hedging, context, new(request, continuation));
 
-    /// <inheritdoc />
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
         TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation) =>
         stack.Run<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, StackedServerStreaming<TRequest, TResponse>, ServerStreamingInvocation<TRequest, TResponse>>(
             StackLayer.Hedging, context, new(request, continuation));
 
-    /// <inheritdoc />
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context, AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
         stack.Run<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, StackedClientStreaming<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
             StackLayer.Hedging, context, new(continuation));
 
-    /// <inheritdoc />
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
         stack.Run<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, StackedDuplex<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(

@@ -4,10 +4,7 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Stacking;
 
-/// <summary>
-/// The rest of a <see cref="ResilienceStack"/> below a layer, from <paramref name="layer"/> down to <paramref name="inner"/>:
-/// a small value handed to each layer as the call it wraps, so layers compose without a closure per layer per call.
-/// </summary>
+/// <summary>The rest of a <see cref="ResilienceStack"/> from <paramref name="layer"/> down, handed to a layer as the call it wraps (no closure).</summary>
 internal readonly struct StackInvocation<TRequest, TResponse, TCall, TKind, TInner>(ResilienceStack stack, StackLayer layer, TInner inner)
     : IInvocation<TRequest, TResponse, TCall>
     where TRequest : class

@@ -9,7 +9,6 @@ namespace ResilientGrpc.Interceptors.Telemetry;
 /// <summary>The pattern-neutral instruments (gRFC A66): attempts started, attempt and call durations; free when nothing listens.</summary>
 internal sealed class CallMetrics
 {
-    /// <summary>Latency buckets in seconds, as gRFC A66 advises for RPC durations.</summary>
     private static readonly double[] LatencyBuckets =
     [
         0, 0.00001, 0.00005, 0.0001, 0.0003, 0.0006, 0.0008, 0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.008,
@@ -84,7 +83,6 @@ internal sealed class ThrottleMetrics
 
     public static ThrottleMetrics On(Meter meter) => ResilienceMeter.Instruments(meter, static m => new ThrottleMetrics(m));
 
-    /// <summary>A retry or hedge of <paramref name="method"/> was not sent because the budget was spent.</summary>
     public void Throttled(string method, string target)
     {
         if (throttled.Enabled)
@@ -115,14 +113,12 @@ internal static class ResilienceMeter
 
     private static readonly ConditionalWeakTable<IMeterFactory, Meter> PerFactory = [];
 
-    /// <summary>The version the meter reports: the interceptor assembly's informational version.</summary>
     public static string? Version { get; } = typeof(ResilienceMeter).Assembly
         .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 
     public static Meter For(IMeterFactory? meterFactory) =>
         meterFactory is null ? SharedMeter.Value : PerFactory.GetValue(meterFactory, static f => f.Create(Options()));
 
-    /// <summary>The instruments <paramref name="create"/> makes on <paramref name="meter"/>, once per meter and instrument set.</summary>
     public static TInstruments Instruments<TInstruments>(Meter meter, Func<Meter, TInstruments> create)
         where TInstruments : class =>
         InstrumentCache<TInstruments>.PerMeter.GetValue(meter, m => create(m));

@@ -3,25 +3,18 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
-/// <summary>
-/// What one interceptor records of one call, from entering it to handing it back: the call's context (null when nothing
-/// records), and whether it owns the call, so records it, ends its span, and restores the caller's activity.
-/// </summary>
+/// <summary>What one interceptor records of one call: its recorded context (null: nothing records), and whether this layer owns the call.</summary>
 internal readonly struct CallScope(CallTelemetry telemetry, RecordedCallContext? call, bool ownsCall)
 {
     public RecordedCallContext? Context => call;
 
-    /// <summary>The scope of the next attempt of a call made of attempts: nobody's yet; the call is this scope's.</summary>
     public CallScope NextAttempt()
     {
         call?.OpenAttempt(telemetry.Now());
         return new CallScope(telemetry, call, ownsCall: false);
     }
 
-    /// <summary>
-    /// Records <paramref name="started"/> once it ends: as an attempt unless a layer below does or it is a call made of
-    /// attempts tracked apart (not <paramref name="claimsAttempt"/>), and as the call if this interceptor started it.
-    /// </summary>
+    /// <summary>Records <paramref name="started"/> once it ends: as an attempt if this layer claims it, and as the call if it owns it.</summary>
     public TCall Track<TCall, TKind>(TCall started, bool claimsAttempt = true)
         where TCall : class
         where TKind : ICallKind<TCall>
@@ -68,7 +61,6 @@ internal readonly struct CallScope(CallTelemetry telemetry, RecordedCallContext?
     }
 }
 
-/// <summary>What a <see cref="CallScope"/> records when the attempt or call it observes ends.</summary>
 internal readonly struct AttemptRecord(
     CallTelemetry telemetry,
     RecordedCallContext? call,

@@ -8,19 +8,10 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
-/// <summary>
-/// One interceptor's share of the call and attempt instruments: <see cref="Enter"/> joins the call's context (outermost,
-/// starts it) and its <see cref="CallScope"/> records what this layer sees. When nothing listens, calls pass untouched.
-/// </summary>
-/// <param name="metrics">The instruments.</param>
-/// <param name="time">The clock durations are measured on.</param>
-/// <param name="target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
+/// <summary>One interceptor's share of the call and attempt instruments and the call's span; when nothing listens, calls pass untouched.</summary>
 internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, string? target)
 {
-    /// <summary>
-    /// The call's scope in this layer. Without a <paramref name="call"/> context and with a listener, this layer creates
-    /// it (passed down in <paramref name="context"/>), starts the call's span if sampled, and owns the call.
-    /// </summary>
+    /// <summary>The call's scope in this layer; with a listener and no <paramref name="call"/> context yet, this layer creates it and owns the call.</summary>
     public CallScope Enter<TRequest, TResponse>(ref ClientInterceptorContext<TRequest, TResponse> context, ref ResilienceCallContext? call)
         where TRequest : class
         where TResponse : class
@@ -47,10 +38,7 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
         return new CallScope(this, created, ownsCall: true);
     }
 
-    /// <summary>
-    /// The path of an owner (retry, hedging) for one call kind: the call is recorded and, when <paramref name="owned"/>,
-    /// made of attempts by <typeparamref name="TOwned"/>, each offered to the attempt instruments; else one attempt.
-    /// </summary>
+    /// <summary>The path of an owner (retry, hedging): the call is recorded and, when <paramref name="owned"/>, made of attempts by <typeparamref name="TOwned"/>.</summary>
     public TCall Owned<TEngine, TRequest, TResponse, TCall, TOwned, TInvocation>(
         TEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation, bool owned)
         where TRequest : class
@@ -100,7 +88,6 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
 
     public long Now() => time.GetTimestamp();
 
-    /// <summary>Claims the attempt just started if no interceptor below did; counts it when claimed.</summary>
     public bool ClaimAttempt(RecordedCallContext call)
     {
         if (!call.TryClaimAttempt())
@@ -115,7 +102,6 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
     public void AttemptEnded(RecordedCallContext call, long attemptStart, StatusCode status) =>
         metrics.AttemptEnded(call.Method, call.Target, status, time.GetElapsedTime(attemptStart));
 
-    /// <summary>A call this interceptor owns ended (<paramref name="error"/> null: success or disposed); its span, if any, ends here.</summary>
     public void CallEnded(RecordedCallContext call, StatusCode status, Exception? error = null)
     {
         metrics.CallEnded(call.Method, call.Target, status, time.GetElapsedTime(call.StartTimestamp));
@@ -126,10 +112,7 @@ internal sealed class CallTelemetry(CallMetrics metrics, TimeProvider time, stri
     }
 }
 
-/// <summary>
-/// How an owner starts each attempt of a recorded call: offered to the attempt instruments (the innermost layer claims
-/// it), with the call's span current; the call itself is recorded by <paramref name="scope"/>'s owner.
-/// </summary>
+/// <summary>How an owner starts each attempt of a recorded call: opened for the attempt instruments, with the call's span current.</summary>
 internal readonly struct AttemptLayer<TRequest, TResponse, TCall, TInner>(CallScope scope, TInner inner) : IInvocation<TRequest, TResponse, TCall>
     where TRequest : class
     where TResponse : class
@@ -151,21 +134,14 @@ internal readonly struct AttemptLayer<TRequest, TResponse, TCall, TInner>(CallSc
     }
 }
 
-/// <summary>What every interceptor is built with besides its options; one value, so an entry point hands the same to each it builds.</summary>
-/// <param name="Time">The clock for deadlines, backoff and break durations.</param>
-/// <param name="LoggerFactory">Where the interceptor logs.</param>
-/// <param name="MeterFactory">Creates the meter; the shared static meter when null.</param>
-/// <param name="Target">The <c>grpc.target</c> tag of calls that name no host; <c>unknown</c> when null.</param>
+/// <summary>What every interceptor is built with besides its options; <paramref name="Target"/> tags calls that name no host.</summary>
 internal sealed record InterceptorServices(TimeProvider Time, ILoggerFactory LoggerFactory, IMeterFactory? MeterFactory, string? Target)
 {
-    /// <summary>The services of an interceptor given these arguments; a null clock is the system's, a null logger factory logs nothing.</summary>
     public static InterceptorServices From(
         TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, string? target = null) =>
         new(timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, meterFactory, target);
 
-    /// <summary>The logger of <paramref name="pattern"/> (category <c>ResilientGrpc.&lt;pattern&gt;</c>).</summary>
     public ILogger Logger(string pattern) => LoggerFactory.CreateLogger(ResilienceTelemetry.LoggerCategoryPrefix + "." + pattern);
 
-    /// <summary>The interceptor's share of the attempt and call instruments.</summary>
     public CallTelemetry CallTelemetry() => new(CallMetrics.For(MeterFactory), Time, Target);
 }

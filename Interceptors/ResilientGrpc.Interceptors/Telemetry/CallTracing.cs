@@ -4,17 +4,12 @@ using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
-/// <summary>
-/// The span of one logical call: created by the layer that owns the call (<see cref="CallScope"/>), current while our
-/// layers start its attempts (grpc-dotnet's are its children), ended once, and given the call's events. Nothing is made
-/// unless a listener samples the call, and every method returns at once on a null span: an untraced call costs nothing.
-/// </summary>
+/// <summary>The span of one logical call and its events; every method returns at once on a null span, so an untraced call costs nothing.</summary>
 internal static class CallTracing
 {
     private const string Abandoned = "The call was disposed before it ended.";
     private const string UnknownTarget = "unknown";
 
-    /// <summary>Whether any listener listens to the source; when false, no span is ever created.</summary>
     public static bool IsListening => ResilienceActivitySource.Source.HasListeners();
 
     /// <summary>The current activity if it is our span, for events whose origin does not know the call (a breaker's transition).</summary>
@@ -23,11 +18,9 @@ internal static class CallTracing
 
     public static bool Records(Activity? span) => span is { IsAllDataRequested: true, IsStopped: false };
 
-    /// <summary>The unstarted span of a call to <paramref name="method"/>, if sampled; its parent is the caller's current activity.</summary>
     public static Activity? Create(IMethod method) =>
         ResilienceActivitySource.Source.CreateActivity(MethodNames.Of(method), ActivityKind.Client);
 
-    /// <summary>Tags and starts <paramref name="span"/>, the span of <paramref name="call"/>: it becomes the current activity.</summary>
     public static void Start(Activity span, RecordedCallContext call)
     {
         if (span.IsAllDataRequested)
@@ -45,7 +38,6 @@ internal static class CallTracing
         span.Start();
     }
 
-    /// <summary>The call is handed back: the span's parent is current again, unless something else was made current meanwhile.</summary>
     public static void Handed(Activity span)
     {
         if (ReferenceEquals(Activity.Current, span))
@@ -82,7 +74,6 @@ internal static class CallTracing
         }
     }
 
-    /// <summary>Attempt <paramref name="attempt"/> failed with <paramref name="status"/>; the next follows after <paramref name="delay"/>.</summary>
     public static void RetryScheduled(Activity? span, int attempt, StatusCode status, TimeSpan delay)
     {
         if (Records(span))
@@ -96,7 +87,6 @@ internal static class CallTracing
         }
     }
 
-    /// <summary>Attempt <paramref name="attempt"/> failed and the server's pushback asked for <paramref name="pushback"/> (negative: stop).</summary>
     public static void Pushback(Activity? span, int attempt, StatusCode status, TimeSpan pushback)
     {
         if (Records(span))
@@ -112,7 +102,6 @@ internal static class CallTracing
         }
     }
 
-    /// <summary>The breaker <paramref name="breaker"/>, in <paramref name="state"/>, refused the call.</summary>
     public static void BreakerRejected(Activity? span, string breaker, string state)
     {
         if (Records(span))
@@ -125,7 +114,6 @@ internal static class CallTracing
         }
     }
 
-    /// <summary>The breaker <paramref name="breaker"/> went from <paramref name="from"/> to <paramref name="to"/>, for <paramref name="reason"/>, on the call's behalf.</summary>
     public static void BreakerTransition(Activity? span, string breaker, string from, string to, string reason)
     {
         if (Records(span))
@@ -140,7 +128,6 @@ internal static class CallTracing
         }
     }
 
-    /// <summary>Hedge <paramref name="attempt"/> (2 or more) was sent.</summary>
     public static void HedgeSent(Activity? span, int attempt)
     {
         if (Records(span))
@@ -149,7 +136,6 @@ internal static class CallTracing
         }
     }
 
-    /// <summary>Attempt <paramref name="winner"/> answered and <paramref name="count"/> attempts still in flight were cancelled.</summary>
     public static void HedgesCancelled(Activity? span, int winner, int count)
     {
         if (count > 0 && Records(span))
@@ -162,7 +148,6 @@ internal static class CallTracing
         }
     }
 
-    /// <summary><paramref name="activity"/>, if it may be made current (the setter refuses a stopped one); else none.</summary>
     internal static Activity? Usable(Activity? activity) => activity is { IsStopped: false } ? activity : null;
 }
 
@@ -172,7 +157,7 @@ internal static class ResilienceActivitySource
     public static ActivitySource Source { get; } = new(ResilienceTelemetry.ActivitySourceName, ResilienceMeter.Version);
 }
 
-/// <summary>Span tag and event names: OpenTelemetry's RPC conventions, and ours (listed in the README's "OpenTelemetry" section).</summary>
+/// <summary>Span tag and event names: OpenTelemetry's RPC conventions, and ours (listed in docs/telemetry.md).</summary>
 internal static class TraceNames
 {
     public const string RpcSystem = "rpc.system";
@@ -197,10 +182,7 @@ internal static class TraceNames
     public const string CountTag = "count";
 }
 
-/// <summary>
-/// Makes a call's span current, until disposed, where our layers act for the call on another thread (a read, a timer):
-/// grpc-dotnet's activity of an attempt is then its child, and a breaker's transition finds its call.
-/// </summary>
+/// <summary>Makes a call's span current until disposed, where our layers act for the call on another thread (a read, a timer).</summary>
 internal readonly struct CurrentSpan : IDisposable
 {
     private readonly Activity? previous;
@@ -212,7 +194,6 @@ internal readonly struct CurrentSpan : IDisposable
         entered = true;
     }
 
-    /// <summary>Makes <paramref name="span"/> current, when there is one and it is not already.</summary>
     public static CurrentSpan Of(Activity? span)
     {
         if (span is null || span.IsStopped || ReferenceEquals(Activity.Current, span))
@@ -225,7 +206,6 @@ internal readonly struct CurrentSpan : IDisposable
         return new CurrentSpan(previous);
     }
 
-    /// <summary>Makes the activity current before this scope current again.</summary>
     public void Dispose()
     {
         if (entered)

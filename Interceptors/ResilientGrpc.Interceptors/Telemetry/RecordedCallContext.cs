@@ -5,11 +5,7 @@ using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Interceptors.Telemetry;
 
-/// <summary>
-/// The context of a recorded call: its tags, start, and whose the current attempt is, so each attempt and call counts
-/// once whatever layers are stacked, in any order: the outermost that records creates it and records the call, the
-/// innermost that sees an attempt leave records the attempt. A traced call's is a <see cref="TracedCallContext"/>.
-/// </summary>
+/// <summary>The context of a recorded call: its tags, its start, and whether a layer has claimed the current attempt.</summary>
 internal class RecordedCallContext : ResilienceCallContext
 {
     private int attemptClaimed;
@@ -24,19 +20,14 @@ internal class RecordedCallContext : ResilienceCallContext
         attemptStart = startTimestamp;
     }
 
-    /// <summary>The <c>grpc.method</c> tag value.</summary>
     public string Method { get; }
 
-    /// <summary>The <c>grpc.target</c> tag value.</summary>
     public string Target { get; }
 
-    /// <summary>When the caller started the call (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long StartTimestamp { get; }
 
-    /// <summary>When the current attempt started: the call's start for the first attempt.</summary>
     public long AttemptStart => Volatile.Read(ref attemptStart);
 
-    /// <summary>Creates a recorded call's context, passed down in <paramref name="context"/>, holding its unstarted <paramref name="span"/>.</summary>
     public static RecordedCallContext Create<TRequest, TResponse>(
         ref ClientInterceptorContext<TRequest, TResponse> context, TimeProvider time, string? target, Activity? span)
         where TRequest : class
@@ -53,7 +44,6 @@ internal class RecordedCallContext : ResilienceCallContext
         return created;
     }
 
-    /// <summary>An owner's next attempt leaves at <paramref name="now"/>: it is nobody's yet.</summary>
     public void OpenAttempt(long now)
     {
         Volatile.Write(ref attemptStart, now);
@@ -71,6 +61,5 @@ internal class RecordedCallContext : ResilienceCallContext
 internal sealed class TracedCallContext(WriteFlags flags, IMethod callMethod, string method, string target, long startTimestamp, Activity span)
     : RecordedCallContext(flags, callMethod, method, target, startTimestamp)
 {
-    /// <inheritdoc />
     public override Activity Span { get; } = span;
 }

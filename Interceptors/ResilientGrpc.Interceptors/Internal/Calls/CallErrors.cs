@@ -5,10 +5,8 @@ namespace ResilientGrpc.Interceptors.Internal.Calls;
 /// <summary>What a call a layer ends itself shows its caller: its error's status and trailers, and the errors of giving up between attempts.</summary>
 internal static class CallErrors
 {
-    /// <summary>The detail grpc-dotnet gives a call its caller cancelled.</summary>
     public const string CancelledDetail = "Call canceled by the client.";
 
-    /// <summary>The status code a caller observes for <paramref name="error"/>.</summary>
     public static StatusCode CodeOf(Exception error) => error switch
     {
         RpcException rpc => rpc.StatusCode,
@@ -21,16 +19,11 @@ internal static class CallErrors
 
     public static Metadata TrailersOf(Exception? error) => error is RpcException rpc ? rpc.Trailers : [];
 
-    /// <summary>The error of a call its caller cancelled: the last attempt's own CANCELLED, else CANCELLED with its trailers.</summary>
     public static RpcException Cancelled(Exception? lastError) =>
         lastError is RpcException { StatusCode: StatusCode.Cancelled } cancelled
             ? cancelled
             : new RpcException(new Status(StatusCode.Cancelled, CancelledDetail), TrailersOf(lastError));
 
-    /// <summary>
-    /// The error of a call whose deadline passes before its next attempt: the last attempt's own DEADLINE_EXCEEDED, else
-    /// DEADLINE_EXCEEDED saying <paramref name="detail"/>, with its trailers.
-    /// </summary>
     public static RpcException DeadlineExceeded(Exception? lastError, string detail) =>
         lastError is RpcException { StatusCode: StatusCode.DeadlineExceeded } exceeded
             ? exceeded
@@ -49,7 +42,6 @@ internal static class CallerDeadline
     public static DateTime Of(in CallOptions options) =>
         options.Deadline is { } deadline && deadline != DateTime.MaxValue ? deadline.ToUniversalTime() : None;
 
-    /// <summary>Whether <paramref name="deadline"/> has passed, or passes within <paramref name="wait"/> from now.</summary>
     public static bool PassesWithin(DateTime deadline, TimeSpan wait, TimeProvider time) =>
         deadline != None && time.GetUtcNow().UtcDateTime + wait >= deadline;
 

@@ -2,11 +2,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
-/// <summary>Calls that have already failed, reported as gRPC does: through the call's tasks or stream, never a synchronous throw.</summary>
-/// <remarks>
-/// On an open breaker's rejection path, so it allocates little: the error is the call's state (no closures), headers
-/// are made only when asked for, and each task is born faulted and marked observed (<see cref="TaskFaults"/>).
-/// </remarks>
+/// <summary>Calls that have already failed, reported through their tasks or stream as gRPC does; on an open breaker's path, so allocation-light.</summary>
 internal static class FailedCall
 {
     // Every call kind reads its headers, status and trailers from the error it carries as its state.
@@ -43,7 +39,6 @@ internal static class FailedCall
             new FailedStreamWriter<TRequest>(error), new FailedStreamReader<TResponse>(error), HeadersOf, StatusOf, TrailersOf, Nothing, error);
     }
 
-    /// <summary>A task faulted with <paramref name="error"/>, already marked observed.</summary>
     private static Task<T> Failed<T>(RpcException error)
     {
         var failed = Task.FromException<T>(error);
@@ -68,13 +63,9 @@ internal static class FailedCall
     }
 }
 
-/// <summary>
-/// Marks the fault of a task its caller may never await observed, kept from <see cref="TaskScheduler.UnobservedTaskException"/>
-/// as grpc-dotnet does for its calls' tasks; a caller who awaits still gets the exception.
-/// </summary>
+/// <summary>Marks the faults of tasks a caller may never await observed (kept from <see cref="TaskScheduler.UnobservedTaskException"/>).</summary>
 internal static class TaskFaults
 {
-    /// <summary>Marks the fault of an ended task observed, without allocating; does nothing for any other task.</summary>
     public static void ObserveEnded(Task task)
     {
         if (task.IsFaulted)
@@ -84,7 +75,6 @@ internal static class TaskFaults
         }
     }
 
-    /// <summary>Marks the fault of <paramref name="task"/> observed: now if it has ended (allocation-free), else when it fails.</summary>
     public static void Observe(Task task)
     {
         if (task.IsCompleted)
@@ -100,7 +90,6 @@ internal static class TaskFaults
             TaskScheduler.Default);
     }
 
-    /// <summary>Observes <paramref name="task"/> as <see cref="Observe"/> does and returns it, for tasks made on demand.</summary>
     public static Task<T> Observed<T>(Task<T> task)
     {
         Observe(task);

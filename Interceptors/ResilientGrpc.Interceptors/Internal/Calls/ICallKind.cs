@@ -3,12 +3,10 @@ using Grpc.Core.Interceptors;
 
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
-/// <summary>How to observe the end of a call of one kind, and make one already failed: so one generic path serves every kind.</summary>
-/// <typeparam name="TCall">The call object: <c>AsyncUnaryCall&lt;T&gt;</c>, <c>AsyncServerStreamingCall&lt;T&gt;</c>, ...</typeparam>
+/// <summary>How to observe the end of a call of one kind (<typeparamref name="TCall"/>), and make one already failed.</summary>
 internal interface ICallKind<TCall>
     where TCall : class
 {
-    /// <summary>Wraps <paramref name="call"/> so <paramref name="observer"/> learns once how it ended.</summary>
     static abstract TCall Observe<TObserver>(TCall call, TObserver observer)
         where TObserver : struct, ICallObserver;
 
@@ -24,16 +22,12 @@ internal interface IInvocation<TRequest, TResponse, TCall> : ICallKind<TCall>
     TCall Start(ClientInterceptorContext<TRequest, TResponse> context);
 }
 
-/// <summary>
-/// How an owner of several attempts (retry, hedging) starts a call of one kind. Empty structs, called on their default
-/// value: a static abstract generic method would be simpler, but the runtime rejects the invocation structs as its type arguments.
-/// </summary>
+/// <summary>How an owner of several attempts starts a call of one kind: empty structs, called on their default value (see docs/architecture.md).</summary>
 internal interface IOwnedCall<TEngine, TRequest, TResponse, TCall>
     where TRequest : class
     where TResponse : class
     where TCall : class
 {
-    /// <summary>Starts a call made of attempts through <paramref name="invocation"/>; <paramref name="found"/> is the context from above.</summary>
     TCall Start<TInvocation>(
         TEngine engine, ClientInterceptorContext<TRequest, TResponse> context, ResilienceCallContext? found, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TCall>;
@@ -60,11 +54,7 @@ internal readonly struct UnaryInvocation<TRequest, TResponse>(TRequest request, 
     }
 }
 
-/// <summary>
-/// A blocking unary call seen as an async one, so every layer has one unary path: each attempt runs the blocking call
-/// below to its end and is handed up as an ended call. The caller's thread waits for the whole stack (<see cref="Wait"/>);
-/// a retry after a backoff runs the next attempt on the thread the wait ended on.
-/// </summary>
+/// <summary>A blocking unary call seen as an async one: each attempt runs the blocking call below to its end.</summary>
 internal readonly struct BlockingInvocation<TRequest, TResponse>(
     TRequest request, Interceptor.BlockingUnaryCallContinuation<TRequest, TResponse>? continuation, CallInvoker? invoker = null)
     : IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>>
@@ -84,10 +74,7 @@ internal readonly struct BlockingInvocation<TRequest, TResponse>(
 
     public static AsyncUnaryCall<TResponse> Fail(RpcException error) => FailedCall.Unary<TResponse>(error);
 
-    /// <summary>
-    /// Blocks until the stack's <paramref name="call"/> has ended, and returns or throws as a blocking call does. Every
-    /// await below leaves the caller's synchronization context, so this cannot deadlock it.
-    /// </summary>
+    /// <summary>Blocks until <paramref name="call"/> has ended; every await below leaves the caller's synchronization context, so no deadlock.</summary>
     public static TResponse Wait(AsyncUnaryCall<TResponse> call)
     {
         using (call)
@@ -114,7 +101,6 @@ internal readonly struct BlockingInvocation<TRequest, TResponse>(
     }
 }
 
-/// <summary>A server-streaming call: its request, and what starts it below (an interceptor's continuation, or a call invoker).</summary>
 internal readonly struct ServerStreamingInvocation<TRequest, TResponse>(TRequest request, Interceptor.AsyncServerStreamingCallContinuation<TRequest, TResponse>? continuation, CallInvoker? invoker = null)
     : IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>>
     where TRequest : class
@@ -135,7 +121,6 @@ internal readonly struct ServerStreamingInvocation<TRequest, TResponse>(TRequest
     }
 }
 
-/// <summary>A client-streaming call: what starts it below (an interceptor's continuation, or a call invoker).</summary>
 internal readonly struct ClientStreamingInvocation<TRequest, TResponse>(Interceptor.AsyncClientStreamingCallContinuation<TRequest, TResponse>? continuation, CallInvoker? invoker = null)
     : IInvocation<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>>
     where TRequest : class
@@ -156,7 +141,6 @@ internal readonly struct ClientStreamingInvocation<TRequest, TResponse>(Intercep
     }
 }
 
-/// <summary>A duplex-streaming call: what starts it below (an interceptor's continuation, or a call invoker).</summary>
 internal readonly struct DuplexStreamingInvocation<TRequest, TResponse>(Interceptor.AsyncDuplexStreamingCallContinuation<TRequest, TResponse>? continuation, CallInvoker? invoker = null)
     : IInvocation<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>>
     where TRequest : class

@@ -2,17 +2,13 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
-/// <summary>
-/// Reports how one call ended to its observer exactly once, however often the caller awaits, reads or disposes. Each
-/// subclass wraps a call kind and is the call object's state: one allocation per call, no closures.
-/// </summary>
+/// <summary>Reports how one call ended to its observer exactly once; each subclass is its call object's state (one allocation, no closures).</summary>
 internal abstract class ObservedCall<TObserver>(TObserver observer)
     where TObserver : struct, ICallObserver
 {
     private readonly TObserver observer = observer;
     private int reported;
 
-    /// <summary>The call ended: <paramref name="error"/> null for success (status OK).</summary>
     protected void Complete(Exception? error, CancellationToken readToken = default)
     {
         if (Interlocked.Exchange(ref reported, 1) == 0)
@@ -29,7 +25,6 @@ internal abstract class ObservedCall<TObserver>(TObserver observer)
         }
     }
 
-    /// <summary>Passes a stream read on; reports success at the end of the stream and the error if it fails.</summary>
     protected Task<bool> ObserveMoveNext<TResponse>(IAsyncStreamReader<TResponse> reader, CancellationToken readToken)
     {
         Task<bool> next;
@@ -67,7 +62,6 @@ internal abstract class ObservedCall<TObserver>(TObserver observer)
     }
 }
 
-/// <summary>A server-streaming call whose outcome is the end of its response stream; its own stream reader.</summary>
 internal sealed class ObservedServerStreamingCall<TResponse, TObserver> : ObservedCall<TObserver>, IAsyncStreamReader<TResponse>
     where TObserver : struct, ICallObserver
 {
@@ -99,7 +93,6 @@ internal sealed class ObservedServerStreamingCall<TResponse, TObserver> : Observ
     }
 }
 
-/// <summary>A duplex call whose outcome is the end of its response stream; its own stream reader.</summary>
 internal sealed class ObservedDuplexStreamingCall<TRequest, TResponse, TObserver> : ObservedCall<TObserver>, IAsyncStreamReader<TResponse>
     where TObserver : struct, ICallObserver
 {
@@ -138,6 +131,5 @@ internal interface ICallObserver
     /// <summary>The call ended (<paramref name="error"/> null: OK); <paramref name="readToken"/> is that of the read that saw it, if any.</summary>
     void OnEnded(Exception? error, CancellationToken readToken);
 
-    /// <summary>The caller disposed the call before its final status was known.</summary>
     void OnAbandoned();
 }

@@ -2,10 +2,7 @@ using Grpc.Core;
 
 namespace ResilientGrpc.Interceptors.Internal.Calls;
 
-/// <summary>
-/// A call whose outcome is the end of its response task (unary, client streaming): the response below as is if it has
-/// already succeeded, else a task reporting its end; marked observed when the caller disposes the call.
-/// </summary>
+/// <summary>A call whose outcome is the end of its response task (unary, client streaming).</summary>
 internal abstract class ObservedResponseCall<TResponse, TObserver>(TObserver observer) : ObservedCall<TObserver>(observer)
     where TObserver : struct, ICallObserver
 {
@@ -13,7 +10,6 @@ internal abstract class ObservedResponseCall<TResponse, TObserver>(TObserver obs
 
     protected abstract Task<TResponse> InnerResponse { get; }
 
-    /// <summary>Makes the response task the caller gets; called once, as soon as <see cref="InnerResponse"/> can be read.</summary>
     protected Task<TResponse> ObserveResponse()
     {
         var inner = InnerResponse;
@@ -31,7 +27,6 @@ internal abstract class ObservedResponseCall<TResponse, TObserver>(TObserver obs
         return response;
     }
 
-    /// <summary>The caller disposed the call: abandons it unless its response arrived, disposes the call below, observes the response.</summary>
     protected void DisposeCall(IDisposable inner)
     {
         if (!InnerResponse.IsCompleted)
@@ -60,7 +55,6 @@ internal abstract class ObservedResponseCall<TResponse, TObserver>(TObserver obs
     }
 }
 
-/// <summary>A unary call whose outcome is the end of its response task.</summary>
 internal sealed class ObservedUnaryCall<TResponse, TObserver> : ObservedResponseCall<TResponse, TObserver>
     where TObserver : struct, ICallObserver
 {
@@ -91,7 +85,6 @@ internal sealed class ObservedUnaryCall<TResponse, TObserver> : ObservedResponse
     }
 }
 
-/// <summary>A client-streaming call whose outcome is the end of its response task.</summary>
 internal sealed class ObservedClientStreamingCall<TRequest, TResponse, TObserver> : ObservedResponseCall<TResponse, TObserver>
     where TObserver : struct, ICallObserver
 {

@@ -1,0 +1,115 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using ResilientGrpc.Interceptors;
+
+namespace ResilientGrpc.Tests.Docs;
+
+/// <summary>
+/// docs/telemetry.md lists what the code publishes: every <c>[LoggerMessage]</c> of both packages (ID, name, level,
+/// category, message template), every instrument (the public names, and any name an instrument is created with in the
+/// sources) and every span event. A log event or instrument added to the code without its row fails here.
+/// </summary>
+public sealed partial class TelemetryDocsTests
+{
+    private static readonly Assembly[] Packages = [typeof(RetryOptions).Assembly, typeof(OutlierDetectionOptions).Assembly];
+
+    private static readonly string Root = FindRoot();
+
+    private static readonly string[] Rows = File.ReadAllLines(Path.Combine(Root, "docs", "telemetry.md"))
+        .Where(line => line.StartsWith('|'))
+        .ToArray();
+
+    [Test]
+    public void LogEvents_EveryLoggerMessageHasItsRow()
+    {
+        var events = LoggerMessages().ToList();
+        var missing = events
+            .Where(e => !Rows.Any(row => Cells(row) is [var id, var name, var level, var category, var template, ..]
+                && id == e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                && name == $"`{e.Name}`"
+                && level == e.Level.ToString()
+                && category == $"`{e.Category}`"
+                && template == $"`{e.Template}`"))
+            .Select(e => $"{e.Id} {e.Name} ({e.Level}, {e.Category}): {e.Template}")
+            .ToList();
+
+        Assert.That(events, Has.Count.GreaterThanOrEqualTo(29), "the [LoggerMessage] methods of both packages were found");
+        Assert.That(events.Select(e => e.Id), Is.Unique, "event IDs");
+        Assert.That(missing, Is.Empty, "log events without their row in docs/telemetry.md (| ID | `name` | level | `category` | `template` |)");
+    }
+
+    [Test]
+    public void Instruments_EveryNameHasItsRow()
+    {
+        var names = InstrumentNames().ToList();
+        var missing = names.Where(name => !Rows.Any(row => Cells(row) is [var first, ..] && first == $"`{name}`")).ToList();
+
+        Assert.That(names, Has.Count.GreaterThanOrEqualTo(14), "the instrument names were found");
+        Assert.That(missing, Is.Empty, "instruments without their row in docs/telemetry.md");
+    }
+
+    [Test]
+    public void SpanEvents_EveryEventHasItsRow()
+    {
+        var traceNames = typeof(ResilienceTelemetry).Assembly.GetType("ResilientGrpc.Interceptors.Telemetry.TraceNames", throwOnError: true)!;
+        var events = traceNames.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && !f.Name.StartsWith("Rpc", StringComparison.Ordinal) && !f.Name.EndsWith("Tag", StringComparison.Ordinal))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToList();
+        var missing = events.Where(name => !Rows.Any(row => Cells(row) is [var first, ..] && first == $"`{name}`")).ToList();
+
+        Assert.That(events, Has.Count.GreaterThanOrEqualTo(6), "the span event names were found");
+        Assert.That(missing, Is.Empty, "span events without their row in docs/telemetry.md");
+    }
+
+    /// <summary>Every <c>[LoggerMessage]</c> on a method of either package, with the category its class logs to.</summary>
+    private static IEnumerable<(int Id, string Name, LogLevel Level, string Category, string Template)> LoggerMessages() =>
+        from type in Packages.SelectMany(a => a.GetTypes())
+        from method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+        from attribute in method.GetCustomAttributes<LoggerMessageAttribute>()
+        select (attribute.EventId, attribute.EventName ?? method.Name, attribute.Level, CategoryOf(type), attribute.Message);
+
+    /// <summary>A log class is named after its category: <c>RetryLog</c> logs to <c>ResilientGrpc.Retry</c>.</summary>
+    private static string CategoryOf(Type logClass) =>
+        ResilienceTelemetry.LoggerCategoryPrefix + "." + (logClass.Name.EndsWith("Log", StringComparison.Ordinal) ? logClass.Name[..^3] : logClass.Name);
+
+    /// <summary>The public instrument names, and every name a <c>Create…</c> call of the sources passes as a literal or a constant.</summary>
+    private static IEnumerable<string> InstrumentNames()
+    {
+        var constants = typeof(ResilienceTelemetry.Instruments).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral)
+            .ToDictionary(f => f.Name, f => (string)f.GetRawConstantValue()!, StringComparer.Ordinal);
+        var created = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Root, "Interceptors"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+        {
+            foreach (Match match in InstrumentCreation().Matches(File.ReadAllText(file)))
+            {
+                created.Add(match.Groups["literal"].Success
+                    ? match.Groups["literal"].Value
+                    : constants.GetValueOrDefault(match.Groups["constant"].Value) ?? $"(unknown constant {match.Groups["constant"].Value} in {file})");
+            }
+        }
+
+        Assert.That(created, Is.Not.Empty, "the sources' Create… calls were found");
+        return constants.Values.Concat(created).Distinct(StringComparer.Ordinal);
+    }
+
+    private static string[] Cells(string row) =>
+        row.Trim().Trim('|').Split('|').Select(cell => cell.Trim()).ToArray();
+
+    private static string FindRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ResilientGrpc.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("ResilientGrpc.slnx not found above the test output.");
+    }
+
+    [GeneratedRegex(@"\.Create(?:Counter|Histogram|UpDownCounter|Gauge|ObservableCounter|ObservableGauge|ObservableUpDownCounter)(?:<[^>]+>)?\(\s*(?:""(?<literal>[^""]+)""|ResilienceTelemetry\.Instruments\.(?<constant>\w+))")]
+    private static partial Regex InstrumentCreation();
+}
