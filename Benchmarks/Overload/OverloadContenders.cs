@@ -28,6 +28,7 @@ public static class OverloadContenders
         new("GrpcBuiltInRetry", (invoker, _) => invoker, CallDeadline: true, ServiceConfig: setup => GrpcRetryServiceConfig.For(setup.Policy)),
         new("Polly", (invoker, setup) => invoker.Intercept(new PollyInterceptor(PollyPipelines.WithConcurrencyLimit(setup.Policy, PollyPermitLimit(setup), () => setup.BreakerOpened("Polly")))), HasBreaker: true),
         new("OursRetryOnly", (invoker, _) => invoker.WithResilience(new ResilienceOptions { CircuitBreaker = null })),
+        new("OursWithoutLimit", (invoker, setup) => invoker.WithResilience(new ResilienceOptions { ConcurrencyLimit = null }, loggerFactory: setup.LoggerFactory), HasBreaker: true),
         new("OursDefault", (invoker, setup) => invoker.WithResilience(new ResilienceOptions(), loggerFactory: setup.LoggerFactory), HasBreaker: true),
         new("OursLimitGradient", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions())), HasBreaker: true),
         new("OursLimitAimd", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Aimd })), HasBreaker: true),
