@@ -21,6 +21,25 @@ public sealed class ConcurrencyLimitAlgorithmTests
         Assert.That(overload.SentPerSecond, Is.LessThanOrEqualTo(1.2 * simulation.Capacity), $"attempts the server received; {overload}");
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Gradient_ServerBecomesTwentyTimesSlower_FewRefusedBelowCapacityAndGoodputHoldsAbove(bool queues)
+    {
+        // A client that first calls a server answering in 1 ms (a warm cache, another method), and then one answering in
+        // 20 ms: a latency twenty times the one the limit learned, with nothing queued by the client.
+        var simulation = new LimiterSimulation(new ConcurrencyLimitOptions()) { ServiceMilliseconds = 1, Queues = queues };
+        simulation.Run(100, 2);
+        simulation.ServiceMilliseconds = 20;
+        var halfCapacity = simulation.Run(200, 5);
+        var overload = simulation.Run(800, 20);
+
+        // The limit first reads the new latency as a queue and cuts; the round after the cut shows the same latency at
+        // half the concurrency, so it becomes the baseline. Those two rounds cost a few refusals, not the phase.
+        Assert.That(halfCapacity.Refused, Is.LessThanOrEqualTo(halfCapacity.Sent / 20), $"at most 5 % refused at half the capacity; {halfCapacity}");
+        Assert.That(halfCapacity.Limits[^1], Is.GreaterThanOrEqualTo(8), $"the limit came back above the 4 attempts in flight; {halfCapacity}");
+        Assert.That(overload.GoodputPerSecond, Is.GreaterThanOrEqualTo(0.9 * simulation.Capacity), $"goodput; {overload}");
+    }
+
     [Test]
     public void Gradient_ServerQueuesTwiceItsCapacity_GoodputNearCapacityAndLatencyWithinTwiceUnloaded()
     {

@@ -31,7 +31,7 @@ internal sealed class LimiterSimulation
     public int Handlers { get; init; } = 8;
 
     /// <summary>Milliseconds each attempt takes to serve.</summary>
-    public int ServiceMilliseconds { get; init; } = 20;
+    public int ServiceMilliseconds { get; set; } = 20;
 
     /// <summary>Whether the server queues what its handlers cannot take (else it refuses it at once with UNAVAILABLE).</summary>
     public bool Queues { get; init; }

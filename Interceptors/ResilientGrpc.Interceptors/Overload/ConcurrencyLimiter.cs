@@ -98,7 +98,7 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
                 return;
             }
 
-            round.Add(ended - started, outcome == CallOutcome.Failure, (int)(token & InFlightMask), admissionLimit);
+            round.Add(ended, ended - started, outcome == CallOutcome.Failure, (int)(token & InFlightMask), admissionLimit);
             if (round.IsComplete)
             {
                 Move(algorithm.Next(limit, round.Close(Volatile.Read(ref inFlight))), ended);

@@ -21,4 +21,8 @@ namespace ResilientGrpc.Interceptors.Overload;
 /// The median latency of the answered attempts, in microseconds (at least 1); 0 when none answered. The median, so that
 /// a few hung attempts or a varying service time do not read as a queue.
 /// </param>
-internal readonly record struct LimitRound(int Samples, int Refused, bool RefusedAtHigherConcurrency, bool InUse, int PeakInFlight, long MedianLatency);
+/// <param name="Throughput">
+/// The answered attempts per microsecond, from the first to the last attempt that ended in the round; 0 when fewer than
+/// two were answered.
+/// </param>
+internal readonly record struct LimitRound(int Samples, int Refused, bool RefusedAtHigherConcurrency, bool InUse, int PeakInFlight, long MedianLatency, double Throughput = 0);

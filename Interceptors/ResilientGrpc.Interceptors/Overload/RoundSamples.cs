@@ -17,6 +17,8 @@ internal sealed class RoundSamples
     private bool inUse;
     private int peakInFlight;
     private int target = MinimumSamples;
+    private long firstEnded = -1;
+    private long lastEnded;
     private InFlightSum answered;
     private InFlightSum refused;
 
@@ -24,12 +26,18 @@ internal sealed class RoundSamples
     public bool IsComplete => samples >= target;
 
     /// <summary>
-    /// Adds an attempt that ended after <paramref name="latency"/> microseconds, refused for overload or answered,
+    /// Adds an attempt that ended at <paramref name="ended"/> (microseconds on the limiter's clock) after
+    /// <paramref name="latency"/> microseconds, refused for overload or answered,
     /// admitted with <paramref name="inFlight"/> attempts in flight, itself included, under a limit of <paramref name="limit"/>.
     /// </summary>
-    public void Add(long latency, bool overloaded, int inFlight, int limit)
+    public void Add(long ended, long latency, bool overloaded, int inFlight, int limit)
     {
-        samples++;
+        if (samples++ == 0)
+        {
+            firstEnded = ended;
+        }
+
+        lastEnded = ended;
         peakInFlight = Math.Max(peakInFlight, inFlight);
         if (overloaded)
         {
@@ -48,6 +56,8 @@ internal sealed class RoundSamples
     /// <summary>Ends the round: what it showed, and a new round begins, with <paramref name="inFlight"/> attempts in flight.</summary>
     public LimitRound Close(int inFlight)
     {
+        var span = lastEnded - firstEnded;
+        var throughput = span > 0 && answered.Count > 1 ? (answered.Count - 1) / (double)span : 0;
         target = Math.Max(MinimumSamples, inFlight);
         var median = 0L;
         if (kept > 0)
@@ -57,7 +67,7 @@ internal sealed class RoundSamples
             median = answered[kept / 2];
         }
 
-        var round = new LimitRound(samples, refused.Count, InFlightSum.RefusedAtHigher(refused, answered), inUse, peakInFlight, median);
+        var round = new LimitRound(samples, refused.Count, InFlightSum.RefusedAtHigher(refused, answered), inUse, peakInFlight, median, throughput);
         samples = kept = peakInFlight = 0;
         inUse = false;
         answered = refused = default;

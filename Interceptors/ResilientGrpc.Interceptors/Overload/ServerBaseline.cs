@@ -35,7 +35,9 @@ internal sealed class ServerBaseline
 
     /// <summary>
     /// Whether <paramref name="round"/> shows the server refusing attempts for overload because of the client's load: more
-    /// of them than chance allows at its baseline share (the expected count plus twice its standard deviation, plus one),
+    /// of them than chance allows at its baseline share (the expected count plus twice its standard deviation, plus an
+    /// eighth of the round: a server that sheds its excess refuses a few attempts whenever the limit probes above its
+    /// capacity, and those cost less than the slots a cut leaves idle),
     /// and, once the baseline has learned its share, at a higher concurrency than it answered the rest, or at least half of
     /// them and more than three standard deviations above the share (no concurrency shows in the refusals of a server that
     /// sheds at a constant service time); before that, three quarters of them.
@@ -44,7 +46,7 @@ internal sealed class ServerBaseline
     {
         var expected = refusedShare * round.Samples;
         var spread = Math.Sqrt(expected);
-        return round.Refused > expected + (2 * spread) + 1
+        return round.Refused > expected + (2 * spread) + Math.Max(1, round.Samples / 8)
             && (learned >= RoundsToLearn
                 ? round.RefusedAtHigherConcurrency || (round.Refused * 2 >= round.Samples && round.Refused > expected + (3 * spread) + 1)
                 : round.Refused * 4 >= round.Samples * 3);
@@ -59,6 +61,17 @@ internal sealed class ServerBaseline
         round.MedianLatency > 0 && Latency > 0 && round.MedianLatency > tolerance * Latency
         && round.MedianLatency - Latency >= MinimumQueueMicroseconds
         && (round.InUse || round.PeakInFlight > inFlight);
+
+    /// <summary>
+    /// Takes <paramref name="medianLatency"/> for the server's latency when not pushed: the limit came down and the
+    /// latency stayed, so the server is slower than the baseline knew, not queueing the client's attempts.
+    /// </summary>
+    public void Relearn(long medianLatency)
+    {
+        latency = medianLatency;
+        currentMinimum = previousMinimum = medianLatency;
+        roundsInEpoch = 0;
+    }
 
     /// <summary>Learns from a round once it has been judged; <paramref name="cut"/> says whether it called for a cut.</summary>
     public void Learn(in LimitRound round, bool cut)
