@@ -39,7 +39,7 @@ public sealed class ResilienceOptions
     /// <see langword="null"/> for none. Below retry and hedging, so every retry and hedge takes a slot as it leaves; above
     /// the breaker, which never counts its refusals.
     /// </summary>
-    /// <value>The default value is a <see cref="ConcurrencyLimitOptions"/> with its defaults (an adaptive gradient limit, starting at 20).</value>
+    /// <value>The default value is a <see cref="ConcurrencyLimitOptions"/> with its defaults (an adaptive gradient limit, starting at its maximum: nothing is refused until the server shows overload).</value>
     public ConcurrencyLimitOptions? ConcurrencyLimit { get; set; } = new();
 
     /// <summary>
