@@ -20,7 +20,7 @@ internal static class Usage
                                                     handlers x 20 ms = 400 calls/s) offered 0.5x, then 2x, then
                                                     0.5x its capacity; the same load without the library (a 2 s
                                                     deadline per call), then with its defaults (< 1 minute;
-                                                    --fast halves every phase)
+                                                    --fast: 10 s of load a run instead of 20)
           ResilientGrpc.Client --server URL [--rate N] [--concurrency N] [--duration D]
                                                     continuous load against an external server, e.g.
                                                     --server http://localhost:5000; stops after D or on Ctrl+C
@@ -37,7 +37,7 @@ internal static class Usage
           --metrics-port N     port of the Prometheus endpoint /metrics (default {ClientOptions.DefaultMetricsPort},
                                or the METRICS_PORT environment variable; 0 picks a free port)
           --replicas N         fleet demo with N in-process replicas, from 2 to 9
-          --fast               demo only: scale every duration down by 10 (with --overload: by 2)
+          --fast               demo only: scale every duration down by 10 (with --overload: half the load time)
           --overload           the overload demo (see above)
           --overflow MODE      overload demo only: what the server does with a call that finds every handler
                                busy: shed (refuse it at once with UNAVAILABLE, the default) or queue (serve it
