@@ -30,6 +30,7 @@ public static class OverloadContenders
         new("OursRetryOnly", (invoker, _) => invoker.WithResilience(new ResilienceOptions { CircuitBreaker = null })),
         new("OursWithoutLimit", (invoker, setup) => invoker.WithResilience(new ResilienceOptions { ConcurrencyLimit = null }, loggerFactory: setup.LoggerFactory), HasBreaker: true),
         new("OursDefault", (invoker, setup) => invoker.WithResilience(new ResilienceOptions(), loggerFactory: setup.LoggerFactory), HasBreaker: true),
+        new("OursDefaultWithBudget", (invoker, setup) => invoker.WithResilience(new ResilienceOptions { Retry = new RetryOptions { Throttling = new RetryThrottlingOptions() } }, loggerFactory: setup.LoggerFactory), HasBreaker: true),
         new("OursLimitGradient", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions())), HasBreaker: true),
         new("OursLimitAimd", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Aimd })), HasBreaker: true),
         new("OursLimitFixed", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = PollyPermitLimit(setup) })), HasBreaker: true),
