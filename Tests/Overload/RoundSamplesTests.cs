@@ -116,8 +116,9 @@ public sealed class RoundSamplesTests
         var half = new RoundSamples();
         half.Add(10, overloaded: false, inFlight: 5, limit: 10);
         half.Add(10, overloaded: false, inFlight: 1, limit: 10);
+        half.Add(10, overloaded: false, inFlight: 5, limit: 10);
         var pushed = half.Close(inFlight: 0);
-        Assert.That(pushed.InUse, Is.True, "5 of 10, then a later quiet attempt does not undo it");
+        Assert.That(pushed.InUse, Is.True, "5 of 10; neither a later quiet attempt nor a second one at 5 undoes it");
         Assert.That(pushed.PeakInFlight, Is.EqualTo(5));
     }
 
@@ -186,6 +187,35 @@ public sealed class RoundSamplesTests
         }
 
         Assert.That(samples.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.False);
+    }
+
+    [Test]
+    public void RefusedAtHigherConcurrency_ExactlyHalfAnAttemptHigher_IsNotEnough()
+    {
+        // 100 refused at 8; 100 answered, half at 7 and half at 8 (mean 7.5): half an attempt higher, twice the standard error 0.1.
+        var samples = new RoundSamples();
+        for (var i = 0; i < 100; i++)
+        {
+            samples.Add(10, overloaded: true, inFlight: 8, limit: 10);
+            samples.Add(10, overloaded: false, inFlight: i % 2 == 0 ? 7 : 8, limit: 10);
+        }
+
+        Assert.That(samples.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.False);
+    }
+
+    [Test]
+    public void RefusedAtHigherConcurrency_TwoAttemptsHigherWithSomeSpread_IsTheClientsLoad()
+    {
+        // Refused at 9 and 11 (mean 10), answered at 7 and 9 (mean 8), ten of each: a difference of 2 against twice the
+        // standard error of the difference, 0.94.
+        var samples = new RoundSamples();
+        for (var i = 0; i < 10; i++)
+        {
+            samples.Add(10, overloaded: true, inFlight: i % 2 == 0 ? 9 : 11, limit: 20);
+            samples.Add(10, overloaded: false, inFlight: i % 2 == 0 ? 7 : 9, limit: 20);
+        }
+
+        Assert.That(samples.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.True);
     }
 
     [Test]
