@@ -22,6 +22,7 @@ internal sealed class ConsecutiveFailuresHealth(int threshold, long silence) : C
         // The common case (no failure pending) is two reads and no write, so successes do not contend.
         if (Volatile.Read(ref failedAttempts) != 0)
         {
+            // Stryker disable once Statement : one at a time, the next failure is the first and sets the start itself; the reset serves only a failure counted before the count below is reset, a race no test can schedule.
             Volatile.Write(ref firstFailure, NoRun);
             Interlocked.Exchange(ref failedAttempts, 0);
         }
@@ -43,6 +44,7 @@ internal sealed class ConsecutiveFailuresHealth(int threshold, long silence) : C
         {
             Volatile.Write(ref firstFailure, now);
         }
+        // Stryker disable once all : reached only when a success resets the run between this failure's count and its read of the start, a race no test can schedule.
         else if (Volatile.Read(ref firstFailure) == NoRun)
         {
             // A success reset the run while this failure counted on it: the run starts here.
@@ -72,6 +74,7 @@ internal sealed class ConsecutiveFailuresHealth(int threshold, long silence) : C
 
     public override void Clear()
     {
+        // Stryker disable once Statement : as in RecordSuccess, the next failure is the first and sets the start itself.
         Volatile.Write(ref firstFailure, NoRun);
         Interlocked.Exchange(ref failedAttempts, 0);
         lock (runGate)

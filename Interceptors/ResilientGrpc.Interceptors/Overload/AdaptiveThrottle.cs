@@ -50,6 +50,7 @@ internal sealed class AdaptiveThrottle : IAttemptWatcher
     public bool TryAdmit()
     {
         var probability = RefusalProbability;
+        // Stryker disable once Equality : "<= 0" as "< 0" only draws a number for a probability of 0, and every draw is at least 0, so the attempt is admitted all the same.
         if (probability <= 0 || random() >= probability)
         {
             return true;
