@@ -124,10 +124,8 @@ public sealed class LimitAlgorithmTests
     [Test]
     public void Gradient_QueueBeyondTheToleranceSquared_CutsAtOnce_ByHalfAtMost()
     {
-        var gradient = Learned(backoff: 0.9);
-
-        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 40_000)), Is.EqualTo(15), "× 20 / 40");
-        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 200_000)), Is.EqualTo(15), "× 20 / 200, but never below half");
+        Assert.That(Learned(backoff: 0.9).Next(30, Pushed(peak: 30, median: 40_000)), Is.EqualTo(15), "× 20 / 40");
+        Assert.That(Learned(backoff: 0.9).Next(30, Pushed(peak: 30, median: 200_000)), Is.EqualTo(15), "× 20 / 200, but never below half");
     }
 
     [Test]
