@@ -52,7 +52,8 @@ internal sealed class GradientLimit(double backoffRatio, double tolerance) : Lim
         // Never below what the server answered in the round times its unloaded latency (its bandwidth-delay product, as
         // TCP BBR bounds what it sends): that many attempts keep it busy without a queue. A latency that rose while the
         // server kept answering as many attempts (the client's own scheduler, a noisy neighbour) is no queue of ours.
-        var served = round.Throughput * Baseline.Latency;
+        // Little's law takes the mean latency: the baseline's median, scaled by the round's mean ÷ median.
+        var served = round.Throughput * Baseline.Latency * round.Skew;
         var next = Math.Min(limit, Math.Max(limit * Math.Clamp(Baseline.Latency / round.MedianLatency, 0.5, backoffRatio), served));
         cutAtMedian = next <= limit * DeepCut ? round.MedianLatency : 0;
         return next;

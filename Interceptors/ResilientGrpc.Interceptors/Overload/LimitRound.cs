@@ -25,4 +25,5 @@ namespace ResilientGrpc.Interceptors.Overload;
 /// The answered attempts per microsecond, from the first to the last attempt that ended in the round; 0 when fewer than
 /// two were answered.
 /// </param>
-internal readonly record struct LimitRound(int Samples, int Refused, bool RefusedAtHigherConcurrency, bool InUse, int PeakInFlight, long MedianLatency, double Throughput = 0);
+/// <param name="Skew">The mean latency of the answered attempts ÷ their median (1 when none); 1.44 for an exponential service time.</param>
+internal readonly record struct LimitRound(int Samples, int Refused, bool RefusedAtHigherConcurrency, bool InUse, int PeakInFlight, long MedianLatency, double Throughput = 0, double Skew = 1);

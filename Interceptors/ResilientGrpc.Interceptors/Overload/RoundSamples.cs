@@ -60,14 +60,22 @@ internal sealed class RoundSamples
         var throughput = span > 0 && answered.Count > 1 ? (answered.Count - 1) / (double)span : 0;
         target = Math.Max(MinimumSamples, inFlight);
         var median = 0L;
+        var skew = 1.0;
         if (kept > 0)
         {
             var answered = latencies.AsSpan(0, kept);
             answered.Sort();
             median = answered[kept / 2];
+            var sum = 0L;
+            foreach (var latency in answered)
+            {
+                sum += latency;
+            }
+
+            skew = (double)sum / kept / median;
         }
 
-        var round = new LimitRound(samples, refused.Count, InFlightSum.RefusedAtHigher(refused, answered), inUse, peakInFlight, median, throughput);
+        var round = new LimitRound(samples, refused.Count, InFlightSum.RefusedAtHigher(refused, answered), inUse, peakInFlight, median, throughput, skew);
         samples = kept = peakInFlight = 0;
         inUse = false;
         answered = refused = default;
