@@ -65,6 +65,7 @@ public static class OursStack
             {
                 FailureThreshold = policy.FailureThreshold,
                 BreakDuration = policy.BreakDuration,
+                MinimumSilence = policy.MinimumSilence,
             },
             Deadline = new DeadlineOptions { Timeout = policy.AttemptTimeout },
         };

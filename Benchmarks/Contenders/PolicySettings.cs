@@ -14,11 +14,14 @@ public sealed record PolicySettings(
     int FailureThreshold,
     TimeSpan BreakDuration)
 {
+    /// <summary>How long a run of failed attempts must last before it opens our breaker (the library's default: 250 ms).</summary>
+    public TimeSpan MinimumSilence { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The library's defaults: 2 s deadline, 3 attempts, 1 s → 2 s backoff (max 30 s), breaker 5 / 30 s.</summary>
     public static PolicySettings Default { get; } = new(
         TimeSpan.FromSeconds(2), 3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 2, 5, TimeSpan.FromSeconds(30));
 
-    /// <summary>The defaults with every duration ×0.1: 200 ms deadline, 100 ms → 200 ms backoff, breaker 5 / 3 s.</summary>
+    /// <summary>The defaults with every duration ×0.1: 200 ms deadline, 100 ms → 200 ms backoff, breaker 5 / 3 s, its minimum silence 25 ms.</summary>
     public static PolicySettings Chaos { get; } = Default.Scaled(0.1);
 
     /// <summary>This policy with every duration multiplied by <paramref name="factor"/>.</summary>
@@ -28,5 +31,6 @@ public sealed record PolicySettings(
         InitialBackoff = InitialBackoff * factor,
         MaxBackoff = MaxBackoff * factor,
         BreakDuration = BreakDuration * factor,
+        MinimumSilence = MinimumSilence * factor,
     };
 }

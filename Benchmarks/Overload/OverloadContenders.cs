@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Benchmarks.Contenders;
 using ResilientGrpc.Interceptors;
@@ -27,6 +28,20 @@ public static class OverloadContenders
         new("GrpcBuiltInRetry", (invoker, _) => invoker, CallDeadline: true, ServiceConfig: setup => GrpcRetryServiceConfig.For(setup.Policy)),
         new("Polly", (invoker, setup) => invoker.Intercept(new PollyInterceptor(PollyPipelines.WithConcurrencyLimit(setup.Policy, PollyPermitLimit(setup), () => setup.BreakerOpened("Polly")))), HasBreaker: true),
         new("OursRetryOnly", (invoker, _) => invoker.WithResilience(new ResilienceOptions { CircuitBreaker = null })),
+        new("OursWithoutLimit", (invoker, setup) => invoker.WithResilience(new ResilienceOptions { ConcurrencyLimit = null }, loggerFactory: setup.LoggerFactory), HasBreaker: true),
         new("OursDefault", (invoker, setup) => invoker.WithResilience(new ResilienceOptions(), loggerFactory: setup.LoggerFactory), HasBreaker: true),
+        new("OursDefaultWithBudget", (invoker, setup) => invoker.WithResilience(new ResilienceOptions { Retry = new RetryOptions { Throttling = new RetryThrottlingOptions() } }, loggerFactory: setup.LoggerFactory), HasBreaker: true),
+        new("OursLimitGradient", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions())), HasBreaker: true),
+        new("OursLimitAimd", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Aimd })), HasBreaker: true),
+        new("OursLimitFixed", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = PollyPermitLimit(setup) })), HasBreaker: true),
+        new("OursThrottle", (invoker, setup) => Layered(invoker, setup, new AdaptiveThrottlingInterceptor(new AdaptiveThrottlingOptions())), HasBreaker: true),
     ];
+
+    /// <summary>Our default patterns stacked with <c>Intercept()</c>, with <paramref name="overload"/> between retry and the breaker.</summary>
+    private static CallInvoker Layered(CallInvoker invoker, ContenderSetup setup, Interceptor overload) =>
+        invoker.Intercept(
+            new RetryInterceptor(new RetryOptions()),
+            overload,
+            new CircuitBreakerInterceptor(new CircuitBreakerOptions(), loggerFactory: setup.LoggerFactory),
+            new DeadlineInterceptor(new DeadlineOptions()));
 }

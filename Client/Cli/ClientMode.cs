@@ -11,4 +11,7 @@ internal enum ClientMode
 
     /// <summary>Hosts several chaos replicas in-process and runs the same load with and without outlier ejection.</summary>
     Fleet,
+
+    /// <summary>Hosts a chaos server of fixed capacity in-process and offers it twice that, without and then with the library.</summary>
+    Overload,
 }

@@ -1,3 +1,5 @@
+using ResilientGrpc.Server.Chaos;
+
 namespace ResilientGrpc.Client.Cli;
 
 /// <summary>The parsed command line.</summary>
@@ -28,6 +30,9 @@ internal sealed record ClientOptions
 
     /// <summary>Gets how many in-process replicas the fleet demo hosts; 0 outside the fleet demo.</summary>
     public int Replicas { get; init; }
+
+    /// <summary>Gets what the overload demo's server does with a call that finds every handler busy (<c>--overflow</c>).</summary>
+    public CapacityOverflow Overflow { get; init; } = CapacityOverflow.Shed;
 
     /// <summary>
     /// Gets the server continuous mode calls; null in demo mode. A <c>dns:///host:port</c> address balances over every

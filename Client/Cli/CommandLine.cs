@@ -1,4 +1,5 @@
 using System.Globalization;
+using ResilientGrpc.Server.Chaos;
 
 namespace ResilientGrpc.Client.Cli;
 
@@ -49,11 +50,11 @@ internal static class CommandLine
                 return CommandLineResult.Fail($"{name} is given more than once");
             }
 
-            if (name == "--fast")
+            if (name is "--fast" or "--overload")
             {
                 if (value is not null)
                 {
-                    return CommandLineResult.Fail("--fast takes no value");
+                    return CommandLineResult.Fail($"{name} takes no value");
                 }
 
                 values[name] = "true";
@@ -124,6 +125,40 @@ internal static class CommandLine
             }
 
             options = options with { Mode = ClientMode.Fleet, Replicas = count };
+        }
+
+        if (values.ContainsKey("--overload"))
+        {
+            if (options.Mode == ClientMode.Continuous)
+            {
+                return CommandLineResult.Fail("--overload hosts its own in-process server; it does not go with --server");
+            }
+
+            if (options.Mode == ClientMode.Fleet)
+            {
+                return CommandLineResult.Fail("--overload and --replicas are different demos; give one of them");
+            }
+
+            options = options with { Mode = ClientMode.Overload };
+        }
+
+        if (values.TryGetValue("--overflow", out var overflow))
+        {
+            if (options.Mode != ClientMode.Overload)
+            {
+                return CommandLineResult.Fail("--overflow applies to the overload demo only; give --overload too");
+            }
+
+            CapacityOverflow? excess =
+                string.Equals(overflow, "shed", StringComparison.OrdinalIgnoreCase) ? CapacityOverflow.Shed
+                : string.Equals(overflow, "queue", StringComparison.OrdinalIgnoreCase) ? CapacityOverflow.Queue
+                : null;
+            if (excess is not { } mode)
+            {
+                return CommandLineResult.Fail($"--overflow {overflow}: must be shed or queue");
+            }
+
+            options = options with { Overflow = mode };
         }
 
         if (values.TryGetValue("--rate", out var rate))
@@ -209,7 +244,8 @@ internal static class CommandLine
     }
 
     private static bool IsKnown(string name) =>
-        name is "--server" or "--rate" or "--concurrency" or "--duration" or "--metrics-port" or "--dns-refresh" or "--fast" or "--replicas";
+        name is "--server" or "--rate" or "--concurrency" or "--duration" or "--metrics-port" or "--dns-refresh" or "--fast" or "--replicas"
+            or "--overload" or "--overflow";
 
     private static bool TryParsePort(string text, out int port) =>
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 0 and <= 65535;

@@ -15,6 +15,12 @@ internal static class Usage
           ResilientGrpc.Client --replicas N         fleet demo: N chaos replicas in-process (2 to 9) behind one
                                                     static:/// channel; replica 2 goes down, then comes back; the
                                                     same load without, then with outlier ejection (< 1 minute)
+          ResilientGrpc.Client --overload [--fast] [--overflow shed|queue]
+                                                    overload demo: a server of fixed capacity in-process (8
+                                                    handlers x 20 ms = 400 calls/s) offered 0.5x, then 2x, then
+                                                    0.5x its capacity; the same load without the library (a 2 s
+                                                    deadline per call), then with its defaults (< 1 minute;
+                                                    --fast: 10 s of load a run instead of 20)
           ResilientGrpc.Client --server URL [--rate N] [--concurrency N] [--duration D]
                                                     continuous load against an external server, e.g.
                                                     --server http://localhost:5000; stops after D or on Ctrl+C
@@ -31,7 +37,11 @@ internal static class Usage
           --metrics-port N     port of the Prometheus endpoint /metrics (default {ClientOptions.DefaultMetricsPort},
                                or the METRICS_PORT environment variable; 0 picks a free port)
           --replicas N         fleet demo with N in-process replicas, from 2 to 9
-          --fast               demo only: scale every duration down by 10
+          --fast               demo only: scale every duration down by 10 (with --overload: half the load time)
+          --overload           the overload demo (see above)
+          --overflow MODE      overload demo only: what the server does with a call that finds every handler
+                               busy: shed (refuse it at once with UNAVAILABLE, the default) or queue (serve it
+                               later, first in first out, even after its caller has left)
           -h, --help           print this text
 
         In continuous mode the resilience settings come from configuration, e.g. environment variables

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ResilientGrpc.Client.Cli;
 using ResilientGrpc.Client.Fleet;
+using ResilientGrpc.Client.Overload;
 using ResilientGrpc.Client.Scenario;
 
 namespace ResilientGrpc.Client.Hosting;
@@ -47,6 +48,13 @@ internal static class ClientApplication
             {
                 var fleet = await FleetApplication.RunAsync(options.Replicas, FleetTimings.Default, ConsoleLogging.Configure, CancellationToken.None);
                 return FleetReport.Write(fleet, output).Count == 0 ? Success : Failure;
+            }
+
+            if (options.Mode == ClientMode.Overload)
+            {
+                var overload = await OverloadApplication.RunAsync(
+                    options.Fast ? OverloadTimings.Fast : OverloadTimings.Default, options.Overflow, ConsoleLogging.Configure, CancellationToken.None);
+                return OverloadReport.Write(overload, output).Count == 0 ? Success : Failure;
             }
 
             var timings = options.Fast ? ScenarioTimings.Fast : ScenarioTimings.Default;

@@ -68,6 +68,7 @@ public sealed class CircuitBreakerOptionsTests
     [TestCase(nameof(CircuitBreakerOptions.SamplingDuration), "greater than zero")]
     [TestCase(nameof(CircuitBreakerOptions.MinimumThroughput), "at least 2")]
     [TestCase(nameof(CircuitBreakerOptions.Name), "must not be empty")]
+    [TestCase(nameof(CircuitBreakerOptions.MinimumSilence), "at least zero and at most 1 day")]
     public void Validate_OneInvalidOption_NamesItAndItsRange(string property, string allowed)
     {
         var options = new CircuitBreakerOptions();
@@ -81,6 +82,7 @@ public sealed class CircuitBreakerOptionsTests
             case nameof(CircuitBreakerOptions.FailureRatio): options.FailureRatio = 0; break;
             case nameof(CircuitBreakerOptions.SamplingDuration): options.SamplingDuration = TimeSpan.Zero; break;
             case nameof(CircuitBreakerOptions.MinimumThroughput): options.MinimumThroughput = 0; break;
+            case nameof(CircuitBreakerOptions.MinimumSilence): options.MinimumSilence = TimeSpan.FromTicks(-1); break;
             default: options.Name = ""; break;
         }
 
@@ -88,6 +90,17 @@ public sealed class CircuitBreakerOptionsTests
 
         Assert.That(error!.Message, Does.Contain($"CircuitBreakerOptions.{property} is").And.Contain(allowed));
         Assert.That(error.Message.Split("CircuitBreakerOptions.").Length - 1, Is.EqualTo(1), "only the bad option is named");
+    }
+
+    [Test]
+    public void Validate_MinimumSilence_ZeroAndOneDayAccepted_JustAboveADayRejected()
+    {
+        Assert.DoesNotThrow(new CircuitBreakerOptions { MinimumSilence = TimeSpan.Zero }.Validate, "zero: the threshold alone decides");
+        Assert.DoesNotThrow(new CircuitBreakerOptions { MinimumSilence = TimeSpan.FromDays(1) }.Validate);
+
+        var error = Assert.Throws<ArgumentException>(new CircuitBreakerOptions { MinimumSilence = TimeSpan.FromDays(1) + TimeSpan.FromTicks(1) }.Validate);
+
+        Assert.That(error!.Message, Does.Contain("CircuitBreakerOptions.MinimumSilence is"));
     }
 
     [TestCase(double.NaN)]

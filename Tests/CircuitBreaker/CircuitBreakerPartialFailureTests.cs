@@ -49,10 +49,11 @@ public sealed class CircuitBreakerPartialFailureTests
     [Test]
     public async Task Load_ThirtyPercentOfAttemptsFail_CountingEveryFailedAttemptAsTheOldRuleDidOpensOften()
     {
-        // The same load against five failed attempts in a row (the rule before calls were told from attempts).
+        // The same load against five failed attempts in a row and no silence asked for (the rule before calls were told
+        // from attempts, and overload from death).
         var random = new Random(1);
         network.Unary = (_, _) => random.NextDouble() < 0.3 ? Fail(StatusCode.Unavailable) : Ok();
-        var (client, _) = DefaultStack(new CircuitBreakerOptions { AttemptFailureThreshold = 5 }, new Random(101));
+        var (client, _) = DefaultStack(new CircuitBreakerOptions { AttemptFailureThreshold = 5, MinimumSilence = TimeSpan.Zero }, new Random(101));
 
         await RunLoadAsync(client, attempts: 10_000);
 
@@ -63,10 +64,27 @@ public sealed class CircuitBreakerPartialFailureTests
     }
 
     [Test]
-    public async Task Load_FullOutageAtHundredAttemptsPerSecond_OpensOnTheFifteenthFailedAttemptAndSendsNothingMore()
+    public async Task Load_FullOutageAtHundredAttemptsPerSecond_OpensOnceSilentForTheMinimumAndSendsNothingMore()
     {
         network.Unary = (_, _) => Fail(StatusCode.Unavailable);
         var (client, breaker) = DefaultStack(new CircuitBreakerOptions(), new Random(7));
+
+        var calls = await RunLoadAsync(client, duration: TimeSpan.FromSeconds(10));
+
+        // 15 failed attempts come within 0.15 s; the circuit opens on the first failed attempt 250 ms after the first.
+        var opened = transitions.First();
+        Assert.That(opened.Reason, Is.EqualTo(CircuitStateChangeReason.ConsecutiveFailedAttempts));
+        Assert.That(opened.FailureCount, Is.InRange(16, 32), "about 100 attempts per second for 250 ms");
+        Assert.That(network.Count, Is.EqualTo(opened.FailureCount), "no attempt reached the dead server after the circuit opened");
+        Assert.That(breaker.State, Is.EqualTo(CircuitState.Open));
+        Assert.That(calls.Count(c => c != StatusCode.OK), Is.EqualTo(calls.Count));
+    }
+
+    [Test]
+    public async Task Load_FullOutageWithoutMinimumSilence_OpensOnTheFifteenthFailedAttemptAndSendsNothingMore()
+    {
+        network.Unary = (_, _) => Fail(StatusCode.Unavailable);
+        var (client, breaker) = DefaultStack(new CircuitBreakerOptions { MinimumSilence = TimeSpan.Zero }, new Random(7));
 
         var calls = await RunLoadAsync(client, duration: TimeSpan.FromSeconds(10));
 

@@ -118,7 +118,7 @@ public sealed class ResilienceConfigurationTests
             ["Resilience:CircuitBreaker:KeySelector"] = "method",
         });
 
-        Assert.That(error.Message, Does.Contain("Resilience:Bogus is not a setting; the settings here are Deadline, Retry, CircuitBreaker, Hedging."));
+        Assert.That(error.Message, Does.Contain("Resilience:Bogus is not a setting; the settings here are Deadline, Retry, CircuitBreaker, Hedging, ConcurrencyLimit, AdaptiveThrottling."));
         Assert.That(error.Message, Does.Contain("Resilience:Retry:Bogus is not a setting; the settings here are MaxAttempts, InitialBackoff,"));
         Assert.That(error.Message, Does.Contain("Resilience:Retry:Throttling:Tokens is not a setting; the settings here are MaxTokens, TokenRatio."));
         Assert.That(error.Message, Does.Contain("Resilience:CircuitBreaker:KeySelector is not a setting"));

@@ -96,6 +96,7 @@ public sealed class DeadlineOptionsTests
         Assert.That(error!.Message, Does.Contain("DeadlineOptions.StreamIdleTimeouts is ;"));
         Assert.That(error.Message, Does.Contain("DeadlineOptions.StreamIdleTimeouts[/unstable.v1.UnstableService/Subscribe] is 00:00:00"));
         Assert.That(error.Message, Does.Contain("DeadlineOptions.StreamIdleTimeouts[unstable.v1.UnstableService] is -00:00:05"));
+        Assert.That(error.Message, Does.Contain("it must be greater than zero or Timeout.InfiniteTimeSpan"), "the allowed values are said");
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors.Internal;
 
 namespace ResilientGrpc.Tests.Internal;
@@ -37,5 +38,21 @@ public sealed class RetryHeadersTests
         var pushback = RetryHeaders.PushbackOf(trailers);
 
         Assert.That(pushback is null ? (int?)null : pushback < TimeSpan.Zero ? -1 : (int)pushback.Value.TotalMilliseconds, Is.EqualTo(expectedMs));
+    }
+
+    [Test]
+    public void ContextOf_FirstAttempt_TheCallersContextUnchanged_LaterOnes_CountThePreviousAttempts()
+    {
+        var method = new Method<string, string>(MethodType.Unary, "svc", "Get", Marshallers.StringMarshaller, Marshallers.StringMarshaller);
+        var caller = new Metadata { { "tenant", "a" } };
+        var context = new ClientInterceptorContext<string, string>(method, "host", new CallOptions(headers: caller));
+
+        var first = RetryHeaders.ContextOf(context, attempt: 1);
+        var third = RetryHeaders.ContextOf(context, attempt: 3);
+
+        Assert.That(first.Options.Headers, Is.SameAs(caller), "the first attempt sends what the caller sent");
+        Assert.That(third.Options.Headers!.Select(e => $"{e.Key}={e.Value}"), Is.EqualTo(new[] { "tenant=a", "grpc-previous-rpc-attempts=2" }));
+        Assert.That(third.Method, Is.SameAs(method));
+        Assert.That(third.Host, Is.EqualTo("host"));
     }
 }

@@ -60,11 +60,23 @@ public sealed class RetryPolicyTests
     }
 
     [Test]
-    public void Evaluate_BrokenCircuit_Stops()
+    public void Evaluate_BrokenCircuit_StopsAsRefusedLocally()
     {
         var decision = Policy(new RetryOptions()).Evaluate(new BrokenCircuitException("test", null, CircuitState.Open, TimeSpan.FromSeconds(30)), 1, false, true, null, 0.5);
 
-        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.BrokenCircuit));
+        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.RefusedLocally));
+    }
+
+    [Test]
+    public void Evaluate_RefusedForOverload_StopsAsRefusedLocally()
+    {
+        // A local overload refusal is RESOURCE_EXHAUSTED, which a user may list as retryable: it must still not be retried,
+        // since retrying at once only adds to the load the limit refused.
+        var options = new RetryOptions();
+        options.RetryableStatusCodes.Add(StatusCode.ResourceExhausted);
+        var decision = Policy(options).Evaluate(new OverloadRejectedException(OverloadRejectionReason.ConcurrencyLimit, "test"), 1, false, true, null, 0.5);
+
+        Assert.That(decision.StopReason, Is.EqualTo(RetryStopReason.RefusedLocally));
     }
 
     [Test]

@@ -12,6 +12,7 @@ internal static class CircuitBreakerBinding
         options.Name = reader.Text(nameof(CircuitBreakerOptions.Name), options.Name);
         options.FailureThreshold = reader.Int(nameof(CircuitBreakerOptions.FailureThreshold), options.FailureThreshold);
         options.AttemptFailureThreshold = reader.NullableInt(nameof(CircuitBreakerOptions.AttemptFailureThreshold), options.AttemptFailureThreshold);
+        options.MinimumSilence = reader.Duration(nameof(CircuitBreakerOptions.MinimumSilence), options.MinimumSilence);
         options.BreakDuration = reader.Duration(nameof(CircuitBreakerOptions.BreakDuration), options.BreakDuration);
         options.FailureStatusCodes = reader.StatusCodes(nameof(CircuitBreakerOptions.FailureStatusCodes), options.FailureStatusCodes);
         options.HalfOpenProbes = reader.Int(nameof(CircuitBreakerOptions.HalfOpenProbes), options.HalfOpenProbes);

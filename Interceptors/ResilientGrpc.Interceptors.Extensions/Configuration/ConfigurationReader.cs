@@ -42,6 +42,11 @@ internal sealed class ConfigurationReader(IConfiguration section, OptionsProblem
 
     public TimeSpan Duration(string name, TimeSpan current) => Value(name, current, ConfigurationValues.TryDuration, ConfigurationValues.Duration);
 
+    /// <summary>A value of <typeparamref name="TEnum"/> by name (<c>Gradient</c>), in any case.</summary>
+    public TEnum Name<TEnum>(string name, TEnum current)
+        where TEnum : struct, Enum =>
+        Value(name, current, ConfigurationValues.TryName, $"it must be one of {string.Join(", ", Enum.GetNames<TEnum>())}");
+
     /// <summary>A set of status codes, given as <c>name:0</c>, <c>name:1</c>, ...; replaces <paramref name="current"/> when given.</summary>
     public ISet<StatusCode> StatusCodes(string name, ISet<StatusCode> current) =>
         Entries<StatusCode>(name, ConfigurationValues.TryStatusCode, ConfigurationValues.StatusCode, "0") is { } entries

@@ -39,6 +39,15 @@ internal static class ConfigurationValues
             && Enum.IsDefined(value);
     }
 
+    /// <summary>A value of <typeparamref name="TEnum"/> by name, in any case; not a number, not a combination.</summary>
+    public static bool TryName<TEnum>(string text, out TEnum value)
+        where TEnum : struct, Enum
+    {
+        value = default;
+        return text.Length > 0 && !char.IsAsciiDigit(text[0]) && text[0] != '-' && !text.Contains(',', StringComparison.Ordinal)
+            && Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value);
+    }
+
     /// <summary><paramref name="parse"/>, except that an empty value reads as null.</summary>
     public static ValueParser<T?> OrNull<T>(ValueParser<T> parse)
         where T : struct =>

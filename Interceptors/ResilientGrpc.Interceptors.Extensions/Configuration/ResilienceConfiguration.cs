@@ -5,7 +5,8 @@ using ResilientGrpc.Interceptors.Internal;
 namespace ResilientGrpc.Interceptors;
 
 /// <summary>
-/// Reads a <c>Resilience</c> configuration section (<c>Deadline</c>, <c>Retry</c>, <c>CircuitBreaker</c>, <c>Hedging</c>) onto
+/// Reads a <c>Resilience</c> configuration section (<c>Deadline</c>, <c>Retry</c>, <c>CircuitBreaker</c>, <c>Hedging</c>,
+/// <c>ConcurrencyLimit</c>, <c>AdaptiveThrottling</c>) onto
 /// <see cref="ResilienceOptions"/>, and an <c>OutlierDetection</c> section onto <see cref="OutlierDetectionOptions"/>: the
 /// one reading the client factory's <c>AddResilience(configuration)</c> and <c>AddOutlierDetection(configuration)</c> use too.
 /// </summary>
@@ -20,10 +21,11 @@ public static class ResilienceConfiguration
 {
     /// <summary>
     /// Sets <paramref name="options"/> from <paramref name="section"/>, then validates the result. A pattern that is
-    /// <see langword="null"/> in <paramref name="options"/> stays left out, and its section is not read; hedging, off by
-    /// default, is the exception: a <c>Hedging</c> section with keys turns it on.
+    /// <see langword="null"/> in <paramref name="options"/> stays left out, and its section is not read; hedging and
+    /// adaptive throttling, off by default, are the exception: a <c>Hedging</c> or <c>AdaptiveThrottling</c> section with
+    /// keys turns it on.
     /// </summary>
-    /// <param name="section">The section holding <c>Deadline</c>, <c>Retry</c>, <c>CircuitBreaker</c> and <c>Hedging</c>.</param>
+    /// <param name="section">The section holding <c>Deadline</c>, <c>Retry</c>, <c>CircuitBreaker</c>, <c>Hedging</c>, <c>ConcurrencyLimit</c> and <c>AdaptiveThrottling</c>.</param>
     /// <param name="options">The options to change; usually the defaults, <c>new ResilienceOptions()</c>.</param>
     /// <exception cref="InvalidOperationException">
     /// A key is unknown, a value cannot be read, or a setting is invalid. The message names each such key by its
@@ -58,6 +60,8 @@ public static class ResilienceConfiguration
         var retry = reader.Section(nameof(ResilienceOptions.Retry));
         var breaker = reader.Section(nameof(ResilienceOptions.CircuitBreaker));
         var hedging = reader.Section(nameof(ResilienceOptions.Hedging));
+        var limit = reader.Section(nameof(ResilienceOptions.ConcurrencyLimit));
+        var throttling = reader.Section(nameof(ResilienceOptions.AdaptiveThrottling));
         reader.ReportUnknownKeys();
         if (options.Deadline is not null)
         {
@@ -74,7 +78,13 @@ public static class ResilienceConfiguration
             CircuitBreakerBinding.Read(breaker, options.CircuitBreaker);
         }
 
+        if (options.ConcurrencyLimit is not null)
+        {
+            ConcurrencyLimitBinding.Read(limit, options.ConcurrencyLimit);
+        }
+
         HedgingBinding.Read(hedging, options);
+        AdaptiveThrottlingBinding.Read(throttling, options);
     }
 
     /// <summary>Reads <paramref name="section"/> onto <paramref name="options"/>, validates them, and throws naming every problem by path.</summary>

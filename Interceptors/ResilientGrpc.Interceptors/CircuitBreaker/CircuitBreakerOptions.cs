@@ -38,6 +38,18 @@ public sealed class CircuitBreakerOptions
     /// <value>The default value is null (derived as described). When set, must be at least <see cref="FailureThreshold"/>.</value>
     public int? AttemptFailureThreshold { get; set; }
 
+    /// <summary>
+    /// Consecutive mode: how long the server must have answered no attempt successfully before failed attempts in a row
+    /// (<see cref="AttemptFailureThreshold"/>) open the circuit, counted from the first failure after the last success.
+    /// It is the line between an overloaded server and a dead one: an overloaded server refuses part of what a busy client
+    /// sends but keeps answering the rest at its capacity, so successes break every run of failures within a fraction of a
+    /// second, however many failures land in between; a dead one answers nothing. Failed calls in a row
+    /// (<see cref="FailureThreshold"/>) open the circuit without it. Set it above the longest gap between your server's
+    /// answers under load.
+    /// </summary>
+    /// <value>The default value is 250 milliseconds. Must be at least zero (zero: the threshold alone decides) and at most one day.</value>
+    public TimeSpan MinimumSilence { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How long the circuit stays open before it lets probe calls through (half-open).</summary>
     /// <value>The default value is 30 seconds. Must be greater than zero and at most one day.</value>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
@@ -110,6 +122,8 @@ public sealed class CircuitBreakerOptions
             AttemptFailureThreshold,
             $"it must be null or at least {nameof(FailureThreshold)} ({FailureThreshold})");
         problems.Check(IsDuration(BreakDuration), nameof(BreakDuration), BreakDuration, "it must be greater than zero and at most 1 day");
+        problems.Check(
+            MinimumSilence >= TimeSpan.Zero && MinimumSilence <= MaxDuration, nameof(MinimumSilence), MinimumSilence, "it must be at least zero and at most 1 day");
         problems.CheckFailureStatusCodes(FailureStatusCodes, nameof(FailureStatusCodes));
         problems.Check(HalfOpenProbes >= 1, nameof(HalfOpenProbes), HalfOpenProbes, "it must be at least 1");
         problems.Check(FailureRatio is null or (> 0 and <= 1), nameof(FailureRatio), FailureRatio, "it must be null or greater than 0 and at most 1");

@@ -12,6 +12,8 @@ internal sealed class CircuitBreakerSettings(CircuitBreakerOptions options)
 
     public int? AttemptFailureThreshold { get; } = options.AttemptFailureThreshold;
 
+    public TimeSpan MinimumSilence { get; } = options.MinimumSilence;
+
     public TimeSpan BreakDuration { get; } = options.BreakDuration;
 
     public FrozenSet<StatusCode> FailureStatusCodes { get; } = options.FailureStatusCodes.ToFrozenSet();

@@ -6,15 +6,16 @@ internal abstract class CircuitHealth
     public static CircuitHealth Create(CircuitBreakerSettings settings, TimeProvider time) =>
         settings.FailureRatio is { } ratio
             ? new FailureRatioHealth(ratio, settings.MinimumThroughput, settings.SamplingDuration, time)
-            : new ConsecutiveFailuresHealth(settings.FailureThreshold);
+            : new ConsecutiveFailuresHealth(settings.FailureThreshold, Timestamps.FromTimeSpan(settings.MinimumSilence, time));
 
     /// <summary>Records a successful attempt, which is a successful call. Lock-free and allocation-free.</summary>
     public abstract void RecordSuccess();
 
     /// <summary>Records a failed attempt, retried or not; returns why to open, or null.</summary>
     /// <param name="attemptThreshold">The failed attempts in a row that open the circuit for this attempt's call.</param>
+    /// <param name="now">When it failed (a timestamp).</param>
     /// <param name="failureCount">The failures counted by the rule that says to open.</param>
-    public abstract CircuitStateChangeReason? RecordAttemptFailure(int attemptThreshold, out int failureCount);
+    public abstract CircuitStateChangeReason? RecordAttemptFailure(int attemptThreshold, long now, out int failureCount);
 
     /// <summary>Records a failed call (its last attempt failed and none follows); returns why to open, or null.</summary>
     /// <param name="callStart">When the breaker admitted the call's first attempt (a timestamp).</param>
@@ -41,7 +42,7 @@ internal sealed class FailureRatioHealth(double ratio, int minimumThroughput, Ti
     public override void RecordSuccess() => window.Record(failure: false);
 
     // Stryker disable once Block : an empty body returns the defaults, 0 and null, which is what this body returns.
-    public override CircuitStateChangeReason? RecordAttemptFailure(int attemptThreshold, out int failureCount)
+    public override CircuitStateChangeReason? RecordAttemptFailure(int attemptThreshold, long now, out int failureCount)
     {
         failureCount = 0;
         return null;

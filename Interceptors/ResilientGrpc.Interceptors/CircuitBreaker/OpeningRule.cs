@@ -19,7 +19,9 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker;
 /// failed calls in a row, what a caller making one call at a time sees; and failed attempts in a row, which opens the
 /// circuit within a fraction of a second when the server is down under load: <see cref="CircuitBreakerOptions.AttemptFailureThreshold"/>,
 /// by default the call threshold × the attempts the owner may send (<see cref="CallAttempts.MaxAttempts"/>; 5 × 3 = 15
-/// with the defaults, for retries and hedges alike). In ratio mode only failed calls count.
+/// with the defaults, for retries and hedges alike), once the server has answered nothing for
+/// <see cref="CircuitBreakerOptions.MinimumSilence"/>: an overloaded server sheds bursts of attempts in a row but keeps
+/// answering the rest; a dead one answers nothing. In ratio mode only failed calls count.
 /// </para>
 /// <para>
 /// An attempt whose caller had given up before it left, or cancelled it, counts as nothing, and so does an outcome
@@ -58,7 +60,7 @@ internal sealed class OpeningRule(CircuitBreakerSettings settings, TimeProvider 
             return null;
         }
 
-        var reason = health.RecordAttemptFailure(scope.AttemptThreshold, out var failures);
+        var reason = health.RecordAttemptFailure(scope.AttemptThreshold, time.GetTimestamp(), out var failures);
         if (scope.Owner is { IsFinalAttempt: false } owner)
         {
             if (reason is null)

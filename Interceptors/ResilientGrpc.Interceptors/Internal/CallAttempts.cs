@@ -30,11 +30,12 @@ namespace ResilientGrpc.Interceptors.Internal;
 /// listener once if the call fails for good; an attempt that succeeds, or does not count, clears it
 /// (<see cref="ClearDeferredFailure"/>);</item>
 /// <item>ask to be told the end of the current attempt instead of wrapping it (<see cref="TryWatchAttempt"/>; at most
-/// two layers, and only under an owner that reports ends).</item>
+/// three layers, and only under an owner that reports ends).</item>
 /// </list>
 /// <para>
 /// The circuit breaker uses all of it: its opening rule, the only reader of <see cref="MaxAttempts"/> and the deferred
-/// failure, is <c>CircuitBreaker/OpeningRule.cs</c>. The deadline's log watches attempts. Retry
+/// failure, is <c>CircuitBreaker/OpeningRule.cs</c>. The overload layers (<c>Overload/</c>: the concurrency limit, adaptive
+/// throttling) and the deadline's log watch attempts. Retry
 /// (<c>Retry/RetryingCall.cs</c>) and hedging (<c>Hedging/HedgingCall.cs</c>) are the owners and speak it alike, so a
 /// rule fixed for one is fixed for both.
 /// </para>
@@ -50,6 +51,8 @@ internal abstract class CallAttempts : WriteOptions
     private long firstToken;
     private IAttemptWatcher? secondWatcher;
     private long secondToken;
+    private IAttemptWatcher? thirdWatcher;
+    private long thirdToken;
     private int maxAttempts;
     private int reports;
     private int committed;
@@ -94,6 +97,7 @@ internal abstract class CallAttempts : WriteOptions
     {
         Report(ref firstWatcher, firstToken, error, callerToken);
         Report(ref secondWatcher, secondToken, error, callerToken);
+        Report(ref thirdWatcher, thirdToken, error, callerToken);
     }
 
     // The side of the layers below.
@@ -127,7 +131,7 @@ internal abstract class CallAttempts : WriteOptions
 
     /// <summary>
     /// Asks to be told how the current attempt ends, with <paramref name="token"/>, the watcher's note. False when no owner
-    /// reports ends or two layers already watch it: the caller must then observe the attempt itself.
+    /// reports ends or three layers already watch it: the caller must then observe the attempt itself.
     /// </summary>
     public bool TryWatchAttempt(IAttemptWatcher watcher, long token)
     {
@@ -137,7 +141,8 @@ internal abstract class CallAttempts : WriteOptions
         }
 
         // Layers ask while the attempt starts, one after another on the thread that starts it, before it can end.
-        return Claim(ref firstWatcher, ref firstToken, watcher, token) || Claim(ref secondWatcher, ref secondToken, watcher, token);
+        return Claim(ref firstWatcher, ref firstToken, watcher, token) || Claim(ref secondWatcher, ref secondToken, watcher, token)
+            || Claim(ref thirdWatcher, ref thirdToken, watcher, token);
     }
 
     private static bool Claim(ref IAttemptWatcher? slot, ref long slotToken, IAttemptWatcher watcher, long token)

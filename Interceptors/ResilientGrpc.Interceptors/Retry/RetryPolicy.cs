@@ -83,7 +83,7 @@ internal sealed class RetryPolicy
 
         if (error is INonRetryableError)
         {
-            return RetryDecision.Stop(RetryStopReason.BrokenCircuit);
+            return RetryDecision.Stop(RetryStopReason.RefusedLocally);
         }
 
         if (error is not RpcException rpc || !IsRetryable(rpc.StatusCode))

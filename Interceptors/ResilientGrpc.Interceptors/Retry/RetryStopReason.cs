@@ -9,7 +9,7 @@ internal enum RetryStopReason
 
     NonRetryableStatus,
 
-    BrokenCircuit,
+    RefusedLocally,
 
     AttemptsExhausted,
 

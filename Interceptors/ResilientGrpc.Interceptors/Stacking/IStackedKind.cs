@@ -18,6 +18,9 @@ internal interface IStackedKind<TRequest, TResponse, TCall>
     TCall Retry<TNext>(RetryInterceptor retry, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
         where TNext : struct, IInvocation<TRequest, TResponse, TCall>;
 
+    TCall Concurrency<TNext>(ConcurrencyLimitInterceptor limit, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
+        where TNext : struct, IInvocation<TRequest, TResponse, TCall>;
+
     TCall Limit<TNext>(DeadlineInterceptor deadline, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
         where TNext : struct, IInvocation<TRequest, TResponse, TCall>;
 }

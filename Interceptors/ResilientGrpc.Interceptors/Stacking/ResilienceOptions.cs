@@ -4,8 +4,9 @@ namespace ResilientGrpc.Interceptors;
 
 /// <summary>
 /// The patterns stacked by <see cref="ResilienceCallInvokerExtensions.WithResilience(Grpc.Core.ChannelBase, ResilienceOptions?, TimeProvider?, Microsoft.Extensions.Logging.ILoggerFactory?, System.Diagnostics.Metrics.IMeterFactory?)"/>
-/// and by the client factory's <c>AddResilience</c>. Deadline, retry and circuit breaker are on with their defaults (set one
-/// to <see langword="null"/> to leave that pattern out); hedging is off until <see cref="Hedging"/> is set.
+/// and by the client factory's <c>AddResilience</c>. Deadline, retry, circuit breaker and concurrency limit are on with their
+/// defaults (set one to <see langword="null"/> to leave that pattern out); hedging and adaptive throttling are off until set.
+/// Stacked outermost first: hedging, retry, adaptive throttling, concurrency limit, circuit breaker, deadline.
 /// </summary>
 public sealed class ResilienceOptions
 {
@@ -33,6 +34,21 @@ public sealed class ResilienceOptions
     /// </remarks>
     public HedgingOptions? Hedging { get; set; }
 
+    /// <summary>
+    /// Gets or sets the concurrency limit on the unary attempts in flight (see <see cref="ConcurrencyLimitInterceptor"/>), or
+    /// <see langword="null"/> for none. Below retry and hedging, so every retry and hedge takes a slot as it leaves; above
+    /// the breaker, which never counts its refusals.
+    /// </summary>
+    /// <value>The default value is a <see cref="ConcurrencyLimitOptions"/> with its defaults (an adaptive gradient limit, starting at its maximum: nothing is refused until the server shows overload).</value>
+    public ConcurrencyLimitOptions? ConcurrencyLimit { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets client-side adaptive throttling (see <see cref="AdaptiveThrottlingInterceptor"/>), or <see langword="null"/>
+    /// for none. Below retry and hedging, above the concurrency limit.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (off): against one server the concurrency limit already keeps the load at its capacity.</value>
+    public AdaptiveThrottlingOptions? AdaptiveThrottling { get; set; }
+
     /// <summary>Checks every enabled pattern and throws one <see cref="ArgumentException"/> naming every invalid setting.</summary>
     /// <exception cref="ArgumentException">At least one setting is invalid.</exception>
     public void Validate()
@@ -48,6 +64,8 @@ public sealed class ResilienceOptions
         Deadline?.Validate(problems.Pattern(nameof(Deadline), nameof(DeadlineOptions)));
         Retry?.Validate(problems.Pattern(nameof(Retry), nameof(RetryOptions)));
         CircuitBreaker?.Validate(problems.Pattern(nameof(CircuitBreaker), nameof(CircuitBreakerOptions)));
+        ConcurrencyLimit?.Validate(problems.Pattern(nameof(ConcurrencyLimit), nameof(ConcurrencyLimitOptions)));
+        AdaptiveThrottling?.Validate(problems.Pattern(nameof(AdaptiveThrottling), nameof(AdaptiveThrottlingOptions)));
         var hedging = problems.Pattern(nameof(Hedging), nameof(HedgingOptions));
         Hedging?.Validate(hedging);
         if (Retry?.Throttling is not null && Hedging?.Throttling is not null)

@@ -8,17 +8,25 @@ using ResilientGrpc.Interceptors.Telemetry;
 namespace ResilientGrpc.Interceptors.Stacking;
 
 /// <summary>
-/// The patterns of a <see cref="ResilienceOptions"/>, built once and run outermost first: hedging, retry, circuit breaker,
-/// deadline. The one way our entry points compose a stack, hosted as a call invoker (<see cref="ResilientCallInvoker"/>)
+/// The patterns of a <see cref="ResilienceOptions"/>, built once and run outermost first: hedging, retry, adaptive
+/// throttling, concurrency limit, circuit breaker, deadline. The one way our entry points compose a stack, hosted as a call invoker (<see cref="ResilientCallInvoker"/>)
 /// or one interceptor (<see cref="ResilienceInterceptor"/>). Each layer runs its interceptor's per-call code, and is handed
 /// the layers below as a small value (<see cref="StackInvocation{TRequest, TResponse, TCall, TKind, TInner}"/>).
 /// </summary>
 internal sealed class ResilienceStack
 {
-    private ResilienceStack(HedgingInterceptor? hedging, RetryInterceptor? retry, CircuitBreakerInterceptor? circuitBreaker, DeadlineInterceptor? deadline)
+    private ResilienceStack(
+        HedgingInterceptor? hedging,
+        RetryInterceptor? retry,
+        AdaptiveThrottlingInterceptor? adaptiveThrottling,
+        ConcurrencyLimitInterceptor? concurrencyLimit,
+        CircuitBreakerInterceptor? circuitBreaker,
+        DeadlineInterceptor? deadline)
     {
         Hedging = hedging;
         Retry = retry;
+        AdaptiveThrottling = adaptiveThrottling;
+        ConcurrencyLimit = concurrencyLimit;
         CircuitBreaker = circuitBreaker;
         Deadline = deadline;
     }
@@ -27,11 +35,16 @@ internal sealed class ResilienceStack
 
     public RetryInterceptor? Retry { get; }
 
+    public AdaptiveThrottlingInterceptor? AdaptiveThrottling { get; }
+
+    public ConcurrencyLimitInterceptor? ConcurrencyLimit { get; }
+
     public CircuitBreakerInterceptor? CircuitBreaker { get; }
 
     public DeadlineInterceptor? Deadline { get; }
 
-    public bool IsEmpty => Hedging is null && Retry is null && CircuitBreaker is null && Deadline is null;
+    public bool IsEmpty =>
+        Hedging is null && Retry is null && AdaptiveThrottling is null && ConcurrencyLimit is null && CircuitBreaker is null && Deadline is null;
 
     /// <summary>
     /// Builds the enabled patterns, validated together so one exception names every invalid setting. Retry and hedging
@@ -48,14 +61,16 @@ internal sealed class ResilienceStack
         var hedging = options.Hedging is { } hedgingOptions ? new HedgingInterceptor(hedgingOptions, services, budget) : null;
         var breaker = options.CircuitBreaker is { } breakerOptions ? new CircuitBreakerInterceptor(breakerOptions, services) : null;
         var deadline = options.Deadline is { } deadlineOptions ? new DeadlineInterceptor(deadlineOptions, services) : null;
+        var throttling = options.AdaptiveThrottling is { } throttlingOptions ? new AdaptiveThrottlingInterceptor(throttlingOptions, services, random: null) : null;
+        var limit = options.ConcurrencyLimit is { } limitOptions ? new ConcurrencyLimitInterceptor(limitOptions, services) : null;
 
         // The retry declares its calls' attempts only to a layer that reads them: a retry-only stack pays nothing for a
         // breaker it does not have.
-        var declaresAttempts = breaker is not null || deadline is { LogsDeadlines: true };
+        var declaresAttempts = breaker is not null || throttling is not null || limit is not null || deadline is { LogsDeadlines: true };
         var retry = options.Retry is { } retryOptions
             ? new RetryInterceptor(retryOptions, services, random: null, hedging?.HedgedMethods, budget, declaresAttempts)
             : null;
-        return new ResilienceStack(hedging, retry, breaker, deadline);
+        return new ResilienceStack(hedging, retry, throttling, limit, breaker, deadline);
     }
 
     /// <summary>Runs a call through the layers from <paramref name="from"/> down; the last starts it through <paramref name="inner"/>.</summary>
@@ -75,6 +90,10 @@ internal sealed class ResilienceStack
                     return default(TKind).Hedge(hedging, context, below);
                 case StackLayer.Retry when Retry is { } retry:
                     return default(TKind).Retry(retry, context, below);
+                case StackLayer.AdaptiveThrottling when AdaptiveThrottling is { } throttling:
+                    return throttling.Intercept<TRequest, TResponse, TCall, StackInvocation<TRequest, TResponse, TCall, TKind, TInner>>(context, below);
+                case StackLayer.ConcurrencyLimit when ConcurrencyLimit is { } limit:
+                    return default(TKind).Concurrency(limit, context, below);
                 case StackLayer.CircuitBreaker when CircuitBreaker is { } breaker:
                     return breaker.Intercept<TRequest, TResponse, TCall, StackInvocation<TRequest, TResponse, TCall, TKind, TInner>>(context, below);
                 case StackLayer.Deadline when Deadline is { } deadline:

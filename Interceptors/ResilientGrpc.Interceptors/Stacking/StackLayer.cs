@@ -9,6 +9,12 @@ internal enum StackLayer
     /// <summary>Retry: several attempts one after another.</summary>
     Retry,
 
+    /// <summary>Adaptive throttling: sends or refuses each attempt, by how many the server accepted of late.</summary>
+    AdaptiveThrottling,
+
+    /// <summary>The concurrency limit: admits or refuses each unary attempt, by how many are in flight.</summary>
+    ConcurrencyLimit,
+
     /// <summary>The circuit breaker: admits or refuses each attempt.</summary>
     CircuitBreaker,
 

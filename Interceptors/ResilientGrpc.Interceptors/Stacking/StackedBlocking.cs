@@ -17,6 +17,10 @@ internal readonly struct StackedBlocking<TRequest, TResponse> : IStackedKind<TRe
         where TNext : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
         retry.Unary(context, next, hedgeable: false);
 
+    public AsyncUnaryCall<TResponse> Concurrency<TNext>(ConcurrencyLimitInterceptor limit, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
+        where TNext : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
+        limit.Intercept<TRequest, TResponse, AsyncUnaryCall<TResponse>, TNext>(context, next);
+
     public AsyncUnaryCall<TResponse> Limit<TNext>(DeadlineInterceptor deadline, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
         where TNext : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
         deadline.Unary(context, next);

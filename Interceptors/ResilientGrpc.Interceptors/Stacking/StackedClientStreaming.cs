@@ -18,6 +18,10 @@ internal readonly struct StackedClientStreaming<TRequest, TResponse> : IStackedK
         where TNext : struct, IInvocation<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>> =>
         retry.Unretried<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, TNext>(context, next);
 
+    public AsyncClientStreamingCall<TRequest, TResponse> Concurrency<TNext>(ConcurrencyLimitInterceptor limit, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
+        where TNext : struct, IInvocation<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>> =>
+        next.Start(context);
+
     public AsyncClientStreamingCall<TRequest, TResponse> Limit<TNext>(DeadlineInterceptor deadline, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
         where TNext : struct, IInvocation<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>> =>
         deadline.Stream<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, TNext, WatchedClientStreamingCall<TRequest, TResponse>>(context, next);

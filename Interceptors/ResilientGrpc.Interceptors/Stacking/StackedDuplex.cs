@@ -18,6 +18,10 @@ internal readonly struct StackedDuplex<TRequest, TResponse> : IStackedKind<TRequ
         where TNext : struct, IInvocation<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>> =>
         retry.Unretried<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, TNext>(context, next);
 
+    public AsyncDuplexStreamingCall<TRequest, TResponse> Concurrency<TNext>(ConcurrencyLimitInterceptor limit, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
+        where TNext : struct, IInvocation<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>> =>
+        next.Start(context);
+
     public AsyncDuplexStreamingCall<TRequest, TResponse> Limit<TNext>(DeadlineInterceptor deadline, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
         where TNext : struct, IInvocation<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>> =>
         deadline.Stream<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, TNext, WatchedDuplexStreamingCall<TRequest, TResponse>>(context, next);

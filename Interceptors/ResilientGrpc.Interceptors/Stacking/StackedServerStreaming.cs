@@ -18,6 +18,10 @@ internal readonly struct StackedServerStreaming<TRequest, TResponse> : IStackedK
         where TNext : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>> =>
         retry.ServerStreaming(context, next);
 
+    public AsyncServerStreamingCall<TResponse> Concurrency<TNext>(ConcurrencyLimitInterceptor limit, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
+        where TNext : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>> =>
+        next.Start(context);
+
     public AsyncServerStreamingCall<TResponse> Limit<TNext>(DeadlineInterceptor deadline, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
         where TNext : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>> =>
         deadline.Stream<TRequest, TResponse, AsyncServerStreamingCall<TResponse>, TNext, WatchedServerStreamingCall<TResponse>>(context, next);

@@ -62,6 +62,18 @@ public static class ResilienceTelemetry
 
         /// <summary>Observable gauge: the endpoints ejected now. Tags: target.</summary>
         public const string Ejected = "resilientgrpc.outlier_detection.ejected";
+
+        /// <summary>Counter: attempts refused locally for overload, without reaching the server. Tags: method, target, reason.</summary>
+        public const string OverloadRejections = "resilientgrpc.overload.rejections";
+
+        /// <summary>Observable gauge: a concurrency limit, the most attempts in flight at once. Tags: target.</summary>
+        public const string ConcurrencyLimit = "resilientgrpc.concurrency_limit.limit";
+
+        /// <summary>Observable gauge: the attempts in flight through a concurrency limit. Tags: target.</summary>
+        public const string ConcurrencyInFlight = "resilientgrpc.concurrency_limit.in_flight";
+
+        /// <summary>Observable gauge: the probability that adaptive throttling refuses a new attempt. Tags: target.</summary>
+        public const string ThrottlingProbability = "resilientgrpc.adaptive_throttling.probability";
     }
 
     /// <summary>The names of the tags the instruments carry.</summary>
@@ -90,5 +102,8 @@ public static class ResilienceTelemetry
 
         /// <summary>Why an ejection was not made (gRFC A91).</summary>
         public const string UnenforcedReason = "grpc.lb.outlier_detection.unenforced_reason";
+
+        /// <summary>Which layer refused an attempt for overload: <c>concurrency_limit</c> or <c>adaptive_throttling</c>.</summary>
+        public const string Reason = "reason";
     }
 }

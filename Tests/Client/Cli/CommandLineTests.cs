@@ -1,4 +1,5 @@
 using ResilientGrpc.Client.Cli;
+using ResilientGrpc.Server.Chaos;
 
 namespace ResilientGrpc.Tests.Client.Cli;
 
@@ -103,6 +104,58 @@ public sealed class CommandLineTests
 
     [Test]
     public void Parse_NoReplicas_HostsNoFleet() => Assert.That(Parse([]).Replicas, Is.Zero);
+
+    [TestCase(new[] { "--overload" }, false, CapacityOverflow.Shed)]
+    [TestCase(new[] { "--overload", "--fast" }, true, CapacityOverflow.Shed)]
+    [TestCase(new[] { "--fast", "--overload", "--overflow", "queue" }, true, CapacityOverflow.Queue)]
+    [TestCase(new[] { "--overload", "--overflow=SHED" }, false, CapacityOverflow.Shed)]
+    [TestCase(new[] { "--overflow", "Queue", "--overload", "--metrics-port", "0" }, false, CapacityOverflow.Queue)]
+    public void Parse_Overload_RunsTheOverloadDemo(string[] args, bool fast, CapacityOverflow overflow)
+    {
+        var options = Parse(args);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Mode, Is.EqualTo(ClientMode.Overload));
+            Assert.That(options.Fast, Is.EqualTo(fast));
+            Assert.That(options.Overflow, Is.EqualTo(overflow));
+            Assert.That(options.Server, Is.Null);
+            Assert.That(options.Replicas, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void Parse_NoOverload_ShedsByDefaultButRunsTheNarratedDemo()
+    {
+        var options = Parse([]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Mode, Is.EqualTo(ClientMode.Demo));
+            Assert.That(options.Overflow, Is.EqualTo(CapacityOverflow.Shed));
+        });
+    }
+
+    [TestCase(new[] { "--overload=yes" }, "--overload takes no value")]
+    [TestCase(new[] { "--overload", "--overload" }, "--overload is given more than once")]
+    [TestCase(new[] { "--overload", "--server", "http://h:1" }, "--overload hosts its own in-process server; it does not go with --server")]
+    [TestCase(new[] { "--overload", "--replicas", "3" }, "--overload and --replicas are different demos; give one of them")]
+    [TestCase(new[] { "--overload", "--rate", "5" }, "--rate applies to continuous mode only; give --server too")]
+    [TestCase(new[] { "--overflow", "queue" }, "--overflow applies to the overload demo only; give --overload too")]
+    [TestCase(new[] { "--overload", "--overflow" }, "--overflow needs a value")]
+    [TestCase(new[] { "--overload", "--overflow", "drop" }, "--overflow drop: must be shed or queue")]
+    [TestCase(new[] { "--overload", "--overflow", "1" }, "--overflow 1: must be shed or queue")]
+    [TestCase(new[] { "--overload", "--overflow=" }, "--overflow : must be shed or queue")]
+    public void Parse_BadOverloadArguments_FailsWithAMessageNamingTheProblem(string[] args, string expected)
+    {
+        var result = CommandLine.Parse(args, metricsPortVariable: null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Options, Is.Null);
+            Assert.That(result.Error, Is.EqualTo(expected));
+        });
+    }
 
     [TestCase(new[] { "--replicas" }, "--replicas needs a value")]
     [TestCase(new[] { "--replicas", "1" }, "--replicas 1: must be a whole number of replicas from 2 to 9")]

@@ -1,0 +1,168 @@
+using ResilientGrpc.Interceptors;
+using ResilientGrpc.Interceptors.Overload;
+
+namespace ResilientGrpc.Tests.Overload;
+
+/// <summary>
+/// How an adaptive limit moves round by round: a cut from what was in flight, growth by one near the last cut only every
+/// eighth round, a slow start after twelve rounds without a cut; and what calls for a cut, refusals for AIMD, refusals or a
+/// queue for the gradient. Latencies in microseconds.
+/// </summary>
+public sealed class LimitAlgorithmTests
+{
+    [Test]
+    public void Aimd_RefusalsForOverload_CutFromWhatWasInFlight()
+    {
+        var aimd = Algorithm(ConcurrencyLimitAlgorithm.Aimd, backoff: 0.5);
+
+        Assert.That(aimd.Next(100, Overloaded(peak: 40)), Is.EqualTo(20), "from the 40 in flight, not the limit of 100 nothing used");
+        Assert.That(aimd.Next(10, Overloaded(peak: 40)), Is.EqualTo(5), "from the limit when more were in flight");
+        Assert.That(aimd.Next(10, Overloaded(peak: 0)), Is.EqualTo(0.5), "from one at least");
+    }
+
+    [Test]
+    public void Aimd_NoRefusals_NotInUse_LimitStays()
+    {
+        var aimd = Algorithm(ConcurrencyLimitAlgorithm.Aimd);
+
+        Assert.That(aimd.Next(40, Quiet()), Is.EqualTo(40));
+    }
+
+    [Test]
+    public void AtTheStart_ALimitInUseGrowsByAQuarterEachRound()
+    {
+        var aimd = Algorithm(ConcurrencyLimitAlgorithm.Aimd);
+
+        Assert.That(aimd.Next(40, Pushed(peak: 20)), Is.EqualTo(50));
+        Assert.That(aimd.Next(50, Pushed(peak: 25)), Is.EqualTo(62.5));
+    }
+
+    [Test]
+    public void AfterACut_GrowsByOneARound_ByOneEveryEighthRoundNearTheLastCut_ThenByAQuarter()
+    {
+        var aimd = Algorithm(ConcurrencyLimitAlgorithm.Aimd, backoff: 0.9);
+        var limit = aimd.Next(40, Overloaded(peak: 40));
+        Assert.That(limit, Is.EqualTo(36));
+
+        var limits = new List<double>();
+        for (var round = 1; round <= 13; round++)
+        {
+            limit = aimd.Next(limit, Pushed(peak: (int)limit));
+            limits.Add(limit);
+        }
+
+        // Rounds 1 to 3 grow by one up to 39, one below the limit cut; the 8th probes 40; the 12th starts a slow start.
+        Assert.That(limits, Is.EqualTo(new double[] { 37, 38, 39, 39, 39, 39, 39, 40, 40, 40, 40, 50, 62.5 }));
+    }
+
+    [Test]
+    public void AfterACut_TheLastCutIsTheLimitBeforeIt_NotWhatWasInFlight()
+    {
+        var aimd = Algorithm(ConcurrencyLimitAlgorithm.Aimd, backoff: 0.9);
+        var limit = aimd.Next(100, Overloaded(peak: 40));
+
+        for (var round = 1; round <= 11; round++)
+        {
+            limit = aimd.Next(limit, Pushed(peak: (int)limit));
+        }
+
+        Assert.That(limit, Is.EqualTo(47), "36 and one a round, far below the 100 of the cut");
+    }
+
+    [Test]
+    public void AfterACut_QuietRoundsCountTowardsTheSlowStart()
+    {
+        var aimd = Algorithm(ConcurrencyLimitAlgorithm.Aimd, backoff: 0.5);
+        var limit = aimd.Next(40, Overloaded(peak: 40));
+        for (var round = 1; round <= 11; round++)
+        {
+            Assert.That(aimd.Next(limit, Quiet()), Is.EqualTo(limit));
+        }
+
+        Assert.That(aimd.Next(limit, Pushed(peak: 20)), Is.EqualTo(25), "the 12th round without a cut");
+    }
+
+    [Test]
+    public void Gradient_RefusalsForOverload_CutByTheBackoffRatio()
+    {
+        var gradient = Algorithm(ConcurrencyLimitAlgorithm.Gradient, backoff: 0.8);
+
+        Assert.That(gradient.Next(50, Overloaded(peak: 50)), Is.EqualTo(40));
+    }
+
+    [Test]
+    public void Gradient_QueueWithinTheToleranceSquared_CutsOnlyOnItsSecondRoundInARow()
+    {
+        // Usual latency 20 ms; tolerance 1.25 and its square 1.5625: 30 ms is a queue, one that must show twice.
+        var gradient = Learned(backoff: 0.9);
+
+        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 30_000)), Is.EqualTo(37.5), "first round: maybe chance, and the limit in use grows");
+        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 30_000)), Is.EqualTo(20).Within(1e-9), "second: × 20 / 30");
+        Assert.That(gradient.Next(20, Pushed(peak: 20, median: 30_000)), Is.EqualTo(21), "a cut starts the count again");
+    }
+
+    [Test]
+    public void Gradient_QueueInterruptedByANormalRound_NoCut()
+    {
+        var gradient = Learned(backoff: 0.9);
+
+        gradient.Next(30, Pushed(peak: 30, median: 30_000));
+        gradient.Next(30, Pushed(peak: 30, median: 20_000));
+        Assert.That(gradient.Next(31, Pushed(peak: 31, median: 30_000)), Is.GreaterThanOrEqualTo(31));
+    }
+
+    [Test]
+    public void Gradient_QueueAfterARefusalCut_MustShowTwiceAgain()
+    {
+        var gradient = Learned(backoff: 0.9);
+
+        gradient.Next(30, Pushed(peak: 30, median: 30_000));
+        Assert.That(gradient.Next(30, Overloaded(peak: 30)), Is.EqualTo(27));
+        Assert.That(gradient.Next(27, Pushed(peak: 27, median: 30_000)), Is.GreaterThanOrEqualTo(27));
+    }
+
+    [Test]
+    public void Gradient_QueueBeyondTheToleranceSquared_CutsAtOnce_ByHalfAtMost()
+    {
+        Assert.That(Learned(backoff: 0.9).Next(30, Pushed(peak: 30, median: 40_000)), Is.EqualTo(15), "× 20 / 40");
+        Assert.That(Learned(backoff: 0.9).Next(30, Pushed(peak: 30, median: 200_000)), Is.EqualTo(15), "× 20 / 200, but never below half");
+    }
+
+    [Test]
+    public void Gradient_SlightQueue_CutsByTheBackoffRatioAtLeast()
+    {
+        // Usual latency 100 ms, tolerance 1.05: 106 ms is a queue (6 ms more), whose gradient 100 / 106 cuts less than 0.9.
+        var gradient = Learned(backoff: 0.9, tolerance: 1.05, median: 100_000);
+
+        gradient.Next(50, Pushed(peak: 50, median: 106_000));
+        Assert.That(gradient.Next(50, Pushed(peak: 50, median: 106_000)), Is.EqualTo(45).Within(1e-9));
+    }
+
+    [Test]
+    public void For_OnlyTheFixedAlgorithm_IsFixed()
+    {
+        var algorithm = LimitAlgorithm.For(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = 10 });
+
+        Assert.That(algorithm.IsFixed, Is.True);
+        Assert.That(Algorithm(ConcurrencyLimitAlgorithm.Aimd).IsFixed, Is.False);
+        Assert.That(Algorithm(ConcurrencyLimitAlgorithm.Gradient).IsFixed, Is.False);
+    }
+
+    private static LimitAlgorithm Algorithm(ConcurrencyLimitAlgorithm algorithm, double backoff = 0.9, double tolerance = 1.25) =>
+        LimitAlgorithm.For(new ConcurrencyLimitOptions { Algorithm = algorithm, BackoffRatio = backoff, LatencyTolerance = tolerance });
+
+    /// <summary>A gradient limit that has seen one quiet round of 4 in flight at <paramref name="median"/>.</summary>
+    private static LimitAlgorithm Learned(double backoff, double tolerance = 1.25, long median = 20_000)
+    {
+        var gradient = Algorithm(ConcurrencyLimitAlgorithm.Gradient, backoff, tolerance);
+        Assert.That(gradient.Next(100, new LimitRound(16, 0, false, false, 4, median)), Is.EqualTo(100));
+        return gradient;
+    }
+
+    /// <summary>Three quarters refused at a higher concurrency: overload, whatever the baseline learned.</summary>
+    private static LimitRound Overloaded(int peak) => new(16, 12, true, true, peak, 10_000);
+
+    private static LimitRound Quiet() => new(16, 0, false, false, 4, 10_000);
+
+    private static LimitRound Pushed(int peak, long median = 10_000) => new(16, 0, false, true, peak, median);
+}

@@ -1,0 +1,233 @@
+using ResilientGrpc.Interceptors.Overload;
+
+namespace ResilientGrpc.Tests.Overload;
+
+/// <summary>
+/// What one round of a concurrency limit shows from the attempts that ended in it: when it is complete, the median
+/// latency of the answered ones, whether the limit was in use, and whether refusals came at a higher concurrency.
+/// </summary>
+public sealed class RoundSamplesTests
+{
+    [Test]
+    public void Round_CompleteAtSixteenAttempts_ThenAtWhatWasInFlightWhenItClosed()
+    {
+        var samples = new RoundSamples();
+        for (var i = 0; i < 15; i++)
+        {
+            samples.Add(0, 100, overloaded: false, inFlight: 1, limit: 10);
+        }
+
+        Assert.That(samples.IsComplete, Is.False, "15 attempts");
+        samples.Add(0, 100, overloaded: true, inFlight: 1, limit: 10);
+        Assert.That(samples.IsComplete, Is.True, "16, a refused one included");
+
+        samples.Close(inFlight: 20);
+        for (var i = 0; i < 19; i++)
+        {
+            samples.Add(0, 100, overloaded: false, inFlight: 20, limit: 40);
+        }
+
+        Assert.That(samples.IsComplete, Is.False, "19 of the 20 in flight when the round began");
+        samples.Add(0, 100, overloaded: false, inFlight: 20, limit: 40);
+        Assert.That(samples.IsComplete, Is.True);
+
+        samples.Close(inFlight: 3);
+        for (var i = 0; i < 15; i++)
+        {
+            samples.Add(0, 100, overloaded: false, inFlight: 3, limit: 40);
+        }
+
+        Assert.That(samples.IsComplete, Is.False, "never fewer than 16");
+    }
+
+    [Test]
+    public void Close_MedianOfTheAnsweredLatencies_RefusedOnesLeftOut()
+    {
+        var samples = new RoundSamples();
+        foreach (var latency in new long[] { 50, 10, 40, 30, 20 })
+        {
+            samples.Add(0, latency, overloaded: false, inFlight: 1, limit: 10);
+        }
+
+        samples.Add(0, 1_000_000, overloaded: true, inFlight: 1, limit: 10);
+        samples.Add(0, 1_000_000, overloaded: true, inFlight: 1, limit: 10);
+
+        var round = samples.Close(inFlight: 0);
+
+        Assert.That(round.MedianLatency, Is.EqualTo(30));
+        Assert.That(round.Samples, Is.EqualTo(7));
+        Assert.That(round.Refused, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Close_EvenCount_TheUpperMedian()
+    {
+        var samples = new RoundSamples();
+        foreach (var latency in new long[] { 40, 10, 30, 20 })
+        {
+            samples.Add(0, latency, overloaded: false, inFlight: 1, limit: 10);
+        }
+
+        Assert.That(samples.Close(inFlight: 0).MedianLatency, Is.EqualTo(30));
+    }
+
+    [Test]
+    public void Close_NothingAnswered_MedianZero_ButAnAnswerInUnderAMicrosecondIsOne()
+    {
+        var refused = new RoundSamples();
+        refused.Add(0, 500, overloaded: true, inFlight: 1, limit: 10);
+        Assert.That(refused.Close(inFlight: 0).MedianLatency, Is.Zero, "none answered");
+
+        var instant = new RoundSamples();
+        instant.Add(0, 0, overloaded: false, inFlight: 1, limit: 10);
+        Assert.That(instant.Close(inFlight: 0).MedianLatency, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Close_MedianOfTheFirstSixtyFourAnswered()
+    {
+        var samples = new RoundSamples();
+        for (var i = 0; i < 64; i++)
+        {
+            samples.Add(0, 1000, overloaded: false, inFlight: 1, limit: 10);
+        }
+
+        for (var i = 0; i < 100; i++)
+        {
+            samples.Add(0, 1, overloaded: false, inFlight: 1, limit: 10);
+        }
+
+        var round = samples.Close(inFlight: 0);
+
+        Assert.That(round.MedianLatency, Is.EqualTo(1000));
+        Assert.That(round.Samples, Is.EqualTo(164));
+    }
+
+    [Test]
+    public void Close_InUse_OnlyWhenAnAnsweredAttemptWasAdmittedWithHalfTheLimitInFlight()
+    {
+        var below = new RoundSamples();
+        below.Add(0, 10, overloaded: false, inFlight: 4, limit: 10);
+        below.Add(0, 10, overloaded: true, inFlight: 10, limit: 10);
+        var quiet = below.Close(inFlight: 0);
+        Assert.That(quiet.InUse, Is.False, "4 of 10 answered; the refusal at 10 does not count");
+        Assert.That(quiet.PeakInFlight, Is.EqualTo(10), "the peak counts refused attempts too");
+
+        var half = new RoundSamples();
+        half.Add(0, 10, overloaded: false, inFlight: 5, limit: 10);
+        half.Add(0, 10, overloaded: false, inFlight: 1, limit: 10);
+        half.Add(0, 10, overloaded: false, inFlight: 5, limit: 10);
+        var pushed = half.Close(inFlight: 0);
+        Assert.That(pushed.InUse, Is.True, "5 of 10; neither a later quiet attempt nor a second one at 5 undoes it");
+        Assert.That(pushed.PeakInFlight, Is.EqualTo(5));
+    }
+
+    [Test]
+    public void Close_StartsANewRoundFromNothing()
+    {
+        var samples = new RoundSamples();
+        samples.Add(0, 500, overloaded: false, inFlight: 8, limit: 10);
+        samples.Add(0, 500, overloaded: true, inFlight: 9, limit: 10);
+        samples.Close(inFlight: 0);
+
+        samples.Add(0, 100, overloaded: false, inFlight: 1, limit: 10);
+        var round = samples.Close(inFlight: 0);
+
+        Assert.That(round, Is.EqualTo(new LimitRound(1, 0, false, false, 1, 100)));
+    }
+
+    [Test]
+    public void RefusedAtHigherConcurrency_AllRefused_NoneRefused()
+    {
+        var allRefused = new RoundSamples();
+        allRefused.Add(0, 10, overloaded: true, inFlight: 3, limit: 10);
+        Assert.That(allRefused.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.True, "none answered");
+
+        var noneRefused = new RoundSamples();
+        noneRefused.Add(0, 10, overloaded: false, inFlight: 3, limit: 10);
+        Assert.That(noneRefused.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.False);
+
+        Assert.That(new RoundSamples().Close(inFlight: 0).RefusedAtHigherConcurrency, Is.False, "an empty round");
+    }
+
+    [Test]
+    public void RefusedAtHigherConcurrency_RefusalsAtTheSameConcurrencyAsAnswers_IsChance()
+    {
+        var samples = new RoundSamples();
+        for (var i = 0; i < 16; i++)
+        {
+            samples.Add(0, 10, overloaded: i % 4 == 0, inFlight: 6 + (i % 3), limit: 10);
+        }
+
+        Assert.That(samples.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.False);
+    }
+
+    [Test]
+    public void RefusedAtHigherConcurrency_RefusalsOneAttemptHigherWithoutSpread_IsTheClientsLoad()
+    {
+        var samples = new RoundSamples();
+        for (var i = 0; i < 8; i++)
+        {
+            samples.Add(0, 10, overloaded: false, inFlight: 7, limit: 10);
+            samples.Add(0, 10, overloaded: true, inFlight: 8, limit: 10);
+        }
+
+        Assert.That(samples.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.True);
+    }
+
+    [Test]
+    public void RefusedAtHigherConcurrency_LessThanHalfAnAttemptHigher_IsNotEnoughHoweverManyAttempts()
+    {
+        // 50 refused at 8; 50 answered, 20 at 7 and 30 at 8 (mean 7.6): 0.4 higher, beyond twice the standard error (0.14).
+        var samples = new RoundSamples();
+        for (var i = 0; i < 50; i++)
+        {
+            samples.Add(0, 10, overloaded: true, inFlight: 8, limit: 10);
+            samples.Add(0, 10, overloaded: false, inFlight: i < 20 ? 7 : 8, limit: 10);
+        }
+
+        Assert.That(samples.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.False);
+    }
+
+    [Test]
+    public void RefusedAtHigherConcurrency_ExactlyHalfAnAttemptHigher_IsNotEnough()
+    {
+        // 100 refused at 8; 100 answered, half at 7 and half at 8 (mean 7.5): half an attempt higher, twice the standard error 0.1.
+        var samples = new RoundSamples();
+        for (var i = 0; i < 100; i++)
+        {
+            samples.Add(0, 10, overloaded: true, inFlight: 8, limit: 10);
+            samples.Add(0, 10, overloaded: false, inFlight: i % 2 == 0 ? 7 : 8, limit: 10);
+        }
+
+        Assert.That(samples.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.False);
+    }
+
+    [Test]
+    public void RefusedAtHigherConcurrency_TwoAttemptsHigherWithSomeSpread_IsTheClientsLoad()
+    {
+        // Refused at 9 and 11 (mean 10), answered at 7 and 9 (mean 8), ten of each: a difference of 2 against twice the
+        // standard error of the difference, 0.94.
+        var samples = new RoundSamples();
+        for (var i = 0; i < 10; i++)
+        {
+            samples.Add(0, 10, overloaded: true, inFlight: i % 2 == 0 ? 9 : 11, limit: 20);
+            samples.Add(0, 10, overloaded: false, inFlight: i % 2 == 0 ? 7 : 9, limit: 20);
+        }
+
+        Assert.That(samples.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.True);
+    }
+
+    [Test]
+    public void RefusedAtHigherConcurrency_HigherOnAverageButWithinTheSpread_IsChance()
+    {
+        // Refused at 2 and 12 (mean 7), answered at 5 and 7 (mean 6): a difference of one, well within twice the standard error.
+        var samples = new RoundSamples();
+        samples.Add(0, 10, overloaded: true, inFlight: 2, limit: 20);
+        samples.Add(0, 10, overloaded: true, inFlight: 12, limit: 20);
+        samples.Add(0, 10, overloaded: false, inFlight: 5, limit: 20);
+        samples.Add(0, 10, overloaded: false, inFlight: 7, limit: 20);
+
+        Assert.That(samples.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.False);
+    }
+}
