@@ -51,7 +51,7 @@ public static class ResilienceTelemetry
         /// <summary>Counter: breaker state changes. Tags: <see cref="Tags.Breaker"/>, <see cref="Tags.From"/>, <see cref="Tags.To"/>.</summary>
         public const string BreakerTransitions = "resilientgrpc.circuit_breaker.transitions";
 
-        /// <summary>Counter: calls an open (or half-open, or isolated) breaker refused. Tags: breaker, state.</summary>
+        /// <summary>Counter: calls an open (or half-open, or isolated) breaker refused. Tags: <see cref="Tags.Breaker"/>, <see cref="Tags.Method"/>.</summary>
         public const string BreakerRejections = "resilientgrpc.circuit_breaker.rejections";
 
         /// <summary>Counter: endpoints ejected by outlier detection (gRFC A91). Tags: target, detection method.</summary>
