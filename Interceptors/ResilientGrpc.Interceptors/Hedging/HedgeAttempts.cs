@@ -144,22 +144,42 @@ internal struct HedgeTimer
 }
 
 /// <summary>A loop's one reusable wait, armed before the loop looks; waiting allocates nothing, and resumes on the thread pool.</summary>
+// Only the loop arms; any thread may wake. A waker claims the armed state before it completes the wait, and the loop
+// takes the state back before it resets, so a reset never overlaps a completion and each arming completes at most once.
 internal sealed class WakeSignal : IValueTaskSource
 {
+    private const int Idle = 0;
+    private const int Armed = 1;
+    private const int Waking = 2;
+    private const int Woken = 3;
+
     private ManualResetValueTaskSourceCore<bool> core = new() { RunContinuationsAsynchronously = true };
-    private int armed;
+    private int state;
 
     public void Arm()
     {
+        var spin = default(SpinWait);
+        while (true)
+        {
+            var seen = Volatile.Read(ref state);
+            if (seen != Waking && Interlocked.CompareExchange(ref state, Idle, seen) == seen)
+            {
+                break;
+            }
+
+            spin.SpinOnce();
+        }
+
         core.Reset();
-        Volatile.Write(ref armed, 1);
+        Volatile.Write(ref state, Armed);
     }
 
     public void Wake()
     {
-        if (Interlocked.Exchange(ref armed, 0) == 1)
+        if (Interlocked.CompareExchange(ref state, Waking, Armed) == Armed)
         {
             core.SetResult(true);
+            Volatile.Write(ref state, Woken);
         }
     }
 
