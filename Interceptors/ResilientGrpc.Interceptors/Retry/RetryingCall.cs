@@ -41,12 +41,11 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
     private async Task<TResult> RunAsync<TInvocation>(RetryEngine engine, ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
+        // Every local here lives in the call's state machine, allocated with each call still pending when it returns:
+        // what the context or the call already holds (the shared context, the caller's token and deadline) is read again.
         var attempt = Attempt!;
-        var shared = Shared;
         var attemptsMade = 1;
         var waited = TimeSpan.Zero;
-        var deadline = CallerDeadline.Of(context.Options);
-        var callerToken = context.Options.CancellationToken;
         try
         {
             while (true)
@@ -55,14 +54,14 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
                 try
                 {
                     var result = await OutcomeAsync(attempt).ConfigureAwait(false);
-                    shared.AttemptEnded(error: null, callerToken);
+                    Shared.AttemptEnded(error: null, context.Options.CancellationToken);
                     OnSucceeded(attempt);
                     engine.AttemptSucceeded();
                     return result;
                 }
                 catch (Exception ex)
                 {
-                    shared.AttemptEnded(ex, callerToken);
+                    Shared.AttemptEnded(ex, context.Options.CancellationToken);
                     if (!TryFail(attempt))
                     {
                         throw;
@@ -71,20 +70,23 @@ internal abstract class RetryingCall<TRequest, TResponse, TAttempt, TResult> : O
                     error = ex;
                 }
 
-                var decision = engine.Decide(error, context.Method, context.Host, attemptsMade, IsCancelled(callerToken), deadline, shared.Span);
+                var callerToken = context.Options.CancellationToken;
+                var deadline = CallerDeadline.Of(context.Options);
+                var decision = engine.Decide(error, context.Method, context.Host, attemptsMade, IsCancelled(callerToken), deadline, Shared.Span);
                 var reason = decision.StopReason;
                 if (decision.ShouldRetry)
                 {
                     attempt.Dispose();
                     waited += decision.Delay;
-                    reason = (decision.Delay > TimeSpan.Zero && !await engine.DelayAsync(decision.Delay, BackoffToken(callerToken)).ConfigureAwait(false)) || IsCancelled(callerToken)
+                    reason = (decision.Delay > TimeSpan.Zero && !await engine.DelayAsync(decision.Delay, BackoffToken(context.Options.CancellationToken)).ConfigureAwait(false))
+                        || IsCancelled(context.Options.CancellationToken)
                         ? RetryStopReason.Cancelled
-                        : engine.DeadlinePassed(deadline, context.Method, attemptsMade, error) ? RetryStopReason.DeadlineExceeded : RetryStopReason.None;
+                        : engine.DeadlinePassed(CallerDeadline.Of(context.Options), context.Method, attemptsMade, error) ? RetryStopReason.DeadlineExceeded : RetryStopReason.None;
                 }
 
                 if (reason != RetryStopReason.None)
                 {
-                    throw Ended(engine.Stop(reason, error, context.Method, shared, attemptsMade));
+                    throw Ended(engine.Stop(reason, error, context.Method, Shared, attemptsMade));
                 }
 
                 attempt = Track(invocation.Start(RetryHeaders.ContextOf(context, ++attemptsMade)));
