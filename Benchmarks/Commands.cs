@@ -16,6 +16,7 @@ namespace ResilientGrpc.Benchmarks;
 /// <c>chaos [--profile P] [--runs N] [--scale F] [--only NAMES]</c> runs part B (see <see cref="ChaosArguments"/>);
 /// <c>fleet [--runs N]</c> runs part B's fleet profile (see <see cref="FleetCommand"/>);
 /// <c>overload [--variant V] [--runs N] [--only NAMES] [--scale F]</c> runs part B's overload profile (see <see cref="OverloadCommand"/>);
+/// <c>census [--calls N] [--only NAMES]</c> counts the objects of A.6's pending call (see <see cref="CallCensusCommand"/>);
 /// <c>soak [--minutes N] [--rate N]</c> runs part C (see <see cref="SoakArguments"/>).
 /// Anything else is passed to BenchmarkDotNet.
 /// </summary>
@@ -52,6 +53,11 @@ internal static class Commands
         if (args.Length > 0 && args[0] == "overload")
         {
             return await OverloadCommand.RunAsync(args[1..]).ConfigureAwait(false);
+        }
+
+        if (args.Length > 0 && args[0] == "census")
+        {
+            return await CallCensusCommand.RunAsync(args[1..]).ConfigureAwait(false);
         }
 
         if (args.Length > 0 && args[0] == "chaos")
