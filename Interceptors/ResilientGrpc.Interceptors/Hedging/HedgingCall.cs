@@ -11,6 +11,9 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     where TResponse : class
     where TAttempt : class, IDisposable
 {
+    /// <summary>What the layers watching the first attempt hear when the call cancels it: ignored, as a caller's cancellation.</summary>
+    private static readonly RpcException AttemptCancelled = new(new Status(StatusCode.Cancelled, "The hedged call ended without this attempt."));
+
     private readonly HedgingEngine engine;
     private readonly HedgeAttempts<TAttempt, TResult> inFlight;
     private readonly long start;
@@ -19,6 +22,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     private HedgeTimer timer;
     private int stopped;
     private int headersWanted;
+    private int firstWatched;
     private TaskCompletionSource? committed;
     private ClientInterceptorContext<TRequest, TResponse> context;
 
@@ -35,15 +39,20 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     protected TAttempt StartFirst<TInvocation>(ResilienceCallContext? found, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
     {
-        Declare(ref context, found, engine.Policy.MaxAttempts, AttemptsReport.None);
+        // Until a hedge overlaps it, the first attempt runs alone: its end is reported, so the layers below need not wrap it.
+        Declare(ref context, found, engine.Policy.MaxAttempts, ReportsFirstEnd ? AttemptsReport.Sequential : AttemptsReport.None);
+        firstWatched = ReportsFirstEnd ? 1 : 0;
         return invocation.Start(context);
     }
 
     protected void AnsweredAtOnce()
     {
         engine.Succeeded();
-        Shared.AttemptEnded(error: null, context.Options.CancellationToken);
+        FirstEnded(error: null);
     }
+
+    /// <summary>The first attempt was refused at once below (an open circuit, a local limit): the call's outcome.</summary>
+    protected void RefusedAtOnce(Exception refused) => FirstEnded(refused);
 
     protected void RunAttempts<TInvocation>(TAttempt first, TInvocation invocation)
         where TInvocation : struct, IInvocation<TRequest, TResponse, TAttempt>
@@ -57,6 +66,9 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     protected virtual Task<Metadata> HeadersOf(TAttempt attempt) => throw new NotSupportedException();
 
     protected virtual bool HasEnded(TAttempt attempt) => true;
+
+    /// <summary>Whether the first attempt's outcome is its end, so its end can be reported to the layers below (unary calls).</summary>
+    protected virtual bool ReportsFirstEnd => false;
 
     /// <summary>The caller asks for headers: from now on, an attempt whose headers arrive while it runs commits the call. Completes on commit.</summary>
     protected Task CommitOnHeaders()
@@ -99,6 +111,11 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
 
                 if (inFlight.TryTakeEnded(out var ended))
                 {
+                    if (ended.Number == 1)
+                    {
+                        FirstEnded(ended.Outcome.IsCompletedSuccessfully ? null : ended.Outcome.Exception?.InnerException ?? AttemptCancelled);
+                    }
+
                     if (ended.Outcome.IsCompletedSuccessfully)
                     {
                         Win(ended);
@@ -131,6 +148,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
         finally
         {
             inFlight.CancelAll();
+            FirstEnded(AttemptCancelled);
             timer.Disarm();
             engine.Telemetry.Settled(context.Method, context.Host, round.Sent);
         }
@@ -157,6 +175,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
             default:
                 var number = round.Sent + 1;
                 engine.Telemetry.HedgeSent(context.Method, number, engine.Time.GetElapsedTime(start), Shared.Span);
+                Shared.Overlap();
                 TAttempt hedge;
                 try
                 {
@@ -201,6 +220,16 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
 
         committed?.TrySetResult();
         engine.Telemetry.Won(context.Method, context.Host, winner.Number, inFlight.CancelAll(), Shared.Span);
+        FirstEnded(AttemptCancelled);
+    }
+
+    /// <summary>The first attempt ended, or was cancelled with the call: the layers that watch it hear it once.</summary>
+    private void FirstEnded(Exception? error)
+    {
+        if (Interlocked.Exchange(ref firstWatched, 0) == 1)
+        {
+            Shared.AttemptEnded(error, context.Options.CancellationToken);
+        }
     }
 
     /// <summary><paramref name="attempt"/> failed: a fatal status is thrown as the call's; otherwise it sets when the next hedge may go.</summary>
@@ -232,6 +261,7 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     {
         var final = Ended(CallErrors.AsSeen(error));
         inFlight.CancelAll();
+        FirstEnded(AttemptCancelled);
         if (!cancelled)
         {
             Shared.CallFailed();

@@ -83,14 +83,17 @@ internal sealed class HedgingUnaryCall<TRequest, TResponse>
             return first;
         }
 
-        if (pending.IsFaulted && pending.Exception?.InnerException is INonRetryableError)
+        if (pending.IsFaulted && pending.Exception?.InnerException is INonRetryableError and Exception refused)
         {
+            call.RefusedAtOnce(refused);
             return first;
         }
 
         call.RunAttempts(first, invocation);
         return new AsyncUnaryCall<TResponse>(call.Run, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeOfCall, call);
     }
+
+    protected override bool ReportsFirstEnd => true;
 
     protected override Task<TResponse> OutcomeOf(AsyncUnaryCall<TResponse> attempt) => attempt.ResponseAsync;
 

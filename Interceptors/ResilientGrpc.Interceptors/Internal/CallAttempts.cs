@@ -11,10 +11,13 @@ namespace ResilientGrpc.Interceptors.Internal;
 /// <para>
 /// <b>The owner declares</b>, before its first attempt leaves (<see cref="DeclareAttempts"/>), that the call may take up
 /// to <see cref="MaxAttempts"/> attempts, and whether it reports the end of each (<see cref="AttemptsReport"/>: it does
-/// when it sends them one after another and each one's outcome is its end, as a unary retry's is).
+/// when it sends them one after another and each one's outcome is its end, as a unary retry's is, and as a unary hedged
+/// call's is until its first hedge leaves).
 /// </para>
 /// <para><b>The owner reports</b>, as it happens:</para>
 /// <list type="bullet">
+/// <item><see cref="Overlap"/>: it is about to send an attempt while an earlier one may still run (a hedge); from then
+/// on it reports no attempt's end but the one already watched.</item>
 /// <item><see cref="Commit"/>: it will send no attempt after the current one (a stream the caller has started reading);
 /// a failure of that attempt is the call's (<see cref="IsFinalAttempt"/>).</item>
 /// <item><see cref="CallFailed"/>: the call has failed for good (its last attempt failed and none follows), for any
@@ -82,6 +85,12 @@ internal abstract class CallAttempts : WriteOptions
 
     /// <summary>The owner sends no attempt after the current one: its failure is the call's.</summary>
     public void Commit() => Volatile.Write(ref committed, 1);
+
+    /// <summary>
+    /// The owner is about to send an attempt while an earlier one may still run: it reports no later attempt's end, so
+    /// the layers below the next attempts observe them themselves. The end of an attempt already watched is still reported.
+    /// </summary>
+    public void Overlap() => Volatile.Write(ref reports, (int)AttemptsReport.None);
 
     /// <summary>The call failed for good (not by its caller's cancellation): a layer below that deferred a failure counts it now, once.</summary>
     public void CallFailed()
