@@ -77,6 +77,19 @@ public sealed class ConcurrencyLimitAlgorithmTests
         Assert.That(phase.Refused, Is.Zero, phase.ToString());
     }
 
+    [TestCase(ConcurrencyLimitAlgorithm.Gradient)]
+    [TestCase(ConcurrencyLimitAlgorithm.Aimd)]
+    public void ThirtyPercentHang_RoundsWhoseMedianIsAHang_RefuseNothing(ConcurrencyLimitAlgorithm algorithm)
+    {
+        // The hang profile's server: 30 % of attempts hang until their deadline, the rest are served at once. Half of a
+        // round of 16 hang now and then (about 1 round in 20), and its median is then the deadline, not a queue's latency:
+        // an attempt cut by its deadline has no latency to learn from.
+        var simulation = new LimiterSimulation(new ConcurrencyLimitOptions { Algorithm = algorithm }) { Handlers = 100, HangShare = 0.3, ServiceMilliseconds = 1, DeadlineMilliseconds = 200 };
+        var phase = simulation.Run(50, 120);
+
+        Assert.That(phase.Refused, Is.Zero, phase.ToString());
+    }
+
     [Test]
     public void Aimd_ServerQueuesTwiceItsCapacity_LimitGrowsWithTheQueue()
     {

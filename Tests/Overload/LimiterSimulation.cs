@@ -39,8 +39,11 @@ internal sealed class LimiterSimulation
     /// <summary>How far each service time may stray from its mean, as a share of it (uniformly, either way).</summary>
     public double ServiceVariation { get; init; }
 
-    /// <summary>The share of served attempts that hang, holding their handler, until the attempt's 2 s deadline.</summary>
+    /// <summary>The share of served attempts that hang, holding their handler, until the attempt's deadline.</summary>
     public double HangShare { get; init; }
+
+    /// <summary>The attempt's deadline, in milliseconds, which ends a hang with DEADLINE_EXCEEDED.</summary>
+    public int DeadlineMilliseconds { get; init; } = 2000;
 
     /// <summary>The share of served attempts the server fails at random with UNAVAILABLE, overload or not.</summary>
     public double FlakyShare { get; init; }
@@ -104,7 +107,7 @@ internal sealed class LimiterSimulation
         busy++;
         attempt.Holds = true;
         var hangs = random.NextDouble() < HangShare;
-        var milliseconds = hangs ? 2000 : ServiceMilliseconds * (1 + (ServiceVariation * ((2 * random.NextDouble()) - 1)));
+        var milliseconds = hangs ? DeadlineMilliseconds : ServiceMilliseconds * (1 + (ServiceVariation * ((2 * random.NextDouble()) - 1)));
         attempt.EndsAt = time.GetTimestamp() + (long)(milliseconds * time.TimestampFrequency / 1000);
         attempt.Error = hangs ? Deadline : random.NextDouble() < FlakyShare ? Flaky : null;
         running.Add(attempt);

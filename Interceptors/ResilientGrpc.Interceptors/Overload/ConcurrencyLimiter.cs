@@ -1,3 +1,4 @@
+using Grpc.Core;
 using ResilientGrpc.Interceptors.CircuitBreaker;
 using ResilientGrpc.Interceptors.Internal;
 
@@ -73,7 +74,7 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
     /// <summary>
     /// The attempt admitted with <paramref name="token"/> ended with <paramref name="error"/> (null: success): its slot
     /// is free, and an adaptive limit learns from it, unless the caller cancelled it (<paramref name="callerToken"/>,
-    /// <paramref name="readToken"/>) or it never reached the server.
+    /// <paramref name="readToken"/>), it never reached the server, or its deadline cut it.
     /// </summary>
     public void Release(long token, Exception? error, CancellationToken callerToken, CancellationToken readToken)
     {
@@ -83,8 +84,11 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
             return;
         }
 
+        // An attempt cut by its deadline (unless named an overload refusal) has no latency to learn from, only a bound of
+        // it: hangs at random would otherwise make the median of a round the deadline, a queue that is not there. A real
+        // queue shows first in the latency of the attempts the server still answers in time.
         var outcome = classifier.Classify(error, callerToken, readToken);
-        if (outcome == CallOutcome.Ignored)
+        if (outcome == CallOutcome.Ignored || (outcome == CallOutcome.Success && error is RpcException { StatusCode: StatusCode.DeadlineExceeded }))
         {
             return;
         }
