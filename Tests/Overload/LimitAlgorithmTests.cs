@@ -139,6 +139,43 @@ public sealed class LimitAlgorithmTests
     }
 
     [Test]
+    public void Gradient_QueueCut_NeverBelowWhatTheServerServedInTheRound()
+    {
+        // Usual latency 20 ms; the round's median 40 ms would halve a limit of 30 to 15. The server answered 1 attempt a
+        // millisecond in it: 1 × 20 ms = 20 in flight keep it busy without a queue, 24 with a mean 1.2 × the median.
+        Assert.That(Learned(backoff: 0.9).Next(30, Pushed(peak: 30, median: 40_000, throughput: 0.001)), Is.EqualTo(20).Within(1e-9));
+        Assert.That(Learned(backoff: 0.9).Next(30, Pushed(peak: 30, median: 40_000, throughput: 0.001, skew: 1.2)), Is.EqualTo(24).Within(1e-9));
+        Assert.That(
+            Learned(backoff: 0.9).Next(30, Pushed(peak: 30, median: 40_000, throughput: 0.01)),
+            Is.GreaterThanOrEqualTo(30),
+            "a server answering 10 a millisecond serves 200 in flight: the latency is no queue of ours, and nothing is cut");
+    }
+
+    [Test]
+    public void Gradient_LatencyThatStaysAfterADeepCut_BecomesTheBaseline()
+    {
+        // Cut by half for 200 ms against 20 ms; the next round is still at 190 ms (not a tenth lower): the server got
+        // slower, so 190 ms is its latency now, and a round at 200 ms is no queue.
+        var gradient = Learned(backoff: 0.9);
+        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 200_000)), Is.EqualTo(15));
+        gradient.Next(15, Pushed(peak: 15, median: 190_000));
+
+        Assert.That(gradient.Next(15, Pushed(peak: 15, median: 200_000)), Is.GreaterThanOrEqualTo(15));
+    }
+
+    [Test]
+    public void Gradient_LatencyThatFallsAfterADeepCut_KeepsTheBaseline()
+    {
+        // The next round's 150 ms is more than a tenth below 200 ms: the cut drained part of a queue of ours, so the
+        // baseline stays 20 ms (that round is still a queue, cut again), and 40 ms after it is a queue too.
+        var gradient = Learned(backoff: 0.9);
+        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 200_000)), Is.EqualTo(15));
+        Assert.That(gradient.Next(15, Pushed(peak: 15, median: 150_000)), Is.EqualTo(7.5));
+
+        Assert.That(gradient.Next(8, Pushed(peak: 8, median: 40_000)), Is.EqualTo(4));
+    }
+
+    [Test]
     public void For_OnlyTheFixedAlgorithm_IsFixed()
     {
         var algorithm = LimitAlgorithm.For(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = 10 });
@@ -164,5 +201,6 @@ public sealed class LimitAlgorithmTests
 
     private static LimitRound Quiet() => new(16, 0, false, false, 4, 10_000);
 
-    private static LimitRound Pushed(int peak, long median = 10_000) => new(16, 0, false, true, peak, median);
+    private static LimitRound Pushed(int peak, long median = 10_000, double throughput = 0, double skew = 1) =>
+        new(16, 0, false, true, peak, median, throughput, skew);
 }

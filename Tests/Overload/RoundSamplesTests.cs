@@ -230,4 +230,72 @@ public sealed class RoundSamplesTests
 
         Assert.That(samples.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.False);
     }
+
+    [Test]
+    public void Close_Throughput_AnsweredAttemptsPerMicrosecondBetweenTheFirstAndLastEnd()
+    {
+        // Eleven answers ending 100 µs apart over 1,000 µs: ten intervals, 0.01 answers a microsecond (10,000 a second).
+        var samples = new RoundSamples();
+        for (var i = 0; i <= 10; i++)
+        {
+            samples.Add(5_000 + (i * 100), 100, overloaded: false, inFlight: 1, limit: 10);
+        }
+
+        samples.Add(6_500, 100, overloaded: true, inFlight: 1, limit: 10);
+
+        var round = samples.Close(inFlight: 0);
+
+        Assert.That(round.Throughput, Is.EqualTo(10 / 1_500.0).Within(1e-12), "refusals stretch the span, and are not answers");
+    }
+
+    [Test]
+    public void Close_OneAnswerOrNoSpan_NoThroughput()
+    {
+        var one = new RoundSamples();
+        one.Add(1_000, 100, overloaded: false, inFlight: 1, limit: 10);
+        one.Add(2_000, 100, overloaded: true, inFlight: 1, limit: 10);
+        Assert.That(one.Close(inFlight: 0).Throughput, Is.Zero, "one answer has no rate");
+
+        var together = new RoundSamples();
+        together.Add(1_000, 100, overloaded: false, inFlight: 1, limit: 10);
+        together.Add(1_000, 100, overloaded: false, inFlight: 1, limit: 10);
+        Assert.That(together.Close(inFlight: 0).Throughput, Is.Zero, "answers at the same instant have no span");
+    }
+
+    [Test]
+    public void Close_Skew_MeanOverMedianOfTheAnsweredLatencies()
+    {
+        var samples = new RoundSamples();
+        foreach (var latency in new long[] { 10, 10, 10, 10, 60 })
+        {
+            samples.Add(0, latency, overloaded: false, inFlight: 1, limit: 10);
+        }
+
+        samples.Add(0, 1_000_000, overloaded: true, inFlight: 1, limit: 10);
+
+        var round = samples.Close(inFlight: 0);
+
+        Assert.That(round.Skew, Is.EqualTo(2.0).Within(1e-12), "mean 20 over median 10; the refused one left out");
+        Assert.That(new RoundSamples().Close(inFlight: 0).Skew, Is.EqualTo(1), "nothing answered: no skew");
+    }
+
+    [Test]
+    public void Close_StartsANewRound_NothingCarriedOver()
+    {
+        var samples = new RoundSamples();
+        samples.Add(1_000, 900, overloaded: false, inFlight: 30, limit: 40);
+        samples.Add(2_000, 900, overloaded: true, inFlight: 30, limit: 40);
+        samples.Close(inFlight: 0);
+
+        samples.Add(10_000, 100, overloaded: false, inFlight: 1, limit: 40);
+        samples.Add(10_100, 100, overloaded: false, inFlight: 1, limit: 40);
+        var round = samples.Close(inFlight: 0);
+
+        Assert.That(round.Samples, Is.EqualTo(2));
+        Assert.That(round.Refused, Is.Zero);
+        Assert.That(round.MedianLatency, Is.EqualTo(100));
+        Assert.That(round.PeakInFlight, Is.EqualTo(1));
+        Assert.That(round.InUse, Is.False);
+        Assert.That(round.Throughput, Is.EqualTo(1 / 100.0).Within(1e-12), "the span starts at this round's first end");
+    }
 }
