@@ -1,34 +1,43 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using System.Runtime;
 using System.Text;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Runtime;
-using ResilientGrpc.Protos;
+using BenchmarkDotNet.Attributes;
 
 namespace ResilientGrpc.Benchmarks.Overhead;
 
 /// <summary>
-/// <c>census [--calls N] [--only NAMES]</c>: the objects a pending call allocates, counted, not estimated (A.6 gives
-/// bytes). Each contender of <see cref="PendingCallBenchmarks"/> runs in a process of its own: warmed up, then, with
+/// <c>census [--of pending|completed] [--calls N] [--only NAMES]</c>: the objects a call allocates, counted, not
+/// estimated (BenchmarkDotNet gives bytes). Each contender of <see cref="PendingCallBenchmarks"/> (A.6, the default) or
+/// <see cref="InterceptionOverheadBenchmarks"/> (A.1) runs in a process of its own: warmed up, then, with
 /// garbage collection held off (a no-GC region), the process dumps its heap, makes N calls one after another, and
 /// dumps it again. Every object allocated in between is still in the second dump, alive or not, so the difference of
-/// the two heaps, per type, over N is what one call allocates. Prints the table and writes <c>results/overhead/census.md</c>.
+/// the two heaps, per type, over N is what one call allocates. Prints the table and writes <c>results/overhead/census-OF.md</c>.
 /// </summary>
 internal static class CallCensusCommand
 {
     private const string ChildVerb = "census-one";
-    private static readonly string[] Contenders = ["Bare", "Ours", "OursRetryOnly", "OursHedged", "Polly", "OursProduction", "PollyProduction"];
+
+    /// <summary>The calls a census can count: A.6's pending call, and A.1's call already completed when it returns.</summary>
+    private static readonly Dictionary<string, (Type Type, string[] Contenders)> Benchmarks = new()
+    {
+        ["pending"] = (typeof(PendingCallBenchmarks), ["Bare", "Ours", "OursWithoutLimit", "OursRetryOnly", "OursHedged", "Polly", "OursProduction", "PollyProduction"]),
+        ["completed"] = (typeof(InterceptionOverheadBenchmarks), ["Bare", "Ours", "OursWithoutLimit", "OursTelemetryOn", "Polly", "OursProduction", "PollyProduction"]),
+    };
 
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length > 0 && args[0] == ChildVerb)
         {
-            return await CountOneAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture)).ConfigureAwait(false);
+            return await CountOneAsync(Benchmarks[args[1]].Type, args[2], int.Parse(args[3], CultureInfo.InvariantCulture)).ConfigureAwait(false);
         }
 
         var calls = 2_000;
-        var only = Contenders;
+        var of = "pending";
+        var only = (string[]?)null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -39,6 +48,9 @@ internal static class CallCensusCommand
                 case "--only":
                     only = args[i + 1].Split(',');
                     break;
+                case "--of" when Benchmarks.ContainsKey(args[i + 1]):
+                    of = args[i + 1];
+                    break;
                 default:
                     await Console.Error.WriteLineAsync($"census: unknown argument {args[i]}").ConfigureAwait(false);
                     return 2;
@@ -46,9 +58,9 @@ internal static class CallCensusCommand
         }
 
         var rows = new List<CensusRow>();
-        foreach (var name in only)
+        foreach (var name in only ?? Benchmarks[of].Contenders)
         {
-            var row = await RunChildAsync(name, calls).ConfigureAwait(false);
+            var row = await RunChildAsync(of, name, calls).ConfigureAwait(false);
             if (row is null)
             {
                 return 1;
@@ -58,13 +70,14 @@ internal static class CallCensusCommand
             Console.WriteLine(row.Line());
         }
 
-        var report = Report(rows, calls);
+        var report = Report(of, rows, calls);
         Console.WriteLine(report);
-        await File.WriteAllTextAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(ResultsFolder.Path, "overhead")).FullName, "census.md"), report).ConfigureAwait(false);
+        var folder = Directory.CreateDirectory(Path.Combine(ResultsFolder.Path, "overhead")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, $"census-{of}.md"), report).ConfigureAwait(false);
         return 0;
     }
 
-    private static async Task<CensusRow?> RunChildAsync(string name, int calls)
+    private static async Task<CensusRow?> RunChildAsync(string of, string name, int calls)
     {
         var self = Environment.ProcessPath!;
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true };
@@ -73,7 +86,7 @@ internal static class CallCensusCommand
             start.ArgumentList.Add(typeof(CallCensusCommand).Assembly.Location);
         }
 
-        foreach (var argument in new[] { "census", ChildVerb, name, calls.ToString(CultureInfo.InvariantCulture) })
+        foreach (var argument in new[] { "census", ChildVerb, of, name, calls.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
         }
@@ -90,19 +103,16 @@ internal static class CallCensusCommand
         return CensusRow.Parse(name, output);
     }
 
-    private static async Task<int> CountOneAsync(string name, int calls)
+    private static async Task<int> CountOneAsync(Type type, string name, int calls)
     {
-        var benchmarks = new PendingCallBenchmarks();
-        if (name.EndsWith("Production", StringComparison.Ordinal))
-        {
-            benchmarks.SetupProduction();
-        }
-        else
-        {
-            benchmarks.Setup();
-        }
-
-        var call = (Func<Task<ProcessReply>>)Delegate.CreateDelegate(typeof(Func<Task<ProcessReply>>), benchmarks, name);
+        // As BenchmarkDotNet would: the global setup that names this benchmark, else the one that names none.
+        var benchmarks = Activator.CreateInstance(type)!;
+        var setups = type.GetMethods().Where(m => m.GetCustomAttribute<GlobalSetupAttribute>() is not null).ToList();
+        var setup = setups.FirstOrDefault(m => Targets(m.GetCustomAttribute<GlobalSetupAttribute>()!).Contains(name))
+            ?? setups.First(m => Targets(m.GetCustomAttribute<GlobalSetupAttribute>()!).Length == 0);
+        setup.Invoke(benchmarks, null);
+        var benchmark = type.GetMethod(name)!;
+        var call = () => benchmark.Invoke(benchmarks, null) is Task pending ? pending : Task.CompletedTask;
         for (var i = 0; i < 5_000; i++)
         {
             await call().ConfigureAwait(false);
@@ -139,12 +149,12 @@ internal static class CallCensusCommand
             GC.EndNoGCRegion();
             Console.WriteLine(FormattableString.Invariant($"calls\t{calls}"));
             var growth = Difference(Count(before), Count(after));
-            foreach (var (type, (objects, bytes)) in growth.OrderByDescending(g => g.Value.Bytes))
+            foreach (var (grown, (objects, bytes)) in growth.OrderByDescending(g => g.Value.Bytes))
             {
-                Console.WriteLine(FormattableString.Invariant($"{type}\t{objects}\t{bytes}"));
+                Console.WriteLine(FormattableString.Invariant($"{grown}\t{objects}\t{bytes}"));
             }
 
-            benchmarks.Cleanup();
+            type.GetMethods().FirstOrDefault(m => m.GetCustomAttribute<GlobalCleanupAttribute>() is not null)?.Invoke(benchmarks, null);
             return 0;
         }
         finally
@@ -152,6 +162,8 @@ internal static class CallCensusCommand
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    private static string[] Targets(GlobalSetupAttribute setup) => setup.Targets ?? [];
 
     private static Dictionary<string, (long Objects, long Bytes)> Count(string dump)
     {
@@ -188,11 +200,11 @@ internal static class CallCensusCommand
         return growth;
     }
 
-    private static string Report(List<CensusRow> rows, int calls)
+    private static string Report(string of, List<CensusRow> rows, int calls)
     {
         var bare = rows.FirstOrDefault(r => r.Name == "Bare");
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"# A.6 census: objects a pending call allocates ({calls} calls per contender, {DateTime.UtcNow:yyyy-MM-dd})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"# Census of a {of} call: the objects it allocates ({calls} calls per contender, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
         text.AppendLine();
         text.AppendLine("| Contender | Objects per call | Bytes per call | Objects beyond bare | Bytes beyond bare | Types beyond bare (objects per call) |");
         text.AppendLine("|---|---:|---:|---:|---:|---|");

@@ -18,6 +18,7 @@ public class InterceptionOverheadBenchmarks
     private UnstableService.UnstableServiceClient bare = null!;
     private UnstableService.UnstableServiceClient polly = null!;
     private UnstableService.UnstableServiceClient ours = null!;
+    private UnstableService.UnstableServiceClient oursWithoutLimit = null!;
     private TelemetryListener? listener;
     private ActivityListener? tracing;
     private ILoggerFactory? loggers;
@@ -29,6 +30,9 @@ public class InterceptionOverheadBenchmarks
         bare = Clients.Bare(invoker);
         polly = Clients.Polly(invoker, PolicySettings.Default);
         ours = Clients.Ours(invoker, PolicySettings.Default);
+        var withoutLimit = OursStack.Options(PolicySettings.Default);
+        withoutLimit.ConcurrencyLimit = null;
+        oursWithoutLimit = new(OursStack.Wrap(invoker, withoutLimit));
     }
 
     [GlobalSetup(Target = nameof(OursTelemetryOn))]
@@ -86,6 +90,10 @@ public class InterceptionOverheadBenchmarks
 
     [Benchmark]
     public ProcessReply Ours() => Clients.Complete(ours.ProcessAsync(Clients.Request));
+
+    /// <summary>Ours without the concurrency limit: what the limit itself costs a completed call.</summary>
+    [Benchmark]
+    public ProcessReply OursWithoutLimit() => Clients.Complete(oursWithoutLimit.ProcessAsync(Clients.Request));
 
     [Benchmark]
     public ProcessReply OursTelemetryOn() => Clients.Complete(ours.ProcessAsync(Clients.Request));

@@ -18,6 +18,7 @@ public class PendingCallBenchmarks
     private UnstableService.UnstableServiceClient bare = null!;
     private UnstableService.UnstableServiceClient polly = null!;
     private UnstableService.UnstableServiceClient ours = null!;
+    private UnstableService.UnstableServiceClient withoutLimit = null!;
     private UnstableService.UnstableServiceClient retryOnly = null!;
     private UnstableService.UnstableServiceClient hedged = null!;
     private TelemetryListener? listener;
@@ -50,6 +51,10 @@ public class PendingCallBenchmarks
     [Benchmark]
     public Task<ProcessReply> Ours() => Call(ours);
 
+    /// <summary>Ours without the concurrency limit: what the limit itself costs a pending call.</summary>
+    [Benchmark]
+    public Task<ProcessReply> OursWithoutLimit() => Call(withoutLimit);
+
     /// <summary>Ours without the breaker: what the retry costs a pending call on its own.</summary>
     [Benchmark]
     public Task<ProcessReply> OursRetryOnly() => Call(retryOnly);
@@ -76,6 +81,9 @@ public class PendingCallBenchmarks
         bare = Clients.Bare(invoker);
         polly = Clients.Polly(invoker, PolicySettings.Default, loggerFactory: loggerFactory);
         ours = Clients.Ours(invoker, PolicySettings.Default, loggerFactory);
+        var noLimit = OursStack.Options(PolicySettings.Default);
+        noLimit.ConcurrencyLimit = null;
+        withoutLimit = new(OursStack.Wrap(invoker, noLimit, loggerFactory));
         retryOnly = new(OursStack.Wrap(invoker, OursStack.RetryOnlyOptions(PolicySettings.Default), loggerFactory));
         hedged = new(OursStack.Wrap(invoker, OursStack.HedgingOptions(PolicySettings.Default, TimeSpan.FromSeconds(1)), loggerFactory));
     }
