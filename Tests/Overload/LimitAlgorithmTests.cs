@@ -176,6 +176,32 @@ public sealed class LimitAlgorithmTests
     }
 
     [Test]
+    public void Gradient_ShallowCut_LatencyThatStays_IsStillAQueue()
+    {
+        // Usual latency 100 ms, tolerance 1.05: two rounds at 106 ms cut 50 to 45, a tenth, too shallow to show in the
+        // latency. So 106 ms after it is no evidence the server got slower: it is still a queue, cut when it shows twice.
+        var gradient = Learned(backoff: 0.9, tolerance: 1.05, median: 100_000);
+        gradient.Next(50, Pushed(peak: 50, median: 106_000));
+        Assert.That(gradient.Next(50, Pushed(peak: 50, median: 106_000)), Is.EqualTo(45).Within(1e-9));
+
+        gradient.Next(45, Pushed(peak: 45, median: 106_000));
+        Assert.That(gradient.Next(45, Pushed(peak: 45, median: 106_000)), Is.EqualTo(40.5).Within(1e-9));
+    }
+
+    [Test]
+    public void Gradient_CutOfAQuarter_IsDeep_LatencyThatStaysBecomesTheBaseline()
+    {
+        // Usual latency 30 ms; two rounds at 40 ms cut 40 by exactly a quarter (× 30 / 40), the least cut that tests the
+        // baseline. 40 ms in the next round did not fall: the server's latency is 40 ms now, and rounds at it are no queue.
+        var gradient = Learned(backoff: 0.9, median: 30_000);
+        gradient.Next(40, Pushed(peak: 40, median: 40_000));
+        Assert.That(gradient.Next(40, Pushed(peak: 40, median: 40_000)), Is.EqualTo(30).Within(1e-9));
+
+        gradient.Next(30, Pushed(peak: 30, median: 40_000));
+        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 40_000)), Is.GreaterThanOrEqualTo(30));
+    }
+
+    [Test]
     public void For_OnlyTheFixedAlgorithm_IsFixed()
     {
         var algorithm = LimitAlgorithm.For(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = 10 });

@@ -58,7 +58,7 @@ internal sealed class ServerBaseline
     /// than the baseline's rounds had.
     /// </summary>
     public bool Queued(in LimitRound round, double tolerance) =>
-        round.MedianLatency > 0 && Latency > 0 && round.MedianLatency > tolerance * Latency
+        Latency > 0 && round.MedianLatency > tolerance * Latency
         && round.MedianLatency - Latency >= MinimumQueueMicroseconds
         && (round.InUse || round.PeakInFlight > inFlight);
 
