@@ -220,7 +220,6 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
 
         committed?.TrySetResult();
         engine.Telemetry.Won(context.Method, context.Host, winner.Number, inFlight.CancelAll(), Shared.Span);
-        FirstEnded(AttemptCancelled);
     }
 
     /// <summary>The first attempt ended, or was cancelled with the call: the layers that watch it hear it once.</summary>
@@ -261,7 +260,6 @@ internal abstract class HedgingCall<TRequest, TResponse, TAttempt, TResult> : Ow
     {
         var final = Ended(CallErrors.AsSeen(error));
         inFlight.CancelAll();
-        FirstEnded(AttemptCancelled);
         if (!cancelled)
         {
             Shared.CallFailed();
