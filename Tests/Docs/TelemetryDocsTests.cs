@@ -1,14 +1,17 @@
+using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using ResilientGrpc.Interceptors;
+using ResilientGrpc.Tests.Infrastructure;
 
 namespace ResilientGrpc.Tests.Docs;
 
 /// <summary>
 /// docs/telemetry.md lists what the code publishes: every <c>[LoggerMessage]</c> of both packages (ID, name, level,
 /// category, message template), every instrument (the public names, and any name an instrument is created with in the
-/// sources) and every span event. A log event or instrument added to the code without its row fails here.
+/// sources) and every span event. A log event or instrument added to the code without its row fails here, so does a
+/// row left behind by one that is gone, and an instrument row whose kind or unit is not the one the code creates.
 /// </summary>
 public sealed partial class TelemetryDocsTests
 {
@@ -47,6 +50,65 @@ public sealed partial class TelemetryDocsTests
 
         Assert.That(names, Has.Count.GreaterThanOrEqualTo(14), "the instrument names were found");
         Assert.That(missing, Is.Empty, "instruments without their row in docs/telemetry.md");
+    }
+
+    [Test]
+    public void LogEvents_EveryRowIsAnEventOfTheCode()
+    {
+        var ids = LoggerMessages().Select(e => e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
+        var stale = Rows.Select(Cells)
+            .Where(cells => cells is [var id, ..] && id.Length > 0 && id.All(char.IsAsciiDigit) && !ids.Contains(id))
+            .Select(cells => string.Join(" | ", cells))
+            .ToList();
+
+        Assert.That(stale, Is.Empty, "rows of docs/telemetry.md for log events the code no longer has");
+    }
+
+    [Test]
+    public void Instruments_EveryRowIsAnInstrumentOfTheCode()
+    {
+        var names = InstrumentNames().ToHashSet(StringComparer.Ordinal);
+        var stale = InstrumentRows().Keys.Where(name => !names.Contains(name)).ToList();
+
+        Assert.That(stale, Is.Empty, "rows of docs/telemetry.md for instruments the code no longer creates");
+    }
+
+    [Test]
+    public void Instruments_RowsGiveTheKindAndUnitTheCodeCreates()
+    {
+        // Every instrument of both packages on the shared meter (a stack with every layer, and outlier detection's), as a
+        // metrics listener sees it when it starts.
+        _ = new ScriptedCallInvoker().WithResilience(new ResilienceOptions
+        {
+            Retry = new RetryOptions { Throttling = new RetryThrottlingOptions() },
+            Hedging = new HedgingOptions { HedgedMethods = { "/unstable.v1.UnstableService/Process" } },
+            AdaptiveThrottling = new AdaptiveThrottlingOptions(),
+        });
+        _ = Interceptors.OutlierDetection.OutlierDetectionMetrics.For(meterFactory: null);
+        var published = new List<Instrument>();
+        using (var listener = new MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == ResilienceTelemetry.MeterName)
+                {
+                    published.Add(instrument);
+                }
+            };
+            listener.Start();
+        }
+
+        var rows = InstrumentRows();
+        var wrong = published
+            .DistinctBy(instrument => instrument.Name)
+            .Where(instrument => !rows.TryGetValue(instrument.Name, out var row)
+                || !row.Kind.StartsWith(KindOf(instrument), StringComparison.Ordinal)
+                || row.Unit != $"`{instrument.Unit}`")
+            .Select(instrument => $"{instrument.Name}: {KindOf(instrument)}, `{instrument.Unit}`")
+            .ToList();
+
+        Assert.That(published.Select(i => i.Name).Distinct().Count(), Is.EqualTo(InstrumentNames().Count()), "every instrument name of the code was published");
+        Assert.That(wrong, Is.Empty, "instruments whose row in docs/telemetry.md gives another kind or unit (| `name` | kind | `unit` | ...)");
     }
 
     [Test]
@@ -95,6 +157,20 @@ public sealed partial class TelemetryDocsTests
         Assert.That(created, Is.Not.Empty, "the sources' Create… calls were found");
         return constants.Values.Concat(created).Distinct(StringComparer.Ordinal);
     }
+
+    /// <summary>The rows of the instruments table, by name: | `name` | kind | `unit` | tags | Prometheus name |.</summary>
+    private static Dictionary<string, (string Kind, string Unit)> InstrumentRows() =>
+        Rows.Select(Cells)
+            .Where(cells => cells is [var name, _, _, _, var prometheus] && name.StartsWith('`') && prometheus.StartsWith('`') && !name.Contains(' ', StringComparison.Ordinal))
+            .ToDictionary(cells => cells[0].Trim('`'), cells => (cells[1], cells[2]), StringComparer.Ordinal);
+
+    private static string KindOf(Instrument instrument) => instrument.GetType().Name switch
+    {
+        var name when name.StartsWith("ObservableGauge", StringComparison.Ordinal) => "observable gauge",
+        var name when name.StartsWith("Counter", StringComparison.Ordinal) => "counter",
+        var name when name.StartsWith("Histogram", StringComparison.Ordinal) => "histogram",
+        var name => name,
+    };
 
     private static string[] Cells(string row) =>
         row.Trim().Trim('|').Split('|').Select(cell => cell.Trim()).ToArray();
