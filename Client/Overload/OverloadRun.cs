@@ -36,7 +36,7 @@ internal sealed class OverloadRun
     }
 
     private string Description => withLibrary
-        ? "channel.WithResilience(new ResilienceOptions()): the library's defaults, retry -> breaker -> concurrency limit -> deadline"
+        ? "channel.WithResilience(new ResilienceOptions()): the library's defaults, retry -> concurrency limit -> breaker -> deadline"
         : string.Create(CultureInfo.InvariantCulture, $"a bare channel, a {timings.BareDeadline.TotalSeconds:0.#} s deadline per call, no retry");
 
     public async Task<OverloadRunResult> RunAsync(Action<ILoggingBuilder> configureServerLogging, CancellationToken cancellationToken)
