@@ -43,6 +43,21 @@ public sealed class CircuitBreakerControlTests
     }
 
     [Test]
+    public async Task Reset_OfAnOpenCircuit_CountsAfresh()
+    {
+        var harness = new BreakerHarness();
+        await harness.OpenAsync();
+
+        harness.Breaker.Reset();
+        await harness.FailAsync(4);
+
+        Assert.That(harness.Breaker.State, Is.EqualTo(CircuitState.Closed), "the five failures that opened it are forgotten");
+        await harness.FailAsync(1);
+        Assert.That(harness.Breaker.State, Is.EqualTo(CircuitState.Open));
+        Assert.That(harness.Invoker.Count, Is.EqualTo(10));
+    }
+
+    [Test]
     public async Task StateChanged_FullCycle_RaisesEachRealTransitionOnce()
     {
         var harness = new BreakerHarness(new CircuitBreakerOptions { Name = "orders" });

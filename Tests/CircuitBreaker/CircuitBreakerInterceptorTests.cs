@@ -158,6 +158,20 @@ public sealed class CircuitBreakerInterceptorTests
     }
 
     [Test]
+    public async Task AsyncUnaryCall_StatusCodeOutsideGrpcsRange_NeverCounts()
+    {
+        // A peer may send any number as grpc-status; 78 is 64 + UNAVAILABLE's 14, so a mask read without its range check
+        // would take it for UNAVAILABLE.
+        var harness = new BreakerHarness(new CircuitBreakerOptions { FailureThreshold = 1 });
+
+        await harness.FailAsync(3, (StatusCode)(64 + (int)StatusCode.Unavailable));
+
+        Assert.That(harness.Breaker.State, Is.EqualTo(CircuitState.Closed));
+        await harness.FailAsync(1);
+        Assert.That(harness.Breaker.State, Is.EqualTo(CircuitState.Open), "UNAVAILABLE itself still counts");
+    }
+
+    [Test]
     public async Task AsyncUnaryCall_CustomFailureStatusCodes_OnlyThoseCount()
     {
         var harness = new BreakerHarness(new CircuitBreakerOptions

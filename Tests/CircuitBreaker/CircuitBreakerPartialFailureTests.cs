@@ -268,6 +268,26 @@ public sealed class CircuitBreakerPartialFailureTests
     }
 
     [Test]
+    public async Task Retry_FirstAttemptUnavailableThenInvalidArgument_TheCallIsTheCallersFaultAndNeverCounts()
+    {
+        // The call fails for good with a status the breaker does not count: the failure its first attempt left pending
+        // must not be counted when the retry reports the call failed.
+        network.Unary = (arrival, _) => Fail(arrival.Number % 2 == 1 ? StatusCode.Unavailable : StatusCode.InvalidArgument);
+        var (client, breaker) = DefaultStack(new CircuitBreakerOptions { FailureThreshold = 1 }, new Random(3));
+
+        for (var i = 0; i < 3; i++)
+        {
+            var call = client.ProcessAsync(Request()).ResponseAsync;
+            await DriveBackoffsAsync(call);
+            Assert.That(await StatusOf(call), Is.EqualTo(StatusCode.InvalidArgument));
+        }
+
+        Assert.That(network.Count, Is.EqualTo(6), "each call: one UNAVAILABLE attempt, then INVALID_ARGUMENT, not retried");
+        Assert.That(transitions, Is.Empty, "a call that ends in the caller's own error counts against the server in no way");
+        Assert.That(breaker.State, Is.EqualTo(CircuitState.Closed));
+    }
+
+    [Test]
     [Repeat(20)]
     public async Task HalfOpen_TwoHundredCallersRaceThroughTheDefaultRetry_ExactlyOneAttemptAndItsFailureIsNotRetried()
     {

@@ -63,12 +63,17 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
 
         var now = time.GetTimestamp();
+
+        // Stryker disable once Block : a shortcut; without it the locked path below rejects the isolated circuit the same way.
         if (current == CircuitState.Isolated)
         {
             return Reject(CircuitState.Isolated, retryAfter: null, out permit, out rejection);
         }
 
         var until = Volatile.Read(ref openUntil);
+
+        // Stryker disable once Block,Equality : a shortcut; the locked path rejects an open circuit within its break the same
+        // way, and no other state meets a break still running (half-open begins when it has elapsed; the rest returned above).
         if (current == CircuitState.Open && now < until)
         {
             return Reject(CircuitState.Open, time.GetElapsedTime(now, until), out permit, out rejection);
@@ -181,6 +186,8 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         static (self, cause) =>
 
             // Several threads may cross a threshold together; only the first of this generation opens it.
+            // Stryker disable once Conditional,Logical : a race only; the caller checked the generation before the lock, and an
+            // attempt is admitted in its generation only while closed.
             self.state == CircuitState.Closed && cause.AdmittedIn == self.generation
                 ? self.TransitionTo_NeedsLock(CircuitState.Open, cause.Opening.Reason, cause.Opening.FailureCount)
                 : null,
@@ -242,6 +249,9 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
             // openUntil is written before the volatile state write, so a reader that sees Open sees its deadline.
             Volatile.Write(ref openUntil, time.GetTimestamp() + breakDuration);
         }
+        // Stryker disable once Equality : clearing on every transition but to Closed forgets the same counts: nothing is counted
+        // away from Closed, and every way back to it but Reset passes a half-open or isolated state (Reset of an open circuit
+        // is tested).
         else if (to == CircuitState.Closed)
         {
             rule.Clear();
@@ -257,6 +267,8 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
 
         probes.Clear();
+
+        // Stryker disable once Update : a generation only has to differ from the earlier ones, which counting down does too.
         generation++;
         state = to;
         return new CircuitTransition(Key, from, to, reason, failureCount, rejected);
