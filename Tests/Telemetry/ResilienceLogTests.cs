@@ -190,6 +190,30 @@ public sealed class ResilienceLogTests : TelemetryTestBase
     }
 
     [Test]
+    public async Task BreakerLog_SecondOpenPeriod_ClosedLineCountsOnlyItsOwnRejections()
+    {
+        Network.Unary = ScriptedCallInvoker.FailWith(StatusCode.Unavailable);
+        var client = Client(Breaker(new CircuitBreakerOptions { Name = "unstable", FailureThreshold = 1 }));
+
+        for (var period = 1; period <= 2; period++)
+        {
+            Network.Unary = ScriptedCallInvoker.FailWith(StatusCode.Unavailable);
+            await FailTimes(client, 1 + (period * 2));
+            Time.Pass(TimeSpan.FromSeconds(30));
+            Network.Unary = (_, _) => Task.FromResult<object?>(null);
+            await client.ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound);
+        }
+
+        Assert.That(
+            Named("CircuitClosed").Select(r => r.Message),
+            Is.EqualTo(new[]
+            {
+                "Circuit 'unstable' closed; 2 call(s) were rejected while it was open",
+                "Circuit 'unstable' closed; 4 call(s) were rejected while it was open",
+            }));
+    }
+
+    [Test]
     public void BreakerLog_IsolateThenReset_CircuitIsolatedAndCircuitReset()
     {
         var breaker = Breaker();

@@ -144,7 +144,8 @@ internal abstract class CallAttempts : WriteOptions
     /// </summary>
     public bool TryWatchAttempt(IAttemptWatcher watcher, long token)
     {
-        if (MaxAttempts <= 1 || Volatile.Read(ref reports) != (int)AttemptsReport.Sequential)
+        // A call made by no owner has no report declared (None), so it is never watched either.
+        if (Volatile.Read(ref reports) != (int)AttemptsReport.Sequential)
         {
             return false;
         }
