@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
-# Regenerates the log excerpts in Client/README.md from real runs of the demo (default mode, real durations:
-# about two minutes) and of the overload demo (--overload: about two minutes more). Each excerpt lives between marker
-# comments, e.g.
+# Regenerates the log excerpts in Client/README.md from a real run of the demo (default mode, real durations:
+# about two minutes). Each excerpt lives between marker comments, e.g.
 #   <!-- excerpt:retry -->  ...  <!-- /excerpt:retry -->
 # and is replaced wholesale; never edit the blocks by hand.
 #
 #   bash Client/capture-excerpts.sh            # build, run the demo, rewrite Client/README.md
-#   DEMO_LOG=run.log OVERLOAD_LOG=overload.log bash Client/capture-excerpts.sh   # rewrite from logs captured earlier
+#   DEMO_LOG=run.log bash Client/capture-excerpts.sh   # rewrite from a log captured earlier
 #
 # Excerpts: retry (a call that gives up after 3 attempts), deadline (a call cut at 2 s), hedging (a hung call
 # of the hedged phase answered by its second copy), breaker (the outage
-# and recovery phases; long runs of identical status lines are shortened and say so), summary (the table), overload
-# (the overload demo's table of the run with the library, and its comparison with the bare channel). A demo whose own
-# checks fail writes no excerpt.
+# and recovery phases; long runs of identical status lines are shortened and say so), summary (the table).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,39 +17,26 @@ README=${README:-$ROOT/Client/README.md}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/resilientgrpc-capture.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-built=false
-# run_demo NAME LOG [ARGS...]: the log given, or a real run of the demo with ARGS.
-run_demo() {
-  local name=$1 given=$2
-  shift 2
-  if [[ -n $given ]]; then
-    cp "$given" "$WORK/$name.log"
-    return
-  fi
-  if ! $built; then
-    echo "building the client..." >&2
-    dotnet build "$ROOT/Client/ResilientGrpc.Client.csproj" -nologo -v quiet >&2
-    built=true
-  fi
-  echo "running the $name demo (about 2 minutes)..." >&2
+if [[ -n ${DEMO_LOG:-} ]]; then
+  cp "$DEMO_LOG" "$WORK/demo.log"
+else
+  echo "building the client..." >&2
+  dotnet build "$ROOT/Client/ResilientGrpc.Client.csproj" -nologo -v quiet >&2
+  echo "running the demo (about 2 minutes)..." >&2
   # A free metrics port, so a running compose stack does not get in the way.
-  (cd "$ROOT" && dotnet run --no-build --project Client -- --metrics-port 0 "$@") >"$WORK/$name.log" 2>&1 || {
-    echo "the $name demo failed; its output:" >&2
-    cat "$WORK/$name.log" >&2
+  (cd "$ROOT" && dotnet run --no-build --project Client -- --metrics-port 0) >"$WORK/demo.log" 2>&1 || {
+    echo "the demo failed; its output:" >&2
+    cat "$WORK/demo.log" >&2
     exit 1
   }
-}
-run_demo demo "${DEMO_LOG:-}"
-run_demo overload "${OVERLOAD_LOG:-}" --overload
+fi
 
-python3 - "$WORK/demo.log" "$WORK/overload.log" "$README" <<'PY'
+python3 - "$WORK/demo.log" "$README" <<'PY'
 import re
 import sys
 
-log_path, overload_path, readme_path = sys.argv[1], sys.argv[2], sys.argv[3]
-def read(path):
-    return [re.sub(r"\x1b\[[0-9;]*m", "", l.rstrip("\n")) for l in open(path, encoding="utf-8")]
-lines = read(log_path)
+log_path, readme_path = sys.argv[1], sys.argv[2]
+lines = [re.sub(r"\x1b\[[0-9;]*m", "", l.rstrip("\n")) for l in open(log_path, encoding="utf-8")]
 STATUS = "ResilientGrpc.Client.Status["
 
 def fail(message):
@@ -107,20 +91,7 @@ summary = lines[table_start:table_end + 2]
 if not summary[-1].startswith("Checks: every call"):
     fail("the demo's checks did not pass: " + summary[-1])
 
-def block_from(pattern):
-    """The block of lines from the one matching `pattern` to the next empty line."""
-    start = index_of(pattern)
-    end = start
-    while end + 1 < len(lines) and lines[end + 1].strip():
-        end += 1
-    return lines[start:end + 1]
-
-lines = read(overload_path)
-if not any(l.startswith("Checks: ") for l in lines):
-    fail("the overload demo's checks did not pass")
-overload = block_from(r"^Run \d+ with the library: ") + [""] + block_from(r"^During the overload")
-
-excerpts = {"retry": retry, "deadline": deadline, "hedging": hedged, "breaker": breaker, "summary": summary, "overload": overload}
+excerpts = {"retry": retry, "deadline": deadline, "hedging": hedged, "breaker": breaker, "summary": summary}
 text = open(readme_path, encoding="utf-8").read()
 for name, block in excerpts.items():
     body = "\n".join(block).strip("\n")
