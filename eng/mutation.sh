@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Mutation testing of the decision code with Stryker.NET (docs/mutation-testing.md).
 #
-#   bash eng/mutation.sh                    both packages, scope of eng/stryker-core.json and eng/stryker-extensions.json
+#   bash eng/mutation.sh                    the core, overload, breaker and extensions configurations (eng/stryker-*.json)
 #   bash eng/mutation.sh --break-at 95      exits 1 when the total score is below 95
-#   bash eng/mutation.sh --package core     one configuration only (core, extensions, or overload: eng/stryker-NAME.json)
+#   bash eng/mutation.sh --package core     one configuration only (core, overload, breaker, extensions, whole: eng/stryker-NAME.json)
 #   bash eng/mutation.sh --report-only      prints the scores of the last run again, without running Stryker
 #   bash eng/mutation.sh -- --test-case-filter 'FullyQualifiedName~Retry'   passes what follows -- to Stryker
 #   bash eng/mutation.sh --package extensions --break-at 99 --stamp
