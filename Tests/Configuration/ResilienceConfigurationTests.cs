@@ -52,6 +52,29 @@ public sealed class ResilienceConfigurationTests
     }
 
     [Test]
+    public void Bind_ConcurrencyLimitKeys_SetEveryOption()
+    {
+        var limit = Bind(new()
+        {
+            ["Resilience:ConcurrencyLimit:Algorithm"] = "aimd",
+            ["Resilience:ConcurrencyLimit:InitialLimit"] = "20",
+            ["Resilience:ConcurrencyLimit:MinLimit"] = "2",
+            ["Resilience:ConcurrencyLimit:MaxLimit"] = "200",
+            ["Resilience:ConcurrencyLimit:BackoffRatio"] = "0.8",
+            ["Resilience:ConcurrencyLimit:LatencyTolerance"] = "1.5",
+            ["Resilience:ConcurrencyLimit:MaxQueueWait"] = "00:00:00.05",
+            ["Resilience:ConcurrencyLimit:MaxQueueLength"] = "40",
+            ["Resilience:ConcurrencyLimit:OverloadStatusCodes:0"] = "ResourceExhausted",
+        }).ConcurrencyLimit!;
+
+        Assert.That(
+            (limit.Algorithm, limit.InitialLimit, limit.MinLimit, limit.MaxLimit, limit.BackoffRatio, limit.LatencyTolerance),
+            Is.EqualTo((ConcurrencyLimitAlgorithm.Aimd, (int?)20, 2, 200, 0.8, 1.5)));
+        Assert.That((limit.MaxQueueWait, limit.MaxQueueLength), Is.EqualTo((TimeSpan.FromMilliseconds(50), (int?)40)));
+        Assert.That(limit.OverloadStatusCodes, Is.EquivalentTo(new[] { StatusCode.ResourceExhausted }));
+    }
+
+    [Test]
     public void Bind_ListsAndDictionariesGiven_ReplaceTheDefaults()
     {
         var defaults = new ResilienceOptions();

@@ -17,6 +17,8 @@ public sealed class ConcurrencyLimitOptionsTests
         Assert.That(options.MaxLimit, Is.EqualTo(10_000));
         Assert.That(options.BackoffRatio, Is.EqualTo(0.9));
         Assert.That(options.LatencyTolerance, Is.EqualTo(1.25));
+        Assert.That(options.MaxQueueWait, Is.EqualTo(TimeSpan.Zero), "refused at once unless a wait is set");
+        Assert.That(options.MaxQueueLength, Is.Null);
         Assert.That(options.OverloadStatusCodes, Is.EquivalentTo(new[] { StatusCode.Unavailable, StatusCode.ResourceExhausted }));
         Assert.DoesNotThrow(options.Validate);
     }
@@ -37,6 +39,8 @@ public sealed class ConcurrencyLimitOptionsTests
         Assert.DoesNotThrow(new ConcurrencyLimitOptions { BackoffRatio = 0.001, LatencyTolerance = 1 }.Validate);
         Assert.DoesNotThrow(new ConcurrencyLimitOptions { BackoffRatio = 0.999, LatencyTolerance = 10 }.Validate);
         Assert.DoesNotThrow(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Aimd, InitialLimit = null }.Validate);
+        Assert.DoesNotThrow(new ConcurrencyLimitOptions { MaxQueueWait = TimeSpan.FromMinutes(1), MaxQueueLength = 1 }.Validate);
+        Assert.DoesNotThrow(new ConcurrencyLimitOptions { MaxQueueWait = TimeSpan.FromTicks(1), MaxQueueLength = 65_535 }.Validate);
     }
 
     [TestCase("Algorithm", "ConcurrencyLimitOptions.Algorithm is 3; it must be Fixed, Aimd or Gradient.")]
@@ -50,6 +54,11 @@ public sealed class ConcurrencyLimitOptionsTests
     [TestCase("BackoffRatio 1", "ConcurrencyLimitOptions.BackoffRatio is 1; it must be greater than 0 and less than 1.")]
     [TestCase("LatencyTolerance below 1", "ConcurrencyLimitOptions.LatencyTolerance is 0.99; it must be at least 1 and at most 10.")]
     [TestCase("LatencyTolerance above 10", "ConcurrencyLimitOptions.LatencyTolerance is 10.01; it must be at least 1 and at most 10.")]
+    [TestCase("MaxQueueWait below zero", "ConcurrencyLimitOptions.MaxQueueWait is -00:00:00.0010000; it must be at least zero and at most 1 minute.")]
+    [TestCase("MaxQueueWait above 1 minute", "ConcurrencyLimitOptions.MaxQueueWait is 00:01:00.0010000; it must be at least zero and at most 1 minute.")]
+    [TestCase("MaxQueueLength 0", "ConcurrencyLimitOptions.MaxQueueLength is 0; it must be between 1 and 65535, with MaxQueueWait above zero (nothing waits otherwise).")]
+    [TestCase("MaxQueueLength above 65535", "ConcurrencyLimitOptions.MaxQueueLength is 65536; it must be between 1 and 65535, with MaxQueueWait above zero (nothing waits otherwise).")]
+    [TestCase("MaxQueueLength without a wait", "ConcurrencyLimitOptions.MaxQueueLength is 10; it must be between 1 and 65535, with MaxQueueWait above zero (nothing waits otherwise).")]
     [TestCase("OverloadStatusCodes", "ConcurrencyLimitOptions.OverloadStatusCodes is {Unavailable, Cancelled}; it must name at least one status and neither OK nor Cancelled.")]
     public void Validate_OneSettingOutOfRange_MessageGivesTheValueAndWhatIsAllowed(string setting, string sentence)
     {
@@ -66,6 +75,11 @@ public sealed class ConcurrencyLimitOptionsTests
             "BackoffRatio 1" => new ConcurrencyLimitOptions { BackoffRatio = 1 },
             "LatencyTolerance below 1" => new ConcurrencyLimitOptions { LatencyTolerance = 0.99 },
             "LatencyTolerance above 10" => new ConcurrencyLimitOptions { LatencyTolerance = 10.01 },
+            "MaxQueueWait below zero" => new ConcurrencyLimitOptions { MaxQueueWait = TimeSpan.FromMilliseconds(-1) },
+            "MaxQueueWait above 1 minute" => new ConcurrencyLimitOptions { MaxQueueWait = TimeSpan.FromMilliseconds(60_001) },
+            "MaxQueueLength 0" => new ConcurrencyLimitOptions { MaxQueueWait = TimeSpan.FromSeconds(1), MaxQueueLength = 0 },
+            "MaxQueueLength above 65535" => new ConcurrencyLimitOptions { MaxQueueWait = TimeSpan.FromSeconds(1), MaxQueueLength = 65_536 },
+            "MaxQueueLength without a wait" => new ConcurrencyLimitOptions { MaxQueueLength = 10 },
             _ => new ConcurrencyLimitOptions { OverloadStatusCodes = new HashSet<StatusCode> { StatusCode.Unavailable, StatusCode.Cancelled } },
         };
 

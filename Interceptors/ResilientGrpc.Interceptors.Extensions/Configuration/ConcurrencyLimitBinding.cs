@@ -12,6 +12,8 @@ internal static class ConcurrencyLimitBinding
         options.MaxLimit = reader.Int(nameof(ConcurrencyLimitOptions.MaxLimit), options.MaxLimit);
         options.BackoffRatio = reader.Double(nameof(ConcurrencyLimitOptions.BackoffRatio), options.BackoffRatio);
         options.LatencyTolerance = reader.Double(nameof(ConcurrencyLimitOptions.LatencyTolerance), options.LatencyTolerance);
+        options.MaxQueueWait = reader.Duration(nameof(ConcurrencyLimitOptions.MaxQueueWait), options.MaxQueueWait);
+        options.MaxQueueLength = reader.NullableInt(nameof(ConcurrencyLimitOptions.MaxQueueLength), options.MaxQueueLength);
         options.OverloadStatusCodes = reader.StatusCodes(nameof(ConcurrencyLimitOptions.OverloadStatusCodes), options.OverloadStatusCodes);
         reader.ReportUnknownKeys();
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace ResilientGrpc.Interceptors;
 
 /// <summary>
 /// A client interceptor that keeps at most a limit of unary attempts in flight at once, and refuses the rest locally,
-/// at once, with <see cref="OverloadRejectedException"/> (<see cref="StatusCode.ResourceExhausted"/>): a bulkhead
+/// at once or after a bounded wait in line (<see cref="ConcurrencyLimitOptions.MaxQueueWait"/>), with <see cref="OverloadRejectedException"/> (<see cref="StatusCode.ResourceExhausted"/>): a bulkhead
 /// with, by default, a limit that adapts to the server (<see cref="ConcurrencyLimitOptions.Algorithm"/>). Refused
 /// attempts never reach the network, are never retried, and count against the server neither in the circuit breaker
 /// nor in outlier detection.
@@ -29,6 +30,7 @@ public sealed class ConcurrencyLimitInterceptor : Interceptor
 {
     private readonly ConcurrencyLimiter limiter;
     private readonly OverloadTelemetry telemetry;
+    private readonly TimeProvider time;
 
     /// <summary>Creates a concurrency limit from a copy of <paramref name="options"/>.</summary>
     /// <param name="options">The settings; validated, then copied, so later changes have no effect.</param>
@@ -52,6 +54,7 @@ public sealed class ConcurrencyLimitInterceptor : Interceptor
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         limiter = new ConcurrencyLimiter(options, services.Time);
+        time = services.Time;
         var metrics = OverloadMetrics.For(services.MeterFactory);
         telemetry = new OverloadTelemetry(OverloadRejectionReason.ConcurrencyLimit, services.Logger("Overload"), metrics, services.Time, services.Target);
         metrics.Observe(limiter, telemetry.Target);
@@ -63,6 +66,9 @@ public sealed class ConcurrencyLimitInterceptor : Interceptor
 
     /// <summary>The attempts in flight now.</summary>
     public int InFlight => limiter.InFlight;
+
+    /// <summary>The attempts waiting in line for a slot now (<see cref="ConcurrencyLimitOptions.MaxQueueWait"/>).</summary>
+    public int Waiting => limiter.Waiting;
 
     /// <summary>This interceptor's share of the attempt and call instruments.</summary>
     internal CallTelemetry Calls { get; }
@@ -96,24 +102,29 @@ public sealed class ConcurrencyLimitInterceptor : Interceptor
         var scope = Calls.Enter(ref context, ref call);
         if (!limiter.TryAcquire(out var token))
         {
-            var limit = limiter.Limit;
-            telemetry.Refused(context.Method, context.Host, out var startsSpell);
-            if (startsSpell)
+            QueuedAttempt<TRequest, TResponse, TCall, TInvocation>? waiter = null;
+            if (limiter.MaxQueueWait > TimeSpan.Zero && typeof(TCall) == typeof(AsyncUnaryCall<TResponse>))
             {
-                OverloadLog.LimitReached(telemetry.Logger, telemetry.Target, limit);
+                // Only a unary attempt waits: the call object can be handed back before its attempt starts.
+                waiter = new QueuedAttempt<TRequest, TResponse, TCall, TInvocation>(this, limiter, context, invocation);
             }
 
-            var refusal = new OverloadRejectedException(
-                OverloadRejectionReason.ConcurrencyLimit, $"Refused locally: the concurrency limit of {limit} attempts in flight is reached.");
-            scope.Refused(StatusCode.ResourceExhausted, refusal);
-            return TInvocation.Fail(refusal);
+            var queued = false;
+            if (waiter is null || !limiter.TryAcquireOrQueue(waiter, out token, out queued))
+            {
+                if (queued)
+                {
+                    // It frees its own slot: no owner above is told to watch it.
+                    return scope.Track<TCall, TInvocation>(waiter!.Wait(time));
+                }
+
+                var refusal = Refusal(context.Method, context.Host, queued: false);
+                scope.Refused(StatusCode.ResourceExhausted, refusal);
+                return TInvocation.Fail(refusal);
+            }
         }
 
-        if (telemetry.Admitted(out var refusals))
-        {
-            OverloadLog.LimitRecovered(telemetry.Logger, telemetry.Target, refusals, limiter.Limit);
-        }
-
+        Admitted();
         var watched = call is not null && call.TryWatchAttempt(limiter, token);
         var observer = new LimitedAttempt(limiter, token, context.Options.CancellationToken);
         TCall started;
@@ -127,5 +138,33 @@ public sealed class ConcurrencyLimitInterceptor : Interceptor
         }
 
         return scope.Track<TCall, TInvocation>(watched ? started : TInvocation.Observe(started, observer));
+    }
+
+    /// <summary>An attempt was admitted: logs the end of a spell of refusals if this ends one.</summary>
+    internal void Admitted()
+    {
+        if (telemetry.Admitted(out var refusals))
+        {
+            OverloadLog.LimitRecovered(telemetry.Logger, telemetry.Target, refusals, limiter.Limit);
+        }
+    }
+
+    /// <summary>Counts (and logs, first of a spell) an attempt refused at once or after waiting in line, and returns its error.</summary>
+    internal OverloadRejectedException Refusal(IMethod method, string? host, bool queued)
+    {
+        var limit = limiter.Limit;
+        telemetry.Refused(method, host, out var startsSpell);
+        if (startsSpell)
+        {
+            OverloadLog.LimitReached(telemetry.Logger, telemetry.Target, limit);
+        }
+
+        return new OverloadRejectedException(
+            OverloadRejectionReason.ConcurrencyLimit,
+            queued
+                ? string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Refused locally: no slot of the concurrency limit of {limit} attempts in flight came within {limiter.MaxQueueWait.TotalMilliseconds:0.###} ms.")
+                : $"Refused locally: the concurrency limit of {limit} attempts in flight is reached.");
     }
 }

@@ -47,6 +47,22 @@ public sealed class ConcurrencyLimitOptions
     public double LatencyTolerance { get; set; } = 1.25;
 
     /// <summary>
+    /// How long an attempt that finds the limit reached may wait for a slot before it is refused; zero refuses it at
+    /// once. A waiting attempt takes the first slot an answer frees (waiting attempts in the order they came), and
+    /// leaves the queue with <see cref="StatusCode.DeadlineExceeded"/> when the caller's deadline passes first, or
+    /// <see cref="StatusCode.Cancelled"/> when the caller cancels it. Only unary attempts wait.
+    /// </summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/>. Must be at least zero and at most 1 minute.</value>
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// The most attempts that may wait for a slot at once; one more is refused at once. Null: as many as the limit at
+    /// that moment, so the queue drains within about one service time at capacity.
+    /// </summary>
+    /// <value>The default value is null. When set, must be at least 1 and at most 65,535, with <see cref="MaxQueueWait"/> above zero.</value>
+    public int? MaxQueueLength { get; set; }
+
+    /// <summary>
     /// The statuses by which a server says it is overloaded: an attempt that ends with one while the limit is in use
     /// lowers an adaptive limit. Other failures say nothing of the load, and the caller's own cancellation and deadline
     /// never count.
@@ -77,6 +93,13 @@ public sealed class ConcurrencyLimitOptions
             $"it must be between {nameof(MinLimit)} ({MinLimit}) and {nameof(MaxLimit)} ({MaxLimit}), and set for a Fixed limit");
         problems.Check(BackoffRatio is > 0 and < 1, nameof(BackoffRatio), BackoffRatio, "it must be greater than 0 and less than 1");
         problems.Check(LatencyTolerance is >= 1 and <= 10, nameof(LatencyTolerance), LatencyTolerance, "it must be at least 1 and at most 10");
+        problems.Check(
+            MaxQueueWait >= TimeSpan.Zero && MaxQueueWait <= TimeSpan.FromMinutes(1), nameof(MaxQueueWait), MaxQueueWait, "it must be at least zero and at most 1 minute");
+        problems.Check(
+            MaxQueueLength is null || (MaxQueueLength is >= 1 and <= ushort.MaxValue && MaxQueueWait > TimeSpan.Zero),
+            nameof(MaxQueueLength),
+            MaxQueueLength,
+            $"it must be between 1 and 65535, with {nameof(MaxQueueWait)} above zero (nothing waits otherwise)");
         problems.CheckFailureStatusCodes(OverloadStatusCodes, nameof(OverloadStatusCodes));
     }
 }

@@ -28,6 +28,10 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
     private readonly long origin;
     private readonly long ticksPerMicrosecond;
     private readonly RoundSamples round = new();
+    private readonly Lock queueGate = new();
+    private readonly LinkedList<SlotWaiter> queue = [];
+    private readonly int? maxQueueLength;
+    private volatile int waiting;
     private double limit;
     private long lastCut = -1;
     private volatile int admissionLimit;
@@ -44,7 +48,12 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
         ticksPerMicrosecond = Math.Max(1, time.TimestampFrequency / 1_000_000);
         limit = options.InitialLimit ?? options.MaxLimit;
         admissionLimit = (int)limit;
+        MaxQueueWait = options.MaxQueueWait;
+        maxQueueLength = options.MaxQueueLength;
     }
+
+    /// <summary>How long an attempt may wait for a slot; zero: none waits.</summary>
+    public TimeSpan MaxQueueWait { get; }
 
     /// <summary>The limit now: the most attempts admitted at once.</summary>
     public int Limit => admissionLimit;
@@ -52,11 +61,79 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
     /// <summary>The attempts in flight now.</summary>
     public int InFlight => Math.Max(0, Volatile.Read(ref inFlight));
 
+    /// <summary>The attempts waiting in line for a slot now.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (queueGate)
+            {
+                return queue.Count;
+            }
+        }
+    }
+
     /// <summary>
     /// Admits an attempt when a slot is free; <paramref name="token"/> then says when it started and how many attempts
     /// were in flight, for <see cref="Release"/>. False, and nothing taken, when the limit is reached.
     /// </summary>
     public bool TryAcquire(out long token)
+    {
+        if (waiting > 0)
+        {
+            // Those in line come first.
+            token = 0;
+            return false;
+        }
+
+        return TryTake(out token);
+    }
+
+    /// <summary>
+    /// For an attempt that found the limit reached (<see cref="TryAcquire"/> false): admits it now if a slot is free and
+    /// none waits (true, with its <paramref name="token"/>), else puts <paramref name="waiter"/> in line (false, and
+    /// <paramref name="queued"/> true) unless the line is full (both false: refuse it).
+    /// </summary>
+    public bool TryAcquireOrQueue(SlotWaiter waiter, out long token, out bool queued)
+    {
+        // Counted before the slot is tried: an attempt that ends meanwhile then sees someone waiting, and hands its slot on.
+        Interlocked.Increment(ref waiting);
+        lock (queueGate)
+        {
+            queued = false;
+            if (queue.Count == 0 && TryTake(out token))
+            {
+                Interlocked.Decrement(ref waiting);
+                return true;
+            }
+
+            token = 0;
+            if (queue.Count >= (maxQueueLength ?? admissionLimit))
+            {
+                Interlocked.Decrement(ref waiting);
+                return false;
+            }
+
+            waiter.Place = queue.AddLast(waiter);
+            queued = true;
+            return false;
+        }
+    }
+
+    /// <summary><paramref name="waiter"/> stopped waiting (its wait ran out, or its caller gave up): it leaves the line, if still in it.</summary>
+    public void Leave(SlotWaiter waiter)
+    {
+        lock (queueGate)
+        {
+            if (waiter.Place is { List: not null } place)
+            {
+                queue.Remove(place);
+                Interlocked.Decrement(ref waiting);
+            }
+        }
+    }
+
+    private bool TryTake(out long token)
     {
         var admitted = Interlocked.Increment(ref inFlight);
         var limitNow = admissionLimit;
@@ -79,11 +156,50 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
     public void Release(long token, Exception? error, CancellationToken callerToken, CancellationToken readToken)
     {
         Interlocked.Decrement(ref inFlight);
-        if (algorithm.IsFixed)
+        if (!algorithm.IsFixed)
+        {
+            Learn(token, error, callerToken, readToken);
+        }
+
+        HandOn();
+    }
+
+    /// <summary>An admitted attempt ended without an outcome (disposed, or never started): its slot is free.</summary>
+    public void Abandon()
+    {
+        Interlocked.Decrement(ref inFlight);
+        HandOn();
+    }
+
+    /// <inheritdoc />
+    void IAttemptWatcher.OnAttemptEnded(CallAttempts call, long token, Exception? error, CancellationToken callerToken) =>
+        Release(token, error, callerToken, default);
+
+    /// <summary>Gives the slots free now, under a limit that may have risen, to those waiting, first in line first.</summary>
+    private void HandOn()
+    {
+        if (waiting == 0)
         {
             return;
         }
 
+        lock (queueGate)
+        {
+            while (queue.First is { } first && TryTake(out var token))
+            {
+                queue.RemoveFirst();
+                Interlocked.Decrement(ref waiting);
+                if (!first.Value.TryGrant(token))
+                {
+                    // Its wait ran out or its caller gave up as the slot came: the slot is free again.
+                    Interlocked.Decrement(ref inFlight);
+                }
+            }
+        }
+    }
+
+    private void Learn(long token, Exception? error, CancellationToken callerToken, CancellationToken readToken)
+    {
         // An attempt cut by its deadline (unless named an overload refusal) has no latency to learn from, only a bound of
         // it: hangs at random would otherwise make the median of a round the deadline, a queue that is not there. A real
         // queue shows first in the latency of the attempts the server still answers in time.
@@ -109,13 +225,6 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
             }
         }
     }
-
-    /// <summary>An admitted attempt ended without an outcome (disposed, or never started): its slot is free.</summary>
-    public void Abandon() => Interlocked.Decrement(ref inFlight);
-
-    /// <inheritdoc />
-    void IAttemptWatcher.OnAttemptEnded(CallAttempts call, long token, Exception? error, CancellationToken callerToken) =>
-        Release(token, error, callerToken, default);
 
     /// <summary>Microseconds since the limiter was created.</summary>
     private long Now() => (time.GetTimestamp() - origin) / ticksPerMicrosecond;
