@@ -30,12 +30,18 @@ public static class OverloadContenders
         new("OursRetryOnly", (invoker, _) => invoker.WithResilience(new ResilienceOptions { CircuitBreaker = null })),
         new("OursWithoutLimit", (invoker, setup) => invoker.WithResilience(new ResilienceOptions { ConcurrencyLimit = null }, loggerFactory: setup.LoggerFactory), HasBreaker: true),
         new("OursDefault", (invoker, setup) => invoker.WithResilience(new ResilienceOptions(), loggerFactory: setup.LoggerFactory), HasBreaker: true),
+        new("OursQueue20ms", (invoker, setup) => invoker.WithResilience(Queued(TimeSpan.FromMilliseconds(20)), loggerFactory: setup.LoggerFactory), HasBreaker: true),
+        new("OursQueue100ms", (invoker, setup) => invoker.WithResilience(Queued(TimeSpan.FromMilliseconds(100)), loggerFactory: setup.LoggerFactory), HasBreaker: true),
         new("OursDefaultWithBudget", (invoker, setup) => invoker.WithResilience(new ResilienceOptions { Retry = new RetryOptions { Throttling = new RetryThrottlingOptions() } }, loggerFactory: setup.LoggerFactory), HasBreaker: true),
         new("OursLimitGradient", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions())), HasBreaker: true),
         new("OursLimitAimd", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Aimd })), HasBreaker: true),
         new("OursLimitFixed", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = PollyPermitLimit(setup) })), HasBreaker: true),
         new("OursThrottle", (invoker, setup) => Layered(invoker, setup, new AdaptiveThrottlingInterceptor(new AdaptiveThrottlingOptions())), HasBreaker: true),
     ];
+
+    /// <summary>Our defaults, with attempts that find the limit reached waiting up to <paramref name="wait"/> for a slot.</summary>
+    private static ResilienceOptions Queued(TimeSpan wait) =>
+        new() { ConcurrencyLimit = new ConcurrencyLimitOptions { MaxQueueWait = wait } };
 
     /// <summary>Our default patterns stacked with <c>Intercept()</c>, with <paramref name="overload"/> between retry and the breaker.</summary>
     private static CallInvoker Layered(CallInvoker invoker, ContenderSetup setup, Interceptor overload) =>

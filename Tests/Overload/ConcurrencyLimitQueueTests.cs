@@ -1,5 +1,8 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResilientGrpc.Interceptors;
 using ResilientGrpc.Protos;
@@ -57,6 +60,28 @@ public sealed class ConcurrencyLimitQueueTests
         Assert.That(waiting.GetStatus().StatusCode, Is.EqualTo(StatusCode.OK));
         Assert.That(limit.InFlight, Is.Zero);
         Assert.That(limit.Waiting, Is.Zero);
+    }
+
+    [Test]
+    public async Task QueuedGauge_CountsTheAttemptsWaitingInLine()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        var limit = new ConcurrencyLimitInterceptor(
+            new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = 1, MaxQueueWait = Wait, MaxQueueLength = 5 }, time, meterFactory: meters);
+        var client = Client(limit);
+        using var queued = new MetricCollector<int>(meters, ResilienceTelemetry.MeterName, ResilienceTelemetry.Instruments.ConcurrencyQueued);
+        using var held = Call(client, "held");
+        using var first = Call(client, "first");
+        using var second = Call(client, "second");
+
+        Assert.That(Read(queued), Is.EqualTo(2));
+        Answer("held");
+        await ArrivedAsync(2);
+        Assert.That(Read(queued), Is.EqualTo(1));
+        time.Advance(Wait);
+        await Assert.ThatAsync(() => second.ResponseAsync.WaitAsync(Bound), Throws.InstanceOf<OverloadRejectedException>());
+        Assert.That(Read(queued), Is.Zero);
     }
 
     [Test]
@@ -313,6 +338,13 @@ public sealed class ConcurrencyLimitQueueTests
         Assert.That(racingServer.Count, Is.EqualTo(racers), "every call waited its turn and was served");
         Assert.That(mostInServer, Is.InRange(1, 8));
         Assert.That(limit.InFlight, Is.Zero);
+    }
+
+    private static int Read(MetricCollector<int> gauge)
+    {
+        gauge.Clear();
+        gauge.RecordObservableInstruments();
+        return gauge.GetMeasurementSnapshot().Single().Value;
     }
 
     private static AsyncUnaryCall<ProcessReply> Call(UnstableService.UnstableServiceClient client, string id) =>

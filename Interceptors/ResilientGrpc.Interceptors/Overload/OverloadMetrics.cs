@@ -7,7 +7,7 @@ namespace ResilientGrpc.Interceptors.Overload;
 
 /// <summary>
 /// The overload instruments: attempts refused locally, by reason; and the gauges of every live concurrency limit (its
-/// limit and the attempts in flight) and adaptive throttle (its refusal probability), tagged with their target.
+/// limit, the attempts in flight and those waiting) and adaptive throttle (its refusal probability), tagged with their target.
 /// </summary>
 internal sealed class OverloadMetrics
 {
@@ -25,6 +25,9 @@ internal sealed class OverloadMetrics
         meter.CreateObservableGauge(
             ResilienceTelemetry.Instruments.ConcurrencyInFlight, () => Observe(limiters, static l => l.InFlight), "{attempt}",
             "Attempts in flight through the concurrency limit.");
+        meter.CreateObservableGauge(
+            ResilienceTelemetry.Instruments.ConcurrencyQueued, () => Observe(limiters, static l => l.Waiting), "{attempt}",
+            "Attempts waiting in line for a slot of the concurrency limit.");
         meter.CreateObservableGauge(
             ResilienceTelemetry.Instruments.ThrottlingProbability, () => Observe(throttles, static t => t.RefusalProbability), "1",
             "The probability that adaptive throttling refuses a new attempt.");

@@ -72,6 +72,9 @@ public static class ResilienceTelemetry
         /// <summary>Observable gauge: the attempts in flight through a concurrency limit. Tags: target.</summary>
         public const string ConcurrencyInFlight = "resilientgrpc.concurrency_limit.in_flight";
 
+        /// <summary>Observable gauge: the attempts waiting in line for a slot of a concurrency limit. Tags: target.</summary>
+        public const string ConcurrencyQueued = "resilientgrpc.concurrency_limit.queued";
+
         /// <summary>Observable gauge: the probability that adaptive throttling refuses a new attempt. Tags: target.</summary>
         public const string ThrottlingProbability = "resilientgrpc.adaptive_throttling.probability";
     }
