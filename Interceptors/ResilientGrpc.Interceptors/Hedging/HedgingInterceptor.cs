@@ -73,7 +73,7 @@ public sealed class HedgingInterceptor : Interceptor
         TRequest request,
         ClientInterceptorContext<TRequest, TResponse> context,
         BlockingUnaryCallContinuation<TRequest, TResponse> continuation) =>
-        BlockingInvocation<TRequest, TResponse>.Wait(Unhedged<TRequest, TResponse, AsyncUnaryCall<TResponse>, BlockingInvocation<TRequest, TResponse>>(
+        BlockingInvocation<TRequest, TResponse>.Wait(Calls.Passed<TRequest, TResponse, AsyncUnaryCall<TResponse>, BlockingInvocation<TRequest, TResponse>>(
             context, new(request, continuation)));
 
     /// <inheritdoc />
@@ -96,7 +96,7 @@ public sealed class HedgingInterceptor : Interceptor
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
-        Unhedged<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
+        Calls.Passed<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
             context, new(continuation));
 
     /// <summary>Passes duplex calls through unhedged: their request stream cannot be replayed.</summary>
@@ -104,7 +104,7 @@ public sealed class HedgingInterceptor : Interceptor
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
-        Unhedged<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
+        Calls.Passed<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
             context, new(continuation));
 
     internal AsyncUnaryCall<TResponse> Unary<TRequest, TResponse, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
@@ -120,11 +120,4 @@ public sealed class HedgingInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>> =>
         Calls.Owned<HedgingEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>, Hedged<TRequest, TResponse>, TInvocation>(
             engine, context, invocation, engine.Policy.AppliesTo(context.Method));
-
-    internal TCall Unhedged<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
-        where TRequest : class
-        where TResponse : class
-        where TCall : class
-        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
-        Calls.Passed<TRequest, TResponse, TCall, TInvocation>(context, invocation);
 }

@@ -97,7 +97,7 @@ public sealed class RetryInterceptor : Interceptor
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
-        Unretried<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
+        Calls.Passed<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
             context, new(continuation));
 
     /// <summary>Passes duplex calls through unretried: their request stream cannot be replayed.</summary>
@@ -105,7 +105,7 @@ public sealed class RetryInterceptor : Interceptor
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context,
         AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
-        Unretried<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
+        Calls.Passed<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
             context, new(continuation));
 
     /// <summary>The path of a unary call; <paramref name="hedgeable"/> (async) leaves a hedged method's calls to hedging.</summary>
@@ -124,11 +124,4 @@ public sealed class RetryInterceptor : Interceptor
         where TInvocation : struct, IInvocation<TRequest, TResponse, AsyncServerStreamingCall<TResponse>> =>
         Calls.Owned<RetryEngine, TRequest, TResponse, AsyncServerStreamingCall<TResponse>, Retried<TRequest, TResponse>, TInvocation>(
             engine, context, invocation, engine.AppliesTo(context.Method, hedgeable: true));
-
-    internal TCall Unretried<TRequest, TResponse, TCall, TInvocation>(ClientInterceptorContext<TRequest, TResponse> context, TInvocation invocation)
-        where TRequest : class
-        where TResponse : class
-        where TCall : class
-        where TInvocation : struct, IInvocation<TRequest, TResponse, TCall> =>
-        Calls.Passed<TRequest, TResponse, TCall, TInvocation>(context, invocation);
 }

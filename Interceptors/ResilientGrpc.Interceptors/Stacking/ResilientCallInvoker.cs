@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using ResilientGrpc.Interceptors.Deadline;
 using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Stacking;
@@ -25,12 +26,14 @@ internal sealed class ResilientCallInvoker(CallInvoker inner, ResilienceStack st
 
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options) =>
-        stack.Run<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, StackedClientStreaming<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
+        stack.Run<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>,
+            StackedRequestStreaming<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, WatchedClientStreamingCall<TRequest, TResponse>>, ClientStreamingInvocation<TRequest, TResponse>>(
             StackLayer.Hedging, new(method, host, options), new(null, inner));
 
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
         Method<TRequest, TResponse> method, string? host, CallOptions options) =>
-        stack.Run<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, StackedDuplex<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
+        stack.Run<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>,
+            StackedRequestStreaming<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, WatchedDuplexStreamingCall<TRequest, TResponse>>, DuplexStreamingInvocation<TRequest, TResponse>>(
             StackLayer.Hedging, new(method, host, options), new(null, inner));
 }
 
@@ -55,11 +58,13 @@ internal sealed class ResilienceInterceptor(ResilienceStack stack) : Interceptor
 
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context, AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation) =>
-        stack.Run<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, StackedClientStreaming<TRequest, TResponse>, ClientStreamingInvocation<TRequest, TResponse>>(
+        stack.Run<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>,
+            StackedRequestStreaming<TRequest, TResponse, AsyncClientStreamingCall<TRequest, TResponse>, WatchedClientStreamingCall<TRequest, TResponse>>, ClientStreamingInvocation<TRequest, TResponse>>(
             StackLayer.Hedging, context, new(continuation));
 
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
         ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation) =>
-        stack.Run<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, StackedDuplex<TRequest, TResponse>, DuplexStreamingInvocation<TRequest, TResponse>>(
+        stack.Run<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>,
+            StackedRequestStreaming<TRequest, TResponse, AsyncDuplexStreamingCall<TRequest, TResponse>, WatchedDuplexStreamingCall<TRequest, TResponse>>, DuplexStreamingInvocation<TRequest, TResponse>>(
             StackLayer.Hedging, context, new(continuation));
 }

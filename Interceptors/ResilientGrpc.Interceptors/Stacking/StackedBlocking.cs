@@ -11,7 +11,7 @@ internal readonly struct StackedBlocking<TRequest, TResponse> : IStackedKind<TRe
 {
     public AsyncUnaryCall<TResponse> Hedge<TNext>(HedgingInterceptor hedging, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
         where TNext : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
-        hedging.Unhedged<TRequest, TResponse, AsyncUnaryCall<TResponse>, TNext>(context, next);
+        hedging.Calls.Passed<TRequest, TResponse, AsyncUnaryCall<TResponse>, TNext>(context, next);
 
     public AsyncUnaryCall<TResponse> Retry<TNext>(RetryInterceptor retry, ClientInterceptorContext<TRequest, TResponse> context, TNext next)
         where TNext : struct, IInvocation<TRequest, TResponse, AsyncUnaryCall<TResponse>> =>
