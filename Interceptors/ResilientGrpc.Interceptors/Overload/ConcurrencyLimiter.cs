@@ -26,7 +26,8 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
     private readonly int minLimit;
     private readonly int maxLimit;
     private readonly long origin;
-    private readonly long ticksPerMicrosecond;
+    private readonly double microsecondsPerTick;
+    private readonly bool isFixed;
     private readonly RoundSamples round = new();
     private readonly Lock queueGate = new();
     private readonly LinkedList<SlotWaiter> queue = [];
@@ -45,7 +46,8 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
         minLimit = options.MinLimit;
         maxLimit = options.MaxLimit;
         origin = time.GetTimestamp();
-        ticksPerMicrosecond = Math.Max(1, time.TimestampFrequency / 1_000_000);
+        microsecondsPerTick = 1_000_000.0 / time.TimestampFrequency;
+        isFixed = algorithm.IsFixed;
         limit = options.InitialLimit ?? options.MaxLimit;
         admissionLimit = (int)limit;
         MaxQueueWait = options.MaxQueueWait;
@@ -144,7 +146,7 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
             return false;
         }
 
-        token = algorithm.IsFixed ? 0 : (Now() << InFlightBits) | Math.Min(admitted, InFlightMask);
+        token = isFixed ? 0 : (Now() << InFlightBits) | Math.Min(admitted, InFlightMask);
         return true;
     }
 
@@ -156,7 +158,7 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
     public void Release(long token, Exception? error, CancellationToken callerToken, CancellationToken readToken)
     {
         Interlocked.Decrement(ref inFlight);
-        if (!algorithm.IsFixed)
+        if (!isFixed)
         {
             Learn(token, error, callerToken, readToken);
         }
@@ -227,7 +229,7 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
     }
 
     /// <summary>Microseconds since the limiter was created.</summary>
-    private long Now() => (time.GetTimestamp() - origin) / ticksPerMicrosecond;
+    private long Now() => (long)((time.GetTimestamp() - origin) * microsecondsPerTick);
 
     private void Move(double next, long now)
     {
