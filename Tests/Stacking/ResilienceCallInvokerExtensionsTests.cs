@@ -65,6 +65,40 @@ public sealed class ResilienceCallInvokerExtensionsTests : TelemetryTestBase
     }
 
     [Test]
+    public async Task WithResilience_EveryPatternOff_ReturnsTheInvokerItself()
+    {
+        var options = Off();
+
+        var invoker = Network.WithResilience(options, Clock);
+        await new UnstableService.UnstableServiceClient(invoker).ProcessAsync(Request()).ResponseAsync.WaitAsync(Bound);
+
+        Assert.That(invoker, Is.SameAs(Network), "nothing to add: a call costs what it costs without the library");
+        Assert.That(Network.Arrivals.Single().Deadline, Is.Null);
+    }
+
+    [TestCase("Hedging")]
+    [TestCase("Retry")]
+    [TestCase("AdaptiveThrottling")]
+    [TestCase("ConcurrencyLimit")]
+    [TestCase("CircuitBreaker")]
+    [TestCase("Deadline")]
+    public void WithResilience_OnePatternOn_WrapsTheInvoker(string pattern)
+    {
+        var options = Off();
+        switch (pattern)
+        {
+            case "Hedging": options.Hedging = new HedgingOptions { HedgedMethods = { "/" + Method } }; break;
+            case "Retry": options.Retry = new RetryOptions(); break;
+            case "AdaptiveThrottling": options.AdaptiveThrottling = new AdaptiveThrottlingOptions(); break;
+            case "ConcurrencyLimit": options.ConcurrencyLimit = new ConcurrencyLimitOptions(); break;
+            case "CircuitBreaker": options.CircuitBreaker = new CircuitBreakerOptions(); break;
+            default: options.Deadline = new DeadlineOptions(); break;
+        }
+
+        Assert.That(Network.WithResilience(options, Clock), Is.Not.SameAs(Network));
+    }
+
+    [Test]
     public async Task WithResilience_OnlyRetryLeftOut_NoRetryButBreakerAndDeadline()
     {
         Network.Unary = ScriptedCallInvoker.FailWith(StatusCode.Unavailable);
@@ -119,4 +153,9 @@ public sealed class ResilienceCallInvokerExtensionsTests : TelemetryTestBase
         Assert.Throws<ArgumentNullException>(() => ((GrpcChannel)null!).WithResilience());
         Assert.Throws<ArgumentNullException>(() => ((CallInvoker)null!).WithResilience());
     }
+
+    private static ResilienceOptions Off() => new()
+    {
+        Hedging = null, Retry = null, AdaptiveThrottling = null, ConcurrencyLimit = null, CircuitBreaker = null, Deadline = null,
+    };
 }

@@ -243,6 +243,7 @@ public sealed class CallSpanTests : TracingTestBase
 
         var span = spans.Single();
         Assert.That(span.Status, Is.EqualTo(ActivityStatusCode.Error));
+        Assert.That(span.StatusDescription, Is.EqualTo(new ObjectDisposedException("channel").Message), "the error the layer below threw");
         Assert.That(Activity.Current, Is.SameAs(spans.Root));
     }
 

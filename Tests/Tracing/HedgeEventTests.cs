@@ -36,6 +36,7 @@ public sealed class HedgeEventTests : TracingTestBase
     }
 
     [TestCase("-1", true, -1L, 1)]
+    [TestCase("0", false, 0L, 2)]
     [TestCase("50", false, 50L, 2)]
     public async Task FailedAttemptWithPushback_EventOnTheSpan(string pushback, bool stops, long milliseconds, int arrivals)
     {
@@ -63,5 +64,6 @@ public sealed class HedgeEventTests : TracingTestBase
         Assert.That(pushbackEvent.Tag("stops"), Is.EqualTo(stops));
         Assert.That(pushbackEvent.Tag("pushback_ms"), Is.EqualTo(milliseconds));
         Assert.That(Network.Arrivals, Has.Count.EqualTo(arrivals), stops ? "no hedge after a stop" : "the next hedge after the pushback");
+        Assert.That(span.Events("hedge.cancelled"), Is.Empty, "no other copy was in flight to cancel");
     }
 }

@@ -87,17 +87,17 @@ internal static class CallTracing
         }
     }
 
+    /// <summary>The server's pushback: a wait, or <see cref="Timeout.InfiniteTimeSpan"/> (-1 ms) for "do not retry".</summary>
     public static void Pushback(Activity? span, int attempt, StatusCode status, TimeSpan pushback)
     {
         if (Records(span))
         {
-            var stops = pushback < TimeSpan.Zero;
             span!.AddEvent(new ActivityEvent(TraceNames.Pushback, tags: new ActivityTagsCollection
             {
                 { TraceNames.AttemptTag, attempt },
                 { ResilienceTelemetry.Tags.Status, StatusNames.Of(status) },
-                { TraceNames.PushbackTag, stops ? -1L : (long)pushback.TotalMilliseconds },
-                { TraceNames.StopsTag, stops },
+                { TraceNames.PushbackTag, (long)pushback.TotalMilliseconds },
+                { TraceNames.StopsTag, pushback < TimeSpan.Zero },
             }));
         }
     }
