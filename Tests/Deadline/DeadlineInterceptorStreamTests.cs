@@ -71,6 +71,20 @@ public sealed class DeadlineInterceptorStreamTests : StreamDeadlineTestBase
     }
 
     [Test]
+    public async Task AsyncServerStreamingCall_HeadersTheCallerNeverAsksFor_StillStopTheTimer()
+    {
+        Stream(StreamScripts.HeadersThenSilent);
+        using var call = Client(new DeadlineOptions()).Subscribe(new SubscribeRequest());
+
+        var next = call.ResponseStream.MoveNext(CancellationToken.None);
+        await Until(() => Clock.LiveTimers == 0);
+        Advance(60);
+
+        Assert.That(next.IsCompleted, Is.False, "the server answered with its headers: the wait for a first response is over");
+        Assert.That(Arrival.Options.CancellationToken.IsCancellationRequested, Is.False);
+    }
+
+    [Test]
     public async Task AsyncServerStreamingCall_CallerDeadlineLaterThanTimeout_StillBoundsTheStream()
     {
         StreamTimed(StreamScripts.Event, [0], thenSilent: true);

@@ -71,6 +71,18 @@ public abstract class StreamDeadlineTestBase
 
     protected void Advance(double seconds) => Time.Pass(TimeSpan.FromSeconds(seconds));
 
+    /// <summary>Polls until <paramref name="condition"/> holds; fails after <see cref="Bound"/>.</summary>
+    protected static async Task Until(Func<bool> condition)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && started.Elapsed < Bound)
+        {
+            await Task.Delay(1);
+        }
+
+        Assert.That(condition(), Is.True, "the expected state was never reached");
+    }
+
     /// <summary>The error <paramref name="operation"/> fails with, within <see cref="Bound"/>.</summary>
     protected static async Task<RpcException> Fails(Task operation)
     {
