@@ -152,6 +152,7 @@ public sealed class DeadlineInterceptor : Interceptor
     private TimeSpan LimitOf(IMethod method, bool stream) =>
         MethodKey.TryGet(methodTimeouts, method, out var limit) ? limit : stream ? Timeout.InfiniteTimeSpan : timeout;
 
+    // Stryker disable once Equality : at exactly DateTime.MaxValue - now, now + limit is DateTime.MaxValue too.
     private static DateTime Later(TimeSpan limit, DateTime now) =>
         limit == Timeout.InfiniteTimeSpan || limit >= DateTime.MaxValue - now ? DateTime.MaxValue : now + limit;
 
@@ -164,11 +165,13 @@ public sealed class DeadlineInterceptor : Interceptor
         var callerToken = context.Options.CancellationToken;
         var callerDeadline = CallerDeadline.Of(context.Options);
         var idle = MethodKey.TryGet(streamIdleTimeouts, context.Method, out var configured) ? configured : Timeout.InfiniteTimeSpan;
+        // A caller's deadline before the timeout's bounds the wait for a first response already (no deadline is DateTime.MaxValue).
         var firstResponse = timeout == Timeout.InfiniteTimeSpan || MethodKey.TryGet(methodTimeouts, context.Method, out _)
-            || (callerDeadline != CallerDeadline.None && callerDeadline <= Later(timeout, time.GetUtcNow().UtcDateTime))
+            || callerDeadline <= Later(timeout, time.GetUtcNow().UtcDateTime)
             ? Timeout.InfiniteTimeSpan
             : timeout;
         context = WithDeadline(context, stream: true, out var report);
+        // Stryker disable once Logical,Block : a watch without a limit, or on a call cancelled already, never expires: skipping it saves its cost only.
         if ((firstResponse == Timeout.InfiniteTimeSpan && idle == Timeout.InfiniteTimeSpan) || callerToken.IsCancellationRequested)
         {
             return null;
