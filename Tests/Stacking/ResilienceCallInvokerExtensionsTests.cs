@@ -10,11 +10,20 @@ namespace ResilientGrpc.Tests.Stacking;
 /// <summary>One-line stacking: retry → breaker → deadline, each part optional.</summary>
 public sealed class ResilienceCallInvokerExtensionsTests : TelemetryTestBase
 {
-    [Test]
-    public async Task WithResilience_Defaults_ThreeAttemptsPerCallAndBreakerOpensOnFifthFailedCall()
+    [TestCase(true, TestName = "WithResilience_Defaults_ThreeAttemptsPerCallAndBreakerOpensOnFifthFailedCall")]
+    [TestCase(false, TestName = "WithResilience_RetryAndBreakerAlone_ThreeAttemptsPerCallAndBreakerOpensOnFifthFailedCall")]
+    public async Task WithResilience_ThreeAttemptsPerCallAndBreakerOpensOnFifthFailedCall(bool withLimit)
     {
         Network.Unary = ScriptedCallInvoker.FailWith(StatusCode.Unavailable);
-        var client = new UnstableService.UnstableServiceClient(Network.WithResilience(null, Clock, Loggers, Meters));
+        var options = new ResilienceOptions();
+        if (!withLimit)
+        {
+            // The breaker alone then reads the retry's attempts: they still count as one call.
+            options.ConcurrencyLimit = null;
+            options.Deadline = null;
+        }
+
+        var client = new UnstableService.UnstableServiceClient(Network.WithResilience(options, Clock, Loggers, Meters));
 
         // Default jitter is ±20%: advancing by the longest possible delay passes each backoff.
         await FailsAfterBackoffs(() => client.ProcessAsync(Request()).ResponseAsync, 1.2, 2.4);
