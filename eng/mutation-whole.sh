@@ -2,19 +2,20 @@
 # The whole core's mutation score, in parts that each fit in a sitting (docs/mutation-testing.md, "The whole core").
 #
 #   bash eng/mutation-whole.sh                  every part not yet run, then the total (hours on a 2-core machine)
-#   bash eng/mutation-whole.sh --part deadline  one part again (ci, stacking, deadline, retry, breaker, overload)
+#   bash eng/mutation-whole.sh --part deadline  one part again (ci, stacking, deadline, retry, breaker, overload, telemetry)
 #   bash eng/mutation-whole.sh --report-only    the total of the parts already run
 #
 # The part "ci" is the three CI configurations of the core (eng/stryker-{core,overload,breaker}.json): the decision
 # code, against its own tests. Every other part mutates one area's remaining files (every file no CI configuration
 # mutates) against that area's tests and the stacking and disposal tests, which reach every layer; the integration tests
-# (real time) are left out. A score taken with a subset of the tests is a lower bound of the score against all of them
-# (more tests can only kill more mutants), so the parts add up to a lower bound of the whole core's score.
+# (real time) are left out. The last part mutates each pattern's telemetry again, against the telemetry and tracing
+# tests. A mutant killed by a subset of the tests is killed by all of them, so a mutant counts as detected when any part
+# detected it, and the total is a lower bound of the whole core's score against every test.
 # Reports: StrykerOutput/<configuration>/ for the CI part, StrykerOutput/whole-<part>/ for the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-parts=(ci stacking deadline retry breaker overload)
+parts=(ci stacking deadline retry breaker overload telemetry)
 only=""
 run=true
 while [[ $# -gt 0 ]]; do
@@ -27,19 +28,21 @@ while [[ $# -gt 0 ]]; do
 done
 command -v jq >/dev/null || { echo "mutation-whole: jq is needed (apt-get install jq)" >&2; exit 2; }
 
-# Each part: the folders it mutates, then the test namespaces it runs.
-folders_of() {
+# Each part: the files it mutates, then the test namespaces it runs.
+files_of() {
   case "$1" in
-    stacking) echo "Stacking Telemetry" ;;
-    deadline) echo "Deadline" ;;
-    retry) echo "Retry Hedging Internal" ;;
-    breaker) echo "CircuitBreaker" ;;
-    overload) echo "Overload" ;;
+    stacking) echo "Stacking/**/*.cs Telemetry/**/*.cs" ;;
+    deadline) echo "Deadline/**/*.cs" ;;
+    retry) echo "Retry/**/*.cs Hedging/**/*.cs Internal/**/*.cs" ;;
+    breaker) echo "CircuitBreaker/**/*.cs" ;;
+    overload) echo "Overload/**/*.cs" ;;
+    telemetry) echo "Retry/RetryTelemetry.cs Hedging/HedgingTelemetry.cs CircuitBreaker/CircuitBreakerTelemetry.cs" ;;
   esac
 }
 tests_of() {
   case "$1" in
     stacking) echo "Stacking Telemetry Tracing DependencyInjection Configuration Dispose" ;;
+    telemetry) echo "Telemetry Tracing" ;;
     deadline) echo "Deadline Stacking Dispose" ;;
     retry) echo "Retry Hedging Internal Stacking Dispose" ;;
     breaker) echo "CircuitBreaker Stacking" ;;
@@ -57,12 +60,12 @@ run_part() {
   fi
 
   local args=() filter=""
-  for folder in $(folders_of "$part"); do args+=(--mutate "**/$folder/**/*.cs"); done
+  for files in $(files_of "$part"); do args+=(--mutate "**/$files"); done
   # The CI configurations' files are theirs: never mutated twice.
   while read -r measured; do args+=(--mutate "!$measured"); done < <(jq -r '."stryker-config".mutate[]' eng/stryker-core.json eng/stryker-overload.json eng/stryker-breaker.json)
   for namespace in $(tests_of "$part"); do filter+="${filter:+|}FullyQualifiedName~ResilientGrpc.Tests.$namespace."; done
   rm -rf "StrykerOutput/whole-$part"
-  echo "== stryker: whole-$part ($(folders_of "$part"))"
+  echo "== stryker: whole-$part ($(files_of "$part"))"
   (cd Tests && dotnet stryker --config-file ../eng/stryker-whole.json --output "../StrykerOutput/whole-$part" --skip-version-check \
     "${args[@]}" --test-case-filter "($filter)&FullyQualifiedName!~ResilientGrpc.Tests.Integration.")
 }
@@ -104,8 +107,14 @@ for part in "${parts[@]}"; do
     | "\($part): \((($d * 1000 / ([$d + $u, 1] | max)) | floor) / 10)% (\($d) of \($d + $u))"' "${reports[@]}"
 done
 [[ ${#all[@]} -gt 0 ]] || exit 0
+# One verdict per mutant (its file, place, mutator and replacement): detected if any part detected it.
 jq -rs '
-  [ .[] | .files[] | .mutants[] ] as $m
-  | ([$m[] | select(.status == "Killed" or .status == "Timeout")] | length) as $d
-  | ([$m[] | select(.status == "Survived" or .status == "NoCoverage")] | length) as $u
+  [ .[] | .files | to_entries[] | (.key | sub("^.*/Interceptors/"; "")) as $file | .value.mutants[]
+    | { key: "\($file):\(.location.start.line):\(.location.start.column):\(.location.end.line):\(.location.end.column):\(.mutatorName):\(.replacement)",
+        status } ]
+  | group_by(.key)
+  | map(if any(.[]; .status == "Killed" or .status == "Timeout") then "detected"
+        elif any(.[]; .status == "Survived" or .status == "NoCoverage") then "undetected" else "uncounted" end) as $verdicts
+  | ([$verdicts[] | select(. == "detected")] | length) as $d
+  | ([$verdicts[] | select(. == "undetected")] | length) as $u
   | "total of the parts run: \((($d * 1000 / ([$d + $u, 1] | max)) | floor) / 10)% (\($d) of \($d + $u) mutants detected)"' "${all[@]}"
