@@ -12,10 +12,12 @@ internal sealed class BreakerHarness
 {
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
-    public BreakerHarness(CircuitBreakerOptions? options = null)
+    /// <param name="options">The breaker's options; the defaults when null.</param>
+    /// <param name="clockOf">The breaker's clock, made of <see cref="Time"/>; <see cref="Time"/> itself when null.</param>
+    public BreakerHarness(CircuitBreakerOptions? options = null, Func<FakeTimeProvider, TimeProvider>? clockOf = null)
     {
         Invoker = new ScriptedCallInvoker(Time);
-        Breaker = new CircuitBreakerInterceptor(options ?? new CircuitBreakerOptions(), Time);
+        Breaker = new CircuitBreakerInterceptor(options ?? new CircuitBreakerOptions(), clockOf?.Invoke(Time) ?? Time);
         Breaker.StateChanged += (_, e) =>
         {
             lock (Transitions)

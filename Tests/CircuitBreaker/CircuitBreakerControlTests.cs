@@ -166,4 +166,14 @@ public sealed class CircuitBreakerControlTests
         Assert.Throws<InvalidOperationException>(() => harness.Breaker.Isolate("x"));
         Assert.Throws<InvalidOperationException>(() => harness.Breaker.Reset("x"));
     }
+
+    [Test]
+    public void KeyedControls_NullKey_ThrowArgumentNullExceptionNamingIt()
+    {
+        var harness = new BreakerHarness(new CircuitBreakerOptions { KeySelector = method => method.ServiceName });
+
+        Assert.That(Assert.Throws<ArgumentNullException>(() => harness.Breaker.GetState(null!))!.ParamName, Is.EqualTo("key"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => harness.Breaker.Isolate(null!))!.ParamName, Is.EqualTo("key"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => harness.Breaker.Reset(null!))!.ParamName, Is.EqualTo("key"));
+    }
 }
