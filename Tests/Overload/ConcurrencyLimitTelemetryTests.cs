@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -10,10 +12,11 @@ using ResilientGrpc.Tests.Infrastructure;
 namespace ResilientGrpc.Tests.Overload;
 
 /// <summary>
-/// What an operator reads of a concurrency limit that refuses: one warning when a spell of refusals starts, one line
-/// when it ends with how many were refused, and nothing per refusal, however many there are.
+/// What an operator reads of a concurrency limit: one warning when a spell of refusals starts, one line when it ends
+/// with how many were refused, and nothing per refusal; every refusal counted with its reason; the limit and the attempts
+/// in flight as gauges.
 /// </summary>
-public sealed class ConcurrencyLimitLogTests
+public sealed class ConcurrencyLimitTelemetryTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
     private FakeTimeProvider time = null!;
@@ -35,15 +38,20 @@ public sealed class ConcurrencyLimitLogTests
             return null;
         };
         services = new ServiceCollection()
+            .AddMetrics()
             .AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Trace))
             .BuildServiceProvider();
         logs = services.GetFakeLogCollector();
         var limit = new ConcurrencyLimitInterceptor(
             new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = 1 },
             time,
-            services.GetRequiredService<ILoggerFactory>());
+            services.GetRequiredService<ILoggerFactory>(),
+            Meters);
         client = new UnstableService.UnstableServiceClient(server.Intercept(limit));
     }
+
+    /// <summary>The meter factory the limit records to, owned by the test's services.</summary>
+    private IMeterFactory Meters => services.GetRequiredService<IMeterFactory>();
 
     [TearDown]
     public void TearDown() => services.Dispose();
@@ -103,6 +111,46 @@ public sealed class ConcurrencyLimitLogTests
 
         Assert.That(Events().Select(e => e.Id.Name), Is.EqualTo(new[] { "ConcurrencyLimitReached", "ConcurrencyLimitRecovered", "ConcurrencyLimitReached" }));
         Assert.That(Events()[1].Message, Does.Contain(": 2 attempt(s) were refused"));
+    }
+
+    [Test]
+    public async Task Refusals_CountedWithMethodTargetAndReason()
+    {
+        using var rejections = new MetricCollector<long>(Meters, ResilienceTelemetry.MeterName, ResilienceTelemetry.Instruments.OverloadRejections);
+        using var held = client.ProcessAsync(new ProcessRequest());
+
+        await RefuseAsync(3);
+
+        var counted = rejections.GetMeasurementSnapshot();
+        Assert.That(counted.Select(m => m.Value), Is.EqualTo(new long[] { 1, 1, 1 }));
+        Assert.That(counted[0].Tags[ResilienceTelemetry.Tags.Reason], Is.EqualTo("concurrency_limit"));
+        Assert.That(counted[0].Tags[ResilienceTelemetry.Tags.Method], Is.EqualTo("unstable.v1.UnstableService/Process"));
+        Assert.That(counted[0].Tags[ResilienceTelemetry.Tags.Target], Is.EqualTo("unknown"));
+    }
+
+    [Test]
+    public async Task Gauges_TheLimitAndTheAttemptsInFlight()
+    {
+        using var limitGauge = new MetricCollector<int>(Meters, ResilienceTelemetry.MeterName, ResilienceTelemetry.Instruments.ConcurrencyLimit);
+        using var inFlight = new MetricCollector<int>(Meters, ResilienceTelemetry.MeterName, ResilienceTelemetry.Instruments.ConcurrencyInFlight);
+        Assert.That(Read(inFlight), Is.Zero);
+
+        var held = client.ProcessAsync(new ProcessRequest());
+
+        Assert.That(Read(limitGauge), Is.EqualTo(1));
+        Assert.That(Read(inFlight), Is.EqualTo(1));
+        Assert.That(inFlight.GetMeasurementSnapshot().Single().Tags[ResilienceTelemetry.Tags.Target], Is.EqualTo("unknown"));
+        release.SetResult();
+        await held.ResponseAsync.WaitAsync(Bound);
+        Assert.That(Read(inFlight), Is.Zero);
+        held.Dispose();
+    }
+
+    private static int Read(MetricCollector<int> gauge)
+    {
+        gauge.Clear();
+        gauge.RecordObservableInstruments();
+        return gauge.GetMeasurementSnapshot().Single().Value;
     }
 
     private async Task RefuseAsync(int count)
