@@ -4,6 +4,7 @@
 #   bash eng/mutation-whole.sh                  every part not yet run, then the total (hours on a 2-core machine)
 #   bash eng/mutation-whole.sh --part deadline  one part again (ci, stacking, deadline, retry, breaker, overload, telemetry)
 #   bash eng/mutation-whole.sh --report-only    the total of the parts already run
+#   bash eng/mutation-whole.sh --part telemetry -- --coverage-analysis all   passes what follows -- to Stryker
 #
 # The part "ci" is the three CI configurations of the core (eng/stryker-{core,overload,breaker}.json): the decision
 # code, against its own tests. Every other part mutates one area's remaining files (every file no CI configuration
@@ -18,11 +19,13 @@ cd "$(dirname "$0")/.."
 parts=(ci stacking deadline retry breaker overload telemetry)
 only=""
 run=true
+extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --part) only="$2"; shift 2 ;;
     --report-only) run=false; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --) shift; extra=("$@"); break ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "mutation-whole: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -67,7 +70,7 @@ run_part() {
   rm -rf "StrykerOutput/whole-$part"
   echo "== stryker: whole-$part ($(files_of "$part"))"
   (cd Tests && dotnet stryker --config-file ../eng/stryker-whole.json --output "../StrykerOutput/whole-$part" --skip-version-check \
-    "${args[@]}" --test-case-filter "($filter)&FullyQualifiedName!~ResilientGrpc.Tests.Integration.")
+    "${args[@]}" --test-case-filter "($filter)&FullyQualifiedName!~ResilientGrpc.Tests.Integration." ${extra[@]+"${extra[@]}"})
 }
 
 report_of() {
