@@ -4,7 +4,7 @@
 #   bash eng/mutation-whole.sh                  every part not yet run, then the total (hours on a 2-core machine)
 #   bash eng/mutation-whole.sh --part deadline  one part again (ci, stacking, deadline, retry, breaker, overload, telemetry)
 #   bash eng/mutation-whole.sh --report-only    the total of the parts already run
-#   bash eng/mutation-whole.sh --part telemetry -- --coverage-analysis all   passes what follows -- to Stryker
+#   bash eng/mutation-whole.sh --part deadline -- --concurrency 1   passes what follows -- to Stryker
 #
 # The part "ci" is the three CI configurations of the core (eng/stryker-{core,overload,breaker}.json): the decision
 # code, against its own tests. Every other part mutates one area's remaining files (every file no CI configuration
