@@ -297,6 +297,37 @@ public sealed class HedgingInterceptorTests : HedgingTestBase
     }
 
     [Test]
+    public async Task AsyncUnaryCall_CallerCancelsWhileAPushbackHoldsTheNextHedge_FailsWithCancelledAtOnce()
+    {
+        var first = PushedBackFirstAttempt();
+        var client = Client(OnProcess());
+        using var cts = new CancellationTokenSource();
+
+        var call = client.ProcessAsync(new ProcessRequest(), cancellationToken: cts.Token);
+        await PushBackAsync(first);
+        await cts.CancelAsync();
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Cancelled), "without waiting out the 10 s pushback");
+        Assert.That(Network.Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AsyncUnaryCall_CallerDisposesWhileAPushbackHoldsTheNextHedge_FailsWithCancelledAtOnce()
+    {
+        var first = PushedBackFirstAttempt();
+        var client = Client(OnProcess());
+
+        var call = client.ProcessAsync(new ProcessRequest());
+        await PushBackAsync(first);
+        call.Dispose();
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Cancelled), "without waiting out the 10 s pushback");
+        Assert.That(Network.Count, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task AsyncUnaryCall_MethodNotListed_PassesThroughUnhedged()
     {
         Network.Unary = ScriptedCallInvoker.Hang();
@@ -339,5 +370,21 @@ public sealed class HedgingInterceptorTests : HedgingTestBase
 
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
         Assert.That(Network.Count, Is.EqualTo(1));
+    }
+
+    /// <summary>The first attempt, held until <see cref="PushBackAsync"/> fails it; hedges would answer.</summary>
+    private TaskCompletionSource<object?> PushedBackFirstAttempt()
+    {
+        var first = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Network.Unary = (arrival, _) => arrival.Number == 1 ? first.Task : Task.FromResult<object?>(new ProcessReply());
+        return first;
+    }
+
+    /// <summary>Fails the first attempt with a 10 s pushback, and waits until its timer holds the next hedge: no attempt is in flight.</summary>
+    private async Task PushBackAsync(TaskCompletionSource<object?> first)
+    {
+        await TimerArmed(1);
+        first.SetException(new RpcException(new Status(StatusCode.Unavailable, "busy"), new Metadata { { "grpc-retry-pushback-ms", "10000" } }));
+        await TimerArmed(2);
     }
 }

@@ -3,6 +3,7 @@ using Grpc.Core.Interceptors;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ResilientGrpc.Interceptors;
 using ResilientGrpc.Protos;
@@ -179,6 +180,108 @@ public sealed class ConcurrencyLimitQueueTests
     }
 
     [Test]
+    public async Task CallerDeadlineSoonerThanTheWait_ASlotFreedBeforeItStillServesTheCall()
+    {
+        var client = Client(Limit(1));
+        using var held = Call(client, "held");
+        using var waiting = client.ProcessAsync(
+            new ProcessRequest { RequestId = "waiting" }, deadline: time.GetUtcNow().UtcDateTime + TimeSpan.FromMilliseconds(100));
+
+        time.Advance(TimeSpan.FromMilliseconds(60));
+        Answer("held");
+        await ArrivedAsync(2);
+        Answer("waiting");
+
+        Assert.That(await waiting.ResponseAsync.WaitAsync(Bound), Is.Not.Null, "it waited for the slot until its deadline, not less");
+        Assert.That(waiting.GetStatus().StatusCode, Is.EqualTo(StatusCode.OK));
+    }
+
+    [Test]
+    public async Task CallerDeadlineAlreadyPassed_DeadlineExceededAtOnceWithoutWaiting()
+    {
+        var client = Client(Limit(1));
+        using var held = Call(client, "held");
+        using var late = client.ProcessAsync(
+            new ProcessRequest { RequestId = "late" }, deadline: time.GetUtcNow().UtcDateTime - TimeSpan.FromMilliseconds(5));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => late.ResponseAsync.WaitAsync(Bound));
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
+        Assert.That(error.Status.Detail, Does.Contain("deadline passed while it waited for a slot"));
+        Assert.That(server.Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AttemptFromTheLineFailsAtTheServer_TheCallerSeesItsStatusAndTheSlotGoesToTheNextInLine()
+    {
+        var limit = Limit(1, maxQueueLength: 5);
+        var client = Client(limit);
+        using var held = Call(client, "held");
+        using var failing = Call(client, "failing");
+        using var next = Call(client, "next");
+
+        Answer("held");
+        await ArrivedAsync(2);
+        AnswerOf("failing").TrySetException(new RpcException(new Status(StatusCode.Unavailable, "shed")));
+        var error = await Assert.ThrowsAsync<RpcException>(() => failing.ResponseAsync.WaitAsync(Bound));
+        await ArrivedAsync(3);
+        Answer("next");
+        await next.ResponseAsync.WaitAsync(Bound);
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Assert.That(failing.GetStatus().StatusCode, Is.EqualTo(StatusCode.Unavailable));
+        Assert.That(server.Arrivals.Select(a => ((ProcessRequest)a.Request!).RequestId), Is.EqualTo(new[] { "held", "failing", "next" }));
+        Assert.That(limit.InFlight, Is.Zero);
+    }
+
+    [Test]
+    public async Task StartingAnAttemptFromTheLineThrows_TheCallerSeesThatErrorAndTheSlotGoesToTheNextInLine()
+    {
+        var limit = Limit(1, maxQueueLength: 5);
+        var closed = new ObjectDisposedException("GrpcChannel");
+        var client = new UnstableService.UnstableServiceClient(server.Intercept(limit, new ThrowsOnStart("throws", closed)));
+        using var held = Call(client, "held");
+        using var throws = Call(client, "throws");
+        using var next = Call(client, "next");
+
+        Answer("held");
+        await ArrivedAsync(2);
+        var error = await Assert.ThrowsAsync<ObjectDisposedException>(() => throws.ResponseAsync.WaitAsync(Bound));
+        Answer("next");
+        await next.ResponseAsync.WaitAsync(Bound);
+
+        Assert.That(error, Is.SameAs(closed), "the error of the start, unchanged");
+        Assert.That(server.Arrivals.Select(a => ((ProcessRequest)a.Request!).RequestId), Is.EqualTo(new[] { "held", "next" }));
+        Assert.That(limit.InFlight, Is.Zero);
+    }
+
+    [Test]
+    public async Task AttemptAdmittedFromTheLine_EndsTheSpellOfRefusalsInTheLog()
+    {
+        using var services = new ServiceCollection().AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Trace)).BuildServiceProvider();
+        var limit = new ConcurrencyLimitInterceptor(
+            new ConcurrencyLimitOptions
+            {
+                Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = 1, MaxQueueWait = TimeSpan.FromSeconds(5), MaxQueueLength = 1,
+            },
+            time,
+            services.GetRequiredService<ILoggerFactory>());
+        var client = Client(limit);
+        using var held = Call(client, "held");
+        using var waiting = Call(client, "waiting");
+        using var refused = Call(client, "refused");
+        await Assert.ThatAsync(() => refused.ResponseAsync, Throws.InstanceOf<OverloadRejectedException>());
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Answer("held");
+        await ArrivedAsync(2);
+
+        var events = services.GetFakeLogCollector().GetSnapshot().Where(r => r.Category == "ResilientGrpc.Overload").ToList();
+        Assert.That(events.Select(e => e.Id.Name), Is.EqualTo(new[] { "ConcurrencyLimitReached", "ConcurrencyLimitRecovered" }), "the attempt admitted from the line ends the spell");
+        Assert.That(events[1].Message, Does.Contain(": 1 attempt(s) were refused"));
+    }
+
+    [Test]
     public async Task CallerCancelsWhileWaiting_CancelledAndTheSlotGoesToTheNextInLine()
     {
         var limit = Limit(1, maxQueueLength: 5);
@@ -338,6 +441,14 @@ public sealed class ConcurrencyLimitQueueTests
         Assert.That(racingServer.Count, Is.EqualTo(racers), "every call waited its turn and was served");
         Assert.That(mostInServer, Is.InRange(1, 8));
         Assert.That(limit.InFlight, Is.Zero);
+    }
+
+    /// <summary>Below the limit: starting the call with the given request id throws, as a disposed channel does.</summary>
+    private sealed class ThrowsOnStart(string id, Exception error) : Interceptor
+    {
+        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
+            TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
+            request is ProcessRequest { RequestId: var requested } && requested == id ? throw error : continuation(request, context);
     }
 
     private static int Read(MetricCollector<int> gauge)

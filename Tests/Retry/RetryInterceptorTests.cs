@@ -128,6 +128,23 @@ public sealed class RetryInterceptorTests : RetryTestBase
         Assert.That(Network.Count, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task AsyncUnaryCall_BackoffEndsLateAfterTheDeadline_StartsNoAttempt()
+    {
+        Network.Unary = FailNumbered(StatusCode.Unavailable);
+        var client = Client(Exact());
+
+        var call = client.ProcessAsync(new ProcessRequest(), deadline: Start.AddMilliseconds(1500));
+        await BackoffStarted(1);
+
+        // The 1 s backoff was due before the 1.5 s deadline; its timer fires late, at 2 s, as on a starved thread pool.
+        Advance(2000);
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
+        Assert.That(Network.Count, Is.EqualTo(1), "no attempt leaves once the deadline has passed");
+    }
+
     [TestCase("-1")]
     [TestCase("soon")]
     [TestCase("")]
