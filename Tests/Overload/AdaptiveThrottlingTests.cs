@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResilientGrpc.Interceptors;
 using ResilientGrpc.Interceptors.Telemetry;
@@ -103,6 +106,25 @@ public sealed class AdaptiveThrottlingTests
     }
 
     [Test]
+    public async Task ProbabilityGauge_ReadsTheRefusalProbabilityTaggedWithTheTarget()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        throttling = new AdaptiveThrottlingInterceptor(
+            new AdaptiveThrottlingOptions(), InterceptorServices.From(time, null, meters, "payments:443"), new Random(11).NextDouble);
+        client = new UnstableService.UnstableServiceClient(server.Intercept(throttling));
+        using var gauge = new MetricCollector<double>(meters, ResilienceTelemetry.MeterName, ResilienceTelemetry.Instruments.ThrottlingProbability);
+        Assert.That(Read(gauge).Value, Is.Zero, "a server that has refused nothing");
+
+        server.Unary = ScriptedCallInvoker.FailWith(StatusCode.Unavailable);
+        await CallAsync(500);
+        var refusing = Read(gauge);
+
+        Assert.That(refusing.Value, Is.EqualTo(throttling.RefusalProbability).And.GreaterThan(0.9));
+        Assert.That(refusing.Tags[ResilienceTelemetry.Tags.Target], Is.EqualTo("payments:443"));
+    }
+
+    [Test]
     public void Constructor_InvalidOptions_NamesEverySetting()
     {
         var error = Assert.Throws<ArgumentException>(() => new AdaptiveThrottlingInterceptor(new AdaptiveThrottlingOptions
@@ -115,6 +137,13 @@ public sealed class AdaptiveThrottlingTests
         Assert.That(error!.Message, Does.Contain("AdaptiveThrottlingOptions.Multiplier"));
         Assert.That(error.Message, Does.Contain("AdaptiveThrottlingOptions.Window"));
         Assert.That(error.Message, Does.Contain("AdaptiveThrottlingOptions.OverloadStatusCodes"));
+    }
+
+    private static CollectedMeasurement<double> Read(MetricCollector<double> gauge)
+    {
+        gauge.Clear();
+        gauge.RecordObservableInstruments();
+        return gauge.GetMeasurementSnapshot().Single();
     }
 
     private async Task<Dictionary<StatusCode, int>> CallAsync(int count, TimeSpan every = default)
