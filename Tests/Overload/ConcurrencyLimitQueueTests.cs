@@ -168,8 +168,7 @@ public sealed class ConcurrencyLimitQueueTests
     {
         var client = Client(Limit(1));
         using var held = Call(client, "held");
-        using var waiting = client.ProcessAsync(
-            new ProcessRequest { RequestId = "waiting" }, deadline: time.GetUtcNow().UtcDateTime + TimeSpan.FromMilliseconds(50));
+        using var waiting = CallWithin(client, "waiting", TimeSpan.FromMilliseconds(50));
 
         time.Advance(TimeSpan.FromMilliseconds(50));
         var error = await Assert.ThrowsAsync<RpcException>(() => waiting.ResponseAsync.WaitAsync(Bound));
@@ -184,8 +183,7 @@ public sealed class ConcurrencyLimitQueueTests
     {
         var client = Client(Limit(1));
         using var held = Call(client, "held");
-        using var waiting = client.ProcessAsync(
-            new ProcessRequest { RequestId = "waiting" }, deadline: time.GetUtcNow().UtcDateTime + TimeSpan.FromMilliseconds(100));
+        using var waiting = CallWithin(client, "waiting", TimeSpan.FromMilliseconds(100));
 
         time.Advance(TimeSpan.FromMilliseconds(60));
         Answer("held");
@@ -201,8 +199,7 @@ public sealed class ConcurrencyLimitQueueTests
     {
         var client = Client(Limit(1));
         using var held = Call(client, "held");
-        using var late = client.ProcessAsync(
-            new ProcessRequest { RequestId = "late" }, deadline: time.GetUtcNow().UtcDateTime - TimeSpan.FromMilliseconds(5));
+        using var late = CallWithin(client, "late", TimeSpan.FromMilliseconds(-5));
 
         var error = await Assert.ThrowsAsync<RpcException>(() => late.ResponseAsync.WaitAsync(Bound));
 
@@ -460,6 +457,10 @@ public sealed class ConcurrencyLimitQueueTests
 
     private static AsyncUnaryCall<ProcessReply> Call(UnstableService.UnstableServiceClient client, string id) =>
         client.ProcessAsync(new ProcessRequest { RequestId = id });
+
+    /// <summary>A call whose deadline is <paramref name="fromNow"/> away on the fake clock (negative: already passed).</summary>
+    private AsyncUnaryCall<ProcessReply> CallWithin(UnstableService.UnstableServiceClient client, string id, TimeSpan fromNow) =>
+        client.ProcessAsync(new ProcessRequest { RequestId = id }, deadline: time.GetUtcNow().UtcDateTime + fromNow);
 
     private UnstableService.UnstableServiceClient Client(ConcurrencyLimitInterceptor limit) => new(server.Intercept(limit));
 
