@@ -114,11 +114,11 @@ public sealed class AdaptiveThrottlingTests
             new AdaptiveThrottlingOptions(), InterceptorServices.From(time, null, meters, "payments:443"), new Random(11).NextDouble);
         client = new UnstableService.UnstableServiceClient(server.Intercept(throttling));
         using var gauge = new MetricCollector<double>(meters, ResilienceTelemetry.MeterName, ResilienceTelemetry.Instruments.ThrottlingProbability);
-        Assert.That(Read(gauge).Value, Is.Zero, "a server that has refused nothing");
+        Assert.That(Gauges.Read(gauge).Value, Is.Zero, "a server that has refused nothing");
 
         server.Unary = ScriptedCallInvoker.FailWith(StatusCode.Unavailable);
         await CallAsync(500);
-        var refusing = Read(gauge);
+        var refusing = Gauges.Read(gauge);
 
         Assert.That(refusing.Value, Is.EqualTo(throttling.RefusalProbability).And.GreaterThan(0.9));
         Assert.That(refusing.Tags[ResilienceTelemetry.Tags.Target], Is.EqualTo("payments:443"));
@@ -137,13 +137,6 @@ public sealed class AdaptiveThrottlingTests
         Assert.That(error!.Message, Does.Contain("AdaptiveThrottlingOptions.Multiplier"));
         Assert.That(error.Message, Does.Contain("AdaptiveThrottlingOptions.Window"));
         Assert.That(error.Message, Does.Contain("AdaptiveThrottlingOptions.OverloadStatusCodes"));
-    }
-
-    private static CollectedMeasurement<double> Read(MetricCollector<double> gauge)
-    {
-        gauge.Clear();
-        gauge.RecordObservableInstruments();
-        return gauge.GetMeasurementSnapshot().Single();
     }
 
     private async Task<Dictionary<StatusCode, int>> CallAsync(int count, TimeSpan every = default)

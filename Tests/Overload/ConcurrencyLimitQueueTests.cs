@@ -76,13 +76,13 @@ public sealed class ConcurrencyLimitQueueTests
         using var first = Call(client, "first");
         using var second = Call(client, "second");
 
-        Assert.That(Read(queued), Is.EqualTo(2));
+        Assert.That(Gauges.Read(queued).Value, Is.EqualTo(2));
         Answer("held");
         await ArrivedAsync(2);
-        Assert.That(Read(queued), Is.EqualTo(1));
+        Assert.That(Gauges.Read(queued).Value, Is.EqualTo(1));
         time.Advance(Wait);
         await Assert.ThatAsync(() => second.ResponseAsync.WaitAsync(Bound), Throws.InstanceOf<OverloadRejectedException>());
-        Assert.That(Read(queued), Is.Zero);
+        Assert.That(Gauges.Read(queued).Value, Is.Zero);
     }
 
     [Test]
@@ -446,13 +446,6 @@ public sealed class ConcurrencyLimitQueueTests
         public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
             TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
             request is ProcessRequest { RequestId: var requested } && requested == id ? throw error : continuation(request, context);
-    }
-
-    private static int Read(MetricCollector<int> gauge)
-    {
-        gauge.Clear();
-        gauge.RecordObservableInstruments();
-        return gauge.GetMeasurementSnapshot().Single().Value;
     }
 
     private static AsyncUnaryCall<ProcessReply> Call(UnstableService.UnstableServiceClient client, string id) =>

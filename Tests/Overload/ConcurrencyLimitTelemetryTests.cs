@@ -133,24 +133,17 @@ public sealed class ConcurrencyLimitTelemetryTests
     {
         using var limitGauge = new MetricCollector<int>(Meters, ResilienceTelemetry.MeterName, ResilienceTelemetry.Instruments.ConcurrencyLimit);
         using var inFlight = new MetricCollector<int>(Meters, ResilienceTelemetry.MeterName, ResilienceTelemetry.Instruments.ConcurrencyInFlight);
-        Assert.That(Read(inFlight), Is.Zero);
+        Assert.That(Gauges.Read(inFlight).Value, Is.Zero);
 
         var held = client.ProcessAsync(new ProcessRequest());
 
-        Assert.That(Read(limitGauge), Is.EqualTo(1));
-        Assert.That(Read(inFlight), Is.EqualTo(1));
+        Assert.That(Gauges.Read(limitGauge).Value, Is.EqualTo(1));
+        Assert.That(Gauges.Read(inFlight).Value, Is.EqualTo(1));
         Assert.That(inFlight.GetMeasurementSnapshot().Single().Tags[ResilienceTelemetry.Tags.Target], Is.EqualTo("unknown"));
         release.SetResult();
         await held.ResponseAsync.WaitAsync(Bound);
-        Assert.That(Read(inFlight), Is.Zero);
+        Assert.That(Gauges.Read(inFlight).Value, Is.Zero);
         held.Dispose();
-    }
-
-    private static int Read(MetricCollector<int> gauge)
-    {
-        gauge.Clear();
-        gauge.RecordObservableInstruments();
-        return gauge.GetMeasurementSnapshot().Single().Value;
     }
 
     private async Task RefuseAsync(int count)
