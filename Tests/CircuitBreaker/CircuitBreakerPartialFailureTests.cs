@@ -419,11 +419,12 @@ public sealed class CircuitBreakerPartialFailureTests
     /// <summary>Advances fake time through the backoffs of one retried call until it settles.</summary>
     private async Task DriveBackoffsAsync(Task call)
     {
-        // A backoff timer may be created on another thread a moment after the failure: yield before each step.
+        // A backoff timer may be created on another thread a moment after the failure: yield before each step. Steps of
+        // half the first backoff (1 s ± 20 %) take each of the call's two backoffs in two to five steps.
         for (var i = 0; i < 200 && !call.IsCompleted; i++)
         {
             await Task.Delay(1);
-            time.Pass(TimeSpan.FromMilliseconds(100));
+            time.Pass(TimeSpan.FromMilliseconds(500));
         }
     }
 
