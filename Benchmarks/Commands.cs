@@ -31,6 +31,7 @@ internal static class Commands
         typeof(LayerBreakdownBenchmarks),
         typeof(HedgedCallBenchmarks),
         typeof(PendingCallBenchmarks),
+        typeof(LimiterCostBenchmarks),
     ];
 
     public static async Task<int> RunAsync(string[] args)
