@@ -36,8 +36,23 @@ public static class OverloadContenders
         new("OursLimitGradient", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions())), HasBreaker: true),
         new("OursLimitAimd", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Aimd })), HasBreaker: true),
         new("OursLimitFixed", (invoker, setup) => Layered(invoker, setup, new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = PollyPermitLimit(setup) })), HasBreaker: true),
+        new("OursFixedAtCapacity", (invoker, setup) => invoker.WithResilience(AtCapacity(setup, TimeSpan.Zero), loggerFactory: setup.LoggerFactory), HasBreaker: true),
+        new("OursFixedAtCapacityQueue20ms", (invoker, setup) => invoker.WithResilience(AtCapacity(setup, TimeSpan.FromMilliseconds(20)), loggerFactory: setup.LoggerFactory), HasBreaker: true),
         new("OursThrottle", (invoker, setup) => Layered(invoker, setup, new AdaptiveThrottlingInterceptor(new AdaptiveThrottlingOptions())), HasBreaker: true),
     ];
+
+    /// <summary>
+    /// Our defaults with a <c>Fixed</c> limit at the server's handler count, which a client seldom knows: the best a limit
+    /// can be sized, to compare the adaptive one with; attempts that find it reached wait up to <paramref name="wait"/>.
+    /// </summary>
+    private static ResilienceOptions AtCapacity(ContenderSetup setup, TimeSpan wait) =>
+        new()
+        {
+            ConcurrencyLimit = new ConcurrencyLimitOptions
+            {
+                Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = setup.ServerHandlers, MaxQueueWait = wait,
+            },
+        };
 
     /// <summary>Our defaults, with attempts that find the limit reached waiting up to <paramref name="wait"/> for a slot.</summary>
     private static ResilienceOptions Queued(TimeSpan wait) =>
