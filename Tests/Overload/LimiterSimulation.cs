@@ -17,13 +17,17 @@ internal sealed class LimiterSimulation
     private static readonly RpcException Flaky = new(new Status(StatusCode.Unavailable, "flaky"));
     private static readonly RpcException Deadline = new(new Status(StatusCode.DeadlineExceeded, "hung"));
     private readonly FakeTimeProvider time = new();
-    private readonly Random random = new(7);
+    private readonly Random random;
     private readonly List<Attempt> running = [];
     private readonly Queue<Attempt> queue = new();
     private double arrivalCredit;
     private int busy;
 
-    public LimiterSimulation(ConcurrencyLimitOptions options) => Limiter = new ConcurrencyLimiter(options, time);
+    public LimiterSimulation(ConcurrencyLimitOptions options, int seed = 7)
+    {
+        Limiter = new ConcurrencyLimiter(options, time);
+        random = new Random(seed);
+    }
 
     public ConcurrencyLimiter Limiter { get; }
 
@@ -38,6 +42,9 @@ internal sealed class LimiterSimulation
 
     /// <summary>How far each service time may stray from its mean, as a share of it (uniformly, either way).</summary>
     public double ServiceVariation { get; init; }
+
+    /// <summary>Whether service times are exponential with the mean <see cref="ServiceMilliseconds"/> (p50 0.69×, p99 4.6× it).</summary>
+    public bool ExponentialService { get; init; }
 
     /// <summary>The share of served attempts that hang, holding their handler, until the attempt's deadline.</summary>
     public double HangShare { get; init; }
@@ -107,7 +114,9 @@ internal sealed class LimiterSimulation
         busy++;
         attempt.Holds = true;
         var hangs = random.NextDouble() < HangShare;
-        var milliseconds = hangs ? DeadlineMilliseconds : ServiceMilliseconds * (1 + (ServiceVariation * ((2 * random.NextDouble()) - 1)));
+        var milliseconds = hangs ? DeadlineMilliseconds
+            : ExponentialService ? -ServiceMilliseconds * Math.Log(1 - random.NextDouble())
+            : ServiceMilliseconds * (1 + (ServiceVariation * ((2 * random.NextDouble()) - 1)));
         attempt.EndsAt = time.GetTimestamp() + (long)(milliseconds * time.TimestampFrequency / 1000);
         attempt.Error = hangs ? Deadline : random.NextDouble() < FlakyShare ? Flaky : null;
         running.Add(attempt);

@@ -280,6 +280,27 @@ public sealed class RoundSamplesTests
     }
 
     [Test]
+    public void Close_MedianError_FromTheInterquartileRangeOfTheAnsweredLatencies()
+    {
+        var spread = new RoundSamples();
+        foreach (var latency in new long[] { 160, 10, 150, 20, 140, 30, 130, 40, 120, 50, 110, 60, 100, 70, 90, 80 })
+        {
+            spread.Add(0, latency, overloaded: false, inFlight: 1, limit: 10);
+        }
+
+        spread.Add(0, 1_000_000, overloaded: true, inFlight: 1, limit: 10);
+        var constant = new RoundSamples();
+        for (var i = 0; i < 16; i++)
+        {
+            constant.Add(0, 20_000, overloaded: false, inFlight: 1, limit: 10);
+        }
+
+        Assert.That(spread.Close(inFlight: 0).MedianError, Is.EqualTo(0.93 * (130 - 50) / 4.0).Within(1e-9), "16 answered: quartiles 50 and 130, sorted; the refused one left out");
+        Assert.That(constant.Close(inFlight: 0).MedianError, Is.Zero, "a constant service time: the median is exact");
+        Assert.That(new RoundSamples().Close(inFlight: 0).MedianError, Is.Zero, "nothing answered");
+    }
+
+    [Test]
     public void Close_StartsANewRound_NothingCarriedOver()
     {
         var samples = new RoundSamples();

@@ -143,6 +143,18 @@ public sealed class ServerBaselineTests
     }
 
     [Test]
+    public void Queued_AMedianThatStraysByChance_ThreeStandardErrorsNeeded()
+    {
+        var baseline = new ServerBaseline();
+        baseline.Learn(Quiet(median: 14_000), cut: false);
+
+        // An exponential service time of 20 ms: the median of 16 attempts has a standard error of about 5 ms.
+        Assert.That(baseline.Queued(Pushed(median: 28_999, error: 5_000), tolerance: 1.25), Is.False, "twice as slow, but 14.999 ms is under 3 × 5 ms");
+        Assert.That(baseline.Queued(Pushed(median: 29_000, error: 5_000), tolerance: 1.25), Is.True);
+        Assert.That(baseline.Queued(Pushed(median: 20_000, error: 1_000), tolerance: 1.25), Is.True, "a narrow spread: the 5 ms floor and the tolerance decide");
+    }
+
+    [Test]
     public void Queued_UsualLatencyUnknown_NeverQueued()
     {
         var baseline = new ServerBaseline();
@@ -164,7 +176,7 @@ public sealed class ServerBaselineTests
     private static LimitRound Quiet(long median, int peak = 4, int refused = 0, int samples = 16) =>
         new(samples, refused, false, false, peak, median);
 
-    private static LimitRound Pushed(long median, int peak = 40) => new(16, 0, false, true, peak, median);
+    private static LimitRound Pushed(long median, int peak = 40, double error = 0) => new(16, 0, false, true, peak, median, MedianError: error);
 
     private static ServerBaseline Learned(int rounds, int refused)
     {

@@ -61,6 +61,7 @@ internal sealed class RoundSamples
         target = Math.Max(MinimumSamples, inFlight);
         var median = 0L;
         var skew = 1.0;
+        var medianError = 0.0;
         if (kept > 0)
         {
             var answered = latencies.AsSpan(0, kept);
@@ -73,9 +74,11 @@ internal sealed class RoundSamples
             }
 
             skew = (double)sum / kept / median;
+            medianError = 0.93 * (answered[3 * kept / 4] - answered[kept / 4]) / Math.Sqrt(kept);
         }
 
-        var round = new LimitRound(samples, refused.Count, InFlightSum.RefusedAtHigher(refused, answered), inUse, peakInFlight, median, throughput, skew);
+        var round = new LimitRound(
+            samples, refused.Count, InFlightSum.RefusedAtHigher(refused, answered), inUse, peakInFlight, median, throughput, skew, medianError);
         samples = kept = peakInFlight = 0;
         inUse = false;
         answered = refused = default;

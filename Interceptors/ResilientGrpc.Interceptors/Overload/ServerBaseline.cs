@@ -22,6 +22,11 @@ internal sealed class ServerBaseline
     // A queue of less than 5 ms is not told from a loaded client's own timer and scheduler noise, which is of that order
     // against a server that answers in a millisecond; waiting that long is not worth a cut either.
     private const long MinimumQueueMicroseconds = 5_000;
+
+    // How many standard errors of a round's median a queue must show above the baseline: a service time that varies makes
+    // the median of a round of 16 stray by a third now and then, and at three standard errors a round does so by chance
+    // about once in 700; a queue of ours grows by a service time per attempt over capacity, well beyond it.
+    private const double QueueSignificance = 3;
     private double refusedShare;
     private double latency;
     private double inFlight;
@@ -54,12 +59,13 @@ internal sealed class ServerBaseline
 
     /// <summary>
     /// Whether <paramref name="round"/> shows a queue the client builds at the server: its median latency above
-    /// <paramref name="tolerance"/> × the baseline's and at least 5 ms above it, while the client pushed its limit or had more attempts in flight
-    /// than the baseline's rounds had.
+    /// <paramref name="tolerance"/> × the baseline's, and above it by at least 5 ms and three standard errors of the median
+    /// (<see cref="LimitRound.MedianError"/>), while the client pushed its limit or had more attempts in flight than the
+    /// baseline's rounds had.
     /// </summary>
     public bool Queued(in LimitRound round, double tolerance) =>
         Latency > 0 && round.MedianLatency > tolerance * Latency
-        && round.MedianLatency - Latency >= MinimumQueueMicroseconds
+        && round.MedianLatency - Latency >= Math.Max(MinimumQueueMicroseconds, QueueSignificance * round.MedianError)
         && (round.InUse || round.PeakInFlight > inFlight);
 
     /// <summary>
