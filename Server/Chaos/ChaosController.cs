@@ -62,9 +62,14 @@ public sealed class ChaosController
 
     /// <summary>
     /// Admits one call that chaos lets through to the server's handlers: with a capacity in force
-    /// (<see cref="ChaosOptions.CapacityHandlers"/>), refused or given a handler; otherwise served at once.
+    /// (<see cref="ChaosOptions.CapacityHandlers"/>), refused or given a handler (<paramref name="handler"/>, told when
+    /// the call is answered); otherwise served at once.
     /// </summary>
-    internal CapacityAdmission Admit() => _state.Capacity?.Admit() ?? CapacityAdmission.Unlimited;
+    internal CapacityAdmission Admit(out CapacityHandler handler)
+    {
+        handler = default;
+        return _state.Capacity?.Admit(out handler) ?? CapacityAdmission.Unlimited;
+    }
 
     private State CreateState(ChaosOptions options)
     {

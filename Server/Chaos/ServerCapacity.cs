@@ -46,7 +46,13 @@ internal sealed class ServerCapacity
         options is { Enabled: true, CapacityHandlers: not null } ? new ServerCapacity(options, timeProvider) : null;
 
     /// <summary>Decides the call arriving now: refused, or given a handler from an instant on for its service time.</summary>
-    public CapacityAdmission Admit()
+    public CapacityAdmission Admit() => Admit(out _);
+
+    /// <summary>
+    /// Decides the call arriving now, as <see cref="Admit()"/> does; <paramref name="handler"/> is the handler it was
+    /// given, for the server to say when it answered (<see cref="CapacityHandler.Answered"/>).
+    /// </summary>
+    public CapacityAdmission Admit(out CapacityHandler handler)
     {
         lock (_lock)
         {
@@ -55,6 +61,7 @@ internal sealed class ServerCapacity
             var freeAt = _freeAt[soonest];
             if (freeAt > now && _overflow == CapacityOverflow.Shed)
             {
+                handler = default;
                 return CapacityAdmission.Shed(_pushback);
             }
 
@@ -62,7 +69,26 @@ internal sealed class ServerCapacity
             var (service, serviceTicks) = NextServiceTime_NeedsLock();
             _freeAt[soonest] = start + serviceTicks;
             Debug.Assert(_freeAt[soonest] >= now, "a handler is never free before the call it was given arrived");
+            handler = new CapacityHandler(this, soonest, _freeAt[soonest]);
             return CapacityAdmission.Served(_timeProvider.GetElapsedTime(now, start), service);
+        }
+    }
+
+    /// <summary>
+    /// The call given handler <paramref name="handler"/> until <paramref name="scheduledEnd"/> was answered now: the
+    /// handler is free from now on. A timer ends its service a few milliseconds early or late (.NET's timers tick in whole
+    /// milliseconds, and fire early when many are due), and a handler still busy by the schedule after its call was
+    /// answered would shed a caller's next call for no reason a real server has. A call given the handler since keeps
+    /// its place in the schedule.
+    /// </summary>
+    internal void Answered(int handler, long scheduledEnd)
+    {
+        lock (_lock)
+        {
+            if (_freeAt[handler] == scheduledEnd)
+            {
+                _freeAt[handler] = _timeProvider.GetTimestamp();
+            }
         }
     }
 

@@ -58,7 +58,8 @@ internal sealed class ChaosCallGate(
                     break;
             }
 
-            await ServeAsync(controller.Admit(), context, fullMethod, method, id);
+            var admission = controller.Admit(out var handler);
+            await ServeAsync(admission, handler, context, fullMethod, method, id);
             return await work();
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
@@ -76,7 +77,7 @@ internal sealed class ChaosCallGate(
     /// cancellation; only the answer stops waiting for it (the stream is released, and the server counts the call served
     /// for nobody once its handler is done).
     /// </summary>
-    private async Task ServeAsync(CapacityAdmission admission, ServerCallContext context, string fullMethod, string method, string id)
+    private async Task ServeAsync(CapacityAdmission admission, CapacityHandler handler, ServerCallContext context, string fullMethod, string method, string id)
     {
         if (admission.Refused)
         {
@@ -100,7 +101,7 @@ internal sealed class ChaosCallGate(
             return;
         }
 
-        var served = Task.Delay(admission.ServedAfter, timeProvider, CancellationToken.None);
+        var served = HandlerBusyAsync(admission.ServedAfter, handler);
         try
         {
             await served.WaitAsync(context.CancellationToken);
@@ -110,6 +111,13 @@ internal sealed class ChaosCallGate(
             _ = CountServedAfterCallerLeftAsync(served, fullMethod);
             throw;
         }
+    }
+
+    /// <summary>The handler's time on the call: it ends with the handler told that the call is answered, whoever still listens.</summary>
+    private async Task HandlerBusyAsync(TimeSpan servedAfter, CapacityHandler handler)
+    {
+        await Task.Delay(servedAfter, timeProvider, CancellationToken.None);
+        handler.Answered();
     }
 
     private async Task CountServedAfterCallerLeftAsync(Task served, string fullMethod)

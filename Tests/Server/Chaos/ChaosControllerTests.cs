@@ -67,12 +67,12 @@ public sealed class ChaosControllerTests
         var options = new ChaosOptions { Enabled = true, ErrorRate = 0, HangRate = 0, CapacityHandlers = 1, ServiceTime = TimeSpan.FromSeconds(1) };
         var controller = new ChaosController(options, new FakeTimeProvider());
 
-        var first = controller.Admit();
-        var second = controller.Admit();
+        var first = controller.Admit(out _);
+        var second = controller.Admit(out _);
         controller.Apply(options);
-        var afterApply = controller.Admit();
+        var afterApply = controller.Admit(out _);
         controller.Update(o => o.Enabled = false);
-        var chaosOff = controller.Admit();
+        var chaosOff = controller.Admit(out _);
 
         Assert.That(first.Refused, Is.False);
         Assert.That(second.Refused, Is.True);

@@ -50,6 +50,54 @@ public sealed class ServerCapacityTests
     }
 
     [Test]
+    public void Answered_BeforeItsScheduledEnd_FreesTheHandlerThen()
+    {
+        // A timer fires up to a few milliseconds early: the handler is free once its call is answered, not later.
+        var time = new FakeTimeProvider();
+        var capacity = new ServerCapacity(Capacity(handlers: 1, CapacityOverflow.Shed), time);
+        capacity.Admit(out var handler);
+        time.Advance(Service - TimeSpan.FromMilliseconds(2));
+
+        handler.Answered();
+        var next = capacity.Admit();
+
+        Assert.That(next, Is.EqualTo(CapacityAdmission.Served(TimeSpan.Zero, Service)));
+    }
+
+    [Test]
+    public void Answered_AfterAnotherCallTookTheHandler_LeavesThatCallsSchedule()
+    {
+        // Answered late: the handler was free by the schedule and went to the next call, which keeps it for its service time.
+        var time = new FakeTimeProvider();
+        var capacity = new ServerCapacity(Capacity(handlers: 1, CapacityOverflow.Shed), time);
+        capacity.Admit(out var late);
+        time.Advance(Service);
+        var next = capacity.Admit();
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        late.Answered();
+        var third = capacity.Admit();
+
+        Assert.That(next.Refused, Is.False);
+        Assert.That(third.Refused, Is.True);
+    }
+
+    [Test]
+    public void Answered_EarlyWithACallQueuedBehind_TheQueuedScheduleStands()
+    {
+        var time = new FakeTimeProvider();
+        var capacity = new ServerCapacity(Capacity(handlers: 1, CapacityOverflow.Queue), time);
+        capacity.Admit(out var first);
+        capacity.Admit();
+        time.Advance(Service - TimeSpan.FromMilliseconds(2));
+
+        first.Answered();
+        var third = capacity.Admit();
+
+        Assert.That(third.Wait, Is.EqualTo(2 * Service - (Service - TimeSpan.FromMilliseconds(2))));
+    }
+
+    [Test]
     public void Admit_EveryHandlerBusyAndQueue_WaitsInOrderOfArrival()
     {
         var capacity = new ServerCapacity(Capacity(handlers: 2, CapacityOverflow.Queue), new FakeTimeProvider());
