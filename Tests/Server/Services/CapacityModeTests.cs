@@ -47,6 +47,25 @@ public sealed class CapacityModeTests
     }
 
     [Test]
+    public async Task Process_TimerEndsTheServiceEarly_TheNextCallAfterTheAnswerIsServed()
+    {
+        // .NET's timers fire up to a few milliseconds early when many are due: the handler is free once it has answered.
+        var time = new FakeTimeProvider();
+        await using var host = await ChaosServerHost.StartAsync(o => Capacity(o, CapacityOverflow.Shed), new EarlyTimers(time, TimeSpan.FromSeconds(1)));
+
+        using var first = host.Client.ProcessAsync(Request("first"), Bounded);
+        await host.WaitForStatisticsAsync(s => s.TotalCalls == 1);
+        time.Advance(Service - TimeSpan.FromSeconds(1));
+        await first.ResponseAsync.WaitAsync(ChaosServerHost.DefaultTimeout);
+        using var next = host.Client.ProcessAsync(Request("next"), Bounded);
+        await host.WaitForStatisticsAsync(s => s.TotalCalls == 2);
+
+        Assert.That(host.Statistics.ShedCalls, Is.Zero, "the handler answered the first call, so it is free for the next");
+        await AdvanceUntilAsync(time, () => next.ResponseAsync.IsCompleted);
+        Assert.That((await next.ResponseAsync).RequestId, Is.EqualTo("next"));
+    }
+
+    [Test]
     public async Task Process_QueueAndCallerLeaves_CallerGetsCancelledButTheServerStillServesIt()
     {
         var time = new FakeTimeProvider();
@@ -115,4 +134,17 @@ public sealed class CapacityModeTests
     }
 
     private static ProcessRequest Request(string id) => new() { RequestId = id, Payload = "p" };
+
+    /// <summary><paramref name="clock"/>'s time, with every timer firing <paramref name="early"/> before it is due.</summary>
+    private sealed class EarlyTimers(FakeTimeProvider clock, TimeSpan early) : TimeProvider
+    {
+        public override long TimestampFrequency => clock.TimestampFrequency;
+
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+
+        public override long GetTimestamp() => clock.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            clock.CreateTimer(callback, state, dueTime > early ? dueTime - early : dueTime, period);
+    }
 }
