@@ -180,7 +180,7 @@ public sealed class ConcurrencyLimitInterceptorTests
     }
 
     private ConcurrencyLimitInterceptor Fixed(int limit) =>
-        new(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = limit }, time);
+        new(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = limit, MaxQueueWait = TimeSpan.Zero }, time);
 
     private sealed class ThrowingInterceptor : Interceptor
     {

@@ -17,7 +17,7 @@ public sealed class ConcurrencyLimitOptionsTests
         Assert.That(options.MaxLimit, Is.EqualTo(10_000));
         Assert.That(options.BackoffRatio, Is.EqualTo(0.9));
         Assert.That(options.LatencyTolerance, Is.EqualTo(1.25));
-        Assert.That(options.MaxQueueWait, Is.EqualTo(TimeSpan.Zero), "refused at once unless a wait is set");
+        Assert.That(options.MaxQueueWait, Is.EqualTo(TimeSpan.FromMilliseconds(2)), "a short wait for the slot an answer frees");
         Assert.That(options.MaxQueueLength, Is.Null);
         Assert.That(options.OverloadStatusCodes, Is.EquivalentTo(new[] { StatusCode.Unavailable, StatusCode.ResourceExhausted }));
         Assert.DoesNotThrow(options.Validate);
@@ -79,7 +79,7 @@ public sealed class ConcurrencyLimitOptionsTests
             "MaxQueueWait above 1 minute" => new ConcurrencyLimitOptions { MaxQueueWait = TimeSpan.FromMilliseconds(60_001) },
             "MaxQueueLength 0" => new ConcurrencyLimitOptions { MaxQueueWait = TimeSpan.FromSeconds(1), MaxQueueLength = 0 },
             "MaxQueueLength above 65535" => new ConcurrencyLimitOptions { MaxQueueWait = TimeSpan.FromSeconds(1), MaxQueueLength = 65_536 },
-            "MaxQueueLength without a wait" => new ConcurrencyLimitOptions { MaxQueueLength = 10 },
+            "MaxQueueLength without a wait" => new ConcurrencyLimitOptions { MaxQueueWait = TimeSpan.Zero, MaxQueueLength = 10 },
             _ => new ConcurrencyLimitOptions { OverloadStatusCodes = new HashSet<StatusCode> { StatusCode.Unavailable, StatusCode.Cancelled } },
         };
 

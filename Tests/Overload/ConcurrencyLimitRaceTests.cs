@@ -25,7 +25,7 @@ public sealed class ConcurrencyLimitRaceTests
                 return null;
             },
         };
-        var limit = new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = 10 });
+        var limit = new ConcurrencyLimitInterceptor(new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = 10, MaxQueueWait = TimeSpan.Zero });
         var client = new UnstableService.UnstableServiceClient(server.Intercept(limit));
 
         var calls = await RaceAsync(() => client.ProcessAsync(new ProcessRequest()));

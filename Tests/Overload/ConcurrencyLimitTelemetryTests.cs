@@ -43,7 +43,7 @@ public sealed class ConcurrencyLimitTelemetryTests
             .BuildServiceProvider();
         logs = services.GetFakeLogCollector();
         var limit = new ConcurrencyLimitInterceptor(
-            new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = 1 },
+            new ConcurrencyLimitOptions { Algorithm = ConcurrencyLimitAlgorithm.Fixed, InitialLimit = 1, MaxQueueWait = TimeSpan.Zero },
             time,
             services.GetRequiredService<ILoggerFactory>(),
             Meters);

@@ -50,10 +50,12 @@ public sealed class ConcurrencyLimitOptions
     /// How long an attempt that finds the limit reached may wait for a slot before it is refused; zero refuses it at
     /// once. A waiting attempt takes the first slot an answer frees (waiting attempts in the order they came), and
     /// leaves the queue with <see cref="StatusCode.DeadlineExceeded"/> when the caller's deadline passes first, or
-    /// <see cref="StatusCode.Cancelled"/> when the caller cancels it. Only unary attempts wait.
+    /// <see cref="StatusCode.Cancelled"/> when the caller cancels it. Only unary attempts wait. The default covers the
+    /// moment between an answer that frees a slot and the next attempt to arrive, so a limit at the server's capacity
+    /// keeps the server busy; the wait runs on the interceptor's <see cref="TimeProvider"/>.
     /// </summary>
-    /// <value>The default value is <see cref="TimeSpan.Zero"/>. Must be at least zero and at most 1 minute.</value>
-    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.Zero;
+    /// <value>The default value is 2 milliseconds. Must be at least zero and at most 1 minute.</value>
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>
     /// The most attempts that may wait for a slot at once; one more is refused at once. Null: as many as the limit at
