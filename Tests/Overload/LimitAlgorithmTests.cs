@@ -176,6 +176,29 @@ public sealed class LimitAlgorithmTests
     }
 
     [Test]
+    public void Gradient_FallAfterADeepCutWithinChance_LatencyBecomesTheBaseline()
+    {
+        // Usual latency 20 ms; a round at 60 ms (its median's standard error 5 ms) halves 30 to 15. The next round is at
+        // 48 ms: a fifth lower, but two medians with standard errors of 5 ms differ by up to 14.1 ms by chance (twice
+        // √(5² + 5²)), so nothing drained: the server answers in 48 ms now, and that round is no queue.
+        var gradient = Learned(backoff: 0.9);
+        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 60_000, error: 5_000)), Is.EqualTo(15));
+
+        Assert.That(gradient.Next(15, Pushed(peak: 15, median: 48_000, error: 5_000)), Is.GreaterThanOrEqualTo(15));
+    }
+
+    [Test]
+    public void Gradient_FallAfterADeepCutBeyondChance_KeepsTheBaseline()
+    {
+        // The same cut; the next round at 35 ms with a standard error of 2 ms fell by 25 ms, beyond the 10.8 ms chance
+        // allows (twice √(5² + 2²)): a queue of ours drained, the baseline stays 20 ms, and 35 ms is still a queue (× 20 / 35).
+        var gradient = Learned(backoff: 0.9);
+        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 60_000, error: 5_000)), Is.EqualTo(15));
+
+        Assert.That(gradient.Next(15, Pushed(peak: 15, median: 35_000, error: 2_000)), Is.EqualTo(15 * 20.0 / 35).Within(1e-9));
+    }
+
+    [Test]
     public void Gradient_ShallowCut_LatencyThatStays_IsStillAQueue()
     {
         // Usual latency 100 ms, tolerance 1.05: two rounds at 106 ms cut 50 to 45, a tenth, too shallow to show in the
@@ -227,6 +250,6 @@ public sealed class LimitAlgorithmTests
 
     private static LimitRound Quiet() => new(16, 0, false, false, 4, 10_000);
 
-    private static LimitRound Pushed(int peak, long median = 10_000, double throughput = 0, double skew = 1) =>
-        new(16, 0, false, true, peak, median, throughput, skew);
+    private static LimitRound Pushed(int peak, long median = 10_000, double throughput = 0, double skew = 1, double error = 0) =>
+        new(16, 0, false, true, peak, median, throughput, skew, error);
 }

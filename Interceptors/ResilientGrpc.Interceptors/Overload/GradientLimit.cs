@@ -11,7 +11,7 @@ namespace ResilientGrpc.Interceptors.Overload;
 /// within the tolerance squared must show in two rounds in a row: the median of a round of 16 attempts whose service time varies by half its mean
 /// exceeds a tolerance of 1.25 now and then by chance, and a cut on chance costs a server that sheds its excess the
 /// goodput of the slots cut; a real queue persists. A cut never goes below the round's throughput × the baseline latency,
-/// and a latency that does not fall after a cut becomes the baseline.
+/// and a latency that does not fall after a cut, beyond a tenth and beyond chance, becomes the baseline.
 /// </summary>
 internal sealed class GradientLimit(double backoffRatio, double tolerance) : LimitAlgorithm
 {
@@ -19,15 +19,19 @@ internal sealed class GradientLimit(double backoffRatio, double tolerance) : Lim
     private const double DeepCut = 0.75;
     private bool queuedBefore;
     private long cutAtMedian;
+    private double cutAtError;
 
     protected override double Cut(double limit, in LimitRound round)
     {
         if (cutAtMedian > 0 && round.MedianLatency > 0)
         {
             // The round after a cut for a queue: a queue of ours drains when the limit comes down, so the latency falls.
-            // If it did not fall by a tenth, the server itself got slower than the baseline knew (a new service time, a
-            // cold cache, a deployment), and the latency is the new baseline, not a queue to cut for.
-            if (round.MedianLatency * 10 > cutAtMedian * 9)
+            // If it did not fall by a tenth, or by more than chance moves a round's median (twice the standard error of
+            // the two medians' difference: a varying service time makes the median of 16 stray by a third), the server
+            // itself got slower than the baseline knew (a new service time, a cold cache, a deployment), and the latency
+            // is the new baseline, not a queue to cut for.
+            double fell = cutAtMedian - round.MedianLatency;
+            if (fell * 10 < cutAtMedian || fell * fell < 4 * ((cutAtError * cutAtError) + (round.MedianError * round.MedianError)))
             {
                 Baseline.Relearn(round.MedianLatency);
             }
@@ -56,6 +60,7 @@ internal sealed class GradientLimit(double backoffRatio, double tolerance) : Lim
         var served = round.Throughput * Baseline.Latency * round.Skew;
         var next = Math.Min(limit, Math.Max(limit * Math.Clamp(Baseline.Latency / round.MedianLatency, 0.5, backoffRatio), served));
         cutAtMedian = next <= limit * DeepCut ? round.MedianLatency : 0;
+        cutAtError = round.MedianError;
         return next;
     }
 }
