@@ -275,6 +275,7 @@ public sealed class ConcurrencyLimitQueueTests
 
         var events = services.GetFakeLogCollector().GetSnapshot().Where(r => r.Category == "ResilientGrpc.Overload").ToList();
         Assert.That(events.Select(e => e.Id.Name), Is.EqualTo(new[] { "ConcurrencyLimitReached", "ConcurrencyLimitRecovered" }), "the attempt admitted from the line ends the spell");
+        Assert.That(events[0].Message, Does.EndWith("an attempt that gets no slot within 5000 ms is refused locally without reaching the server"));
         Assert.That(events[1].Message, Does.Contain(": 1 attempt(s) were refused"));
     }
 

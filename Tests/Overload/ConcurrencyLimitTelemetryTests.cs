@@ -67,7 +67,9 @@ public sealed class ConcurrencyLimitTelemetryTests
         Assert.That(warning.Id.Name, Is.EqualTo("ConcurrencyLimitReached"));
         Assert.That(warning.Level, Is.EqualTo(LogLevel.Warning));
         Assert.That(warning.Category, Is.EqualTo("ResilientGrpc.Overload"));
-        Assert.That(warning.Message, Does.StartWith("Concurrency limit reached for unknown: 1 attempts in flight"));
+        Assert.That(
+            warning.Message,
+            Is.EqualTo("Concurrency limit reached for unknown: 1 attempts in flight; an attempt that gets no slot within 0 ms is refused locally without reaching the server"));
     }
 
     [Test]

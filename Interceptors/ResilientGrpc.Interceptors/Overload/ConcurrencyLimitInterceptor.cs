@@ -156,7 +156,7 @@ public sealed class ConcurrencyLimitInterceptor : Interceptor
         telemetry.Refused(method, host, out var startsSpell);
         if (startsSpell)
         {
-            OverloadLog.LimitReached(telemetry.Logger, telemetry.Target, limit);
+            OverloadLog.LimitReached(telemetry.Logger, telemetry.Target, limit, limiter.MaxQueueWait.TotalMilliseconds);
         }
 
         return new OverloadRejectedException(

@@ -9,9 +9,9 @@ namespace ResilientGrpc.Interceptors.Overload;
 internal static partial class OverloadLog
 {
     [LoggerMessage(6001, LogLevel.Warning,
-        "Concurrency limit reached for {Target}: {Limit} attempts in flight; further attempts are refused locally without reaching the server until one ends",
+        "Concurrency limit reached for {Target}: {Limit} attempts in flight; an attempt that gets no slot within {QueueWaitMilliseconds} ms is refused locally without reaching the server",
         EventName = "ConcurrencyLimitReached")]
-    public static partial void LimitReached(ILogger logger, string target, int limit);
+    public static partial void LimitReached(ILogger logger, string target, int limit, double queueWaitMilliseconds);
 
     [LoggerMessage(6002, LogLevel.Information,
         "Concurrency limit for {Target} no longer refusing: {Refused} attempt(s) were refused; the limit is {Limit}",
