@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Time.Testing;
 using ResilientGrpc.Interceptors;
+using ResilientGrpc.Interceptors.Telemetry;
 using ResilientGrpc.Protos;
 using ResilientGrpc.Tests.Infrastructure;
 
@@ -373,7 +374,7 @@ public sealed class CircuitBreakerPartialFailureTests
     {
         var breaker = Breaker(options);
         var invoker = network.Intercept(
-            new RetryInterceptor(new RetryOptions(), time, jitter.NextDouble),
+            new RetryInterceptor(new RetryOptions(), InterceptorServices.From(time, null, null), jitter.NextDouble),
             breaker,
             new DeadlineInterceptor(new DeadlineOptions(), time));
         return (new UnstableService.UnstableServiceClient(invoker), breaker);

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using ResilientGrpc.Interceptors;
+using ResilientGrpc.Interceptors.Telemetry;
 using ResilientGrpc.Protos;
 using ResilientGrpc.Tests.Infrastructure;
 
@@ -25,7 +26,7 @@ public abstract class RetryTestBase : ScriptedNetworkTestBase
         RetryOptions options,
         Func<double>? random = null,
         params Interceptor[] below) =>
-        new(Network.Intercept(below).Intercept(new RetryInterceptor(options, RetryClock, random)));
+        new(Network.Intercept(below).Intercept(new RetryInterceptor(options, InterceptorServices.From(RetryClock, null, null), random)));
 
     /// <summary>Advances fake time by <paramref name="milliseconds"/>.</summary>
     protected void Advance(int milliseconds) => Time.Pass(TimeSpan.FromMilliseconds(milliseconds));

@@ -66,7 +66,7 @@ public abstract class TelemetryTestBase
 
     /// <summary>Retry with exact delays (1 s, 2 s, ...), recording to this test's meter.</summary>
     private protected RetryInterceptor Retry(RetryOptions? options = null, bool log = true) =>
-        new(options ?? new RetryOptions { JitterFactor = 0 }, Clock, random: () => 0.5, log ? Loggers : null, Meters, Target);
+        new(options ?? new RetryOptions { JitterFactor = 0 }, InterceptorServices.From(Clock, log ? Loggers : null, Meters, Target), random: () => 0.5);
 
     private protected CircuitBreakerInterceptor Breaker(CircuitBreakerOptions? options = null, bool log = true) =>
         new(options ?? new CircuitBreakerOptions { Name = "unstable" }, InterceptorServices.From(Clock, log ? Loggers : null, Meters, Target));

@@ -47,12 +47,6 @@ public sealed class RetryInterceptor : Interceptor
     }
 
     internal RetryInterceptor(
-        RetryOptions options, TimeProvider? timeProvider, Func<double>? random, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, string? target = null)
-        : this(options, InterceptorServices.From(timeProvider, loggerFactory, meterFactory, target), random)
-    {
-    }
-
-    internal RetryInterceptor(
         RetryOptions options,
         InterceptorServices services,
         Func<double>? random = null,
