@@ -199,6 +199,63 @@ public sealed class LimitAlgorithmTests
     }
 
     [Test]
+    public void Gradient_FallOfExactlyATenthAfterADeepCut_KeepsTheBaseline()
+    {
+        // Cut by half for 200 ms against 20 ms; the next round at 180 ms fell by exactly a tenth, with no spread: a queue
+        // of ours drained, so the baseline stays 20 ms and 180 ms is still a queue (× 20 / 180, at most halved).
+        var gradient = Learned(backoff: 0.9);
+        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 200_000)), Is.EqualTo(15));
+
+        Assert.That(gradient.Next(15, Pushed(peak: 15, median: 180_000)), Is.EqualTo(7.5));
+    }
+
+    [Test]
+    public void Gradient_FallOfExactlyTwiceItsStandardErrorAfterADeepCut_KeepsTheBaseline()
+    {
+        // A round at 60 ms with a standard error of 4 ms halves 30 to 15; the next round at 52 ms (no spread) fell by 8 ms,
+        // exactly twice √(4² + 0²): beyond chance, so the baseline stays 20 ms and 52 ms is still a queue.
+        var gradient = Learned(backoff: 0.9);
+        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 60_000, error: 4_000)), Is.EqualTo(15));
+
+        Assert.That(gradient.Next(15, Pushed(peak: 15, median: 52_000)), Is.EqualTo(7.5));
+    }
+
+    [Test]
+    public void Gradient_RoundWithNothingAnsweredAfterADeepCut_LeavesTheTestOfTheBaselineToTheNextAnsweredRound()
+    {
+        // Cut by half for 200 ms; then a round the server refused whole (no latency: cut for overload); then 190 ms, which
+        // did not fall by a tenth from 200 ms: the server is slower, 190 ms is its latency now, and nothing is cut for it.
+        var gradient = Learned(backoff: 0.9);
+        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 200_000)), Is.EqualTo(15));
+        Assert.That(gradient.Next(15, new LimitRound(16, 16, true, true, 15, 0)), Is.EqualTo(13.5).Within(1e-9));
+
+        Assert.That(gradient.Next(13.5, Pushed(peak: 13, median: 190_000)), Is.GreaterThanOrEqualTo(13.5));
+    }
+
+    [Test]
+    public void Gradient_RoundWithNothingAnswered_DoesNotLowerTheLowestLatencyThatStandsInForTheBaseline()
+    {
+        // No quiet round yet: the lowest round median (10 ms) stands in for the baseline. A round refused whole has no
+        // latency, not one of 0: after it, 50 ms is still a queue against 10 ms, and the limit halves.
+        var gradient = Algorithm(ConcurrencyLimitAlgorithm.Gradient);
+        Assert.That(gradient.Next(20, Pushed(peak: 20, median: 10_000)), Is.EqualTo(25));
+        Assert.That(gradient.Next(25, new LimitRound(16, 16, true, true, 25, 0)), Is.EqualTo(22.5).Within(1e-9));
+
+        Assert.That(gradient.Next(22.5, Pushed(peak: 22, median: 50_000)), Is.EqualTo(11));
+    }
+
+    [Test]
+    public void RoundThatCallsForACut_TeachesTheBaselineNothing_EvenWhenTheLimitWasNotInUse()
+    {
+        // Usual latency 20 ms; a round with 4 in flight (the limit not in use) refused 12 of 16 after 100 ms: a cut, and
+        // its 100 ms is not the server's usual latency. So 36 ms is still a queue against 20 ms (× 20 / 36).
+        var gradient = Learned(backoff: 0.9);
+        Assert.That(gradient.Next(40, new LimitRound(16, 12, false, false, 4, 100_000)), Is.EqualTo(3.6).Within(1e-9));
+
+        Assert.That(gradient.Next(20, Pushed(peak: 20, median: 36_000)), Is.EqualTo(20 * 20.0 / 36).Within(1e-9));
+    }
+
+    [Test]
     public void Gradient_ShallowCut_LatencyThatStays_IsStillAQueue()
     {
         // Usual latency 100 ms, tolerance 1.05: two rounds at 106 ms cut 50 to 45, a tenth, too shallow to show in the

@@ -232,6 +232,20 @@ public sealed class RoundSamplesTests
     }
 
     [Test]
+    public void RefusedAtHigherConcurrency_TwoOfEachTwoAttemptsHigher_IsChance()
+    {
+        // Refused at 9 and 11 (mean 10), answered at 7 and 9 (mean 8): a difference of 2, but with two attempts of each
+        // the pooled variance has 2 degrees of freedom (4 − 2), so twice the standard error of the difference is 2.83.
+        var samples = new RoundSamples();
+        samples.Add(0, 10, overloaded: true, inFlight: 9, limit: 20);
+        samples.Add(0, 10, overloaded: true, inFlight: 11, limit: 20);
+        samples.Add(0, 10, overloaded: false, inFlight: 7, limit: 20);
+        samples.Add(0, 10, overloaded: false, inFlight: 9, limit: 20);
+
+        Assert.That(samples.Close(inFlight: 0).RefusedAtHigherConcurrency, Is.False);
+    }
+
+    [Test]
     public void Close_Throughput_AnsweredAttemptsPerMicrosecondBetweenTheFirstAndLastEnd()
     {
         // Eleven answers ending 100 µs apart over 1,000 µs: ten intervals, 0.01 answers a microsecond (10,000 a second).

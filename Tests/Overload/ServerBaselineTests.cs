@@ -121,6 +121,18 @@ public sealed class ServerBaselineTests
     }
 
     [Test]
+    public void Overloaded_ServerThatRefusesAQuarterAtRandom_AtTheSameConcurrency_ThreeDeviationsAboveItsShare()
+    {
+        // 40 quiet rounds with 4 of 16 refused: a share of 0.25 × (1 − (7/8)^40) ≈ 0.249, so 3.98 of 16 expected,
+        // deviation 2.0. At the same concurrency as the answers, overload is more than 3.98 + 5.99 + 1 = 10.97 refused:
+        // 10 of 16 passes two deviations and an eighth (9.97) and is still chance; 11 is not.
+        var baseline = Learned(rounds: 40, refused: 4);
+
+        Assert.That(baseline.Overloaded(new LimitRound(16, 10, false, true, 20, 10_000)), Is.False, "within three deviations");
+        Assert.That(baseline.Overloaded(new LimitRound(16, 11, false, true, 20, 10_000)), Is.True, "beyond three deviations");
+    }
+
+    [Test]
     public void Queued_AQuarterSlowerAndFiveMillisecondsMore_WhileTheClientPushes()
     {
         var baseline = new ServerBaseline();

@@ -99,12 +99,10 @@ internal sealed class ServerBaseline
             return;
         }
 
+        // A round here had an answer, so a median: one with none was refused whole, which counts as at a higher concurrency.
         learned++;
         refusedShare += ((double)round.Refused / round.Samples - refusedShare) * Weight;
         inFlight = learned == 1 ? round.PeakInFlight : inFlight + ((round.PeakInFlight - inFlight) * Weight);
-        if (round.MedianLatency > 0)
-        {
-            latency = latency == 0 ? round.MedianLatency : latency + ((round.MedianLatency - latency) * Weight);
-        }
+        latency = latency == 0 ? round.MedianLatency : latency + ((round.MedianLatency - latency) * Weight);
     }
 }
