@@ -240,7 +240,8 @@ internal sealed class StreamWatch(
         }
 
         return null;
-    }}
+    }
+}
 
 internal enum StreamLimit
 {
