@@ -57,8 +57,7 @@ internal sealed class RoundSamples
     public LimitRound Close(int inFlight)
     {
         var span = lastEnded - firstEnded;
-        // Stryker disable once Equality : with one answer, its (1 − 1) ÷ span is 0 either way.
-        var throughput = span > 0 && answered.Count > 1 ? (answered.Count - 1) / (double)span : 0;
+        var throughput = span > 0 ? Math.Max(0, answered.Count - 1) / (double)span : 0;
         target = Math.Max(MinimumSamples, inFlight);
         var median = 0L;
         var skew = 1.0;
