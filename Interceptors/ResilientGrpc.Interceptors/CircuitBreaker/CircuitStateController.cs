@@ -82,9 +82,6 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         return TryEnterSlow(now, out permit, out rejection);
     }
 
-    public CallOutcome Classify(Exception? error, CancellationToken callerToken, CancellationToken readToken) =>
-        classifier.Classify(error, callerToken, readToken);
-
     public AttemptScope ScopeOf(CallAttempts? call, bool callerGaveUp) => rule.ScopeOf(call, callerGaveUp);
 
     /// <summary>Records how an admitted attempt ended (at most once per permit): a probe decides at once, else the rule counts it.</summary>
@@ -106,13 +103,18 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
     }
 
+    /// <summary>An admitted attempt ended with <paramref name="error"/> (null: success), as the wrapper that observes it or its owner saw it.</summary>
+    public void OnAttemptEnded(CircuitPermit permit, in AttemptScope scope, Exception? error, CancellationToken callerToken, CancellationToken readToken)
+    {
+        // The attempt may end in a stream read, where the call's span is not current: a transition it causes is marked on it.
+        using var current = CurrentSpan.Of((scope.Owner as ResilienceCallContext)?.Span);
+        OnAttemptEnded(permit, scope.CallerGaveUp ? CallOutcome.Ignored : classifier.Classify(error, callerToken, readToken), scope);
+    }
+
     void IAttemptWatcher.OnAttemptEnded(CallAttempts call, long token, Exception? error, CancellationToken callerToken)
     {
         var permit = CircuitPermit.Unpack(token, out var callerGaveUp);
-
-        // The attempt may end in a stream read, where the call's span is not current: a transition it causes is marked on it.
-        using var current = CurrentSpan.Of((call as ResilienceCallContext)?.Span);
-        OnAttemptEnded(permit, callerGaveUp ? CallOutcome.Ignored : Classify(error, callerToken, default), ScopeOf(call, callerGaveUp));
+        OnAttemptEnded(permit, ScopeOf(call, callerGaveUp), error, callerToken, readToken: default);
     }
 
     public void OnCallFailed(int generation, long callStart)
