@@ -228,16 +228,11 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
     }
 
-    /// <summary>A control's transition to <paramref name="to"/>; none when the circuit is there already, whose counts are then forgotten.</summary>
+    /// <summary>A control: the counts are forgotten, and the circuit moves to <paramref name="to"/> unless it is there already.</summary>
     private CircuitTransition? MoveTo_NeedsLock(CircuitState to, CircuitStateChangeReason reason)
     {
-        if (state != to)
-        {
-            return TransitionTo_NeedsLock(to, reason, failureCount: 0);
-        }
-
         rule.Clear();
-        return null;
+        return state == to ? null : TransitionTo_NeedsLock(to, reason, failureCount: 0);
     }
 
     private CircuitTransition TransitionTo_NeedsLock(CircuitState to, CircuitStateChangeReason reason, int failureCount)
@@ -251,13 +246,9 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
             // openUntil is written before the volatile state write, so a reader that sees Open sees its deadline.
             Volatile.Write(ref openUntil, time.GetTimestamp() + breakDuration);
         }
-        // Stryker disable once Equality : clearing on every transition but to Closed forgets the same counts: nothing is counted
-        // away from Closed, and every way back to it but Reset passes a half-open or isolated state (Reset of an open circuit
-        // is tested).
-        else if (to == CircuitState.Closed)
-        {
-            rule.Clear();
-        }
+
+        // Counts belong to one closed period; an outcome that slips in while the circuit is away from Closed is forgotten on its return.
+        rule.Clear();
 
         // Rejections are counted per state for the "first rejection" log line, and summed over the whole time away
         // from Closed for the count reported when the circuit closes (the open period's rejections included).
