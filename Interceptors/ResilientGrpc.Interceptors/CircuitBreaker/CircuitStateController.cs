@@ -6,37 +6,23 @@ using ResilientGrpc.Interceptors.Telemetry;
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>The state machine of one breaker (one key); see docs/architecture.md.</summary>
-internal sealed class CircuitStateController : ICallFailureListener, IAttemptWatcher
+internal sealed class CircuitStateController(
+    CircuitBreakerSettings settings, OutcomeClassifier classifier, string? key, TimeProvider time, ICircuitObserver observer)
+    : ICallFailureListener, IAttemptWatcher
 {
     private readonly Lock gate = new();
-    private readonly TimeProvider time;
-    private readonly ICircuitObserver observer;
-    private readonly OpeningRule rule;
-    private readonly OutcomeClassifier classifier;
-    private readonly long breakDuration;
+    private readonly OpeningRule rule = new(settings, time);
+    private readonly long breakDuration = Timestamps.FromTimeSpan(settings.BreakDuration, time);
     private volatile CircuitState state;
     private volatile int generation;
     private long openUntil;
-    private ProbeSlots probes;
+    private ProbeSlots probes = new(settings.HalfOpenProbes);
     private int rejections;
     private int rejectionsSinceClosed;
 
-    public CircuitStateController(
-        CircuitBreakerSettings settings, OutcomeClassifier classifier, string? key, TimeProvider time, ICircuitObserver observer)
-    {
-        this.time = time;
-        this.observer = observer;
-        this.classifier = classifier;
-        Key = key;
-        rule = new OpeningRule(settings, time);
-        breakDuration = Timestamps.FromTimeSpan(settings.BreakDuration, time);
-        probes = new ProbeSlots(settings.HalfOpenProbes);
-        BreakerName = settings.Name;
-    }
+    public string BreakerName { get; } = settings.Name;
 
-    public string BreakerName { get; }
-
-    public string? Key { get; }
+    public string? Key { get; } = key;
 
     /// <summary>The state a caller would meet now: Open reads as HalfOpen once the break has elapsed, without traffic.</summary>
     public CircuitState State
