@@ -72,11 +72,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     /// <summary>The state of the breaker for <paramref name="key"/>; Closed for a key no call has used yet.</summary>
     /// <param name="key">A key produced by <see cref="CircuitBreakerOptions.KeySelector"/>.</param>
     /// <exception cref="InvalidOperationException">No <see cref="CircuitBreakerOptions.KeySelector"/> is set.</exception>
-    public CircuitState GetState(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        return breakers.GetState(key);
-    }
+    public CircuitState GetState(string key) => breakers.GetState(key);
 
     /// <summary>
     /// Holds the circuit open until <see cref="Reset()"/>: calls are rejected with a null
@@ -87,11 +83,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     /// <summary>Holds the breaker for <paramref name="key"/> open until it is reset.</summary>
     /// <param name="key">A key produced by <see cref="CircuitBreakerOptions.KeySelector"/>.</param>
     /// <exception cref="InvalidOperationException">No <see cref="CircuitBreakerOptions.KeySelector"/> is set.</exception>
-    public void Isolate(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        breakers.Isolate(key);
-    }
+    public void Isolate(string key) => breakers.Isolate(key);
 
     /// <summary>Closes the circuit and forgets every counted failure. With keys, resets every key.</summary>
     public void Reset() => breakers.Reset();
@@ -99,11 +91,7 @@ public sealed class CircuitBreakerInterceptor : Interceptor, ICircuitObserver
     /// <summary>Closes the breaker for <paramref name="key"/> and forgets its counted failures.</summary>
     /// <param name="key">A key produced by <see cref="CircuitBreakerOptions.KeySelector"/>.</param>
     /// <exception cref="InvalidOperationException">No <see cref="CircuitBreakerOptions.KeySelector"/> is set.</exception>
-    public void Reset(string key)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        breakers.Reset(key);
-    }
+    public void Reset(string key) => breakers.Reset(key);
 
     /// <inheritdoc/>
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(

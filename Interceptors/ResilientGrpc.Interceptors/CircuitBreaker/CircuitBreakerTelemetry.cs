@@ -16,11 +16,9 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, I
     {
         var breaker = BreakerName(transition.Key);
         metrics.Transitioned(breaker, transition.From, transition.To);
-        if (CallTracing.Current is { } span && CallTracing.Records(span))
-        {
-            // Raised on the thread of the call that caused it: the call whose span is current saw it.
-            CallTracing.BreakerTransition(span, breaker, StateNames.Of(transition.From), StateNames.Of(transition.To), transition.Reason.ToString());
-        }
+
+        // Raised on the thread of the call that caused it: the call whose span is current saw it.
+        CallTracing.BreakerTransition(CallTracing.Current, breaker, StateNames.Of(transition.From), StateNames.Of(transition.To), transition.Reason.ToString());
 
         var breakSeconds = settings.BreakDuration.TotalSeconds;
         switch (transition.Reason)
@@ -63,11 +61,9 @@ internal sealed class CircuitBreakerTelemetry(CircuitBreakerSettings settings, I
 
     public void CallRejected(string? key, string method, Activity? span, CircuitState state)
     {
-        metrics.Rejected(BreakerName(key), method);
-        if (CallTracing.Records(span))
-        {
-            CallTracing.BreakerRejected(span, BreakerName(key), StateNames.Of(state));
-        }
+        var breaker = BreakerName(key);
+        metrics.Rejected(breaker, method);
+        CallTracing.BreakerRejected(span, breaker, StateNames.Of(state));
     }
 }
 

@@ -1,6 +1,5 @@
 using ResilientGrpc.Interceptors.Internal;
 using ResilientGrpc.Interceptors.Internal.Calls;
-using ResilientGrpc.Interceptors.Telemetry;
 
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
@@ -11,13 +10,7 @@ internal readonly struct CircuitCallObserver(
     AttemptScope scope,
     CancellationToken callerToken) : ICallObserver
 {
-    public void OnEnded(Exception? error, CancellationToken readToken)
-    {
-        // A stream's attempt ends in the caller's read, where the call's span may not be current: transitions are marked on it.
-        using var current = CurrentSpan.Of((scope.Owner as ResilienceCallContext)?.Span);
-        controller.OnAttemptEnded(
-            permit, scope.CallerGaveUp ? CallOutcome.Ignored : controller.Classify(error, callerToken, readToken), scope);
-    }
+    public void OnEnded(Exception? error, CancellationToken readToken) => controller.OnAttemptEnded(permit, scope, error, callerToken, readToken);
 
     public void OnAbandoned() => controller.OnAttemptEnded(permit, CallOutcome.Ignored, scope);
 

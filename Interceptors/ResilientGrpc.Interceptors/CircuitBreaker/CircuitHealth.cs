@@ -23,7 +23,7 @@ internal abstract class CircuitHealth
     /// <param name="failureCount">The failures counted by the rule that says to open.</param>
     public abstract CircuitStateChangeReason? RecordCallFailure(long callStart, long callEnd, out int failureCount);
 
-    /// <summary>Forgets every outcome; called under the controller's lock when the circuit closes.</summary>
+    /// <summary>Forgets every outcome; called under the controller's lock when the circuit changes state or is reset.</summary>
     public abstract void Clear();
 }
 

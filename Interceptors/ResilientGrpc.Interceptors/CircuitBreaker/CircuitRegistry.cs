@@ -7,7 +7,6 @@ namespace ResilientGrpc.Interceptors.CircuitBreaker;
 /// <summary>The state machines of one breaker, one per key with a <see cref="CircuitBreakerOptions.KeySelector"/> (<paramref name="create"/> gets null for the single one).</summary>
 internal sealed class CircuitRegistry(CircuitBreakerSettings settings, Func<string?, CircuitStateController> create)
 {
-    private readonly Func<string?, CircuitStateController> create = create;
     private readonly CircuitStateController? single = settings.KeySelector is null ? create(null) : null;
     private readonly ConcurrentDictionary<string, CircuitStateController>? keyed = settings.KeySelector is null ? null : new(StringComparer.Ordinal);
     private volatile bool isolateNewKeys;
@@ -35,7 +34,7 @@ internal sealed class CircuitRegistry(CircuitBreakerSettings settings, Func<stri
     public CircuitStateController For(IMethod method) => single ?? For(keyed!, settings.KeySelector!(method) ?? string.Empty);
 
     public CircuitState GetState(string key) =>
-        Keyed().TryGetValue(key, out var controller)
+        Keyed(key).TryGetValue(key, out var controller)
             ? controller.State
             : isolateNewKeys ? CircuitState.Isolated : CircuitState.Closed;
 
@@ -48,7 +47,7 @@ internal sealed class CircuitRegistry(CircuitBreakerSettings settings, Func<stri
         }
     }
 
-    public void Isolate(string key) => For(Keyed(), key).Isolate();
+    public void Isolate(string key) => For(Keyed(key), key).Isolate();
 
     public void Reset()
     {
@@ -59,7 +58,7 @@ internal sealed class CircuitRegistry(CircuitBreakerSettings settings, Func<stri
         }
     }
 
-    public void Reset(string key) => For(Keyed(), key).Reset();
+    public void Reset(string key) => For(Keyed(key), key).Reset();
 
     public IEnumerable<Measurement<int>> States(Func<string?, string> nameOf) =>
         single is not null ? [Measure(single, nameOf(null))] : keyed!.Select(pair => Measure(pair.Value, nameOf(pair.Key)));
@@ -77,31 +76,29 @@ internal sealed class CircuitRegistry(CircuitBreakerSettings settings, Func<stri
 
     private IEnumerable<CircuitStateController> All() => single is not null ? [single] : keyed!.Values;
 
-    private ConcurrentDictionary<string, CircuitStateController> Keyed() =>
-        keyed ?? throw new InvalidOperationException(
-            $"Circuit breaker '{settings.Name}' has no {nameof(CircuitBreakerOptions.KeySelector)}; use the members without a key.");
-
-    private CircuitStateController For(ConcurrentDictionary<string, CircuitStateController> breakers, string key)
+    /// <summary>The keyed breakers, for a member the caller gave <paramref name="key"/>: checked here for all of them.</summary>
+    private ConcurrentDictionary<string, CircuitStateController> Keyed(string key)
     {
-        if (breakers.TryGetValue(key, out var controller))
+        ArgumentNullException.ThrowIfNull(key);
+        return keyed ?? throw new InvalidOperationException(
+            $"Circuit breaker '{settings.Name}' has no {nameof(CircuitBreakerOptions.KeySelector)}; use the members without a key.");
+    }
+
+    private CircuitStateController For(ConcurrentDictionary<string, CircuitStateController> breakers, string key) =>
+        breakers.GetOrAdd(key, static (k, self) => self.Create(k), this);
+
+    /// <summary>
+    /// The breaker of a key seen for the first time. A key first seen after Isolate() starts isolated (no event: nothing
+    /// changed for a caller). A key created concurrently with Isolate() may miss it; Isolate() again or Isolate(key) covers that.
+    /// </summary>
+    private CircuitStateController Create(string key)
+    {
+        var created = create(key);
+        if (isolateNewKeys)
         {
-            return controller;
+            created.StartIsolated();
         }
 
-        // A key first seen after Isolate() starts isolated (no event: nothing changed for a caller). A key created
-        // concurrently with Isolate() may miss it; Isolate() again or Isolate(key) covers that.
-        return breakers.GetOrAdd(
-            key,
-            static (k, self) =>
-            {
-                var created = self.create(k);
-                if (self.isolateNewKeys)
-                {
-                    created.StartIsolated();
-                }
-
-                return created;
-            },
-            this);
+        return created;
     }
 }

@@ -6,37 +6,23 @@ using ResilientGrpc.Interceptors.Telemetry;
 namespace ResilientGrpc.Interceptors.CircuitBreaker;
 
 /// <summary>The state machine of one breaker (one key); see docs/architecture.md.</summary>
-internal sealed class CircuitStateController : ICallFailureListener, IAttemptWatcher
+internal sealed class CircuitStateController(
+    CircuitBreakerSettings settings, OutcomeClassifier classifier, string? key, TimeProvider time, ICircuitObserver observer)
+    : ICallFailureListener, IAttemptWatcher
 {
     private readonly Lock gate = new();
-    private readonly TimeProvider time;
-    private readonly ICircuitObserver observer;
-    private readonly OpeningRule rule;
-    private readonly OutcomeClassifier classifier;
-    private readonly long breakDuration;
+    private readonly OpeningRule rule = new(settings, time);
+    private readonly long breakDuration = Timestamps.FromTimeSpan(settings.BreakDuration, time);
     private volatile CircuitState state;
     private volatile int generation;
     private long openUntil;
-    private ProbeSlots probes;
+    private ProbeSlots probes = new(settings.HalfOpenProbes);
     private int rejections;
     private int rejectionsSinceClosed;
 
-    public CircuitStateController(
-        CircuitBreakerSettings settings, OutcomeClassifier classifier, string? key, TimeProvider time, ICircuitObserver observer)
-    {
-        this.time = time;
-        this.observer = observer;
-        this.classifier = classifier;
-        Key = key;
-        rule = new OpeningRule(settings, time);
-        breakDuration = Timestamps.FromTimeSpan(settings.BreakDuration, time);
-        probes = new ProbeSlots(settings.HalfOpenProbes);
-        BreakerName = settings.Name;
-    }
+    public string BreakerName { get; } = settings.Name;
 
-    public string BreakerName { get; }
-
-    public string? Key { get; }
+    public string? Key { get; } = key;
 
     /// <summary>The state a caller would meet now: Open reads as HalfOpen once the break has elapsed, without traffic.</summary>
     public CircuitState State
@@ -82,9 +68,6 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         return TryEnterSlow(now, out permit, out rejection);
     }
 
-    public CallOutcome Classify(Exception? error, CancellationToken callerToken, CancellationToken readToken) =>
-        classifier.Classify(error, callerToken, readToken);
-
     public AttemptScope ScopeOf(CallAttempts? call, bool callerGaveUp) => rule.ScopeOf(call, callerGaveUp);
 
     /// <summary>Records how an admitted attempt ended (at most once per permit): a probe decides at once, else the rule counts it.</summary>
@@ -106,13 +89,18 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
     }
 
+    /// <summary>An admitted attempt ended with <paramref name="error"/> (null: success), as the wrapper that observes it or its owner saw it.</summary>
+    public void OnAttemptEnded(CircuitPermit permit, in AttemptScope scope, Exception? error, CancellationToken callerToken, CancellationToken readToken)
+    {
+        // The attempt may end in a stream read, where the call's span is not current: a transition it causes is marked on it.
+        using var current = CurrentSpan.Of((scope.Owner as ResilienceCallContext)?.Span);
+        OnAttemptEnded(permit, scope.CallerGaveUp ? CallOutcome.Ignored : classifier.Classify(error, callerToken, readToken), scope);
+    }
+
     void IAttemptWatcher.OnAttemptEnded(CallAttempts call, long token, Exception? error, CancellationToken callerToken)
     {
         var permit = CircuitPermit.Unpack(token, out var callerGaveUp);
-
-        // The attempt may end in a stream read, where the call's span is not current: a transition it causes is marked on it.
-        using var current = CurrentSpan.Of((call as ResilienceCallContext)?.Span);
-        OnAttemptEnded(permit, callerGaveUp ? CallOutcome.Ignored : Classify(error, callerToken, default), ScopeOf(call, callerGaveUp));
+        OnAttemptEnded(permit, ScopeOf(call, callerGaveUp), error, callerToken, readToken: default);
     }
 
     public void OnCallFailed(int generation, long callStart)
@@ -226,16 +214,11 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
         }
     }
 
-    /// <summary>A control's transition to <paramref name="to"/>; none when the circuit is there already, whose counts are then forgotten.</summary>
+    /// <summary>A control: the counts are forgotten, and the circuit moves to <paramref name="to"/> unless it is there already.</summary>
     private CircuitTransition? MoveTo_NeedsLock(CircuitState to, CircuitStateChangeReason reason)
     {
-        if (state != to)
-        {
-            return TransitionTo_NeedsLock(to, reason, failureCount: 0);
-        }
-
         rule.Clear();
-        return null;
+        return state == to ? null : TransitionTo_NeedsLock(to, reason, failureCount: 0);
     }
 
     private CircuitTransition TransitionTo_NeedsLock(CircuitState to, CircuitStateChangeReason reason, int failureCount)
@@ -249,13 +232,9 @@ internal sealed class CircuitStateController : ICallFailureListener, IAttemptWat
             // openUntil is written before the volatile state write, so a reader that sees Open sees its deadline.
             Volatile.Write(ref openUntil, time.GetTimestamp() + breakDuration);
         }
-        // Stryker disable once Equality : clearing on every transition but to Closed forgets the same counts: nothing is counted
-        // away from Closed, and every way back to it but Reset passes a half-open or isolated state (Reset of an open circuit
-        // is tested).
-        else if (to == CircuitState.Closed)
-        {
-            rule.Clear();
-        }
+
+        // Counts belong to one closed period; an outcome that slips in while the circuit is away from Closed is forgotten on its return.
+        rule.Clear();
 
         // Rejections are counted per state for the "first rejection" log line, and summed over the whole time away
         // from Closed for the count reported when the circuit closes (the open period's rejections included).

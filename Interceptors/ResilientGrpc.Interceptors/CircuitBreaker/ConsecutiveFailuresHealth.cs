@@ -72,15 +72,6 @@ internal sealed class ConsecutiveFailuresHealth(int threshold, long silence) : C
         return failureCount >= threshold ? CircuitStateChangeReason.ConsecutiveFailures : null;
     }
 
-    public override void Clear()
-    {
-        // Stryker disable once Statement : as in RecordSuccess, the next failure is the first and sets the start itself.
-        Volatile.Write(ref firstFailure, NoRun);
-        Interlocked.Exchange(ref failedAttempts, 0);
-        lock (runGate)
-        {
-            failedCalls = 0;
-            runEnd = long.MinValue;
-        }
-    }
+    /// <summary>Forgets both runs, as a success does.</summary>
+    public override void Clear() => RecordSuccess();
 }

@@ -48,28 +48,24 @@ internal sealed class CallMetrics
         }
     }
 
-    public void AttemptEnded(string method, string target, StatusCode status, TimeSpan duration)
+    public void AttemptEnded(string method, string target, StatusCode status, TimeSpan duration) =>
+        Record(attemptDuration, method, target, status, duration);
+
+    public void CallEnded(string method, string target, StatusCode status, TimeSpan duration) =>
+        Record(callDuration, method, target, status, duration);
+
+    private static void Record(Histogram<double> histogram, string method, string target, StatusCode status, TimeSpan duration)
     {
-        if (attemptDuration.Enabled)
+        if (histogram.Enabled)
         {
-            attemptDuration.Record(duration.TotalSeconds, Tags(method, target, status));
+            histogram.Record(duration.TotalSeconds, new TagList
+            {
+                { ResilienceTelemetry.Tags.Method, method },
+                { ResilienceTelemetry.Tags.Target, target },
+                { ResilienceTelemetry.Tags.Status, StatusNames.Of(status) },
+            });
         }
     }
-
-    public void CallEnded(string method, string target, StatusCode status, TimeSpan duration)
-    {
-        if (callDuration.Enabled)
-        {
-            callDuration.Record(duration.TotalSeconds, Tags(method, target, status));
-        }
-    }
-
-    private static TagList Tags(string method, string target, StatusCode status) => new()
-    {
-        { ResilienceTelemetry.Tags.Method, method },
-        { ResilienceTelemetry.Tags.Target, target },
-        { ResilienceTelemetry.Tags.Status, StatusNames.Of(status) },
-    };
 }
 
 /// <summary>The retry budget's instrument (gRFC A6): attempts it held back, one counter for retry and hedging, as they share it.</summary>

@@ -21,7 +21,7 @@ internal readonly struct CallScope(CallTelemetry telemetry, RecordedCallContext?
     {
         var recordsAttempt = claimsAttempt && call is not null && telemetry.ClaimAttempt(call);
         var tracked = recordsAttempt || (ownsCall && call is not null)
-            ? TKind.Observe(started, new AttemptRecord(telemetry, call, recordsAttempt ? call!.AttemptStart : 0, recordsAttempt, ownsCall))
+            ? TKind.Observe(started, new AttemptRecord(telemetry, call!, recordsAttempt ? call!.AttemptStart : 0, recordsAttempt, ownsCall))
             : started;
 
         // When this interceptor started the call, it hands it back: the caller's current activity is current again.
@@ -64,7 +64,7 @@ internal readonly struct CallScope(CallTelemetry telemetry, RecordedCallContext?
 
 internal readonly struct AttemptRecord(
     CallTelemetry telemetry,
-    RecordedCallContext? call,
+    RecordedCallContext call,
     long attemptStart,
     bool recordsAttempt,
     bool recordsCall) : ICallObserver
@@ -75,11 +75,6 @@ internal readonly struct AttemptRecord(
 
     private void Record(StatusCode status, Exception? error)
     {
-        if (call is null)
-        {
-            return;
-        }
-
         if (recordsAttempt)
         {
             telemetry.AttemptEnded(call, attemptStart, status);
