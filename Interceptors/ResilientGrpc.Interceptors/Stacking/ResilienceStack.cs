@@ -13,38 +13,16 @@ namespace ResilientGrpc.Interceptors.Stacking;
 /// or one interceptor (<see cref="ResilienceInterceptor"/>). Each layer runs its interceptor's per-call code, and is handed
 /// the layers below as a small value (<see cref="StackInvocation{TRequest, TResponse, TCall, TKind, TInner}"/>).
 /// </summary>
-internal sealed class ResilienceStack
+internal sealed class ResilienceStack(
+    HedgingInterceptor? hedging,
+    RetryInterceptor? retry,
+    AdaptiveThrottlingInterceptor? adaptiveThrottling,
+    ConcurrencyLimitInterceptor? concurrencyLimit,
+    CircuitBreakerInterceptor? circuitBreaker,
+    DeadlineInterceptor? deadline)
 {
-    private ResilienceStack(
-        HedgingInterceptor? hedging,
-        RetryInterceptor? retry,
-        AdaptiveThrottlingInterceptor? adaptiveThrottling,
-        ConcurrencyLimitInterceptor? concurrencyLimit,
-        CircuitBreakerInterceptor? circuitBreaker,
-        DeadlineInterceptor? deadline)
-    {
-        Hedging = hedging;
-        Retry = retry;
-        AdaptiveThrottling = adaptiveThrottling;
-        ConcurrencyLimit = concurrencyLimit;
-        CircuitBreaker = circuitBreaker;
-        Deadline = deadline;
-    }
-
-    public HedgingInterceptor? Hedging { get; }
-
-    public RetryInterceptor? Retry { get; }
-
-    public AdaptiveThrottlingInterceptor? AdaptiveThrottling { get; }
-
-    public ConcurrencyLimitInterceptor? ConcurrencyLimit { get; }
-
-    public CircuitBreakerInterceptor? CircuitBreaker { get; }
-
-    public DeadlineInterceptor? Deadline { get; }
-
     public bool IsEmpty =>
-        Hedging is null && Retry is null && AdaptiveThrottling is null && ConcurrencyLimit is null && CircuitBreaker is null && Deadline is null;
+        hedging is null && retry is null && adaptiveThrottling is null && concurrencyLimit is null && circuitBreaker is null && deadline is null;
 
     /// <summary>
     /// Builds the enabled patterns, validated together so one exception names every invalid setting. Retry and hedging
@@ -86,17 +64,17 @@ internal sealed class ResilienceStack
             var below = new StackInvocation<TRequest, TResponse, TCall, TKind, TInner>(this, layer + 1, inner);
             switch (layer)
             {
-                case StackLayer.Hedging when Hedging is { } hedging:
+                case StackLayer.Hedging when hedging is not null:
                     return default(TKind).Hedge(hedging, context, below);
-                case StackLayer.Retry when Retry is { } retry:
+                case StackLayer.Retry when retry is not null:
                     return default(TKind).Retry(retry, context, below);
-                case StackLayer.AdaptiveThrottling when AdaptiveThrottling is { } throttling:
-                    return throttling.Intercept<TRequest, TResponse, TCall, StackInvocation<TRequest, TResponse, TCall, TKind, TInner>>(context, below);
-                case StackLayer.ConcurrencyLimit when ConcurrencyLimit is { } limit:
-                    return default(TKind).Concurrency(limit, context, below);
-                case StackLayer.CircuitBreaker when CircuitBreaker is { } breaker:
-                    return breaker.Intercept<TRequest, TResponse, TCall, StackInvocation<TRequest, TResponse, TCall, TKind, TInner>>(context, below);
-                case StackLayer.Deadline when Deadline is { } deadline:
+                case StackLayer.AdaptiveThrottling when adaptiveThrottling is not null:
+                    return adaptiveThrottling.Intercept<TRequest, TResponse, TCall, StackInvocation<TRequest, TResponse, TCall, TKind, TInner>>(context, below);
+                case StackLayer.ConcurrencyLimit when concurrencyLimit is not null:
+                    return default(TKind).Concurrency(concurrencyLimit, context, below);
+                case StackLayer.CircuitBreaker when circuitBreaker is not null:
+                    return circuitBreaker.Intercept<TRequest, TResponse, TCall, StackInvocation<TRequest, TResponse, TCall, TKind, TInner>>(context, below);
+                case StackLayer.Deadline when deadline is not null:
                     return default(TKind).Limit(deadline, context, below);
                 case StackLayer.Network:
                     return inner.Start(context);
