@@ -3,14 +3,12 @@ using ResilientGrpc.Interceptors.Internal.Calls;
 
 namespace ResilientGrpc.Interceptors.Deadline;
 
-/// <summary>A stream under a <see cref="StreamWatch"/>: tells it what it sees, shows an expiry as DEADLINE_EXCEEDED; each subclass is its call object's state.</summary>
+/// <summary>A stream under a <see cref="StreamWatch"/>: tells it what it sees, shows an expiry as DEADLINE_EXCEEDED; each subclass is its call object's state, and passes its trailers through unchanged.</summary>
 internal abstract class WatchedCall(StreamWatch watch)
 {
     protected static readonly Func<object, Task<Metadata>> HeadersOfCall = static s => ((WatchedCall)s).Headers();
 
     protected static readonly Func<object, Status> StatusOfCall = static s => ((WatchedCall)s).Status();
-
-    protected static readonly Func<object, Metadata> TrailersOfCall = static s => ((WatchedCall)s).InnerTrailers();
 
     protected static readonly Action<object> DisposeCall = static s => ((WatchedCall)s).Dispose();
 
@@ -21,8 +19,6 @@ internal abstract class WatchedCall(StreamWatch watch)
     protected abstract Task<Metadata> InnerHeaders { get; }
 
     protected abstract Status InnerStatus();
-
-    protected abstract Metadata InnerTrailers();
 
     protected abstract void InnerDispose();
 
@@ -155,14 +151,13 @@ internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyn
     {
         watch.Start(inner.ResponseHeadersAsync);
         var watched = new WatchedServerStreamingCall<TResponse>(inner, watch);
-        return new AsyncServerStreamingCall<TResponse>(watched, HeadersOfCall, StatusOfCall, TrailersOfCall, DisposeCall, watched);
+        return new AsyncServerStreamingCall<TResponse>(
+            watched, HeadersOfCall, StatusOfCall, static s => ((WatchedServerStreamingCall<TResponse>)s).inner.GetTrailers(), DisposeCall, watched);
     }
 
     public Task<bool> MoveNext(CancellationToken cancellationToken) => ReadAsync(inner.ResponseStream, cancellationToken);
 
     protected override Status InnerStatus() => inner.GetStatus();
-
-    protected override Metadata InnerTrailers() => inner.GetTrailers();
 
     protected override void InnerDispose() => inner.Dispose();
 }
@@ -189,7 +184,7 @@ internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedC
             watched,
             HeadersOfCall,
             StatusOfCall,
-            TrailersOfCall,
+            static s => ((WatchedDuplexStreamingCall<TRequest, TResponse>)s).inner.GetTrailers(),
             DisposeCall,
             watched);
     }
@@ -197,8 +192,6 @@ internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedC
     public Task<bool> MoveNext(CancellationToken cancellationToken) => ReadAsync(inner.ResponseStream, cancellationToken);
 
     protected override Status InnerStatus() => inner.GetStatus();
-
-    protected override Metadata InnerTrailers() => inner.GetTrailers();
 
     protected override void InnerDispose() => inner.Dispose();
 }
@@ -228,14 +221,12 @@ internal sealed class WatchedClientStreamingCall<TRequest, TResponse> : WatchedC
             watched.response,
             HeadersOfCall,
             StatusOfCall,
-            TrailersOfCall,
+            static s => ((WatchedClientStreamingCall<TRequest, TResponse>)s).inner.GetTrailers(),
             DisposeCall,
             watched);
     }
 
     protected override Status InnerStatus() => inner.GetStatus();
-
-    protected override Metadata InnerTrailers() => inner.GetTrailers();
 
     protected override void InnerDispose()
     {
