@@ -4,19 +4,8 @@ using Grpc.Core;
 namespace ResilientGrpc.Interceptors.Internal;
 
 /// <summary>Collects every problem of a set of options for one message, naming keys as code (<c>RetryOptions.MaxAttempts</c>) or configuration (<c>Resilience:Retry:MaxAttempts</c>) does.</summary>
-internal sealed class OptionsProblems
+internal sealed class OptionsProblems(List<string> problems, string prefix, bool configuration)
 {
-    private readonly List<string> problems;
-    private readonly string prefix;
-    private readonly bool configuration;
-
-    private OptionsProblems(List<string> problems, string prefix, bool configuration)
-    {
-        this.problems = problems;
-        this.prefix = prefix;
-        this.configuration = configuration;
-    }
-
     public bool IsEmpty => problems.Count == 0;
 
     public static OptionsProblems InCode() => new([], string.Empty, configuration: false);
