@@ -11,8 +11,6 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
     where TRequest : class
     where TResponse : class
 {
-    private static readonly Action<object?> CancelOfCall = static state => DisposeOfCall(state!);
-
     private bool firstConsumed;
 
     private HedgingServerStreamingCall(HedgingEngine engine, ClientInterceptorContext<TRequest, TResponse> context)

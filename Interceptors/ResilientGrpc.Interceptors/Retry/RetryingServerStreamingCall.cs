@@ -11,8 +11,6 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     where TRequest : class
     where TResponse : class
 {
-    private static readonly Action<object?> CancelOfCall = static state => DisposeOfCall(state!);
-
     private readonly Lock commitLock = new();
     private AsyncServerStreamingCall<TResponse>? committed;
     private AsyncServerStreamingCall<TResponse>? failed;

@@ -26,6 +26,8 @@ internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
 
     protected static Action<object> DisposeOfCall { get; } = static state => ((OwnedCall<TAttempt, TResult>)state).Dispose();
 
+    protected static Action<object?> CancelOfCall { get; } = static state => ((OwnedCall<TAttempt, TResult>)state!).Dispose();
+
     /// <summary>The context the attempts carry and report to: the one from above, else this call.</summary>
     protected ResilienceCallContext Shared => shared ?? this;
 
