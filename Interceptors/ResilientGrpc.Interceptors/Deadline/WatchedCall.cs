@@ -134,12 +134,10 @@ internal interface IWatchedKind<TCall>
     static abstract TCall Wrap(TCall call, StreamWatch watch);
 }
 
-internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncServerStreamingCall<TResponse>>
+internal sealed class WatchedServerStreamingCall<TResponse>(AsyncServerStreamingCall<TResponse> inner, StreamWatch watch)
+    : WatchedCall(watch), IAsyncStreamReader<TResponse>, IWatchedKind<AsyncServerStreamingCall<TResponse>>
 {
-    private readonly AsyncServerStreamingCall<TResponse> inner;
-
-    private WatchedServerStreamingCall(AsyncServerStreamingCall<TResponse> inner, StreamWatch watch)
-        : base(watch) => this.inner = inner;
+    private readonly AsyncServerStreamingCall<TResponse> inner = inner;
 
     public TResponse Current => inner.ResponseStream.Current;
 
@@ -162,12 +160,10 @@ internal sealed class WatchedServerStreamingCall<TResponse> : WatchedCall, IAsyn
     protected override void InnerDispose() => inner.Dispose();
 }
 
-internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse> : WatchedCall, IAsyncStreamReader<TResponse>, IWatchedKind<AsyncDuplexStreamingCall<TRequest, TResponse>>
+internal sealed class WatchedDuplexStreamingCall<TRequest, TResponse>(AsyncDuplexStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
+    : WatchedCall(watch), IAsyncStreamReader<TResponse>, IWatchedKind<AsyncDuplexStreamingCall<TRequest, TResponse>>
 {
-    private readonly AsyncDuplexStreamingCall<TRequest, TResponse> inner;
-
-    private WatchedDuplexStreamingCall(AsyncDuplexStreamingCall<TRequest, TResponse> inner, StreamWatch watch)
-        : base(watch) => this.inner = inner;
+    private readonly AsyncDuplexStreamingCall<TRequest, TResponse> inner = inner;
 
     public TResponse Current => inner.ResponseStream.Current;
 

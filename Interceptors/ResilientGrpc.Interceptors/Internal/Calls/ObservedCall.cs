@@ -25,6 +25,13 @@ internal abstract class ObservedCall<TObserver>(TObserver observer)
         }
     }
 
+    /// <summary>The caller disposed of a stream: unless it ended first, it ends without an outcome; then the stream below is disposed.</summary>
+    protected void AbandonStream(IDisposable inner)
+    {
+        Abandon();
+        inner.Dispose();
+    }
+
     protected Task<bool> ObserveMoveNext<TResponse>(IAsyncStreamReader<TResponse> reader, CancellationToken readToken)
     {
         Task<bool> next;
@@ -62,13 +69,11 @@ internal abstract class ObservedCall<TObserver>(TObserver observer)
     }
 }
 
-internal sealed class ObservedServerStreamingCall<TResponse, TObserver> : ObservedCall<TObserver>, IAsyncStreamReader<TResponse>
+internal sealed class ObservedServerStreamingCall<TResponse, TObserver>(AsyncServerStreamingCall<TResponse> inner, TObserver observer)
+    : ObservedCall<TObserver>(observer), IAsyncStreamReader<TResponse>
     where TObserver : struct, ICallObserver
 {
-    private readonly AsyncServerStreamingCall<TResponse> inner;
-
-    private ObservedServerStreamingCall(AsyncServerStreamingCall<TResponse> inner, TObserver observer)
-        : base(observer) => this.inner = inner;
+    private readonly AsyncServerStreamingCall<TResponse> inner = inner;
 
     public TResponse Current => inner.ResponseStream.Current;
 
@@ -80,26 +85,18 @@ internal sealed class ObservedServerStreamingCall<TResponse, TObserver> : Observ
             static s => ((ObservedServerStreamingCall<TResponse, TObserver>)s).inner.ResponseHeadersAsync,
             static s => ((ObservedServerStreamingCall<TResponse, TObserver>)s).inner.GetStatus(),
             static s => ((ObservedServerStreamingCall<TResponse, TObserver>)s).inner.GetTrailers(),
-            static s => ((ObservedServerStreamingCall<TResponse, TObserver>)s).Dispose(),
+            static s => ((ObservedServerStreamingCall<TResponse, TObserver>)s).AbandonStream(((ObservedServerStreamingCall<TResponse, TObserver>)s).inner),
             observed);
     }
 
     public Task<bool> MoveNext(CancellationToken cancellationToken) => ObserveMoveNext(inner.ResponseStream, cancellationToken);
-
-    private void Dispose()
-    {
-        Abandon();
-        inner.Dispose();
-    }
 }
 
-internal sealed class ObservedDuplexStreamingCall<TRequest, TResponse, TObserver> : ObservedCall<TObserver>, IAsyncStreamReader<TResponse>
+internal sealed class ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>(AsyncDuplexStreamingCall<TRequest, TResponse> inner, TObserver observer)
+    : ObservedCall<TObserver>(observer), IAsyncStreamReader<TResponse>
     where TObserver : struct, ICallObserver
 {
-    private readonly AsyncDuplexStreamingCall<TRequest, TResponse> inner;
-
-    private ObservedDuplexStreamingCall(AsyncDuplexStreamingCall<TRequest, TResponse> inner, TObserver observer)
-        : base(observer) => this.inner = inner;
+    private readonly AsyncDuplexStreamingCall<TRequest, TResponse> inner = inner;
 
     public TResponse Current => inner.ResponseStream.Current;
 
@@ -112,17 +109,11 @@ internal sealed class ObservedDuplexStreamingCall<TRequest, TResponse, TObserver
             static s => ((ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>)s).inner.ResponseHeadersAsync,
             static s => ((ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>)s).inner.GetStatus(),
             static s => ((ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>)s).inner.GetTrailers(),
-            static s => ((ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>)s).Dispose(),
+            static s => ((ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>)s).AbandonStream(((ObservedDuplexStreamingCall<TRequest, TResponse, TObserver>)s).inner),
             observed);
     }
 
     public Task<bool> MoveNext(CancellationToken cancellationToken) => ObserveMoveNext(inner.ResponseStream, cancellationToken);
-
-    private void Dispose()
-    {
-        Abandon();
-        inner.Dispose();
-    }
 }
 
 /// <summary>Learns how one call ended; small structs held inline by the observed-call wrappers, so it costs no allocation.</summary>

@@ -55,13 +55,11 @@ internal abstract class ObservedResponseCall<TResponse, TObserver>(TObserver obs
     }
 }
 
-internal sealed class ObservedUnaryCall<TResponse, TObserver> : ObservedResponseCall<TResponse, TObserver>
+internal sealed class ObservedUnaryCall<TResponse, TObserver>(AsyncUnaryCall<TResponse> inner, TObserver observer)
+    : ObservedResponseCall<TResponse, TObserver>(observer)
     where TObserver : struct, ICallObserver
 {
-    private readonly AsyncUnaryCall<TResponse> inner;
-
-    private ObservedUnaryCall(AsyncUnaryCall<TResponse> inner, TObserver observer)
-        : base(observer) => this.inner = inner;
+    private readonly AsyncUnaryCall<TResponse> inner = inner;
 
     protected override Task<TResponse> InnerResponse => inner.ResponseAsync;
 
@@ -85,13 +83,11 @@ internal sealed class ObservedUnaryCall<TResponse, TObserver> : ObservedResponse
     }
 }
 
-internal sealed class ObservedClientStreamingCall<TRequest, TResponse, TObserver> : ObservedResponseCall<TResponse, TObserver>
+internal sealed class ObservedClientStreamingCall<TRequest, TResponse, TObserver>(AsyncClientStreamingCall<TRequest, TResponse> inner, TObserver observer)
+    : ObservedResponseCall<TResponse, TObserver>(observer)
     where TObserver : struct, ICallObserver
 {
-    private readonly AsyncClientStreamingCall<TRequest, TResponse> inner;
-
-    private ObservedClientStreamingCall(AsyncClientStreamingCall<TRequest, TResponse> inner, TObserver observer)
-        : base(observer) => this.inner = inner;
+    private readonly AsyncClientStreamingCall<TRequest, TResponse> inner = inner;
 
     protected override Task<TResponse> InnerResponse => inner.ResponseAsync;
 
