@@ -30,7 +30,7 @@ internal sealed class HedgingServerStreamingCall<TRequest, TResponse>
     }
 
     public Task<bool> MoveNext(CancellationToken cancellationToken) =>
-        CommittedStream.MoveNext(ref firstConsumed, Attempt, Run, cancellationToken, CancelOfCall, this);
+        CommittedStream.MoveNext(ref firstConsumed, Attempt, Run, cancellationToken, DisposeOfCall, this);
 
     /// <summary>The read-ahead of the first message: it commits the attempt that delivers it.</summary>
     protected override Task<bool> OutcomeOf(AsyncServerStreamingCall<TResponse> attempt) => attempt.ResponseStream.MoveNext(CancellationToken.None);

@@ -35,7 +35,7 @@ internal sealed class RetryingServerStreamingCall<TRequest, TResponse>
     }
 
     public Task<bool> MoveNext(CancellationToken cancellationToken) =>
-        CommittedStream.MoveNext(ref firstConsumed, Volatile.Read(ref committed), Run, cancellationToken, CancelOfCall, this);
+        CommittedStream.MoveNext(ref firstConsumed, Volatile.Read(ref committed), Run, cancellationToken, DisposeOfCall, this);
 
     protected override Task<bool> OutcomeAsync(AsyncServerStreamingCall<TResponse> attempt) =>
         attempt.ResponseStream.MoveNext(CancellationToken.None);

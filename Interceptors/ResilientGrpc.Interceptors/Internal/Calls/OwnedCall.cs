@@ -24,9 +24,8 @@ internal abstract class OwnedCall<TAttempt, TResult> : ResilienceCallContext
 
     protected static Func<object, Metadata> TrailersOfCall { get; } = static state => ((OwnedCall<TAttempt, TResult>)state).GetTrailers();
 
-    protected static Action<object> DisposeOfCall { get; } = static state => ((OwnedCall<TAttempt, TResult>)state).Dispose();
-
-    protected static Action<object?> CancelOfCall { get; } = static state => ((OwnedCall<TAttempt, TResult>)state!).Dispose();
+    /// <summary>Disposes of the call given as state: the call object's dispose action, and a committed stream's cancellation of its first read.</summary>
+    protected static Action<object?> DisposeOfCall { get; } = static state => ((OwnedCall<TAttempt, TResult>)state!).Dispose();
 
     /// <summary>The context the attempts carry and report to: the one from above, else this call.</summary>
     protected ResilienceCallContext Shared => shared ?? this;
