@@ -52,7 +52,10 @@ internal sealed class QueuedAttempt<TRequest, TResponse, TCall, TInvocation> : S
     private async Task<TResponse> RunAsync(TimeProvider time)
     {
         // A slot may come before the caller has its call object back: the attempt still starts off the caller's thread.
-        var token = await WaitForSlotAsync(time).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        // A slot that comes later already arrives on a pool thread (the line's continuations run asynchronously), and
+        // the attempt starts there, without a second trip through the pool between the answer that freed it and its own.
+        var waited = WaitForSlotAsync(time);
+        var token = await waited.ConfigureAwait(waited.IsCompleted ? ConfigureAwaitOptions.ForceYielding : ConfigureAwaitOptions.None);
         AsyncUnaryCall<TResponse> call;
         try
         {
