@@ -164,6 +164,19 @@ public sealed class LimitAlgorithmTests
     }
 
     [Test]
+    public void Gradient_LatencyThatStaysAfterADeepCut_BaselineIsTheMeanOfTheTwoRounds()
+    {
+        // Both rounds measured the slower server: 200 ms and 190 ms make 195 ms. Two rounds at 240 ms are then within the
+        // tolerance (1.25 × 195 = 243.75 ms) and nothing is cut; against 190 ms alone they would be a queue, cut on the second.
+        var gradient = Learned(backoff: 0.9);
+        Assert.That(gradient.Next(30, Pushed(peak: 30, median: 200_000)), Is.EqualTo(15));
+        gradient.Next(15, Pushed(peak: 15, median: 190_000));
+
+        gradient.Next(15, Pushed(peak: 15, median: 240_000));
+        Assert.That(gradient.Next(15, Pushed(peak: 15, median: 240_000)), Is.GreaterThanOrEqualTo(15));
+    }
+
+    [Test]
     public void Gradient_LatencyThatFallsAfterADeepCut_KeepsTheBaseline()
     {
         // The next round's 150 ms is more than a tenth below 200 ms: the cut drained part of a queue of ours, so the

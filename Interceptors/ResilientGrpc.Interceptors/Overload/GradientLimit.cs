@@ -29,11 +29,11 @@ internal sealed class GradientLimit(double backoffRatio, double tolerance) : Lim
             // If it did not fall by a tenth, or by more than chance moves a round's median (twice the standard error of
             // the two medians' difference: a varying service time makes the median of 16 stray by a third), the server
             // itself got slower than the baseline knew (a new service time, a cold cache, a deployment), and the latency
-            // is the new baseline, not a queue to cut for.
+            // is the new baseline, not a queue to cut for: both rounds measured it, so it is their mean.
             double fell = cutAtMedian - round.MedianLatency;
             if (fell * 10 < cutAtMedian || fell * fell < 4 * ((cutAtError * cutAtError) + (round.MedianError * round.MedianError)))
             {
-                Baseline.Relearn(round.MedianLatency);
+                Baseline.Relearn((cutAtMedian + round.MedianLatency) / 2);
             }
 
             cutAtMedian = 0;
