@@ -263,6 +263,22 @@ public sealed class RoundSamplesTests
     }
 
     [Test]
+    public void Close_Throughput_CountsTheAnsweredAttemptsThatWereNotTimed()
+    {
+        // Three timed answers 500 µs apart and 7 answers the limiter did not time, over 1,000 µs: 9 intervals.
+        var samples = new RoundSamples();
+        for (var i = 0; i <= 2; i++)
+        {
+            samples.Add(5_000 + (i * 500), 100, overloaded: false, inFlight: 1, limit: 10);
+        }
+
+        var round = samples.Close(inFlight: 0, untimedAnswered: 7);
+
+        Assert.That(round.Throughput, Is.EqualTo(9 / 1_000.0).Within(1e-12));
+        Assert.That(samples.Close(inFlight: 0).Throughput, Is.Zero, "the next round starts from nothing");
+    }
+
+    [Test]
     public void Close_OneAnswerOrNoSpan_NoThroughput()
     {
         var one = new RoundSamples();

@@ -11,14 +11,27 @@ namespace ResilientGrpc.Interceptors.Overload;
 /// lock taken as attempts end.
 /// </summary>
 /// <remarks>
+/// <para>
 /// An attempt's token holds when it started (microseconds since the limiter was created, in the high 48 bits) and how
-/// many attempts were in flight when it was admitted, itself included (the low 16). Attempts that started before the limit last went down say nothing of the new limit, so they free
-/// their slots without joining a round: as TCP cuts its window once per loss, not once per lost packet.
+/// many attempts were in flight when it was admitted, itself included (the low 16); it is 0 for an attempt that is not
+/// timed. Attempts that started before the limit last went down say nothing of the new limit, so they free their slots
+/// without joining a round: as TCP cuts its window once per loss, not once per lost packet.
+/// </para>
+/// <para>
+/// Timing an attempt costs two reads of the clock and the round's lock, most of what an adaptive limit costs. An
+/// attempt alone in flight under a limit of 8 or more cannot be the client pushing the server: it only shows what the
+/// server does unpushed. Once the baseline has learned that from an epoch of quiet rounds (<see cref="ServerBaseline.Known"/>),
+/// one such attempt in 8 is timed. A round then spans more attempts, and the answered ones that were not timed still
+/// count in its throughput. Every attempt with another in flight, or under a limit below 8, is timed, so a queue the
+/// client builds, or refusals at a higher concurrency than before, are seen as soon as before.
+/// </para>
 /// </remarks>
 internal sealed class ConcurrencyLimiter : IAttemptWatcher
 {
     private const int InFlightBits = 16;
     private const long InFlightMask = (1 << InFlightBits) - 1;
+    private const int TimedOneIn = 8;
+    private const int SampledFromLimit = 8;
     private readonly Lock gate = new();
     private readonly LimitAlgorithm algorithm;
     private readonly OutcomeClassifier classifier;
@@ -37,6 +50,9 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
     private long lastCut = -1;
     private volatile int admissionLimit;
     private int inFlight;
+    private volatile bool learned;
+    private int turn;
+    private int untimedAnswered;
 
     public ConcurrencyLimiter(ConcurrencyLimitOptions options, TimeProvider time)
     {
@@ -146,21 +162,32 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
             return false;
         }
 
+        // The turn is counted without a lock: a lost increment under contention only moves which attempt is timed.
+        if (admitted == 1 && limitNow >= SampledFromLimit && learned && ++turn % TimedOneIn != 0)
+        {
+            token = 0;
+            return true;
+        }
+
         token = isFixed ? 0 : (Now() << InFlightBits) | Math.Min(admitted, InFlightMask);
         return true;
     }
 
     /// <summary>
     /// The attempt admitted with <paramref name="token"/> ended with <paramref name="error"/> (null: success): its slot
-    /// is free, and an adaptive limit learns from it, unless the caller cancelled it (<paramref name="callerToken"/>,
-    /// <paramref name="readToken"/>), it never reached the server, or its deadline cut it.
+    /// is free, and an adaptive limit learns from it if it was timed (a token other than 0), unless the caller cancelled
+    /// it (<paramref name="callerToken"/>, <paramref name="readToken"/>), it never reached the server, or its deadline cut it.
     /// </summary>
     public void Release(long token, Exception? error, CancellationToken callerToken, CancellationToken readToken)
     {
         Interlocked.Decrement(ref inFlight);
-        if (!isFixed)
+        if (token != 0)
         {
             Learn(token, error, callerToken, readToken);
+        }
+        else if (error is null && !isFixed)
+        {
+            Interlocked.Increment(ref untimedAnswered);
         }
 
         HandOn();
@@ -223,7 +250,8 @@ internal sealed class ConcurrencyLimiter : IAttemptWatcher
             round.Add(ended, ended - started, outcome == CallOutcome.Failure, (int)(token & InFlightMask), admissionLimit);
             if (round.IsComplete)
             {
-                Move(algorithm.Next(limit, round.Close(Volatile.Read(ref inFlight))), ended);
+                Move(algorithm.Next(limit, round.Close(Volatile.Read(ref inFlight), Interlocked.Exchange(ref untimedAnswered, 0))), ended);
+                learned = algorithm.BaselineKnown;
             }
         }
     }

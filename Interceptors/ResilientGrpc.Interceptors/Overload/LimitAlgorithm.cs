@@ -35,6 +35,9 @@ internal abstract class LimitAlgorithm
         _ => new FixedLimit(),
     };
 
+    /// <summary>Whether the baseline has learned from enough rounds in which the client did not push the server.</summary>
+    public bool BaselineKnown => Baseline.Known;
+
     /// <summary>Whether the limit never moves, so rounds need not be collected.</summary>
     public virtual bool IsFixed => false;
 

@@ -22,8 +22,8 @@ namespace ResilientGrpc.Interceptors.Overload;
 /// a few hung attempts or a varying service time do not read as a queue.
 /// </param>
 /// <param name="Throughput">
-/// The answered attempts per microsecond, from the first to the last attempt that ended in the round; 0 when fewer than
-/// two were answered.
+/// The answered attempts per microsecond, from the first to the last attempt that ended in the round, those that were
+/// not timed included; 0 when fewer than two were answered.
 /// </param>
 /// <param name="Skew">The mean latency of the answered attempts ÷ their median (1 when none); 1.44 for an exponential service time.</param>
 /// <param name="MedianError">

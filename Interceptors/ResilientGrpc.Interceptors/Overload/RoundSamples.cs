@@ -53,11 +53,14 @@ internal sealed class RoundSamples
         }
     }
 
-    /// <summary>Ends the round: what it showed, and a new round begins, with <paramref name="inFlight"/> attempts in flight.</summary>
-    public LimitRound Close(int inFlight)
+    /// <summary>
+    /// Ends the round: what it showed, and a new round begins, with <paramref name="inFlight"/> attempts in flight;
+    /// <paramref name="untimedAnswered"/> attempts that were not timed ended answered since the last round closed.
+    /// </summary>
+    public LimitRound Close(int inFlight, int untimedAnswered = 0)
     {
         var span = lastEnded - firstEnded;
-        var throughput = span > 0 ? Math.Max(0, answered.Count - 1) / (double)span : 0;
+        var throughput = span > 0 ? Math.Max(0, answered.Count + untimedAnswered - 1) / (double)span : 0;
         target = Math.Max(MinimumSamples, inFlight);
         var median = 0L;
         var skew = 1.0;

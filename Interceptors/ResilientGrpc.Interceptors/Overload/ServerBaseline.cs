@@ -35,6 +35,9 @@ internal sealed class ServerBaseline
     private long previousMinimum = long.MaxValue;
     private int roundsInEpoch;
 
+    /// <summary>Whether as many rounds as make an epoch of its lowest latency (32) have taught the baseline.</summary>
+    public bool Known => learned >= RoundsPerEpoch;
+
     /// <summary>The median latency of the server when not pushed, in microseconds; 0 before any is known.</summary>
     public double Latency => Math.Max(latency, Math.Min(currentMinimum, previousMinimum) is var low && low != long.MaxValue ? low : 0);
 
