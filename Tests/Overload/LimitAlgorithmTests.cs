@@ -174,6 +174,9 @@ public sealed class LimitAlgorithmTests
 
         gradient.Next(15, Pushed(peak: 15, median: 240_000));
         Assert.That(gradient.Next(15, Pushed(peak: 15, median: 240_000)), Is.GreaterThanOrEqualTo(15));
+
+        // And 320 ms is beyond the tolerance squared of 195 ms (304.7 ms): a queue, cut at once by 195 / 320.
+        Assert.That(gradient.Next(15, Pushed(peak: 15, median: 320_000)), Is.EqualTo(15 * 195.0 / 320).Within(1e-9));
     }
 
     [Test]
